@@ -1,0 +1,177 @@
+// Turns whatever a Google API call threw (a gaxios error carrying a google.rpc.Status body,
+// a long-running operation's error, a network failure) into one plain record, and wraps it
+// with what the action was attempting.
+
+/** google.rpc.Status as the JSON APIs return it, plus the legacy v1 `errors[]`. */
+export interface GoogleStatus {
+  /** HTTP status (REST body) or gRPC code (operation error). */
+  code?: number;
+  message?: string;
+  /** Canonical status name, e.g. PERMISSION_DENIED. */
+  status?: string;
+  details?: Array<Record<string, unknown>>;
+  errors?: Array<{ message?: string; domain?: string; reason?: string }>;
+}
+
+export interface ApiError {
+  /** HTTP status, when the failure came over HTTP. */
+  httpStatus?: number;
+  /** Canonical status name (PERMISSION_DENIED, NOT_FOUND, ...), derived from the code when absent. */
+  status: string;
+  message: string;
+  /** From google.rpc.ErrorInfo. */
+  reason?: string;
+  domain?: string;
+  metadata: Record<string, string>;
+  /** The permission named by ErrorInfo metadata or, failing that, by the message. */
+  permission?: string;
+  /** Network-level code (ECONNRESET, ETIMEDOUT, ...) when no response arrived. */
+  networkCode?: string;
+  raw?: GoogleStatus;
+}
+
+const GRPC_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const;
+
+const HTTP_NAMES: Record<number, string> = {
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  409: 'ABORTED',
+  429: 'RESOURCE_EXHAUSTED',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  501: 'UNIMPLEMENTED',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+export function grpcCodeName(code: number): string {
+  return GRPC_NAMES[code] ?? `CODE_${code}`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// Permission names look like service.resource.verb; messages quote them in varying case.
+const PERMISSION_IN_TEXT = /\b((?:[a-z]+)\.(?:[a-zA-Z]+)\.(?:[a-zA-Z]+))\b/;
+
+/** Pull a permission out of free text, normalising `serviceaccounts` to `serviceAccounts`. */
+export function permissionFromText(text: string): string | undefined {
+  const m = PERMISSION_IN_TEXT.exec(text.replace(/'|"|`/g, ' '));
+  if (!m?.[1]) return undefined;
+  return m[1].replace(/^iam\.serviceaccounts\./i, 'iam.serviceAccounts.');
+}
+
+/** Parse a google.rpc.Status (REST `{error: ...}` body or operation `error`). */
+export function fromStatus(body: GoogleStatus, httpStatus?: number): ApiError {
+  const code = typeof body.code === 'number' ? body.code : undefined;
+  const status =
+    (typeof body.status === 'string' && body.status) ||
+    (httpStatus !== undefined ? (HTTP_NAMES[httpStatus] ?? `HTTP_${httpStatus}`) : undefined) ||
+    (code !== undefined ? grpcCodeName(code) : 'UNKNOWN');
+  const message = typeof body.message === 'string' ? body.message : '';
+  const info = (body.details ?? []).find(
+    (d) => isRecord(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.ErrorInfo'),
+  );
+  const metadata: Record<string, string> = {};
+  if (info && isRecord(info.metadata)) {
+    for (const [k, v] of Object.entries(info.metadata)) if (typeof v === 'string') metadata[k] = v;
+  }
+  const result: ApiError = { status, message, metadata, raw: body };
+  if (httpStatus !== undefined) result.httpStatus = httpStatus;
+  if (info && typeof info.reason === 'string') result.reason = info.reason;
+  if (info && typeof info.domain === 'string') result.domain = info.domain;
+  const legacyReason = body.errors?.find((e) => typeof e.reason === 'string')?.reason;
+  if (!result.reason && legacyReason) result.reason = legacyReason;
+  const permission = metadata.permission ?? permissionFromText(message);
+  if (permission) result.permission = permission;
+  return result;
+}
+
+/** Best-effort parse of anything an API call threw. Never throws. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof StepError && e.api) return e.api;
+  if (isRecord(e)) {
+    const response = isRecord(e.response) ? e.response : undefined;
+    const httpStatus = typeof response?.status === 'number' ? response.status : undefined;
+    let data: unknown = response?.data;
+    if (typeof data === 'string') {
+      try {
+        data = JSON.parse(data);
+      } catch {
+        // not JSON: keep the text as the message below
+      }
+    }
+    if (isRecord(data) && isRecord(data.error)) return fromStatus(data.error as GoogleStatus, httpStatus);
+    // OAuth-style errors (STS): {error: "invalid_grant", error_description: "..."}
+    if (isRecord(data) && typeof data.error === 'string') {
+      const err: ApiError = {
+        status: httpStatus !== undefined ? (HTTP_NAMES[httpStatus] ?? `HTTP_${httpStatus}`) : 'UNKNOWN',
+        message: typeof data.error_description === 'string' ? data.error_description : data.error,
+        reason: data.error,
+        metadata: {},
+      };
+      if (httpStatus !== undefined) err.httpStatus = httpStatus;
+      return err;
+    }
+    const message = typeof e.message === 'string' ? e.message : String(e);
+    const err: ApiError = {
+      status: httpStatus !== undefined ? (HTTP_NAMES[httpStatus] ?? `HTTP_${httpStatus}`) : 'UNKNOWN',
+      message: typeof data === 'string' && data ? data : message,
+      metadata: {},
+    };
+    if (httpStatus !== undefined) err.httpStatus = httpStatus;
+    if (typeof e.code === 'string' && /^E[A-Z]+/.test(e.code)) err.networkCode = e.code;
+    if (e.name === 'AbortError' || e.name === 'TimeoutError') err.networkCode = 'ETIMEDOUT';
+    return err;
+  }
+  return { status: 'UNKNOWN', message: String(e), metadata: {} };
+}
+
+/** A failure with what the action was attempting; the one error type main.ts reports. */
+export class StepError extends Error {
+  readonly attempting: string;
+  readonly api: ApiError | undefined;
+  constructor(attempting: string, cause?: unknown) {
+    const api = cause === undefined ? undefined : toApiError(cause);
+    const detail = api ? `: ${api.status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message}` : '';
+    super(`Failed to ${attempting}${detail}`, { cause });
+    this.name = 'StepError';
+    this.attempting = attempting;
+    this.api = api;
+  }
+}
+
+/** Run an API call; on failure throw a StepError that says what was being attempted. */
+export async function attempt<T>(attempting: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof StepError) throw e;
+    throw new StepError(attempting, e);
+  }
+}
+
+export function isStatus(e: unknown, ...statuses: string[]): boolean {
+  return statuses.includes(toApiError(e).status);
+}

@@ -1,0 +1,53 @@
+// Retries only what is safe to retry: the caller says which failures qualify. Backoff is
+// exponential with full jitter; sleep is injectable so tests run instantly.
+import { toApiError } from './errors.ts';
+
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RetryOptions {
+  /** Total tries, including the first. */
+  attempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+  /** Give up once this much time has passed since the first try. */
+  deadlineMs?: number;
+  sleep?: Sleep;
+  random?: () => number;
+  now?: () => number;
+  retryable?: (e: unknown) => boolean;
+  /** Called before each wait, e.g. to log. */
+  onRetry?: (e: unknown, attempt: number, waitMs: number) => void;
+}
+
+/** Transient for any call: throttled, unavailable, or no answer at all. */
+export function isTransient(e: unknown): boolean {
+  const err = toApiError(e);
+  if (err.httpStatus === 429 || err.httpStatus === 503 || err.httpStatus === 502 || err.httpStatus === 504)
+    return true;
+  if (err.status === 'UNAVAILABLE' || err.status === 'RESOURCE_EXHAUSTED') return err.httpStatus !== 400;
+  return err.networkCode !== undefined && ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED'].includes(err.networkCode);
+}
+
+export async function withRetry<T>(call: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  const baseMs = options.baseMs ?? 250;
+  const maxMs = options.maxMs ?? 8_000;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const retryable = options.retryable ?? isTransient;
+  const start = now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(attempt);
+    } catch (e) {
+      if (attempt >= attempts || !retryable(e)) throw e;
+      const cap = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
+      const waitMs = Math.round(cap / 2 + (random() * cap) / 2);
+      if (options.deadlineMs !== undefined && now() - start + waitMs > options.deadlineMs) throw e;
+      options.onRetry?.(e, attempt, waitMs);
+      await sleep(waitMs);
+    }
+  }
+}

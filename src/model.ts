@@ -1,0 +1,124 @@
+// The data types that flow between the action's stages: the resolved deploy plan and the
+// finding, the one record every check, fix, diagnosis and report speaks in.
+
+/** Where in a file a value was set, so a finding can be annotated on that line. */
+export interface SourceLocation {
+  /** Path relative to the workspace root, as GitHub annotations expect. */
+  file: string;
+  line: number;
+  column?: number;
+}
+
+/**
+ * Which user-facing setting a finding is about. The report layer maps a subject to a
+ * job.yaml line (metadata input) or to the workflow step's `with:` line.
+ * `secret:NAME` names the env var (or volume) that references the secret.
+ */
+export type Subject =
+  | 'service_account'
+  | 'image'
+  | 'job'
+  | 'region'
+  | 'project_id'
+  | 'workload_identity_provider'
+  | 'impersonate_service_account'
+  | 'execute'
+  | `secret:${string}`;
+
+/** Requirement model ids (DESIGN.md) plus the failure kinds diagnosis adds. */
+export type CheckId =
+  | 'deployer-actas'
+  | 'deployer-run'
+  | 'deployer-image'
+  | 'agent-image'
+  | 'agent-token'
+  | 'orgpolicy-xproject'
+  | 'runtime-secret'
+  | 'runtime-sa'
+  | 'wif-user'
+  | (string & {});
+
+/**
+ * satisfied / missing / unverified are the three outcomes of a check; `granted` is a
+ * missing check that mode `fix` closed; `failed` is a diagnosed runtime failure;
+ * `warning` is advice that is neither (e.g. the default compute service account).
+ */
+export type FindingStatus = 'satisfied' | 'missing' | 'unverified' | 'granted' | 'failed' | 'warning';
+
+export interface Grant {
+  /** Full resource name whose IAM policy gets the binding, e.g. projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com */
+  resource: string;
+  /** Which API owns the policy. */
+  kind: 'serviceAccount' | 'repository' | 'secret' | 'project';
+  role: string;
+  /** IAM member form: serviceAccount:x, user:x, principalSet://... */
+  member: string;
+}
+
+export interface Finding {
+  check: CheckId;
+  status: FindingStatus;
+  /** One line a human reads first, e.g. "Deployer cannot act as the job's service account". */
+  title: string;
+  /** IAM member form of who needs the permission, when there is one. */
+  principal?: string;
+  permission?: string;
+  /** Role that grants it at the narrowest scope. */
+  role?: string;
+  /** Full resource name the permission is needed on. */
+  resource?: string;
+  /** What was observed: policy facts, the API's status and message, the reason it is unverified. */
+  evidence: string;
+  /** What to do, in words. */
+  remedy?: string;
+  /** The exact command an administrator can run (gcloud). */
+  command?: string;
+  /** The grant mode `fix` would make (or made) to close it. */
+  grant?: Grant;
+  subject?: Subject;
+  location?: SourceLocation;
+}
+
+/** Where an image lives, resolved from its URL. */
+export interface ImageRef {
+  url: string;
+  /** Artifact Registry (LOC-docker.pkg.dev) or Container Registry host (gcr.io, us.gcr.io, ...) */
+  registry: 'artifact-registry' | 'gcr' | 'other';
+  project?: string;
+  location?: string;
+  repository?: string;
+  /** projects/P/locations/L/repositories/R when known. */
+  repositoryName?: string;
+  /** Path of the image inside the repository, without tag or digest. */
+  path?: string;
+  tag?: string;
+  digest?: string;
+}
+
+export interface SecretRef {
+  /** The env var (or volume name) that uses it. */
+  name: string;
+  project: string;
+  secret: string;
+  version: string;
+}
+
+/** Everything the IAM checks and the deploy need, resolved once. */
+export interface DeployPlan {
+  project: string;
+  projectNumber: string;
+  region: string;
+  job: string;
+  /** projects/P/locations/R/jobs/J */
+  jobName: string;
+  image: ImageRef;
+  serviceAccount: string;
+  serviceAccountProject: string;
+  serviceAccountIsDefault: boolean;
+  /** service-NUMBER@serverless-robot-prod.iam.gserviceaccount.com */
+  serviceAgent: string;
+  secrets: SecretRef[];
+  /** Email of the identity the action calls Google as, when known. */
+  deployer?: string;
+  execute: boolean;
+}
