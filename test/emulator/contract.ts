@@ -1,0 +1,156 @@
+// The contract between the emulator's core (server, world, IAM engine) and its API modules.
+// Every API module exports `handlers: Handler[]`; the server tries them in order.
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** IAM member forms as they appear in policies: user:, serviceAccount:, group:, domain:, principal://, principalSet://, allUsers, allAuthenticatedUsers. */
+export type Member = string;
+
+export interface Binding {
+  role: string;
+  members: Member[];
+  condition?: { expression: string; title?: string; description?: string };
+}
+export interface Policy {
+  version?: number;
+  etag?: string;
+  bindings?: Binding[];
+  auditConfigs?: unknown[];
+}
+
+/** The identity behind a bearer token. */
+export interface Caller {
+  /** The member the token authenticates as, e.g. serviceAccount:deployer@p.iam.gserviceaccount.com or principal://iam.googleapis.com/... */
+  member: Member;
+  /** Extra members the caller matches (principalSet://... attribute sets, group: memberships the world knows). */
+  alsoMatches: Member[];
+  /** Email when the caller is a user or service account. */
+  email?: string;
+}
+
+export interface EmuRequest {
+  method: string;
+  /** Host header (or the absolute-URI host that proxied gcloud sends), e.g. us-central1-emulator.invalid:1234 */
+  host: string;
+  /** Path without query, e.g. /v2/projects/p/locations/us-central1/jobs */
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body, or form fields as a record for application/x-www-form-urlencoded, or undefined. */
+  body: unknown;
+  rawBody: string;
+}
+
+export interface EmuResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Ctx {
+  world: World;
+  /** Base URL of the emulator as the client reached it, e.g. http://127.0.0.1:1234 */
+  baseUrl: string;
+  /** The caller from the Authorization header, or undefined. */
+  caller: Caller | undefined;
+  /** Returns the caller or throws an HttpError 401 UNAUTHENTICATED body. */
+  requireCaller(): Caller;
+  /** Does `who` (default: the caller) hold `permission` on `resource` (full resource name), honouring ancestors, roles, custom roles, groups, propagation delay? */
+  can(permission: string, resource: string, who?: Caller): boolean;
+  /** Throws an HttpError 403 with a realistic google.rpc.Status body naming the permission (ErrorInfo reason IAM_PERMISSION_DENIED) unless `can`. */
+  require(permission: string, resource: string, opts?: { domain?: string; message?: string }): void;
+}
+
+export type Handler = (req: EmuRequest, ctx: Ctx) => Promise<EmuResponse | undefined> | EmuResponse | undefined;
+
+/** Thrown by handlers (and ctx.require) to answer with a Google error body; the server renders it. */
+export class HttpError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly status: string,
+    message: string,
+    readonly details: Array<Record<string, unknown>> = [],
+    /** For v1 (Knative) APIs, also render the legacy `errors[]` array. */
+    readonly legacy = false,
+  ) {
+    super(message);
+  }
+}
+
+// ---- the world, as loaded from a scenario file (YAML; see test/emulator/SCENARIO.md) ----
+
+export interface WorldProject {
+  id: string;
+  number: string;
+  /** organizations/N or folders/N, optional */
+  parent?: string;
+  policy: Policy;
+  /** Org policy constraint name -> enforced. Defaults to {iam.disableCrossProjectServiceAccountUsage: true} as on real projects. */
+  orgPolicies: Record<string, boolean>;
+  /** Enabled APIs, e.g. run.googleapis.com. */
+  services: string[];
+}
+export interface WorldServiceAccount {
+  email: string;
+  project: string;
+  uniqueId: string;
+  disabled: boolean;
+  policy: Policy;
+}
+export interface WorldRepository {
+  /** projects/P/locations/L/repositories/R */
+  name: string;
+  format: string;
+  policy: Policy;
+  /** image path -> tags; digests are derived */
+  images: Record<string, string[]>;
+}
+export interface WorldSecret {
+  /** projects/P/secrets/S (P is the project id) */
+  name: string;
+  versions: string[];
+  policy: Policy;
+}
+export interface WorldProvider {
+  /** projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER */
+  name: string;
+  attributeMapping: Record<string, string>;
+  attributeCondition?: string;
+  disabled?: boolean;
+}
+export interface WorldGithub {
+  repository: string;
+  pullRequests: Array<{ number: number; fork?: boolean }>;
+  /** Tokens accepted by the GitHub REST API, with their permission on issues/pull requests. */
+  tokens: Record<string, 'write' | 'read'>;
+  /** Claims of the OIDC token the runner gets (sub, repository, ref, ...). */
+  claims: Record<string, string>;
+  /** Where the emulator keeps issue comments: issue number -> comments. */
+  comments: Record<number, Array<{ id: number; body: string; user: string }>>;
+}
+
+export interface World {
+  organizations: Array<{ id: string; policy: Policy }>;
+  folders: Array<{ id: string; parent: string; policy: Policy }>;
+  projects: WorldProject[];
+  serviceAccounts: WorldServiceAccount[];
+  customRoles: Array<{ name: string; includedPermissions: string[]; title?: string }>;
+  repositories: WorldRepository[];
+  secrets: WorldSecret[];
+  groups: Array<{ email: string; members: Member[] }>;
+  providers: WorldProvider[];
+  github: WorldGithub;
+  /** Static bearer tokens (for gcloud and admin reads in tests) -> member. */
+  tokens: Record<string, Member>;
+  /** Cloud Run jobs keyed by full v2 name; values are v2 Job JSON as the API returns it. */
+  jobs: Record<string, Record<string, unknown>>;
+  /** Executions keyed by full name. */
+  executions: Record<string, Record<string, unknown>>;
+  /** Long-running operations keyed by full name. */
+  operations: Record<string, Record<string, unknown>>;
+  /** Behaviour knobs for executions: image URL (without tag) -> exit code of its tasks (default 0). */
+  imageExitCodes: Record<string, number>;
+  /** ms before a newly granted binding takes effect (IAM propagation). */
+  propagationDelayMs: number;
+  /** ms added to every response. */
+  latencyMs: number;
+}
