@@ -122,3 +122,56 @@ export interface DeployPlan {
   deployer?: string;
   execute: boolean;
 }
+
+export type IamMode = 'off' | 'check' | 'fix';
+export type FailOn = 'missing' | 'unverified' | 'never';
+export type IamStatus = 'ok' | 'missing' | 'fixed' | 'unverified';
+export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'running';
+
+/** Every input, validated once (src/inputs.ts builds it; nothing else reads inputs). */
+export interface Config {
+  workloadIdentityProvider?: string;
+  impersonateServiceAccount?: string;
+  projectId?: string;
+  region: string;
+  job?: string;
+  image?: string;
+  /** Path of the job.yaml, relative to the workspace, as the user wrote it. */
+  metadata?: string;
+  serviceAccount?: string;
+  envVars: Record<string, string>;
+  /** env var name -> secret reference */
+  secrets: Record<string, { project?: string; secret: string; version: string }>;
+  labels: Record<string, string>;
+  skipDefaultLabels: boolean;
+  command?: string[];
+  args?: string[];
+  cpu?: string;
+  memory?: string;
+  tasks?: number;
+  parallelism?: number;
+  maxRetries?: number;
+  /** e.g. "600s", normalised to seconds */
+  taskTimeout?: string;
+  execute: boolean;
+  wait: boolean;
+  iam: IamMode;
+  dryRun: boolean;
+  failOn: FailOn;
+  prComment: boolean;
+  githubToken?: string;
+  universe: string;
+}
+
+/** What a run produced, handed to the report layer whatever happened. */
+export interface RunResult {
+  config?: Config;
+  plan?: DeployPlan;
+  findings: Finding[];
+  granted: Grant[];
+  iamStatus?: IamStatus;
+  job?: { name: string; consoleUrl: string; action: 'created' | 'updated' | 'replaced' | 'planned' };
+  execution?: { name: string; status: ExecutionStatus; logUri?: string };
+  /** The diagnosed failure that ended the run, if any (also in findings). */
+  failure?: Finding;
+}
