@@ -64,15 +64,24 @@ export type Handler = (req: EmuRequest, ctx: Ctx) => Promise<EmuResponse | undef
 
 /** Thrown by handlers (and ctx.require) to answer with a Google error body; the server renders it. */
 export class HttpError extends Error {
+  // Fields are declared explicitly (no parameter properties) so Node can run this file with --experimental-strip-types.
+  readonly httpStatus: number;
+  readonly status: string;
+  readonly details: Array<Record<string, unknown>>;
+  /** For v1 (Knative) APIs, also render the legacy `errors[]` array. */
+  readonly legacy: boolean;
   constructor(
-    readonly httpStatus: number,
-    readonly status: string,
+    httpStatus: number,
+    status: string,
     message: string,
-    readonly details: Array<Record<string, unknown>> = [],
-    /** For v1 (Knative) APIs, also render the legacy `errors[]` array. */
-    readonly legacy = false,
+    details: Array<Record<string, unknown>> = [],
+    legacy = false,
   ) {
     super(message);
+    this.httpStatus = httpStatus;
+    this.status = status;
+    this.details = details;
+    this.legacy = legacy;
   }
 }
 
