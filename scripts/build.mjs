@@ -1,6 +1,7 @@
 // Bundles src/index.ts into dist/index.js: one minified ESM file the runner loads with node24.
-import { build } from 'esbuild';
+
 import { mkdir, rm } from 'node:fs/promises';
+import { build } from 'esbuild';
 
 await rm('dist', { recursive: true, force: true });
 await mkdir('dist', { recursive: true });

@@ -154,7 +154,9 @@ export class StepError extends Error {
   readonly api: ApiError | undefined;
   constructor(attempting: string, cause?: unknown) {
     const api = cause === undefined ? undefined : toApiError(cause);
-    const detail = api ? `: ${api.status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message}` : '';
+    const detail = api
+      ? `: ${api.status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message}`
+      : '';
     super(`Failed to ${attempting}${detail}`, { cause });
     this.name = 'StepError';
     this.attempting = attempting;

@@ -26,10 +26,16 @@ export function isTransient(e: unknown): boolean {
   if (err.httpStatus === 429 || err.httpStatus === 503 || err.httpStatus === 502 || err.httpStatus === 504)
     return true;
   if (err.status === 'UNAVAILABLE' || err.status === 'RESOURCE_EXHAUSTED') return err.httpStatus !== 400;
-  return err.networkCode !== undefined && ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED'].includes(err.networkCode);
+  return (
+    err.networkCode !== undefined &&
+    ['ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNREFUSED'].includes(err.networkCode)
+  );
 }
 
-export async function withRetry<T>(call: (attempt: number) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  call: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const attempts = options.attempts ?? 4;
   const baseMs = options.baseMs ?? 250;
   const maxMs = options.maxMs ?? 8_000;
