@@ -1,0 +1,53 @@
+// What one benchmark run measured, as plain data: run.ts fills it, targets.ts judges it,
+// table.ts renders it.
+import type { Summary } from './stats.ts';
+
+/** One fresh process of the action (or of gcloud) against the emulator. */
+export interface RunSample {
+  wallMs: number;
+  /** Requests the emulator saw during the run. */
+  requests: number;
+  /** Longest chain of requests that waited for one another (depth.ts). */
+  depth: number;
+  peakRssBytes: number;
+  /** Process spawn to the emulator's first request. */
+  coldStartMs: number;
+  exitCode: number;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  /** 'action' runs dist/index.js; 'gcloud' runs the gcloud CLI with the same world and latency. */
+  tool: 'action' | 'gcloud';
+  runs: RunSample[];
+  wall: Summary;
+  /** Medians over the runs (they rarely differ; a difference is itself worth a look). */
+  requests: number;
+  depth: number;
+  /** Median over runs of wall - depth x latency. */
+  overheadMs: number;
+  peakRssBytes: number;
+  coldStartMs: number;
+  /** The longest chain of one run, as "METHOD path" lines, to explain the depth. */
+  chain: string[];
+}
+
+export interface BenchReport {
+  date: string;
+  node: string;
+  gcloud: string | undefined;
+  latencyMs: number;
+  runsPerScenario: number;
+  bundleBytes: number;
+  scenarios: ScenarioResult[];
+}
+
+export type Verdict = 'PASS' | 'MISS' | 'n/a';
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  verdict: Verdict;
+  note?: string;
+}
