@@ -75,6 +75,8 @@ export interface Finding {
   command?: string;
   /** The grant mode `fix` would make (or made) to close it. */
   grant?: Grant;
+  /** dry_run: the policy diff the grant would make (unified-style text), when it could be computed. */
+  plannedChange?: string;
   subject?: Subject;
   location?: SourceLocation;
 }

@@ -1,0 +1,98 @@
+// IAM v1: service accounts (get, IAM policy, testIamPermissions) and roles.get for
+// predefined and custom roles. Thin: no retries or caching here (the IAM preflight's reader
+// adds those), but every call is bounded in time.
+import { iam_v1 } from '@googleapis/iam/build/v1.js';
+import type { AuthClient } from 'google-auth-library';
+import { apiRoot, type Env } from '../auth/endpoints.ts';
+
+export interface Binding {
+  role: string;
+  members: string[];
+  condition?: { expression: string; title?: string; description?: string };
+}
+
+/** An IAM policy as the v1 APIs send it; unknown fields are carried through untouched. */
+export interface Policy {
+  version?: number;
+  etag?: string;
+  bindings?: Binding[];
+  auditConfigs?: unknown[];
+}
+
+/** Every IAM-related call gets this bound; gaxios' own retry is off so retries are ours to decide. */
+export const CALL_TIMEOUT_MS = 20_000;
+export const CALL_OPTIONS = { timeout: CALL_TIMEOUT_MS, retry: false } as const;
+
+export interface ApiClientOptions {
+  auth: AuthClient;
+  universe: string;
+  env: Env;
+}
+
+/** googleapis-common bundles its own google-auth-library; any AuthClient works at runtime. */
+export function googleapisOptions(api: Parameters<typeof apiRoot>[0], o: ApiClientOptions) {
+  return { auth: o.auth as never, rootUrl: apiRoot(api, o.universe, o.env), universeDomain: o.universe };
+}
+
+/** JSON from googleapis Schema$Policy (nullable fields) to our Policy, keeping every field. */
+export function asPolicy(data: unknown): Policy {
+  return (data ?? {}) as Policy;
+}
+
+export interface ServiceAccountInfo {
+  email: string;
+  disabled: boolean;
+  projectId?: string;
+}
+
+export function createIamClient(o: ApiClientOptions) {
+  const iam = new iam_v1.Iam(googleapisOptions('iam', o));
+  // The `-` wildcard lets IAM find the account in whichever project owns it.
+  const saName = (email: string) => `projects/-/serviceAccounts/${email}`;
+  return {
+    async getServiceAccount(email: string): Promise<ServiceAccountInfo> {
+      const res = await iam.projects.serviceAccounts.get({ name: saName(email) }, CALL_OPTIONS);
+      const info: ServiceAccountInfo = {
+        email: res.data.email ?? email,
+        disabled: res.data.disabled === true,
+      };
+      if (res.data.projectId) info.projectId = res.data.projectId;
+      return info;
+    },
+    async getIamPolicy(email: string): Promise<Policy> {
+      const res = await iam.projects.serviceAccounts.getIamPolicy(
+        { resource: saName(email), 'options.requestedPolicyVersion': 3 },
+        CALL_OPTIONS,
+      );
+      return asPolicy(res.data);
+    },
+    async setIamPolicy(email: string, policy: Policy): Promise<Policy> {
+      const res = await iam.projects.serviceAccounts.setIamPolicy(
+        {
+          resource: saName(email),
+          requestBody: { policy: policy as iam_v1.Schema$Policy, updateMask: 'bindings,etag' },
+        },
+        CALL_OPTIONS,
+      );
+      return asPolicy(res.data);
+    },
+    async testIamPermissions(email: string, permissions: string[]): Promise<string[]> {
+      const res = await iam.projects.serviceAccounts.testIamPermissions(
+        { resource: saName(email), requestBody: { permissions } },
+        CALL_OPTIONS,
+      );
+      return res.data.permissions ?? [];
+    },
+    /** roles/x, projects/p/roles/x or organizations/o/roles/x -> included permissions. */
+    async getRole(name: string): Promise<string[]> {
+      const res = name.startsWith('projects/')
+        ? await iam.projects.roles.get({ name }, CALL_OPTIONS)
+        : name.startsWith('organizations/')
+          ? await iam.organizations.roles.get({ name }, CALL_OPTIONS)
+          : await iam.roles.get({ name }, CALL_OPTIONS);
+      return res.data.includedPermissions ?? [];
+    },
+  };
+}
+
+export type IamClient = ReturnType<typeof createIamClient>;

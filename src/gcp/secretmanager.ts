@@ -1,0 +1,36 @@
+// Secret Manager v1: the IAM policy of a secret (who may access its versions).
+import { secretmanager_v1 } from '@googleapis/secretmanager/build/v1.js';
+import { type ApiClientOptions, asPolicy, CALL_OPTIONS, googleapisOptions, type Policy } from './iam.ts';
+
+/** Secrets are named projects/P/secrets/S. */
+export function createSecretManagerClient(o: ApiClientOptions) {
+  const sm = new secretmanager_v1.Secretmanager(googleapisOptions('secretmanager', o));
+  return {
+    async getIamPolicy(secret: string): Promise<Policy> {
+      const res = await sm.projects.secrets.getIamPolicy(
+        { resource: secret, 'options.requestedPolicyVersion': 3 },
+        CALL_OPTIONS,
+      );
+      return asPolicy(res.data);
+    },
+    async setIamPolicy(secret: string, policy: Policy): Promise<Policy> {
+      const res = await sm.projects.secrets.setIamPolicy(
+        {
+          resource: secret,
+          requestBody: { policy: policy as secretmanager_v1.Schema$Policy, updateMask: 'bindings,etag' },
+        },
+        CALL_OPTIONS,
+      );
+      return asPolicy(res.data);
+    },
+    async testIamPermissions(secret: string, permissions: string[]): Promise<string[]> {
+      const res = await sm.projects.secrets.testIamPermissions(
+        { resource: secret, requestBody: { permissions } },
+        CALL_OPTIONS,
+      );
+      return res.data.permissions ?? [];
+    },
+  };
+}
+
+export type SecretManagerClient = ReturnType<typeof createSecretManagerClient>;

@@ -1,0 +1,227 @@
+// Runs every requirement in parallel and turns each into a finding: satisfied, missing
+// (proven: every relevant policy was read and none grants it) or unverified (with why).
+import type { Finding } from '../model.ts';
+import type { PolicyResource } from './backend.ts';
+import {
+  createServiceAccountCommand,
+  enableServiceAccountCommand,
+  grantCommand,
+  orgPolicyCommand,
+} from './commands.ts';
+import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
+import type { Reader } from './reader.ts';
+import { describeResource } from './reader.ts';
+import type {
+  CallerRequirement,
+  OrgPolicyRequirement,
+  PrincipalRequirement,
+  Requirement,
+  ServiceAccountRequirement,
+} from './requirements.ts';
+import type { RoleBook } from './roles.ts';
+
+export interface CheckResult {
+  requirement: Requirement;
+  finding: Finding;
+}
+
+interface Deps {
+  reader: Reader;
+  roles: RoleBook;
+}
+
+function base(req: Requirement, status: Finding['status'], evidence: string): Finding {
+  return { check: req.check, status, title: req.title, evidence, subject: req.subject };
+}
+
+async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Finding> {
+  const finding = base(req, 'satisfied', '');
+  finding.resource = req.resource.name;
+  finding.role = req.role;
+  finding.permission = req.permissions.join(', ');
+  if (req.principal) finding.principal = req.principal;
+  const who = req.principal ?? 'the caller';
+  const read = await reader.testPermissions(req.resource, req.permissions);
+  if (!read.ok) {
+    finding.status = 'unverified';
+    finding.evidence = `Could not test ${who}'s permissions: ${read.error.message}`;
+    return finding;
+  }
+  const held = new Set(read.value);
+  const lacking = req.permissions.filter((p) => !held.has(p));
+  if (lacking.length === 0) {
+    finding.evidence = `${who} holds ${req.permissions.join(', ')} on ${describeResource(req.resource)}.`;
+    return finding;
+  }
+  finding.status = 'missing';
+  finding.permission = lacking.join(', ');
+  finding.evidence = `testIamPermissions on ${describeResource(req.resource)} shows ${who} lacks ${lacking.join(', ')}.`;
+  const grant = req.grant ?? req.remedyGrant;
+  finding.remedy = `Grant ${req.role} on ${describeResource(req.resource)} to ${req.principal ?? 'the deploying identity'}.`;
+  finding.command = grantCommand(
+    grant ?? {
+      kind: req.resource.kind === 'project' ? 'project' : 'serviceAccount',
+      resource: req.resource.name,
+      role: req.role,
+      member: 'PRINCIPAL',
+    },
+  );
+  if (req.grant) finding.grant = req.grant;
+  return finding;
+}
+
+/** The resource, its project and the folders/organization above it, as far as they can be read. */
+async function policiesOf(
+  resource: PolicyResource,
+  project: string,
+  { reader }: Deps,
+): Promise<{ policies: PolicyOnResource[]; unreadable: string[] }> {
+  const chain: PolicyResource[] = [resource];
+  const unreadable: string[] = [];
+  const projectName = `projects/${project}`;
+  if (resource.name !== projectName) chain.push({ kind: 'project', name: projectName });
+  // Walk up the hierarchy; each parent read is shared with every other check.
+  let current = projectName;
+  for (let depth = 0; depth < 12; depth++) {
+    const parent = await reader.parent(current);
+    if (!parent.ok) {
+      unreadable.push(`could not find what contains ${current} (${parent.error.message})`);
+      break;
+    }
+    if (!parent.value) break;
+    chain.push({ kind: parent.value.startsWith('folders/') ? 'folder' : 'organization', name: parent.value });
+    current = parent.value;
+  }
+  const reads = await Promise.all(chain.map((r) => reader.policy(r)));
+  const policies: PolicyOnResource[] = [];
+  reads.forEach((read, i) => {
+    const r = chain[i] as PolicyResource;
+    if (read.ok) policies.push({ resource: r.name, policy: read.value });
+    else
+      unreadable.push(
+        `no permission to read the IAM policy of ${describeResource(r)} (${read.error.message})`,
+      );
+  });
+  return { policies, unreadable };
+}
+
+async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Finding> {
+  const finding = base(req, 'satisfied', '');
+  Object.assign(finding, {
+    principal: req.principal,
+    permission: req.permission,
+    role: req.role,
+    resource: req.resource.name,
+  });
+  const { policies, unreadable } = await policiesOf(req.resource, req.project, deps);
+  await deps.roles.load(rolesConcerning(req.principal, policies));
+  const result = evaluatePermission(req.principal, req.permission, policies, (role) =>
+    deps.roles.permissions(role),
+  );
+  if (result.outcome === 'granted') {
+    finding.evidence = `${req.principal} holds ${req.permission} through ${result.role} on ${result.resource} (bound to ${result.via}).`;
+    return finding;
+  }
+  const note = req.note ? ` Note: ${req.note}.` : '';
+  const reasons = [...unreadable, ...(result.outcome === 'unverified' ? result.reasons : [])];
+  finding.remedy = `Grant ${req.role} on ${describeResource(req.resource)} to ${req.principal}.`;
+  finding.command = grantCommand(req.grant);
+  finding.grant = req.grant;
+  if (reasons.length > 0) {
+    finding.status = 'unverified';
+    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}`;
+    return finding;
+  }
+  finding.status = 'missing';
+  const read = policies.map((p) => p.resource).join(', ');
+  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal}.${note}`;
+  return finding;
+}
+
+async function checkOrgPolicy(req: OrgPolicyRequirement, { reader }: Deps): Promise<Finding> {
+  const finding = base(req, 'satisfied', '');
+  finding.resource = `projects/${req.project}`;
+  finding.command = orgPolicyCommand(req.constraint, req.project);
+  finding.remedy = `Stop enforcing ${req.constraint} on project ${req.project} (an organization policy administrator must do this).`;
+  const read = await reader.orgPolicy(req.project, req.constraint);
+  if (!read.ok) {
+    finding.status = 'unverified';
+    finding.evidence = `Could not read the effective org policy ${req.constraint}: ${read.error.message}`;
+    return finding;
+  }
+  const rules = read.value.spec?.rules ?? [];
+  if (rules.some((r) => r.enforce === true && !r.condition)) {
+    finding.status = 'missing';
+    finding.evidence = `The effective org policy ${req.constraint} on project ${req.project} is enforced.`;
+    return finding;
+  }
+  const conditional = rules.find((r) => r.enforce === true && r.condition);
+  if (conditional) {
+    finding.status = 'unverified';
+    finding.evidence = `${req.constraint} is enforced on project ${req.project} under condition '${conditional.condition?.title ?? conditional.condition?.expression ?? ''}'.`;
+    return finding;
+  }
+  finding.evidence = `The effective org policy ${req.constraint} on project ${req.project} is not enforced.`;
+  return finding;
+}
+
+async function checkServiceAccount(req: ServiceAccountRequirement, { reader }: Deps): Promise<Finding[]> {
+  const finding = base(req, 'satisfied', '');
+  finding.resource = `projects/${req.project}/serviceAccounts/${req.email}`;
+  const out = [finding];
+  if (req.isDefault) {
+    out.push({
+      check: 'runtime-sa',
+      status: 'warning',
+      title: 'The job runs as the default compute service account',
+      subject: 'service_account',
+      resource: finding.resource,
+      evidence: `${req.email} is the project's default compute service account, which usually holds roles/editor on the whole project.`,
+      remedy:
+        'Create a dedicated service account with only the roles the job needs and set the service_account input.',
+    });
+  }
+  const read = await reader.serviceAccount(req.email);
+  if (read.ok) {
+    if (!read.value.disabled) {
+      finding.evidence = `${req.email} exists and is enabled.`;
+      return out;
+    }
+    finding.status = 'missing';
+    finding.evidence = `${req.email} is disabled.`;
+    finding.remedy = 'Enable the service account, or choose another one.';
+    finding.command = enableServiceAccountCommand(req.email, req.project);
+    return out;
+  }
+  if (read.error.api?.status === 'NOT_FOUND') {
+    finding.status = 'missing';
+    finding.evidence = `${req.email} does not exist (${read.error.message}).`;
+    finding.remedy = 'Create the service account, or fix the service_account input.';
+    finding.command = createServiceAccountCommand(req.email, req.project);
+    return out;
+  }
+  finding.status = 'unverified';
+  finding.evidence = `Could not read ${req.email}: ${read.error.message}`;
+  return out;
+}
+
+export async function checkOne(req: Requirement, deps: Deps): Promise<Finding[]> {
+  switch (req.type) {
+    case 'caller':
+      return [await checkCaller(req, deps)];
+    case 'principal':
+      return [await checkPrincipal(req, deps)];
+    case 'org-policy':
+      return [await checkOrgPolicy(req, deps)];
+    case 'service-account':
+      return checkServiceAccount(req, deps);
+  }
+}
+
+/** Every requirement at once; reads shared between checks happen once (see reader.ts). */
+export async function runChecks(requirements: readonly Requirement[], deps: Deps): Promise<CheckResult[]> {
+  const all = await Promise.all(requirements.map((r) => checkOne(r, deps)));
+  return all.flatMap((findings, i) =>
+    findings.map((finding) => ({ requirement: requirements[i] as Requirement, finding })),
+  );
+}

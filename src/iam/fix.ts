@@ -1,0 +1,136 @@
+// Mode `fix`: close missing bindings at the narrowest scope (service account, repository,
+// secret) with an etag-guarded read-modify-write, then read the policy back to verify.
+// dry_run computes the same change and shows it without writing.
+import { attempt, isStatus, StepError } from '../gcp/errors.ts';
+import type { Policy } from '../gcp/iam.ts';
+import { isTransient, type Sleep, withRetry } from '../gcp/retry.ts';
+import type { Finding, Grant } from '../model.ts';
+import type { IamBackend, PolicyResource } from './backend.ts';
+import { diffPolicies } from './diff.ts';
+import { addBinding, hasBinding } from './policy.ts';
+import { describeResource, type Reader } from './reader.ts';
+
+const PUBLIC_OR_BROAD = /^(allUsers|allAuthenticatedUsers|domain:)/;
+
+/** Only resource-level grants to a named principal: never the project, never a public member. */
+export function isGrantable(grant: Grant): boolean {
+  return (
+    grant.kind !== 'project' && !PUBLIC_OR_BROAD.test(grant.member) && !grant.member.includes('PRINCIPAL')
+  );
+}
+
+export interface FixDeps {
+  backend: IamBackend;
+  reader: Reader;
+  dryRun: boolean;
+  log: { info(msg: string): void; warning(msg: string): void; debug(msg: string): void };
+  sleep?: Sleep;
+}
+
+interface Target {
+  resource: PolicyResource;
+  grants: Grant[];
+  findings: Finding[];
+}
+
+function withGrants(policy: Policy, grants: readonly Grant[]): Policy {
+  return grants.reduce((p, g) => addBinding(p, g.role, g.member), policy);
+}
+
+/** Group the missing, grantable findings by the policy they change: one write per policy. */
+function targets(findings: Finding[]): Target[] {
+  const byResource = new Map<string, Target>();
+  for (const f of findings) {
+    if (f.status !== 'missing' || !f.grant || !isGrantable(f.grant)) continue;
+    const g = f.grant;
+    let t = byResource.get(g.resource);
+    if (!t) {
+      t = { resource: { kind: g.kind, name: g.resource }, grants: [], findings: [] };
+      byResource.set(g.resource, t);
+    }
+    if (!t.grants.some((x) => x.role === g.role && x.member === g.member)) t.grants.push(g);
+    t.findings.push(f);
+  }
+  return [...byResource.values()];
+}
+
+async function plan(t: Target, deps: FixDeps): Promise<void> {
+  const read = await deps.reader.freshPolicy(t.resource);
+  for (const f of t.findings) {
+    if (!read.ok) {
+      f.evidence += ` Dry run: could not read the policy to show the change (${read.error.message}).`;
+      continue;
+    }
+    const diff = diffPolicies(read.value, addBinding(read.value, f.grant?.role ?? '', f.grant?.member ?? ''));
+    f.plannedChange = diff;
+    f.evidence += ` Dry run: would add ${f.grant?.member} to ${f.grant?.role} on ${describeResource(t.resource)}.`;
+    deps.log.info(`[dry run] ${f.command ?? ''}\n${diff}`);
+  }
+}
+
+/** Read-modify-write with etag; a 409 ABORTED (someone else wrote) re-reads and tries again. */
+async function write(t: Target, deps: FixDeps): Promise<{ before: Policy; after: Policy }> {
+  const what = `add ${t.grants.map((g) => `${g.member} to ${g.role}`).join(', ')} on ${describeResource(t.resource)}`;
+  return attempt(what, () =>
+    withRetry(
+      async () => {
+        const before = await deps.backend.getIamPolicy(t.resource);
+        const desired = withGrants(before, t.grants);
+        if (desired === before) return { before, after: before };
+        const after = await deps.backend.setIamPolicy(t.resource, desired);
+        return { before, after };
+      },
+      {
+        attempts: 5,
+        retryable: (e) => isStatus(e, 'ABORTED') || isTransient(e),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        onRetry: (e, n) =>
+          deps.log.debug(`Retrying policy write on ${t.resource.name} (attempt ${n}): ${String(e)}`),
+      },
+    ),
+  );
+}
+
+async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
+  try {
+    await write(t, deps);
+  } catch (e) {
+    const err = e instanceof StepError ? e : new StepError('change the IAM policy', e);
+    const denied = err.api?.status === 'PERMISSION_DENIED';
+    for (const f of t.findings) {
+      f.evidence += denied
+        ? ` The caller may not change the IAM policy of ${describeResource(t.resource)}: an administrator can run the command below.`
+        : ` Granting failed: ${err.message}`;
+    }
+    deps.log.warning(err.message);
+    return [];
+  }
+  // Verify from a fresh read: the write may have been merged with, or lost to, another writer.
+  const check = await deps.reader.freshPolicy(t.resource);
+  const granted: Grant[] = [];
+  for (const f of t.findings) {
+    const g = f.grant as Grant;
+    if (check.ok && hasBinding(check.value, g.role, g.member)) {
+      f.status = 'granted';
+      f.evidence += ` Granted: ${g.member} now holds ${g.role} on ${describeResource(t.resource)} (verified by reading the policy back).`;
+      if (!granted.some((x) => x.role === g.role && x.member === g.member)) granted.push(g);
+    } else {
+      f.evidence += check.ok
+        ? ' The policy write returned, but reading the policy back does not show the binding.'
+        : ` Could not read the policy back to verify the grant: ${check.error.message}`;
+    }
+  }
+  for (const g of granted) deps.log.info(`Granted ${g.role} to ${g.member} on ${g.resource}`);
+  return granted;
+}
+
+/** Close (or, in dry run, plan) every missing grantable finding; mutates findings in place. */
+export async function applyFixes(findings: Finding[], deps: FixDeps): Promise<Grant[]> {
+  const all = targets(findings);
+  if (deps.dryRun) {
+    await Promise.all(all.map((t) => plan(t, deps)));
+    return [];
+  }
+  const granted = await Promise.all(all.map((t) => apply(t, deps)));
+  return granted.flat();
+}

@@ -1,0 +1,70 @@
+// IAM preflight: derive what the job needs, prove each requirement, and in mode `fix` grant
+// what is missing. main.ts calls `preflight` and nothing else from this folder.
+import type { AuthClient } from 'google-auth-library';
+import type { Env } from '../auth/endpoints.ts';
+import type { Sleep } from '../gcp/retry.ts';
+import type { Config, DeployPlan, Finding, Grant, IamStatus } from '../model.ts';
+import { createBackend, type IamBackend } from './backend.ts';
+import { runChecks } from './check.ts';
+import { applyFixes } from './fix.ts';
+import { createReader } from './reader.ts';
+import { requirementsFor } from './requirements.ts';
+import { createRoleBook } from './roles.ts';
+
+export { wifUserCommand } from './commands.ts';
+
+export interface PreflightLog {
+  info(msg: string): void;
+  warning(msg: string): void;
+  debug(msg: string): void;
+}
+
+export interface PreflightOptions {
+  plan: DeployPlan;
+  config: Config;
+  auth: AuthClient;
+  env: Env;
+  log: PreflightLog;
+  sleep?: Sleep;
+  /** Tests only: replace the Google API calls. */
+  backend?: IamBackend;
+}
+
+export interface PreflightResult {
+  findings: Finding[];
+  granted: Grant[];
+  status: IamStatus;
+}
+
+/** fixed: something granted, nothing missing; missing beats unverified; warnings do not count. */
+export function iamStatus(findings: readonly Finding[], granted: readonly Grant[]): IamStatus {
+  if (findings.some((f) => f.status === 'missing')) return 'missing';
+  if (granted.length > 0) return 'fixed';
+  if (findings.some((f) => f.status === 'unverified')) return 'unverified';
+  return 'ok';
+}
+
+export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
+  if (o.config.iam === 'off') return { findings: [], granted: [], status: 'ok' };
+  const backend = o.backend ?? createBackend({ auth: o.auth, universe: o.config.universe, env: o.env });
+  const reader = createReader(backend, o.sleep);
+  const roles = createRoleBook(reader, o.log);
+  const results = await runChecks(requirementsFor(o.plan), { reader, roles });
+  const findings = results.map((r) => r.finding);
+  const granted =
+    o.config.iam === 'fix'
+      ? await applyFixes(findings, {
+          backend,
+          reader,
+          dryRun: o.config.dryRun,
+          log: o.log,
+          ...(o.sleep ? { sleep: o.sleep } : {}),
+        })
+      : [];
+  const status = iamStatus(findings, granted);
+  const counts = ['missing', 'unverified', 'granted'].map(
+    (s) => `${findings.filter((f) => f.status === s).length} ${s}`,
+  );
+  o.log.info(`IAM preflight: ${status} (${findings.length} checks: ${counts.join(', ')})`);
+  return { findings, granted, status };
+}

@@ -1,0 +1,140 @@
+// Pure IAM policy logic: does a member hold a permission given the policies of a resource and
+// its ancestors, and how to add one binding while leaving everything else untouched.
+import type { Policy } from '../gcp/iam.ts';
+
+/** A policy together with the resource it is attached to (for evidence). */
+export interface PolicyOnResource {
+  resource: string;
+  policy: Policy;
+}
+
+/** Role name -> its permissions; `undefined` when the role could not be expanded. */
+export type RolePermissions = (role: string) => ReadonlySet<string> | undefined;
+
+export type Evaluation =
+  | { outcome: 'granted'; resource: string; role: string; via: string }
+  | { outcome: 'unverified'; reasons: string[] }
+  | { outcome: 'not-granted' };
+
+/** How a policy member relates to the member being checked. */
+export type MemberMatch = 'yes' | 'no' | 'unknown';
+
+function lower(s: string): string {
+  return s.toLowerCase();
+}
+
+function emailOf(member: string): string | undefined {
+  const m = /^(user|serviceAccount|group):(.+)$/.exec(member);
+  return m?.[2] ? lower(m[2]) : undefined;
+}
+
+// principal://iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/POOL/subject/S
+// -> the pool prefix, which principalSet://.../POOL/* (and attribute sets) share.
+const POOL_PREFIX =
+  /^principal(?:Set)?:\/\/iam\.googleapis\.com\/(projects\/[^/]+\/locations\/[^/]+\/workloadIdentityPools\/[^/]+)\//;
+
+/**
+ * Does the policy member `bound` include `member`? 'unknown' when it might but cannot be
+ * proven from here (a group we cannot expand, an attribute-based principal set).
+ */
+export function matchMember(bound: string, member: string): MemberMatch {
+  if (bound.startsWith('deleted:')) return 'no';
+  if (bound === 'allUsers' || bound === 'allAuthenticatedUsers') return 'yes';
+  if (lower(bound) === lower(member)) return 'yes';
+  if (bound.startsWith('group:')) return 'unknown';
+  if (bound.startsWith('domain:')) {
+    const email = emailOf(member);
+    return email?.endsWith(`@${lower(bound.slice('domain:'.length))}`) ? 'yes' : 'no';
+  }
+  if (bound.startsWith('principalSet://')) {
+    const boundPool = POOL_PREFIX.exec(bound)?.[1];
+    if (boundPool) {
+      // A workload identity pool set only ever holds principals of that pool.
+      const memberPool = POOL_PREFIX.exec(member)?.[1];
+      if (!memberPool || memberPool !== boundPool) return 'no';
+      return bound.endsWith(`${boundPool}/*`) ? 'yes' : 'unknown';
+    }
+    // Other principal sets (e.g. all service accounts of a project) cannot be expanded here.
+    return 'unknown';
+  }
+  return 'no';
+}
+
+function describeCondition(condition: { title?: string; expression: string }): string {
+  return condition.title ? `'${condition.title}'` : `'${condition.expression}'`;
+}
+
+/**
+ * Does `member` hold `permission` through any of `policies`? Unconditional grants win;
+ * otherwise any grant that cannot be proven (condition, unexpandable group or role) makes
+ * the answer unverified with every reason; otherwise not granted.
+ */
+export function evaluatePermission(
+  member: string,
+  permission: string,
+  policies: readonly PolicyOnResource[],
+  roles: RolePermissions,
+): Evaluation {
+  const reasons: string[] = [];
+  for (const { resource, policy } of policies) {
+    for (const binding of policy.bindings ?? []) {
+      const matches = binding.members.map((m) => [m, matchMember(m, member)] as const);
+      const yes = matches.find(([, r]) => r === 'yes');
+      const unknown = matches.filter(([, r]) => r === 'unknown');
+      if (!yes && unknown.length === 0) continue;
+      const perms = roles(binding.role);
+      if (!perms) {
+        reasons.push(`could not expand role ${binding.role} bound on ${resource}`);
+        continue;
+      }
+      if (!perms.has(permission)) continue;
+      if (binding.condition) {
+        reasons.push(
+          `granted by ${binding.role} on ${resource} only under condition ${describeCondition(binding.condition)}`,
+        );
+        continue;
+      }
+      if (yes) return { outcome: 'granted', resource, role: binding.role, via: yes[0] };
+      for (const [m] of unknown) {
+        reasons.push(
+          `${binding.role} on ${resource} is granted to ${m}, whose members cannot be listed here`,
+        );
+      }
+    }
+  }
+  return reasons.length > 0 ? { outcome: 'unverified', reasons } : { outcome: 'not-granted' };
+}
+
+/** Roles named in `policies` whose bindings could concern `member` (what needs expanding). */
+export function rolesConcerning(member: string, policies: readonly PolicyOnResource[]): string[] {
+  const roles = new Set<string>();
+  for (const { policy } of policies) {
+    for (const binding of policy.bindings ?? []) {
+      if (binding.members.some((m) => matchMember(m, member) !== 'no')) roles.add(binding.role);
+    }
+  }
+  return [...roles];
+}
+
+/** Does the policy already hold `member` in an unconditioned binding of `role`? */
+export function hasBinding(policy: Policy, role: string, member: string): boolean {
+  return (policy.bindings ?? []).some(
+    (b) => b.role === role && !b.condition && b.members.some((m) => lower(m) === lower(member)),
+  );
+}
+
+/**
+ * A new policy with `member` added to the unconditioned binding of `role` (created at the
+ * end if absent). Every other binding, condition, audit config and the etag are kept as
+ * they were; version becomes 3 so conditional bindings survive the write.
+ */
+export function addBinding(policy: Policy, role: string, member: string): Policy {
+  if (hasBinding(policy, role, member)) return policy;
+  const bindings = policy.bindings ?? [];
+  const index = bindings.findIndex((b) => b.role === role && !b.condition);
+  const next =
+    index >= 0
+      ? bindings.map((b, i) => (i === index ? { ...b, members: [...b.members, member] } : b))
+      : [...bindings, { role, members: [member] }];
+  return { ...policy, version: 3, bindings: next };
+}

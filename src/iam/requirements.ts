@@ -1,0 +1,220 @@
+// The requirement model (DESIGN.md) as data: from a deploy plan, every check the job needs,
+// who needs what on which resource, and the narrowest grant that closes it. Pure.
+import type { CheckId, DeployPlan, Grant, Subject } from '../model.ts';
+import type { PolicyResource } from './backend.ts';
+
+export const CROSS_PROJECT_SA_CONSTRAINT = 'iam.disableCrossProjectServiceAccountUsage';
+
+interface Base {
+  check: CheckId;
+  /** What must hold, in words: the finding's title when it does not. */
+  title: string;
+  subject: Subject;
+}
+
+/** The caller's own permissions: answered by testIamPermissions. */
+export interface CallerRequirement extends Base {
+  type: 'caller';
+  /** IAM member of the caller when known (needed to build a grant). */
+  principal?: string;
+  permissions: string[];
+  role: string;
+  resource: PolicyResource;
+  /** Resource-level grant fix may make; absent for project-level roles and unknown callers. */
+  grant?: Grant;
+  /** The binding an administrator would add (project-level ones included). */
+  remedyGrant?: Grant;
+}
+
+/** Another principal's permission: answered by reading policies of the resource and its ancestors. */
+export interface PrincipalRequirement extends Base {
+  type: 'principal';
+  principal: string;
+  permission: string;
+  role: string;
+  resource: PolicyResource;
+  /** Project whose hierarchy (project, folders, organization) also grants on the resource. */
+  project: string;
+  grant: Grant;
+  /** Extra context for the evidence (e.g. where the permission usually comes from). */
+  note?: string;
+}
+
+export interface OrgPolicyRequirement extends Base {
+  type: 'org-policy';
+  constraint: string;
+  project: string;
+}
+
+export interface ServiceAccountRequirement extends Base {
+  type: 'service-account';
+  email: string;
+  project: string;
+  isDefault: boolean;
+}
+
+export type Requirement =
+  | CallerRequirement
+  | PrincipalRequirement
+  | OrgPolicyRequirement
+  | ServiceAccountRequirement;
+
+/** IAM member form of an identity: emails become serviceAccount:/user:, member strings pass through. */
+export function memberOf(identity: string): string {
+  if (
+    identity.includes('://') ||
+    /^(user|serviceAccount|group|domain|principal|principalSet):/.test(identity)
+  ) {
+    return identity;
+  }
+  return identity.endsWith('.gserviceaccount.com') ? `serviceAccount:${identity}` : `user:${identity}`;
+}
+
+export const DEPLOY_PERMISSIONS = [
+  'run.jobs.create',
+  'run.jobs.update',
+  'run.jobs.get',
+  'run.operations.get',
+];
+
+export function requirementsFor(plan: DeployPlan): Requirement[] {
+  const deployer = plan.deployer ? memberOf(plan.deployer) : undefined;
+  const agent = `serviceAccount:${plan.serviceAgent}`;
+  const runtime = `serviceAccount:${plan.serviceAccount}`;
+  const saName = `projects/${plan.serviceAccountProject}/serviceAccounts/${plan.serviceAccount}`;
+  const sa: PolicyResource = { kind: 'serviceAccount', name: saName };
+  const out: Requirement[] = [];
+
+  out.push({
+    type: 'service-account',
+    check: 'runtime-sa',
+    title: `The job's service account ${plan.serviceAccount} must exist and be enabled`,
+    subject: 'service_account',
+    email: plan.serviceAccount,
+    project: plan.serviceAccountProject,
+    isDefault: plan.serviceAccountIsDefault,
+  });
+
+  const actAs: CallerRequirement = {
+    type: 'caller',
+    check: 'deployer-actas',
+    title: `Deployer cannot act as the job's service account ${plan.serviceAccount}`,
+    subject: 'service_account',
+    permissions: ['iam.serviceAccounts.actAs'],
+    role: 'roles/iam.serviceAccountUser',
+    resource: sa,
+  };
+  if (deployer) {
+    actAs.principal = deployer;
+    actAs.grant = { kind: 'serviceAccount', resource: saName, role: actAs.role, member: deployer };
+  }
+  out.push(actAs);
+
+  const run: CallerRequirement = {
+    type: 'caller',
+    check: 'deployer-run',
+    title: `Deployer cannot ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
+    subject: plan.execute ? 'execute' : 'job',
+    permissions: plan.execute ? [...DEPLOY_PERMISSIONS, 'run.jobs.run'] : [...DEPLOY_PERMISSIONS],
+    role: 'roles/run.developer',
+    resource: { kind: 'project', name: `projects/${plan.project}` },
+  };
+  if (deployer) {
+    run.principal = deployer;
+    // Creating a job needs the role on the project; fix never grants there, an admin may.
+    run.remedyGrant = {
+      kind: 'project',
+      resource: `projects/${plan.project}`,
+      role: run.role,
+      member: deployer,
+    };
+  }
+  out.push(run);
+
+  const { image } = plan;
+  if (image.repositoryName && image.project) {
+    const repo: PolicyResource = { kind: 'repository', name: image.repositoryName };
+    const reader = 'roles/artifactregistry.reader';
+    const download = 'artifactregistry.repositories.downloadArtifacts';
+    const deployerImage: CallerRequirement = {
+      type: 'caller',
+      check: 'deployer-image',
+      title: `Deployer cannot read the image's repository ${image.repositoryName}`,
+      subject: 'image',
+      permissions: [download],
+      role: reader,
+      resource: repo,
+    };
+    if (deployer) {
+      deployerImage.principal = deployer;
+      deployerImage.grant = {
+        kind: 'repository',
+        resource: image.repositoryName,
+        role: reader,
+        member: deployer,
+      };
+    }
+    out.push(deployerImage);
+    const agentImage: PrincipalRequirement = {
+      type: 'principal',
+      check: 'agent-image',
+      title: `The Cloud Run service agent cannot pull the image from ${image.repositoryName}`,
+      subject: 'image',
+      principal: agent,
+      permission: download,
+      role: reader,
+      resource: repo,
+      project: image.project,
+      grant: { kind: 'repository', resource: image.repositoryName, role: reader, member: agent },
+    };
+    if (image.project === plan.project) {
+      agentImage.note = `in the job's own project the service agent normally holds this through roles/run.serviceAgent on project ${plan.project}`;
+    }
+    out.push(agentImage);
+  }
+
+  if (plan.serviceAccountProject !== plan.project) {
+    out.push({
+      type: 'principal',
+      check: 'agent-token',
+      title: `The Cloud Run service agent cannot get tokens for the cross-project service account ${plan.serviceAccount}`,
+      subject: 'service_account',
+      principal: agent,
+      permission: 'iam.serviceAccounts.getAccessToken',
+      role: 'roles/iam.serviceAccountTokenCreator',
+      resource: sa,
+      project: plan.serviceAccountProject,
+      grant: {
+        kind: 'serviceAccount',
+        resource: saName,
+        role: 'roles/iam.serviceAccountTokenCreator',
+        member: agent,
+      },
+    });
+    out.push({
+      type: 'org-policy',
+      check: 'orgpolicy-xproject',
+      title: `Project ${plan.serviceAccountProject} forbids using its service accounts in other projects`,
+      subject: 'service_account',
+      constraint: CROSS_PROJECT_SA_CONSTRAINT,
+      project: plan.serviceAccountProject,
+    });
+  }
+
+  for (const secret of plan.secrets) {
+    const name = `projects/${secret.project}/secrets/${secret.secret}`;
+    out.push({
+      type: 'principal',
+      check: 'runtime-secret',
+      title: `The job's service account cannot read secret ${secret.secret} (used by ${secret.name})`,
+      subject: `secret:${secret.name}`,
+      principal: runtime,
+      permission: 'secretmanager.versions.access',
+      role: 'roles/secretmanager.secretAccessor',
+      resource: { kind: 'secret', name },
+      project: secret.project,
+      grant: { kind: 'secret', resource: name, role: 'roles/secretmanager.secretAccessor', member: runtime },
+    });
+  }
+  return out;
+}
