@@ -1,0 +1,185 @@
+// The benchmark's scenarios: what each run deploys, with which inputs, into which world.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deployArgs, replaceArgs } from './gcloud.ts';
+import { IDS } from './targets.ts';
+import {
+  APP,
+  type BenchWorld,
+  crossProjectWorld,
+  DEPLOYER,
+  PROVIDER,
+  REGION,
+  SECRET,
+  sameProjectWorld,
+} from './worlds.ts';
+
+export const JOB = 'bench-job';
+const ENV_VARS = 'MODE=bench';
+const SECRETS = `DB_PASSWORD=${SECRET}:latest`;
+
+export interface Scenario {
+  id: string;
+  title: string;
+  tool: 'action' | 'gcloud';
+  world: () => BenchWorld;
+  /** An unmeasured first deploy in the same world, so the measured run is an update. */
+  deployFirst?: boolean;
+  /** Action inputs (tool 'action'). */
+  inputs?: (world: BenchWorld) => Record<string, string>;
+  /** gcloud arguments (tool 'gcloud'); `workspace` holds job.yaml. */
+  gcloudArgs?: (world: BenchWorld, workspace: string) => string[];
+}
+
+/** Inputs of a typical workflow step: workload identity, impersonated deployer, one env var, one secret. */
+function deployInputs(world: BenchWorld, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    workload_identity_provider: PROVIDER,
+    impersonate_service_account: DEPLOYER,
+    project_id: APP.id,
+    region: REGION,
+    job: JOB,
+    image: world.image,
+    service_account: world.runtimeServiceAccount,
+    env_vars: ENV_VARS,
+    secrets: SECRETS,
+    iam: 'check',
+    pr_comment: 'false',
+    ...extra,
+  };
+}
+
+/** The same job as a Knative v1 job.yaml, for `metadata:` and `gcloud run jobs replace`. */
+export function jobYaml(world: BenchWorld): string {
+  return `apiVersion: run.googleapis.com/v1
+kind: Job
+metadata:
+  name: ${JOB}
+spec:
+  template:
+    spec:
+      taskCount: 1
+      template:
+        spec:
+          serviceAccountName: ${world.runtimeServiceAccount}
+          maxRetries: 3
+          timeoutSeconds: '600'
+          containers:
+          - image: ${world.image}
+            env:
+            - name: MODE
+              value: bench
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: ${SECRET}
+                  key: latest
+`;
+}
+
+export async function writeJobYaml(workspace: string, world: BenchWorld): Promise<string> {
+  const file = join(workspace, 'job.yaml');
+  await writeFile(file, jobYaml(world));
+  return file;
+}
+
+const gcloudDeploy = (world: BenchWorld): string[] =>
+  deployArgs(JOB, {
+    image: world.image,
+    region: REGION,
+    serviceAccount: world.runtimeServiceAccount,
+    envVars: ENV_VARS,
+    secrets: SECRETS,
+  });
+
+export const SCENARIOS: Scenario[] = [
+  {
+    id: IDS.check,
+    title: 'check only (iam=check, dry_run: preflight, no deploy)',
+    tool: 'action',
+    world: sameProjectWorld,
+    inputs: (w) => deployInputs(w, { dry_run: 'true' }),
+  },
+  {
+    id: IDS.createNoIam,
+    title: 'first deploy, iam=off (baseline)',
+    tool: 'action',
+    world: sameProjectWorld,
+    inputs: (w) => deployInputs(w, { iam: 'off' }),
+  },
+  {
+    id: IDS.create,
+    title: 'first deploy (create), iam=check',
+    tool: 'action',
+    world: sameProjectWorld,
+    inputs: (w) => deployInputs(w),
+  },
+  {
+    id: IDS.update,
+    title: 'update, iam=check',
+    tool: 'action',
+    world: sameProjectWorld,
+    deployFirst: true,
+    inputs: (w) => deployInputs(w, { image: w.image.replace(/:v1$/, ':v2') }),
+  },
+  {
+    id: IDS.fix,
+    title: 'cross-project world, iam=fix (grants 2 bindings, then creates)',
+    tool: 'action',
+    world: crossProjectWorld,
+    inputs: (w) => deployInputs(w, { iam: 'fix' }),
+  },
+  {
+    id: IDS.execute,
+    title: 'create + execute + wait, iam=check',
+    tool: 'action',
+    world: sameProjectWorld,
+    inputs: (w) => deployInputs(w, { execute: 'true', wait: 'true' }),
+  },
+  {
+    id: IDS.replace,
+    title: 'replace from job.yaml (metadata), iam=check',
+    tool: 'action',
+    world: sameProjectWorld,
+    inputs: () => ({
+      workload_identity_provider: PROVIDER,
+      impersonate_service_account: DEPLOYER,
+      project_id: APP.id,
+      region: REGION,
+      metadata: 'job.yaml',
+      iam: 'check',
+      pr_comment: 'false',
+    }),
+  },
+  {
+    id: IDS.gcloudCreate,
+    title: 'gcloud run jobs deploy (create)',
+    tool: 'gcloud',
+    world: sameProjectWorld,
+    gcloudArgs: gcloudDeploy,
+  },
+  {
+    id: IDS.gcloudUpdate,
+    title: 'gcloud run jobs deploy (update)',
+    tool: 'gcloud',
+    world: sameProjectWorld,
+    deployFirst: true,
+    gcloudArgs: (w) =>
+      deployArgs(JOB, {
+        image: w.image.replace(/:v1$/, ':v2'),
+        region: REGION,
+        serviceAccount: w.runtimeServiceAccount,
+        envVars: ENV_VARS,
+        secrets: SECRETS,
+      }),
+  },
+  {
+    id: IDS.gcloudReplace,
+    title: 'gcloud run jobs replace job.yaml',
+    tool: 'gcloud',
+    world: sameProjectWorld,
+    gcloudArgs: (_w, workspace) => replaceArgs(join(workspace, 'job.yaml'), REGION),
+  },
+];
+
+export { gcloudDeploy };
