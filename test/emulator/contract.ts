@@ -125,12 +125,16 @@ export interface WorldProvider {
   attributeMapping: Record<string, string>;
   attributeCondition?: string;
   disabled?: boolean;
+  /** Accepted `aud` claims besides the default https://iam.googleapis.com/<name>. */
+  allowedAudiences?: string[];
 }
 export interface WorldGithub {
   repository: string;
   pullRequests: Array<{ number: number; fork?: boolean }>;
   /** Tokens accepted by the GitHub REST API, with their permission on issues/pull requests. */
   tokens: Record<string, 'write' | 'read'>;
+  /** The runner's ACTIONS_ID_TOKEN_REQUEST_TOKEN; the OIDC token endpoint demands it (default: DEFAULT_ID_TOKEN_REQUEST_TOKEN in apis/github.ts). */
+  idTokenRequestToken?: string;
   /** Claims of the OIDC token the runner gets (sub, repository, ref, ...). */
   claims: Record<string, string>;
   /** Where the emulator keeps issue comments: issue number -> comments. */

@@ -1,0 +1,139 @@
+// Resource Manager v3 (and the v1 forms gcloud uses): projects, folders and organizations,
+// their get methods and IAM policies.
+import { type Guard, guard, iamMethods } from '../access.ts';
+import type { Handler, WorldProject } from '../contract.ts';
+import { route } from '../http.ts';
+import { findFolder, findOrganization, findProject } from '../world-index.ts';
+
+const CREATED = '2024-01-15T09:30:00.000Z';
+
+function rmGuard(kind: string, id: string): Guard {
+  return {
+    domain: 'cloudresourcemanager.googleapis.com',
+    denied: (p) =>
+      `Permission '${p}' denied on resource '//cloudresourcemanager.googleapis.com/${kind}/${id}' (or it may not exist).`,
+    notFound: `${kind.slice(0, -1)} '${kind}/${id}' not found.`,
+  };
+}
+
+function projectV3(p: WorldProject): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    name: `projects/${p.number}`,
+    projectId: p.id,
+    state: 'ACTIVE',
+    displayName: p.id,
+    createTime: CREATED,
+    updateTime: CREATED,
+    etag: `W/"${p.number}"`,
+  };
+  if (p.parent) out.parent = p.parent;
+  return out;
+}
+
+function projectV1(p: WorldProject): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    projectNumber: p.number,
+    projectId: p.id,
+    lifecycleState: 'ACTIVE',
+    name: p.id,
+    createTime: CREATED,
+  };
+  if (p.parent) {
+    const [kind = '', id = ''] = p.parent.split('/');
+    out.parent = { type: kind === 'folders' ? 'folder' : 'organization', id };
+  }
+  return out;
+}
+
+const getProject: Handler = (req, ctx) => {
+  const g = route(req, 'GET', /^\/(v1|v3)\/projects\/([^/:]+)$/);
+  if (!g) return undefined;
+  const [version, id = ''] = g;
+  const p = findProject(ctx.world, id);
+  guard(
+    ctx,
+    'resourcemanager.projects.get',
+    `projects/${p?.id ?? id}`,
+    p !== undefined,
+    rmGuard('projects', id),
+  );
+  const project = p as WorldProject;
+  return { status: 200, body: version === 'v1' ? projectV1(project) : projectV3(project) };
+};
+
+const getFolder: Handler = (req, ctx) => {
+  const g = route(req, 'GET', /^\/(?:v2|v3)\/folders\/([^/:]+)$/);
+  if (!g) return undefined;
+  const id = g[0] ?? '';
+  const f = findFolder(ctx.world, id);
+  guard(ctx, 'resourcemanager.folders.get', `folders/${id}`, f !== undefined, rmGuard('folders', id));
+  return {
+    status: 200,
+    body: {
+      name: `folders/${id}`,
+      parent: f?.parent,
+      displayName: `folder-${id}`,
+      state: 'ACTIVE',
+      createTime: CREATED,
+    },
+  };
+};
+
+const getOrganization: Handler = (req, ctx) => {
+  const g = route(req, 'GET', /^\/(?:v1|v3)\/organizations\/([^/:]+)$/);
+  if (!g) return undefined;
+  const id = g[0] ?? '';
+  const o = findOrganization(ctx.world, id);
+  guard(
+    ctx,
+    'resourcemanager.organizations.get',
+    `organizations/${id}`,
+    o !== undefined,
+    rmGuard('organizations', id),
+  );
+  return {
+    status: 200,
+    body: {
+      name: `organizations/${id}`,
+      displayName: `org-${id}.example.com`,
+      state: 'ACTIVE',
+      createTime: CREATED,
+    },
+  };
+};
+
+const projectIam = iamMethods(/^\/(?:v1|v3)\/projects\/([^/:]+)$/, 'POST', (ctx, [id = '']) => {
+  const p = findProject(ctx.world, id);
+  return {
+    ...rmGuard('projects', id),
+    resource: `projects/${p?.id ?? id}`,
+    holder: p,
+    getPermission: 'resourcemanager.projects.getIamPolicy',
+    setPermission: 'resourcemanager.projects.setIamPolicy',
+  };
+});
+
+const folderIam = iamMethods(/^\/(?:v2|v3)\/folders\/([^/:]+)$/, 'POST', (ctx, [id = '']) => ({
+  ...rmGuard('folders', id),
+  resource: `folders/${id}`,
+  holder: findFolder(ctx.world, id),
+  getPermission: 'resourcemanager.folders.getIamPolicy',
+  setPermission: 'resourcemanager.folders.setIamPolicy',
+}));
+
+const orgIam = iamMethods(/^\/(?:v1|v3)\/organizations\/([^/:]+)$/, 'POST', (ctx, [id = '']) => ({
+  ...rmGuard('organizations', id),
+  resource: `organizations/${id}`,
+  holder: findOrganization(ctx.world, id),
+  getPermission: 'resourcemanager.organizations.getIamPolicy',
+  setPermission: 'resourcemanager.organizations.setIamPolicy',
+}));
+
+export const handlers: Handler[] = [
+  getProject,
+  getFolder,
+  getOrganization,
+  ...projectIam,
+  ...folderIam,
+  ...orgIam,
+];

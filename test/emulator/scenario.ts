@@ -1,0 +1,294 @@
+// Scenario file (YAML, documented in SCENARIO.md) -> World, with the defaults a real project
+// has: the default compute service account holding roles/editor, the Cloud Run service agent
+// holding roles/run.serviceAgent, and iam.disableCrossProjectServiceAccountUsage enforced.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import type { Policy, World, WorldGithub, WorldProject } from './contract.ts';
+import { newEtag } from './policy-api.ts';
+
+type Obj = Record<string, unknown>;
+
+const DEFAULT_SERVICES = [
+  'run.googleapis.com',
+  'iam.googleapis.com',
+  'iamcredentials.googleapis.com',
+  'artifactregistry.googleapis.com',
+  'secretmanager.googleapis.com',
+  'cloudresourcemanager.googleapis.com',
+  'orgpolicy.googleapis.com',
+  'sts.googleapis.com',
+];
+
+function fail(where: string, what: string): never {
+  throw new Error(`scenario: ${where}: ${what} (see test/emulator/SCENARIO.md)`);
+}
+
+const obj = (v: unknown, where: string): Obj =>
+  v === undefined || v === null
+    ? {}
+    : typeof v === 'object' && !Array.isArray(v)
+      ? (v as Obj)
+      : fail(where, 'expected a mapping');
+const list = (v: unknown, where: string): unknown[] =>
+  v === undefined || v === null ? [] : Array.isArray(v) ? v : fail(where, 'expected a list');
+const str = (v: unknown, where: string): string =>
+  typeof v === 'string' || typeof v === 'number' ? String(v) : fail(where, 'expected a string');
+
+function policy(v: unknown, where: string): Policy {
+  const p = obj(v, where);
+  const bindings = list(p.bindings, `${where}.bindings`).map((b, i) => {
+    const bo = obj(b, `${where}.bindings[${i}]`);
+    const binding: NonNullable<Policy['bindings']>[number] = {
+      role: str(bo.role, `${where}.bindings[${i}].role`),
+      members: list(bo.members, `${where}.bindings[${i}].members`).map((m) =>
+        str(m, `${where}.bindings[${i}].members`),
+      ),
+    };
+    if (bo.condition !== undefined) {
+      const c = obj(bo.condition, `${where}.bindings[${i}].condition`);
+      binding.condition = { expression: str(c.expression, `${where}.bindings[${i}].condition.expression`) };
+      if (typeof c.title === 'string') binding.condition.title = c.title;
+      if (typeof c.description === 'string') binding.condition.description = c.description;
+    }
+    return binding;
+  });
+  const out: Policy = { version: bindings.some((b) => b.condition) ? 3 : 1, etag: newEtag(), bindings };
+  if (Array.isArray(p.auditConfigs)) out.auditConfigs = p.auditConfigs;
+  return out;
+}
+
+function addBinding(p: Policy, role: string, member: string): void {
+  p.bindings ??= [];
+  const b = p.bindings.find((x) => x.role === role && !x.condition);
+  if (!b) p.bindings.push({ role, members: [member] });
+  else if (!b.members.includes(member)) b.members.push(member);
+}
+
+/** Stable numeric id from a string, so unique ids survive reloads of the same scenario. */
+function numericId(seed: string, digits: number): string {
+  const hex = createHash('sha256').update(seed).digest('hex').slice(0, 15);
+  return (BigInt(`0x${hex}`) % 10n ** BigInt(digits)).toString().padStart(digits, '1');
+}
+
+function github(v: unknown): WorldGithub {
+  const g = obj(v, 'github');
+  const repository = typeof g.repository === 'string' ? g.repository : 'octo-org/octo-repo';
+  const [owner = 'octo-org'] = repository.split('/');
+  const ref = 'refs/heads/main';
+  const claims: Record<string, string> = {
+    sub: `repo:${repository}:ref:${ref}`,
+    repository,
+    repository_owner: owner,
+    repository_id: numericId(repository, 9),
+    repository_owner_id: numericId(owner, 8),
+    repository_visibility: 'private',
+    ref,
+    ref_type: 'branch',
+    sha: createHash('sha1').update(repository).digest('hex'),
+    workflow: 'deploy',
+    workflow_ref: `${repository}/.github/workflows/deploy.yml@${ref}`,
+    job_workflow_ref: `${repository}/.github/workflows/deploy.yml@${ref}`,
+    actor: 'octocat',
+    actor_id: '583231',
+    event_name: 'push',
+    run_id: '1000000001',
+    run_number: '1',
+    run_attempt: '1',
+    runner_environment: 'github-hosted',
+  };
+  for (const [k, val] of Object.entries(obj(g.claims, 'github.claims')))
+    claims[k] = str(val, `github.claims.${k}`);
+  const comments: WorldGithub['comments'] = {};
+  for (const [k, val] of Object.entries(obj(g.comments, 'github.comments'))) {
+    comments[Number(k)] = list(val, `github.comments.${k}`) as WorldGithub['comments'][number];
+  }
+  return {
+    repository,
+    pullRequests: list(g.pullRequests, 'github.pullRequests').map((p, i) => {
+      const po = obj(p, `github.pullRequests[${i}]`);
+      const pr: { number: number; fork?: boolean } = { number: Number(po.number) };
+      if (po.fork === true) pr.fork = true;
+      return pr;
+    }),
+    tokens: obj(g.tokens, 'github.tokens') as WorldGithub['tokens'],
+    claims,
+    comments,
+  };
+}
+
+export function worldFromObject(raw: Obj): World {
+  const world: World = {
+    organizations: list(raw.organizations, 'organizations').map((o, i) => {
+      const oo = obj(o, `organizations[${i}]`);
+      return {
+        id: str(oo.id, `organizations[${i}].id`),
+        policy: policy(oo.policy, `organizations[${i}].policy`),
+      };
+    }),
+    folders: list(raw.folders, 'folders').map((f, i) => {
+      const fo = obj(f, `folders[${i}]`);
+      return {
+        id: str(fo.id, `folders[${i}].id`),
+        parent: str(fo.parent, `folders[${i}].parent`),
+        policy: policy(fo.policy, `folders[${i}].policy`),
+      };
+    }),
+    projects: [],
+    serviceAccounts: [],
+    customRoles: list(raw.customRoles, 'customRoles').map((r, i) => {
+      const ro = obj(r, `customRoles[${i}]`);
+      const role: World['customRoles'][number] = {
+        name: str(ro.name, `customRoles[${i}].name`),
+        includedPermissions: list(ro.includedPermissions, `customRoles[${i}].includedPermissions`).map(
+          String,
+        ),
+      };
+      if (typeof ro.title === 'string') role.title = ro.title;
+      return role;
+    }),
+    repositories: list(raw.repositories, 'repositories').map((r, i) => {
+      const ro = obj(r, `repositories[${i}]`);
+      const name = str(ro.name, `repositories[${i}].name`);
+      if (!/^projects\/[^/]+\/locations\/[^/]+\/repositories\/[^/]+$/.test(name)) {
+        fail(`repositories[${i}].name`, 'expected projects/P/locations/L/repositories/R');
+      }
+      const images: Record<string, string[]> = {};
+      for (const [path, tags] of Object.entries(obj(ro.images, `repositories[${i}].images`))) {
+        images[path] = list(tags, `repositories[${i}].images.${path}`).map(String);
+      }
+      return {
+        name,
+        format: typeof ro.format === 'string' ? ro.format : 'DOCKER',
+        policy: policy(ro.policy, `repositories[${i}].policy`),
+        images,
+      };
+    }),
+    secrets: list(raw.secrets, 'secrets').map((s, i) => {
+      const so = obj(s, `secrets[${i}]`);
+      const name = str(so.name, `secrets[${i}].name`);
+      if (!/^projects\/[^/]+\/secrets\/[^/]+$/.test(name))
+        fail(`secrets[${i}].name`, 'expected projects/P/secrets/S');
+      return {
+        name,
+        versions: so.versions === undefined ? ['1'] : list(so.versions, `secrets[${i}].versions`).map(String),
+        policy: policy(so.policy, `secrets[${i}].policy`),
+      };
+    }),
+    groups: list(raw.groups, 'groups').map((g, i) => {
+      const go = obj(g, `groups[${i}]`);
+      return {
+        email: str(go.email, `groups[${i}].email`),
+        members: list(go.members, `groups[${i}].members`).map(String),
+      };
+    }),
+    providers: list(raw.providers, 'providers').map((p, i) => {
+      const po = obj(p, `providers[${i}]`);
+      const name = str(po.name, `providers[${i}].name`);
+      if (!/^projects\/\d+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/.test(name)) {
+        fail(
+          `providers[${i}].name`,
+          'expected projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER',
+        );
+      }
+      const mapping =
+        po.attributeMapping === undefined ? { 'google.subject': 'assertion.sub' } : po.attributeMapping;
+      const provider: World['providers'][number] = {
+        name,
+        attributeMapping: Object.fromEntries(
+          Object.entries(obj(mapping, `providers[${i}].attributeMapping`)).map(([k, v]) => [k, String(v)]),
+        ),
+      };
+      if (typeof po.attributeCondition === 'string') provider.attributeCondition = po.attributeCondition;
+      if (po.disabled === true) provider.disabled = true;
+      if (Array.isArray(po.allowedAudiences)) provider.allowedAudiences = po.allowedAudiences.map(String);
+      return provider;
+    }),
+    github: github(raw.github),
+    tokens: Object.fromEntries(
+      Object.entries(obj(raw.tokens, 'tokens')).map(([k, v]) => [k, str(v, `tokens.${k}`)]),
+    ),
+    jobs: obj(raw.jobs, 'jobs') as World['jobs'],
+    executions: obj(raw.executions, 'executions') as World['executions'],
+    operations: obj(raw.operations, 'operations') as World['operations'],
+    imageExitCodes: obj(raw.imageExitCodes, 'imageExitCodes') as Record<string, number>,
+    propagationDelayMs: Number(raw.propagationDelayMs ?? 0),
+    latencyMs: Number(raw.latencyMs ?? 0),
+  };
+
+  list(raw.projects, 'projects').forEach((p, i) => {
+    const po = obj(p, `projects[${i}]`);
+    const id = str(po.id, `projects[${i}].id`);
+    const project: WorldProject = {
+      id,
+      number: po.number === undefined ? numericId(id, 12) : str(po.number, `projects[${i}].number`),
+      policy: policy(po.policy, `projects[${i}].policy`),
+      orgPolicies: {
+        'iam.disableCrossProjectServiceAccountUsage': true,
+        ...(obj(po.orgPolicies, `projects[${i}].orgPolicies`) as Record<string, boolean>),
+      },
+      services:
+        po.services === undefined
+          ? [...DEFAULT_SERVICES]
+          : list(po.services, `projects[${i}].services`).map(String),
+    };
+    if (po.parent !== undefined) project.parent = str(po.parent, `projects[${i}].parent`);
+    world.projects.push(project);
+    // What a real project has unless the scenario opts out.
+    if (po.computeServiceAccount !== false) {
+      const email = `${project.number}-compute@developer.gserviceaccount.com`;
+      world.serviceAccounts.push({
+        email,
+        project: id,
+        uniqueId: numericId(email, 21),
+        disabled: false,
+        policy: policy({}, email),
+      });
+      addBinding(project.policy, 'roles/editor', `serviceAccount:${email}`);
+    }
+    if (po.runServiceAgent !== false) {
+      addBinding(
+        project.policy,
+        'roles/run.serviceAgent',
+        `serviceAccount:${runServiceAgent(project.number)}`,
+      );
+    }
+  });
+
+  list(raw.serviceAccounts, 'serviceAccounts').forEach((s, i) => {
+    const so = obj(s, `serviceAccounts[${i}]`);
+    const email = str(so.email, `serviceAccounts[${i}].email`);
+    const project =
+      so.project !== undefined
+        ? str(so.project, `serviceAccounts[${i}].project`)
+        : (/@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1] ??
+          fail(`serviceAccounts[${i}].project`, `cannot derive the project of ${email}; set project`));
+    const existing = world.serviceAccounts.findIndex((x) => x.email === email);
+    const sa = {
+      email,
+      project,
+      uniqueId:
+        so.uniqueId === undefined ? numericId(email, 21) : str(so.uniqueId, `serviceAccounts[${i}].uniqueId`),
+      disabled: so.disabled === true,
+      policy: policy(so.policy, `serviceAccounts[${i}].policy`),
+    };
+    if (existing >= 0) world.serviceAccounts[existing] = sa;
+    else world.serviceAccounts.push(sa);
+  });
+  return world;
+}
+
+export function runServiceAgent(projectNumber: string): string {
+  return `service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`;
+}
+
+/** Load a scenario from a YAML file path or an already-parsed object (deep-copied). */
+export function loadScenario(source: string | Obj): World {
+  if (typeof source !== 'string') return worldFromObject(structuredClone(source));
+  const text = readFileSync(source, 'utf8');
+  try {
+    return worldFromObject(obj(parse(text), source));
+  } catch (e) {
+    throw new Error(`${source}: ${(e as Error).message}`);
+  }
+}
