@@ -74,15 +74,19 @@ export function verifyGithubToken(jwt: string, now = Date.now()): Verified {
   } catch {
     return { ok: false, error: 'The token is not a JWT.' };
   }
-  if (header.alg !== 'RS256') return { ok: false, error: `Unsupported token signing algorithm ${String(header.alg)}.` };
+  if (header.alg !== 'RS256')
+    return { ok: false, error: `Unsupported token signing algorithm ${String(header.alg)}.` };
   const k = oidcKeys();
   const valid =
     header.kid === k.kid &&
     createVerify('RSA-SHA256').update(`${h}.${p}`).verify(k.publicKey, Buffer.from(s, 'base64url'));
   if (!valid) return { ok: false, error: 'Invalid JWT signature.' };
-  if (claims.iss !== GITHUB_ISSUER) return { ok: false, error: `The issuer ${String(claims.iss)} is not trusted.` };
+  if (claims.iss !== GITHUB_ISSUER)
+    return { ok: false, error: `The issuer ${String(claims.iss)} is not trusted.` };
   const secs = Math.floor(now / 1000);
-  if (typeof claims.exp !== 'number' || claims.exp <= secs) return { ok: false, error: 'The token has expired.' };
-  if (typeof claims.nbf === 'number' && claims.nbf > secs + 60) return { ok: false, error: 'The token is not yet valid.' };
+  if (typeof claims.exp !== 'number' || claims.exp <= secs)
+    return { ok: false, error: 'The token has expired.' };
+  if (typeof claims.nbf === 'number' && claims.nbf > secs + 60)
+    return { ok: false, error: 'The token is not yet valid.' };
   return { ok: true, claims };
 }
