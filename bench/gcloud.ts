@@ -21,12 +21,12 @@ const OVERRIDDEN = [
 /** The installed gcloud's version, or undefined when gcloud is not on PATH. */
 export async function gcloudVersion(): Promise<string | undefined> {
   try {
-    const { stdout } = await promisify(execFile)('gcloud', ['version', '--format=value(version)'], {
+    const { stdout } = await promisify(execFile)('gcloud', ['version', '--format=json'], {
       timeout: 30_000,
       env: { ...process.env, CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: 'true' },
     });
-    const version = stdout.trim();
-    return version === '' ? undefined : version;
+    const version = (JSON.parse(stdout) as Record<string, unknown>)['Google Cloud SDK'];
+    return typeof version === 'string' ? version : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 // `npm run bench`: runs the bundled action (and gcloud, where installed) against the emulator
 // with injected latency, prints the Markdown report and writes bench/results.md.
 // Options: --latency-ms N (50), --runs N (5), --only id,id, --no-gcloud, --out FILE, --verbose.
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -176,6 +177,8 @@ async function runScenario(s: Scenario, gcloudConfig: string): Promise<ScenarioR
   };
 }
 
+if (!existsSync(ACTION))
+  throw new Error(`${ACTION} is missing: run \`npm run build\` first (npm run bench does)`);
 const gcloud = opts['no-gcloud'] ? undefined : await gcloudVersion();
 if (!opts['no-gcloud'] && !gcloud)
   console.error('gcloud is not installed: the side-by-side gcloud rows are skipped');
