@@ -1,0 +1,150 @@
+// Credentials for every Google call: workload identity federation (GitHub OIDC token -> STS ->
+// optional generateAccessToken) through google-auth-library's IdentityPoolClient, or the
+// Application Default Credentials a previous google-github-actions/auth step set up. The first
+// access token is fetched here, so an auth failure is reported as one, and every token is
+// masked in the log the moment it exists.
+import * as core from '@actions/core';
+import { type AuthClient, GoogleAuth, IdentityPoolClient } from 'google-auth-library';
+import { StepError } from '../gcp/errors.ts';
+import type { Config } from '../model.ts';
+import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
+
+export interface Authenticated {
+  client: AuthClient;
+  /** Who the action calls Google as: an email, or a principal:// identifier, when known. */
+  principal?: string;
+}
+
+/** GitHub OIDC tokens; injectable so the same flow runs outside a runner in tests. */
+export type IdTokenSource = (audience: string) => Promise<string>;
+
+const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+const ID_TOKEN_TIMEOUT_MS = 30_000;
+
+export async function authenticate(
+  config: Config,
+  env: Env,
+  getIdToken: IdTokenSource = (aud) => core.getIDToken(aud),
+): Promise<Authenticated> {
+  const source = config.workloadIdentityProvider
+    ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken)
+    : await applicationDefault(config);
+  const { client } = source;
+  // Refreshed tokens are masked too (a long execution wait can outlive the first token).
+  client.on('tokens', (t) => {
+    if (t.access_token) core.setSecret(t.access_token);
+  });
+  try {
+    const { token } = await client.getAccessToken();
+    if (!token) throw new Error('the credentials produced no access token');
+    core.setSecret(token);
+  } catch (e) {
+    if (e instanceof StepError) throw e;
+    throw new StepError(describeAuthStep(config, e), e);
+  }
+  const result: Authenticated = { client };
+  const principal = source.principal();
+  if (principal) result.principal = principal;
+  return result;
+}
+
+/** A client plus who it is, which for direct federation is known only after the first token. */
+interface Source {
+  client: AuthClient;
+  principal: () => string | undefined;
+}
+
+/** Which hop of the exchange failed, from the URL the failing request went to. */
+function describeAuthStep(config: Config, e: unknown): string {
+  const url = String((e as { config?: { url?: unknown } } | undefined)?.config?.url ?? '');
+  if (config.impersonateServiceAccount && url.includes(':generateAccessToken'))
+    return `impersonate service account ${config.impersonateServiceAccount}`;
+  if (config.workloadIdentityProvider)
+    return `exchange the GitHub OIDC token with workload identity provider ${config.workloadIdentityProvider}`;
+  return 'get an access token from Application Default Credentials';
+}
+
+function workloadIdentity(config: Config, provider: string, env: Env, getIdToken: IdTokenSource): Source {
+  const universe = config.universe;
+  let subject: string | undefined;
+  const client = new IdentityPoolClient({
+    type: 'external_account',
+    // STS audience is the provider's full resource name; the OIDC token's audience is its URL form.
+    audience: `//iam.${universe}/${provider}`,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+    token_url: stsTokenUrl(universe, env),
+    universe_domain: universe,
+    subject_token_supplier: {
+      getSubjectToken: async () => {
+        const token = await fetchIdToken(getIdToken, `https://iam.${universe}/${provider}`);
+        subject ??= jwtSubject(token);
+        return token;
+      },
+    },
+    ...(config.impersonateServiceAccount
+      ? {
+          service_account_impersonation_url: `${apiRoot('iamcredentials', universe, env)}v1/projects/-/serviceAccounts/${config.impersonateServiceAccount}:generateAccessToken`,
+        }
+      : {}),
+  });
+  client.scopes = [SCOPE];
+  const impersonated = config.impersonateServiceAccount;
+  // Without impersonation the caller is the federated principal; google.subject maps from
+  // assertion.sub in the usual provider setup.
+  return { client, principal: () => impersonated ?? (subject ? principalOf(provider, subject) : undefined) };
+}
+
+async function fetchIdToken(getIdToken: IdTokenSource, audience: string): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no GitHub OIDC token after ${ID_TOKEN_TIMEOUT_MS / 1000}s`)),
+      ID_TOKEN_TIMEOUT_MS,
+    );
+  });
+  try {
+    const token = await Promise.race([getIdToken(audience), timeout]);
+    core.setSecret(token);
+    return token;
+  } catch (e) {
+    // Most often the workflow lacks `permissions: id-token: write`; diagnosis explains that.
+    throw new StepError('get a GitHub OIDC token (the job needs permissions: id-token: write)', e);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** principal://iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P/subject/S */
+function principalOf(provider: string, subject: string): string {
+  const pool = provider.replace(/\/providers\/[^/]+$/, '');
+  return `principal://iam.googleapis.com/${pool}/subject/${subject}`;
+}
+
+function jwtSubject(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      sub?: unknown;
+    };
+    return typeof payload.sub === 'string' ? payload.sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function applicationDefault(config: Config): Promise<Source> {
+  const auth = new GoogleAuth({ scopes: [SCOPE], universeDomain: config.universe });
+  let client: AuthClient;
+  try {
+    client = await auth.getClient();
+  } catch (e) {
+    throw new StepError(
+      'find Application Default Credentials (set workload_identity_provider, or run google-github-actions/auth first)',
+      e,
+    );
+  }
+  const email = await auth.getCredentials().then(
+    (c) => c.client_email ?? undefined,
+    () => undefined,
+  );
+  return { client, principal: () => email };
+}

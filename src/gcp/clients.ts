@@ -1,0 +1,42 @@
+// One place that builds Google API clients and the per-call options every call uses: a
+// bounded timeout and gaxios' own retry turned off, so withRetry (reads, transient errors
+// only) is the single retry policy.
+import type { run_v2 } from '@googleapis/run/build/v2';
+import type { AuthClient } from 'google-auth-library';
+import { apiRoot, type Env, type GoogleApi } from '../auth/endpoints.ts';
+import { attempt } from './errors.ts';
+import { isTransient, type RetryOptions, withRetry } from './retry.ts';
+
+/** Per-request bound; long waits (operations) loop over bounded requests instead. */
+export const CALL_TIMEOUT_MS = 30_000;
+
+export const callOptions = { timeout: CALL_TIMEOUT_MS, retry: false } as const;
+
+/** What every thin API module needs to make calls. */
+export interface ApiContext {
+  auth: AuthClient;
+  universe: string;
+  env: Env;
+  /** Retry knobs (tests make sleep instant). */
+  retry?: RetryOptions;
+}
+
+type GoogleApisAuth = NonNullable<ConstructorParameters<typeof run_v2.Run>[0]['auth']>;
+
+/** googleapis client options for an API: our root URL (honours overrides) and universe. */
+export function clientOptions(api: GoogleApi, ctx: ApiContext) {
+  // googleapis-common pins its own copy of google-auth-library and its types list concrete
+  // client classes; at run time any AuthClient works (it calls request() and getUniverseDomain()).
+  const auth = ctx.auth as unknown as GoogleApisAuth;
+  return { auth, rootUrl: apiRoot(api, ctx.universe, ctx.env), universeDomain: ctx.universe };
+}
+
+/** A read: retried on transient failures, wrapped with what was being attempted. */
+export function read<T>(ctx: ApiContext, what: string, call: () => Promise<T>): Promise<T> {
+  return attempt(what, () => withRetry(call, { retryable: isTransient, ...ctx.retry }));
+}
+
+/** A write that is not safe to repeat blindly: one try, wrapped. */
+export function write<T>(what: string, call: () => Promise<T>): Promise<T> {
+  return attempt(what, call);
+}

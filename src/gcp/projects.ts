@@ -1,0 +1,28 @@
+// Resource Manager v3 projects.get: project id -> number (cached per run; it never changes).
+import { cloudresourcemanager_v3 } from '@googleapis/cloudresourcemanager/build/v3';
+import { type ApiContext, callOptions, clientOptions, read } from './clients.ts';
+
+const numbers = new Map<string, Promise<string>>();
+
+export function projectNumber(ctx: ApiContext, project: string): Promise<string> {
+  if (/^\d+$/.test(project)) return Promise.resolve(project);
+  const key = `${ctx.universe}/${project}`;
+  let pending = numbers.get(key);
+  if (!pending) {
+    pending = lookup(ctx, project);
+    numbers.set(key, pending);
+    pending.catch(() => numbers.delete(key));
+  }
+  return pending;
+}
+
+async function lookup(ctx: ApiContext, project: string): Promise<string> {
+  const crm = new cloudresourcemanager_v3.Cloudresourcemanager(clientOptions('cloudresourcemanager', ctx));
+  const res = await read(ctx, `look up project ${project}`, () =>
+    crm.projects.get({ name: `projects/${project}` }, callOptions),
+  );
+  const number = /^projects\/(\d+)$/.exec(res.data.name ?? '')?.[1];
+  if (!number)
+    throw new Error(`Resource Manager returned no number for project ${project} (name ${res.data.name})`);
+  return number;
+}

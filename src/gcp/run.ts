@@ -1,0 +1,130 @@
+// Cloud Run Admin API v2: jobs, their long-running operations and executions. Only the v2
+// surface of @googleapis/run is imported (deep import) to keep the bundle small.
+import { run_v2 } from '@googleapis/run/build/v2';
+import { type ApiContext, CALL_TIMEOUT_MS, callOptions, clientOptions, read, write } from './clients.ts';
+import type { GoogleStatus } from './errors.ts';
+import { isStatus } from './errors.ts';
+import { realSleep } from './retry.ts';
+
+export type V2Job = run_v2.Schema$GoogleCloudRunV2Job;
+export type V2Execution = run_v2.Schema$GoogleCloudRunV2Execution;
+export type Operation = run_v2.Schema$GoogleLongrunningOperation;
+
+/**
+ * A long-running operation that ended in error. Shaped like a failed HTTP call (a
+ * `response.data.error` google.rpc.Status) so toApiError reads its gRPC code, message and
+ * ErrorInfo the same way as any other API failure.
+ */
+export class OperationFailed extends Error {
+  readonly response: { data: { error: GoogleStatus } };
+  constructor(operation: string, error: GoogleStatus) {
+    super(`operation ${operation} failed: ${error.message ?? ''}`);
+    this.name = 'OperationFailed';
+    this.response = { data: { error } };
+  }
+}
+
+export function runClient(ctx: ApiContext): run_v2.Run {
+  return new run_v2.Run(clientOptions('run', ctx));
+}
+
+/** The job, or undefined when it does not exist. */
+export async function getJob(ctx: ApiContext, name: string): Promise<V2Job | undefined> {
+  const run = runClient(ctx);
+  try {
+    const res = await read(ctx, `read job ${name}`, () =>
+      run.projects.locations.jobs.get({ name }, callOptions),
+    );
+    return res.data;
+  } catch (e) {
+    if (isStatus(e, 'NOT_FOUND')) return undefined;
+    throw e;
+  }
+}
+
+export async function createJob(
+  ctx: ApiContext,
+  parent: string,
+  jobId: string,
+  job: V2Job,
+): Promise<Operation> {
+  const run = runClient(ctx);
+  const res = await write(`create job ${parent}/jobs/${jobId}`, () =>
+    run.projects.locations.jobs.create({ parent, jobId, requestBody: job }, callOptions),
+  );
+  return res.data;
+}
+
+/** Replace the job with `job` (v2 PATCH has no update mask: the body is the whole job). */
+export async function updateJob(ctx: ApiContext, name: string, job: V2Job): Promise<Operation> {
+  const run = runClient(ctx);
+  const res = await write(`update job ${name}`, () =>
+    run.projects.locations.jobs.patch({ name, requestBody: job }, callOptions),
+  );
+  return res.data;
+}
+
+export async function runJob(ctx: ApiContext, name: string): Promise<Operation> {
+  const run = runClient(ctx);
+  const res = await write(`run job ${name}`, () =>
+    run.projects.locations.jobs.run({ name, requestBody: {} }, callOptions),
+  );
+  return res.data;
+}
+
+export async function getExecution(ctx: ApiContext, name: string): Promise<V2Execution> {
+  const run = runClient(ctx);
+  const res = await read(ctx, `read execution ${name}`, () =>
+    run.projects.locations.jobs.executions.get({ name }, callOptions),
+  );
+  return res.data;
+}
+
+export interface WaitOptions {
+  /** Give up after this long overall. */
+  deadlineMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * Wait for an operation with `:wait` (the server holds each request until done or its
+ * timeout), looping over bounded requests until the deadline. If the server answers early
+ * without being done, back off before asking again. Throws OperationFailed on error.
+ */
+export async function waitOperation(
+  ctx: ApiContext,
+  op: Operation,
+  options: WaitOptions,
+): Promise<Operation> {
+  const run = runClient(ctx);
+  const sleep = options.sleep ?? realSleep;
+  const now = options.now ?? Date.now;
+  const start = now();
+  const name = op.name ?? '';
+  let current = op;
+  let pauseMs = 250;
+  while (!current.done) {
+    const left = options.deadlineMs - (now() - start);
+    if (left <= 0)
+      throw new Error(`operation ${name} still running after ${Math.round(options.deadlineMs / 1000)}s`);
+    const serverWaitS = Math.max(
+      1,
+      Math.min(Math.floor((CALL_TIMEOUT_MS - 5_000) / 1000), Math.floor(left / 1000)),
+    );
+    const asked = now();
+    const res = await read(ctx, `wait for operation ${name}`, () =>
+      run.projects.locations.operations.wait(
+        { name, requestBody: { timeout: `${serverWaitS}s` } },
+        callOptions,
+      ),
+    );
+    current = res.data;
+    if (!current.done && now() - asked < 1_000) {
+      await sleep(pauseMs);
+      pauseMs = Math.min(pauseMs * 2, 5_000);
+    }
+  }
+  if (current.error) throw new OperationFailed(name, current.error as GoogleStatus);
+  return current;
+}

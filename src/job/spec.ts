@@ -1,0 +1,160 @@
+// Inputs -> Cloud Run v2 Job (pure). The merge rule for updates: every setting an input names
+// overrides the existing job's value; everything else the existing job holds is kept as it
+// is (other env vars, volumes, VPC access, annotations, extra containers, labels...). Env vars
+// are matched by name: a named one is replaced in place, new ones are appended.
+import type { run_v2 } from '@googleapis/run/build/v2';
+import type { Config } from '../model.ts';
+import type { JobManifest } from './metadata.ts';
+
+export type V2Job = run_v2.Schema$GoogleCloudRunV2Job;
+type V2Container = run_v2.Schema$GoogleCloudRunV2Container;
+type V2EnvVar = run_v2.Schema$GoogleCloudRunV2EnvVar;
+
+export const MANAGED_BY_LABEL = 'managed-by';
+export const MANAGED_BY_VALUE = 'github-actions-cloud-run-job';
+export const COMMIT_LABEL = 'commit-sha';
+
+// Fields the API computes; sent back they would be ignored at best, so an update leaves them out.
+// `etag` stays: it makes the update fail rather than overwrite a concurrent change.
+const OUTPUT_ONLY = [
+  'uid',
+  'generation',
+  'createTime',
+  'updateTime',
+  'deleteTime',
+  'expireTime',
+  'creator',
+  'lastModifier',
+  'observedGeneration',
+  'terminalCondition',
+  'conditions',
+  'executionCount',
+  'latestCreatedExecution',
+  'reconciling',
+  'satisfiesPzs',
+] as const;
+
+/** Labels the action adds (unless skip_default_labels): who manages the job and from which commit. */
+export function defaultLabels(
+  config: Pick<Config, 'skipDefaultLabels'>,
+  sha: string | undefined,
+): Record<string, string> {
+  if (config.skipDefaultLabels) return {};
+  const labels: Record<string, string> = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+  // Label values are at most 63 lowercase characters; a full SHA-1 (40 hex) fits.
+  if (sha && /^[0-9a-f]{7,63}$/i.test(sha)) labels[COMMIT_LABEL] = sha.toLowerCase();
+  return labels;
+}
+
+/** The user's labels win over the defaults: they asked for them explicitly. */
+export function jobLabels(config: Config, sha: string | undefined): Record<string, string> {
+  return { ...defaultLabels(config, sha), ...config.labels };
+}
+
+function envFromInputs(config: Config): V2EnvVar[] {
+  const env: V2EnvVar[] = Object.entries(config.envVars).map(([name, value]) => ({ name, value }));
+  for (const [name, ref] of Object.entries(config.secrets)) {
+    const secret = ref.project ? `projects/${ref.project}/secrets/${ref.secret}` : ref.secret;
+    env.push({ name, valueSource: { secretKeyRef: { secret, version: ref.version } } });
+  }
+  return env;
+}
+
+/** A new job from inputs alone (create). */
+export function buildJob(config: Config, sha: string | undefined): V2Job {
+  return mergeJob({}, config, sha);
+}
+
+/** The existing job with every input applied on top (update). Does not modify `existing`. */
+export function mergeJob(existing: V2Job, config: Config, sha: string | undefined): V2Job {
+  const job = structuredClone(existing) as V2Job & Record<string, unknown>;
+  for (const field of OUTPUT_ONLY) delete job[field];
+
+  job.labels = { ...(existing.labels ?? {}), ...jobLabels(config, sha) };
+  const execution = { ...(job.template ?? {}) };
+  if (config.tasks !== undefined) execution.taskCount = config.tasks;
+  if (config.parallelism !== undefined) execution.parallelism = config.parallelism;
+  const task = { ...(execution.template ?? {}) };
+  if (config.serviceAccount) task.serviceAccount = config.serviceAccount;
+  if (config.maxRetries !== undefined) task.maxRetries = config.maxRetries;
+  if (config.taskTimeout) task.timeout = config.taskTimeout;
+
+  const containers = [...(task.containers ?? [])];
+  containers[0] = mergeContainer(containers[0] ?? {}, config);
+  task.containers = containers;
+  execution.template = task;
+  job.template = execution;
+  return job;
+}
+
+function mergeContainer(existing: V2Container, config: Config): V2Container {
+  const container: V2Container = { ...existing };
+  if (config.image) container.image = config.image;
+  if (config.command) container.command = config.command;
+  if (config.args) container.args = config.args;
+  if (config.cpu || config.memory) {
+    const limits = { ...(existing.resources?.limits ?? {}) };
+    if (config.cpu) limits.cpu = config.cpu;
+    if (config.memory) limits.memory = config.memory;
+    container.resources = { ...(existing.resources ?? {}), limits };
+  }
+  const updates = envFromInputs(config);
+  if (updates.length) {
+    const byName = new Map(updates.map((e) => [e.name, e]));
+    const env = (existing.env ?? []).map((e) => {
+      const next = e.name ? byName.get(e.name) : undefined;
+      if (next) byName.delete(e.name as string);
+      return next ?? e;
+    });
+    container.env = [...env, ...byName.values()];
+  }
+  return container;
+}
+
+/** What the job will run as and with: read back from a v2 job (for the plan and the IAM checks). */
+export interface JobFacts {
+  image?: string;
+  serviceAccount?: string;
+  secrets: Array<{ name: string; secret: string; version: string }>;
+}
+
+export function factsOfV2(job: V2Job): JobFacts {
+  const task = job.template?.template;
+  const facts: JobFacts = { secrets: [] };
+  const image = task?.containers?.[0]?.image;
+  if (image) facts.image = image;
+  if (task?.serviceAccount) facts.serviceAccount = task.serviceAccount;
+  for (const container of task?.containers ?? [])
+    for (const e of container.env ?? []) {
+      const ref = e.valueSource?.secretKeyRef;
+      if (ref?.secret && e.name)
+        facts.secrets.push({ name: e.name, secret: ref.secret, version: ref.version ?? 'latest' });
+    }
+  for (const volume of task?.volumes ?? []) {
+    const s = volume.secret;
+    if (!s?.secret || !volume.name) continue;
+    const versions = s.items?.length ? s.items.map((i) => i.version ?? 'latest') : ['latest'];
+    for (const version of new Set(versions))
+      facts.secrets.push({ name: volume.name, secret: s.secret, version });
+  }
+  return facts;
+}
+
+/**
+ * The v1 object `replace` sends: the job.yaml as written, in the resolved project, with the
+ * action's labels added (the file's own labels are kept; input labels win).
+ */
+export function manifestForReplace(
+  manifest: JobManifest,
+  project: string,
+  config: Config,
+  sha: string | undefined,
+): Record<string, unknown> {
+  const job = structuredClone(manifest.job);
+  const metadata = { ...(job.metadata as Record<string, unknown>) };
+  const labels = (metadata.labels ?? {}) as Record<string, string>;
+  metadata.namespace = project;
+  metadata.labels = { ...labels, ...jobLabels(config, sha) };
+  job.metadata = metadata;
+  return job;
+}

@@ -1,0 +1,132 @@
+// Orchestration only: inputs -> auth -> plan -> IAM preflight -> deploy -> execute -> report.
+// Whatever happens, a RunResult is built and published; the one failure (if any) is thrown
+// once, after the report, for index.ts to set.
+import * as core from '@actions/core';
+import { authenticate, type IdTokenSource } from './auth/credentials.ts';
+import type { Env } from './auth/endpoints.ts';
+import type { ApiContext } from './gcp/clients.ts';
+import { StepError } from './gcp/errors.ts';
+import { readInputs } from './inputs.ts';
+import { ConditionFailed } from './job/condition-error.ts';
+import { deployJob } from './job/deploy.ts';
+import { executeJob } from './job/execute.ts';
+import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
+import { resolveLocal, resolvePlan } from './plan.ts';
+import { diagnose, diagnoseCondition, preflight, publish } from './stages.ts';
+
+type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
+
+/** After grants, how long a PERMISSION_DENIED deploy is retried while IAM propagates. */
+const PROPAGATION_RETRY_MS = 120_000;
+
+export interface RunOptions {
+  env?: Env;
+  getIdToken?: IdTokenSource;
+}
+
+export function consoleUrl(plan: Pick<DeployPlan, 'region' | 'job' | 'project'>): string {
+  return `https://console.cloud.google.com/run/jobs/details/${plan.region}/${plan.job}?project=${plan.project}`;
+}
+
+/** Findings that stop the run before deploying, per fail_on. Planned fixes (dry run + fix) do not. */
+export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFixes: boolean): Finding[] {
+  if (failOn === 'never') return [];
+  const stops = failOn === 'unverified' ? ['missing', 'unverified'] : ['missing'];
+  return findings.filter(
+    (f) => stops.includes(f.status) && !(plannedFixes && f.status === 'missing' && f.grant),
+  );
+}
+
+const log = { info: core.info, warning: core.warning, debug: core.debug };
+
+export async function run(options: RunOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const result: RunResult = { findings: [], granted: [] };
+  let stage: Stage = 'inputs';
+  let config: Config | undefined;
+  let failure: Error | undefined;
+  try {
+    config = readInputs(env);
+    result.config = config;
+    const local = resolveLocal(config, env);
+
+    stage = 'auth';
+    const auth = await authenticate(config, env, options.getIdToken);
+    const ctx: ApiContext = { auth: auth.client, universe: config.universe, env };
+    core.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
+
+    stage = 'resolve';
+    const sha = env.GITHUB_SHA;
+    const { plan, existing } = await resolvePlan(ctx, config, local, sha, auth.principal);
+    result.plan = plan;
+    const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };
+    const willCreate = !local.manifest && !existing;
+    core.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
+
+    stage = 'iam';
+    const iam = await preflight({ plan, config, auth: auth.client, env, log });
+    result.findings.push(...iam.findings);
+    result.granted = iam.granted;
+    if (config.iam !== 'off') result.iamStatus = iam.status;
+    const stops = blocking(iam.findings, config.failOn, config.dryRun && config.iam === 'fix');
+    if (stops.length)
+      throw new StepError(
+        `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}): ${stops.map((f) => f.title).join('; ')}`,
+      );
+
+    if (config.dryRun) {
+      result.job = { ...job, action: 'planned' };
+      const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
+      core.info(
+        `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ' and execute it' : ''}; nothing changed`,
+      );
+      return;
+    }
+
+    stage = 'deploy';
+    const action = await deployJob(ctx, plan, config, local.manifest, sha, {
+      ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
+      log: core.info,
+    });
+    result.job = { ...job, action };
+    core.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
+
+    if (config.execute) {
+      stage = 'execute';
+      const execution = await executeJob(ctx, plan.jobName, { wait: config.wait, log: core.info });
+      result.execution = { name: execution.name, status: execution.status };
+      if (execution.logUri) result.execution.logUri = execution.logUri;
+      if (execution.status === 'failed' || execution.status === 'cancelled')
+        throw new ConditionFailed(
+          `complete execution ${execution.name}`,
+          execution.condition ?? {
+            type: 'Completed',
+            state: 'CONDITION_FAILED',
+            message: `execution ${execution.status}`,
+          },
+          { execution: execution.name, ...(execution.logUri ? { logUri: execution.logUri } : {}) },
+        );
+    }
+  } catch (e) {
+    failure = e instanceof Error ? e : new Error(String(e));
+    const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
+    const finding =
+      (e instanceof ConditionFailed
+        ? diagnoseCondition(e.condition, {
+            ...ctx,
+            ...(e.execution ? { execution: e.execution } : {}),
+            ...(e.logUri ? { logUri: e.logUri } : {}),
+          })
+        : undefined) ?? diagnose(e, ctx);
+    // A preflight stop is already explained by its findings; don't add a second, vaguer one.
+    if (!(stage === 'iam' && e instanceof StepError && e.api === undefined)) {
+      result.failure = finding;
+      result.findings.push(finding);
+    }
+  } finally {
+    await publish(result, env).catch((e: unknown) =>
+      core.warning(`Could not publish the report: ${String(e)}`),
+    );
+  }
+  if (failure) throw failure;
+}

@@ -1,0 +1,174 @@
+// Resolves what will be deployed and who is involved: the project and its number, the job's
+// runtime service account (explicit, kept from the existing job, or the default compute
+// account), the image's repository, the referenced secrets and the Cloud Run service agent.
+// `resolveLocal` runs before any remote call; `buildPlan` is pure; `resolvePlan` does the reads.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Env } from './auth/endpoints.ts';
+import type { ApiContext } from './gcp/clients.ts';
+import { isStatus } from './gcp/errors.ts';
+import { projectNumber } from './gcp/projects.ts';
+import { getJob, type V2Job } from './gcp/run.ts';
+import { InputError } from './inputs.ts';
+import { parseImage } from './job/image.ts';
+import { type JobManifest, parseManifest } from './job/metadata.ts';
+import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
+import type { Config, DeployPlan, SecretRef } from './model.ts';
+
+/** Environment variables google-github-actions/auth and gcloud use for the default project. */
+const PROJECT_ENV = [
+  'CLOUDSDK_CORE_PROJECT',
+  'CLOUDSDK_PROJECT',
+  'GOOGLE_CLOUD_PROJECT',
+  'GCLOUD_PROJECT',
+  'GCP_PROJECT',
+];
+const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export interface LocalPlan {
+  project: string;
+  job: string;
+  manifest?: JobManifest;
+}
+
+/** Everything knowable without a remote call: the job.yaml, the project, the job name. */
+export function resolveLocal(
+  config: Config,
+  env: Env,
+  readText: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): LocalPlan {
+  let manifest: JobManifest | undefined;
+  if (config.metadata) {
+    const full = isAbsolute(config.metadata)
+      ? config.metadata
+      : resolve(env.GITHUB_WORKSPACE ?? process.cwd(), config.metadata);
+    manifest = parseManifest(readText(full), config.metadata);
+    if (!JOB_NAME.test(manifest.name))
+      throw new InputError([
+        `Input "metadata": ${config.metadata}: metadata.name must be a job name (a lowercase letter, then lowercase letters, digits or hyphens, at most 63, not ending in a hyphen), got ${JSON.stringify(manifest.name)}`,
+      ]);
+    if (config.job && config.job !== manifest.name)
+      throw new InputError([
+        `Inputs "job" and "metadata" conflict: job is ${JSON.stringify(config.job)} but ${config.metadata} names ${JSON.stringify(manifest.name)}`,
+      ]);
+  }
+  const job = config.job ?? manifest?.name;
+  if (!job) throw new InputError(['Input "job" is required (or set "metadata" to a job.yaml)']);
+  const namespace = manifest?.namespace;
+  const project = config.projectId ?? namespace ?? PROJECT_ENV.map((k) => env[k]).find((v) => v);
+  if (!project)
+    throw new InputError([
+      'Input "project_id" is required: set it, or set metadata.namespace in the job.yaml, or run google-github-actions/auth (which exports the project) first',
+    ]);
+  if (config.projectId && namespace && namespace !== config.projectId && !/^\d+$/.test(namespace))
+    throw new InputError([
+      `Inputs "project_id" and "metadata" conflict: project_id is ${JSON.stringify(config.projectId)} but ${config.metadata} has namespace ${JSON.stringify(namespace)}`,
+    ]);
+  const local: LocalPlan = { project, job };
+  if (manifest) local.manifest = manifest;
+  return local;
+}
+
+/** The project a service account belongs to, from its email; the job's project when the email does not say. */
+export function serviceAccountProject(email: string, jobProject: string, jobProjectNumber: string): string {
+  const [, domain = ''] = email.split('@');
+  const userManaged = /^([^.]+)\.iam\.gserviceaccount\.com$/.exec(domain);
+  if (userManaged?.[1]) return userManaged[1];
+  const appEngine = /^(.+)@appspot\.gserviceaccount\.com$/.exec(email);
+  if (appEngine?.[1]) return appEngine[1];
+  const compute = /^(\d+)-compute@developer\.gserviceaccount\.com$/.exec(email);
+  if (compute?.[1] && compute[1] !== jobProjectNumber) return compute[1];
+  // The job's own default compute account, or a domain that names no project.
+  return jobProject;
+}
+
+export interface PlanInput {
+  config: Config;
+  local: LocalPlan;
+  projectNumber: string;
+  /** What the job will run as and with (from the merged v2 job, or the job.yaml). */
+  facts: JobFacts;
+  deployer?: string;
+}
+
+/** Pure: the plan from resolved facts. */
+export function buildPlan({ config, local, projectNumber, facts, deployer }: PlanInput): DeployPlan {
+  const { project, job } = local;
+  const explicit = facts.serviceAccount;
+  const serviceAccount = explicit ?? `${projectNumber}-compute@developer.gserviceaccount.com`;
+  const secrets: SecretRef[] = facts.secrets.map((s) => {
+    const full = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(s.secret);
+    return { name: s.name, project: full?.[1] ?? project, secret: full?.[2] ?? s.secret, version: s.version };
+  });
+  const plan: DeployPlan = {
+    project,
+    projectNumber,
+    region: config.region,
+    job,
+    jobName: `projects/${project}/locations/${config.region}/jobs/${job}`,
+    image: parseImage(facts.image ?? ''),
+    serviceAccount,
+    serviceAccountProject: serviceAccountProject(serviceAccount, project, projectNumber),
+    serviceAccountIsDefault: serviceAccount === `${projectNumber}-compute@developer.gserviceaccount.com`,
+    serviceAgent: `service-${projectNumber}@serverless-robot-prod.iam.gserviceaccount.com`,
+    secrets,
+    execute: config.execute,
+  };
+  if (deployer) plan.deployer = deployer;
+  return plan;
+}
+
+/** Facts of a job.yaml, in the same shape as those of a v2 job. */
+export function factsOfManifest(manifest: JobManifest): JobFacts {
+  const facts: JobFacts = {
+    secrets: manifest.secrets.map((s) => ({
+      name: s.name,
+      secret: s.project ? `projects/${s.project}/secrets/${s.secret}` : s.secret,
+      version: s.version,
+    })),
+  };
+  if (manifest.image) facts.image = manifest.image;
+  if (manifest.serviceAccountName) facts.serviceAccount = manifest.serviceAccountName;
+  return facts;
+}
+
+export interface Resolved {
+  plan: DeployPlan;
+  /** The job as it exists now (v2), undefined when it does not exist or could not be read. */
+  existing?: V2Job;
+  /** False when reading the existing job was refused: the plan assumed inputs and defaults. */
+  existingKnown: boolean;
+}
+
+/**
+ * Reads the project number and (for input-driven deploys) the existing job in parallel, so
+ * the plan reflects what the job will really hold after the merge (e.g. the service account
+ * an update keeps). A refused job read is not fatal here: the IAM preflight reports it.
+ */
+export async function resolvePlan(
+  ctx: ApiContext,
+  config: Config,
+  local: LocalPlan,
+  sha: string | undefined,
+  deployer?: string,
+): Promise<Resolved> {
+  const jobName = `projects/${local.project}/locations/${config.region}/jobs/${local.job}`;
+  const existingRead = local.manifest
+    ? Promise.resolve({ job: undefined, known: true })
+    : getJob(ctx, jobName).then(
+        (job) => ({ job, known: true }),
+        (e: unknown) => {
+          if (isStatus(e, 'PERMISSION_DENIED')) return { job: undefined, known: false };
+          throw e;
+        },
+      );
+  const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
+  const facts = local.manifest
+    ? factsOfManifest(local.manifest)
+    : factsOfV2(mergeJob(existing.job ?? {}, config, sha));
+  const input: PlanInput = { config, local, projectNumber: number, facts };
+  if (deployer) input.deployer = deployer;
+  const resolved: Resolved = { plan: buildPlan(input), existingKnown: existing.known };
+  if (existing.job) resolved.existing = existing.job;
+  return resolved;
+}
