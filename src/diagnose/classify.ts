@@ -1,0 +1,273 @@
+// Pure classification of one API failure into a known kind. Decisions rest on structure first
+// (ErrorInfo reason and metadata, canonical status, gRPC code, legacy errors[] reason) and on
+// permission names, and only then on loose, case-insensitive phrases: the same failure is
+// worded differently by v1 and v2, by operations and by gcloud.
+import type { ApiError } from '../gcp/errors.ts';
+import type { Finding, Subject } from '../model.ts';
+import {
+  canonicalPermission,
+  type DiagnoseContext,
+  deployerMember,
+  disabledApiProjectIn,
+  emailsIn,
+  imageIn,
+  isServiceAgent,
+  mentionsServiceAgent,
+  parseProvider,
+  permissionsIn,
+  projectOfServiceAccount,
+  repositoryIn,
+  repositoryPrincipalSet,
+  secretIn,
+  serviceNameIn,
+  statusInText,
+} from './facts.ts';
+import {
+  actAs,
+  agentToken,
+  apiDisabled,
+  imageAccess,
+  imageNotFound,
+  orgPolicy,
+  permissionDenied,
+  quota,
+  runDenied,
+  secretDenied,
+  serviceAccountMissing,
+  wifUser,
+} from './remedies.ts';
+import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+import { invalidInput, unknownFailure } from './remedies-run.ts';
+
+const HTTP_STATUS: Record<string, string> = {
+  '400': 'INVALID_ARGUMENT',
+  '401': 'UNAUTHENTICATED',
+  '403': 'PERMISSION_DENIED',
+  '404': 'NOT_FOUND',
+  '409': 'ABORTED',
+  '429': 'RESOURCE_EXHAUSTED',
+};
+
+/** Everything the error says, including details and legacy errors[], as one searchable text. */
+function fullText(api: ApiError): string {
+  const parts = [api.message, ...Object.values(api.metadata)];
+  if (api.raw?.details?.length) parts.push(JSON.stringify(api.raw.details));
+  if (api.raw?.errors?.length) parts.push(JSON.stringify(api.raw.errors));
+  return parts.join(' ');
+}
+
+/** The canonical status, recovered from the text when the error came without structure. */
+function canonicalStatus(api: ApiError, text: string): string {
+  const http = /^(?:HTTP|CODE)_(\d{3})$/.exec(api.status)?.[1];
+  if (http && HTTP_STATUS[http]) return HTTP_STATUS[http];
+  if (api.status === 'UNKNOWN' || http) return statusInText(text) ?? api.status;
+  return api.status;
+}
+
+function evidenceOf(api: ApiError, status: string, ctx: DiagnoseContext): string {
+  const code = api.httpStatus ? ` (HTTP ${api.httpStatus})` : '';
+  const reason = api.reason && api.reason !== status ? ` [${api.reason}]` : '';
+  const what = ctx.attempting ? `While trying to ${ctx.attempting}: ` : '';
+  return `${what}${status}${code}${reason}: ${api.message || '(no message)'}`;
+}
+
+const INPUT_NAMES: Subject[] = [
+  'service_account',
+  'impersonate_service_account',
+  'workload_identity_provider',
+  'project_id',
+  'region',
+  'image',
+  'job',
+  'execute',
+];
+
+/** The input an input-validation message names (longest names first: service_account vs impersonate_...). */
+export function inputSubjectIn(text: string): Subject | undefined {
+  return INPUT_NAMES.find((n) => new RegExp(`(?:^|[^\\w])${n}(?:[^\\w]|$)`).test(text));
+}
+
+const DENIED_REASONS =
+  /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
+const QUOTA_REASONS =
+  /^(RATE_LIMIT_EXCEEDED|RESOURCE_QUOTA_EXCEEDED|QUOTA_EXCEEDED|rateLimitExceeded|quotaExceeded|userRateLimitExceeded)$/i;
+const DENIED_TEXT =
+  /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
+
+export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
+  const text = fullText(api);
+  const status = canonicalStatus(api, text);
+  const evidence = evidenceOf(api, status, ctx);
+  const reason = api.reason ?? '';
+  const plan = ctx.plan;
+  const provider = parseProvider(ctx.config?.workloadIdentityProvider);
+
+  // GitHub OIDC and the STS token exchange (OAuth error codes, not google.rpc.Status).
+  if (/ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)/.test(text)) return idTokenPermission({ evidence });
+  // google-auth-library may flatten the OAuth body into text ("Error code unauthorized_client: ...").
+  const oauth = /^(?:unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)$/.test(
+    reason,
+  )
+    ? reason
+    : /\b(unauthorized_client|invalid_target|invalid_grant)\b/.exec(text)?.[1];
+  if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
+    return wifCondition({ evidence, provider, repository: ctx.repository });
+  if (oauth) return wifProvider({ evidence, provider, reason: oauth });
+
+  const emails = emailsIn(text);
+  const agentEmail = emails.find(isServiceAgent);
+  const otherEmails = emails.filter((e) => !isServiceAgent(e));
+  const runtimeSa = (deployer?: string) =>
+    otherEmails.find((e) => e !== deployer?.toLowerCase()) ??
+    plan?.serviceAccount ??
+    ctx.config?.serviceAccount;
+
+  if (/disableCrossProjectServiceAccountUsage|cross[- ]project service account/i.test(text)) {
+    const sa = runtimeSa(plan?.deployer);
+    return orgPolicy({
+      evidence,
+      saProject: (sa && projectOfServiceAccount(sa, plan)) ?? plan?.serviceAccountProject,
+    });
+  }
+
+  if (
+    reason === 'SERVICE_DISABLED' ||
+    reason === 'accessNotConfigured' ||
+    /has not been used in project|\bAPI\b[^.]*\b(?:is )?disabled\b/i.test(text)
+  ) {
+    const consumer = projectIdOf(
+      api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text),
+      ctx,
+    );
+    const service = api.metadata.service ?? serviceNameIn(text) ?? 'run.googleapis.com';
+    return apiDisabled({
+      evidence,
+      service,
+      project: consumer ?? plan?.project ?? ctx.config?.projectId,
+    });
+  }
+
+  if (status === 'RESOURCE_EXHAUSTED' || api.httpStatus === 429 || QUOTA_REASONS.test(reason))
+    return quota({ evidence, project: plan?.project ?? ctx.config?.projectId });
+
+  const permissions = [
+    ...new Set([
+      ...(api.metadata.permission ? [canonicalPermission(api.metadata.permission)] : []),
+      ...permissionsIn(text),
+    ]),
+  ];
+  const has = (p: string) => permissions.includes(p);
+  const agentSpeaks = mentionsServiceAgent(text);
+  const denied =
+    status === 'PERMISSION_DENIED' ||
+    api.httpStatus === 403 ||
+    DENIED_REASONS.test(reason) ||
+    DENIED_TEXT.test(text);
+  const member = deployerMember(ctx);
+
+  if (denied || permissions.length > 0) {
+    if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
+      const sa = runtimeSa() ?? 'SERVICE_ACCOUNT_EMAIL';
+      return agentToken({
+        evidence,
+        agent: agentEmail ?? plan?.serviceAgent,
+        serviceAccount: sa,
+        saProject: projectOfServiceAccount(sa, plan),
+      });
+    }
+    if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {
+      const repo = repositoryIn(text) ?? planRepo(ctx);
+      const image = imageIn(text) ?? plan?.image.url ?? ctx.config?.image;
+      const agent = agentEmail ?? plan?.serviceAgent;
+      return agentSpeaks
+        ? imageAccess({
+            evidence,
+            agent: true,
+            member: agent ? `serviceAccount:${agent}` : undefined,
+            repo,
+            image,
+          })
+        : imageAccess({ evidence, agent: false, member, repo, image });
+    }
+    if (has('iam.serviceAccounts.actAs')) {
+      const sa = runtimeSa(plan?.deployer) ?? 'SERVICE_ACCOUNT_EMAIL';
+      return actAs({ evidence, member, serviceAccount: sa, saProject: projectOfServiceAccount(sa, plan) });
+    }
+    if (has('iam.serviceAccounts.getAccessToken')) {
+      const sa =
+        ctx.config?.impersonateServiceAccount ??
+        plan?.deployer ??
+        otherEmails[0] ??
+        'DEPLOYER_SERVICE_ACCOUNT';
+      const principal =
+        provider && ctx.repository ? repositoryPrincipalSet(provider, ctx.repository) : undefined;
+      return wifUser({
+        evidence,
+        member: principal,
+        serviceAccount: sa,
+        saProject: projectOfServiceAccount(sa, plan),
+      });
+    }
+    const run = permissions.find((p) => p.startsWith('run.'));
+    if (run)
+      return runDenied({
+        evidence,
+        member,
+        permission: run,
+        project: plan?.project ?? ctx.config?.projectId,
+      });
+    if (has('secretmanager.versions.access')) return secretFinding(evidence, text, ctx);
+    if (denied) return permissionDenied({ evidence, member, permission: permissions[0] });
+  }
+
+  const missing =
+    status === 'NOT_FOUND' ||
+    /\bnot found\b|does not exist|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN/i.test(text);
+  if (missing && /service ?account/i.test(text) && !/\bimage\b/i.test(text)) {
+    const sa = otherEmails[0] ?? plan?.serviceAccount;
+    return serviceAccountMissing({
+      evidence,
+      serviceAccount: sa,
+      saProject: sa ? projectOfServiceAccount(sa, plan) : undefined,
+    });
+  }
+  if (missing && /\bimage\b|manifest|docker\.pkg\.dev|gcr\.io/i.test(text))
+    return imageNotFound({
+      evidence,
+      image: imageIn(text) ?? plan?.image.url ?? ctx.config?.image,
+      repo: repositoryIn(text) ?? planRepo(ctx),
+    });
+
+  if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
+  if (ctx.stage === 'inputs')
+    return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
+  return unknownFailure({ evidence, subject: undefined });
+}
+
+function planRepo(ctx: DiagnoseContext) {
+  const i = ctx.plan?.image;
+  return i?.project && i.location && i.repository
+    ? { project: i.project, location: i.location, repository: i.repository }
+    : undefined;
+}
+
+function secretFinding(evidence: string, text: string, ctx: DiagnoseContext): Finding {
+  const named = secretIn(text);
+  const ref =
+    ctx.plan?.secrets.find((s) => s.secret === named?.secret) ??
+    (!named && ctx.plan?.secrets.length === 1 ? ctx.plan.secrets[0] : undefined);
+  const secret = named ?? (ref ? { project: ref.project, secret: ref.secret } : undefined);
+  const sa = ctx.plan?.serviceAccount;
+  return secretDenied({
+    evidence,
+    member: sa ? `serviceAccount:${sa}` : undefined,
+    secret,
+    ...(ref ? { subject: `secret:${ref.name}` as const } : {}),
+  });
+}
+
+/** Messages often quote the project number; show the id when the plan knows it is the same project. */
+function projectIdOf(project: string | undefined, ctx: DiagnoseContext): string | undefined {
+  if (project && ctx.plan && project === ctx.plan.projectNumber) return ctx.plan.project;
+  return project;
+}

@@ -1,0 +1,80 @@
+// Job and execution conditions: v2 `terminalCondition` / `conditions[]` (state, reason,
+// executionReason) and v1 `status.conditions[]` (status "False", CamelCase reason).
+import type { Finding } from '../model.ts';
+import { classify } from './classify.ts';
+import type { DiagnoseContext } from './facts.ts';
+import { imageNotFound } from './remedies.ts';
+import { executionFailed, unknownFailure } from './remedies-run.ts';
+
+export interface JobCondition {
+  type?: string;
+  /** v2: CONDITION_SUCCEEDED, CONDITION_FAILED, CONDITION_PENDING, CONDITION_RECONCILING */
+  state?: string;
+  /** v1: "True", "False", "Unknown" */
+  status?: string;
+  reason?: string;
+  message?: string;
+  executionReason?: string;
+}
+
+export interface ConditionContext extends DiagnoseContext {
+  /** Full execution name, when the condition belongs to an execution. */
+  execution?: string;
+  /** The execution's Cloud Logging link (v2 Execution.logUri). */
+  logUri?: string;
+}
+
+/** NonZeroExitCode -> NON_ZERO_EXIT_CODE, so v1 and v2 reasons compare equal. */
+export function snakeReason(reason: string | undefined): string {
+  if (!reason) return '';
+  return reason.includes('_')
+    ? reason.toUpperCase()
+    : reason.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+const IMAGE_DENIED = new Set([
+  'CONTAINER_PERMISSION_DENIED',
+  'CONTAINER_IMAGE_UNAUTHORIZED',
+  'CONTAINER_IMAGE_AUTHORIZATION_CHECK_FAILED',
+]);
+const EXITED = /exit(?:ed)?\b[^.]*\b(?:non-?zero|code|status|an error)|non-?zero exit/i;
+
+export function diagnoseCondition(condition: JobCondition, ctx: ConditionContext): Finding | undefined {
+  const failed = condition.state === 'CONDITION_FAILED' || condition.status === 'False';
+  if (!failed) return undefined;
+  const executionReason = snakeReason(condition.executionReason);
+  const reason = snakeReason(condition.reason);
+  const message = condition.message ?? '';
+  const shown = [executionReason, reason].filter(Boolean).join(', ');
+  const evidence = `Condition ${condition.type ?? 'Ready'} ${condition.state ?? `is ${condition.status}`}${shown ? ` (${shown})` : ''}: ${message || '(no message)'}`;
+  const plan = ctx.plan;
+
+  if (executionReason === 'NON_ZERO_EXIT_CODE' || reason === 'NON_ZERO_EXIT_CODE' || EXITED.test(message)) {
+    return executionFailed({
+      evidence,
+      execution: ctx.execution,
+      logUri: ctx.logUri,
+      region: plan?.region ?? ctx.config?.region,
+      project: plan?.project ?? ctx.config?.projectId,
+    });
+  }
+  if (reason === 'CONTAINER_MISSING') {
+    const i = plan?.image;
+    const repo =
+      i?.project && i.location && i.repository
+        ? { project: i.project, location: i.location, repository: i.repository }
+        : undefined;
+    return imageNotFound({ evidence, image: i?.url ?? ctx.config?.image, repo });
+  }
+  // Let the API-error classifier read the message, with the permission the reason implies.
+  const metadata: Record<string, string> = {};
+  if (IMAGE_DENIED.has(reason)) metadata.permission = 'artifactregistry.repositories.downloadArtifacts';
+  if (reason === 'SECRETS_ACCESS_CHECK_FAILED') metadata.permission = 'secretmanager.versions.access';
+  const status = metadata.permission ? 'PERMISSION_DENIED' : 'UNKNOWN';
+  const finding = classify({ status, message, metadata, ...(reason ? { reason } : {}) }, ctx);
+  if (finding.check !== 'unknown') {
+    finding.evidence = evidence;
+    return finding;
+  }
+  return unknownFailure({ evidence, subject: undefined, condition: true });
+}

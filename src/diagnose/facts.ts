@@ -1,0 +1,181 @@
+// Pure extraction of the facts a diagnosis needs (who, which permission, which resource) from
+// the deploy plan and from the free text of an error. Messages differ between APIs, API
+// versions and tools, so every pattern here is deliberately loose and case-insensitive.
+import type { Config, DeployPlan } from '../model.ts';
+
+export type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
+
+export interface DiagnoseContext {
+  stage: Stage;
+  plan?: DeployPlan;
+  config?: Config;
+  /** owner/repo of the workflow run, used to name the workload identity principal set. */
+  repository?: string;
+  /** What the action was attempting when it failed (StepError), quoted in the evidence. */
+  attempting?: string;
+}
+
+const SERVICES =
+  'iam|iamcredentials|run|artifactregistry|secretmanager|resourcemanager|storage|serviceusage|orgpolicy';
+// Not preceded by a dot: `(gcloud.run.jobs.execute)` names a command, not a permission.
+const PERMISSION = new RegExp(`(?<![\\w.])(?:${SERVICES})\\.[a-z]+\\.[a-z]+\\b`, 'gi');
+const EMAIL = /[a-z0-9][a-z0-9._+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
+const AGENT = /^service-(\d+)@serverless-robot-prod\.iam\.gserviceaccount\.com$/i;
+const REPOSITORY = /projects\/([a-z0-9.:-]+)\/locations\/([a-z0-9-]+)\/repositories\/([a-z0-9._-]+)/i;
+const AR_IMAGE =
+  /\b([a-z0-9-]+)-docker\.pkg\.dev\/([a-z0-9.:-]+)\/([a-z0-9._-]+)(?:\/[\w./-]*[\w])?(?:[:@][\w.:-]+)?/i;
+const GCR_IMAGE = /\b((?:[a-z]+\.)?gcr\.io)\/([a-z0-9.:-]+)\/[\w./-]*[\w](?:[:@][\w.:-]+)?/i;
+const SECRET = /projects\/([a-z0-9.:-]+)\/secrets\/([\w-]+)/i;
+
+/** Canonical spelling of a permission the message may quote in another letter case. */
+const CANONICAL: Record<string, string> = {
+  'iam.serviceaccounts.actas': 'iam.serviceAccounts.actAs',
+  'iam.serviceaccounts.getaccesstoken': 'iam.serviceAccounts.getAccessToken',
+  'iam.serviceaccounts.getopenidtoken': 'iam.serviceAccounts.getOpenIdToken',
+  'iam.serviceaccounts.get': 'iam.serviceAccounts.get',
+  'iam.serviceaccounts.getiampolicy': 'iam.serviceAccounts.getIamPolicy',
+  'iam.serviceaccounts.setiampolicy': 'iam.serviceAccounts.setIamPolicy',
+  'iam.serviceaccounts.implicitdelegation': 'iam.serviceAccounts.implicitDelegation',
+  'artifactregistry.repositories.downloadartifacts': 'artifactregistry.repositories.downloadArtifacts',
+  'run.jobs.getiampolicy': 'run.jobs.getIamPolicy',
+  'run.jobs.setiampolicy': 'run.jobs.setIamPolicy',
+  'resourcemanager.projects.getiampolicy': 'resourcemanager.projects.getIamPolicy',
+  'resourcemanager.projects.setiampolicy': 'resourcemanager.projects.setIamPolicy',
+  'secretmanager.secrets.getiampolicy': 'secretmanager.secrets.getIamPolicy',
+  'serviceusage.services.use': 'serviceusage.services.use',
+};
+
+export function canonicalPermission(p: string): string {
+  return CANONICAL[p.toLowerCase()] ?? p;
+}
+
+/** Every permission name the text mentions, canonical spelling, in order of appearance. */
+export function permissionsIn(text: string): string[] {
+  const found = (text.match(PERMISSION) ?? []).map(canonicalPermission);
+  return [...new Set(found)];
+}
+
+export function emailsIn(text: string): string[] {
+  return [...new Set((text.match(EMAIL) ?? []).map((e) => e.replace(/\.+$/, '').toLowerCase()))];
+}
+
+export function isServiceAgent(email: string): boolean {
+  return AGENT.test(email);
+}
+
+export function mentionsServiceAgent(text: string): boolean {
+  return /serverless-robot-prod|service\s*agent/i.test(text);
+}
+
+export interface RepoFacts {
+  project: string;
+  location: string;
+  repository: string;
+}
+
+/** The Artifact Registry repository named in the text, by resource name or by image URL. */
+export function repositoryIn(text: string): RepoFacts | undefined {
+  const r = REPOSITORY.exec(text);
+  if (r?.[1] && r[2] && r[3]) return { project: r[1], location: r[2], repository: r[3] };
+  const i = AR_IMAGE.exec(text);
+  if (i?.[1] && i[2] && i[3]) return { project: i[2], location: i[1], repository: i[3] };
+  const g = GCR_IMAGE.exec(text);
+  if (g?.[1] && g[2]) return { project: g[2], location: gcrLocation(g[1]), repository: g[1] };
+  return undefined;
+}
+
+function gcrLocation(host: string): string {
+  const prefix = host.split('.')[0];
+  return prefix === 'gcr' ? 'us' : (prefix ?? 'us');
+}
+
+export function imageIn(text: string): string | undefined {
+  return AR_IMAGE.exec(text)?.[0] ?? GCR_IMAGE.exec(text)?.[0];
+}
+
+export function secretIn(text: string): { project: string; secret: string } | undefined {
+  const m = SECRET.exec(text);
+  return m?.[1] && m[2] ? { project: m[1], secret: m[2] } : undefined;
+}
+
+/** Project quoted by the "API has not been used in project X" family of messages. */
+export function disabledApiProjectIn(text: string): string | undefined {
+  return /\bin project ['"[]?([a-z0-9.:-]+)/i.exec(text)?.[1];
+}
+
+export function serviceNameIn(text: string): string | undefined {
+  return /\b([a-z0-9-]+\.googleapis\.com)\b/i.exec(text)?.[1]?.toLowerCase();
+}
+
+const STATUS_WORDS = [
+  'PERMISSION_DENIED',
+  'NOT_FOUND',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'UNAUTHENTICATED',
+  'INVALID_ARGUMENT',
+  'ALREADY_EXISTS',
+  'UNAVAILABLE',
+  'DEADLINE_EXCEEDED',
+  'ABORTED',
+  'INTERNAL',
+];
+const HTTP_IN_TEXT: Record<string, string> = {
+  '401': 'UNAUTHENTICATED',
+  '403': 'PERMISSION_DENIED',
+  '404': 'NOT_FOUND',
+  '429': 'RESOURCE_EXHAUSTED',
+};
+
+/** A canonical status quoted by text that came without structure (gcloud output, wrapped errors). */
+export function statusInText(text: string): string | undefined {
+  for (const s of STATUS_WORDS) if (new RegExp(`\\b${s}\\b`).test(text)) return s;
+  const http = /(?:\bError |\(|\bHTTP |status(?: code)?:? )(401|403|404|429)\b/i.exec(text)?.[1];
+  return http ? HTTP_IN_TEXT[http] : undefined;
+}
+
+export interface Provider {
+  name: string;
+  projectNumber: string;
+  pool: string;
+  provider: string;
+}
+
+export function parseProvider(name: string | undefined): Provider | undefined {
+  const m = /^projects\/([^/]+)\/locations\/global\/workloadIdentityPools\/([^/]+)\/providers\/([^/]+)$/.exec(
+    name ?? '',
+  );
+  return m?.[1] && m[2] && m[3]
+    ? { name: name as string, projectNumber: m[1], pool: m[2], provider: m[3] }
+    : undefined;
+}
+
+/** IAM member form of an email: service accounts vs users. */
+export function memberOf(identity: string): string {
+  if (/^(principal|principalSet):\/\//.test(identity) || identity.includes(':')) return identity;
+  return identity.endsWith('.gserviceaccount.com') ? `serviceAccount:${identity}` : `user:${identity}`;
+}
+
+/** The principal set that names every workflow run of one repository. */
+export function repositoryPrincipalSet(provider: Provider, repository: string): string {
+  return `principalSet://iam.googleapis.com/projects/${provider.projectNumber}/locations/global/workloadIdentityPools/${provider.pool}/attribute.repository/${repository}`;
+}
+
+/** Who the action calls Google as, in IAM member form, when that is known. */
+export function deployerMember(ctx: DiagnoseContext): string | undefined {
+  const email = ctx.plan?.deployer ?? ctx.config?.impersonateServiceAccount;
+  if (email) return memberOf(email);
+  const provider = parseProvider(ctx.config?.workloadIdentityProvider);
+  if (provider && ctx.repository) return repositoryPrincipalSet(provider, ctx.repository);
+  return undefined;
+}
+
+/** Project of a service account email (NAME@PROJECT.iam.gserviceaccount.com; the default compute one is by number). */
+export function projectOfServiceAccount(email: string, plan?: DeployPlan): string | undefined {
+  if (plan && email.toLowerCase() === plan.serviceAccount.toLowerCase()) return plan.serviceAccountProject;
+  const m = /@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/i.exec(email);
+  if (m?.[1]) return m[1];
+  const n = /^(\d+)-compute@developer\.gserviceaccount\.com$/i.exec(email);
+  if (n?.[1] && plan && plan.projectNumber === n[1]) return plan.project;
+  return undefined;
+}

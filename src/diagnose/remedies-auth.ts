@@ -1,0 +1,78 @@
+// Remedies for failures before any Google API is reached: the GitHub OIDC token and the
+// workload identity token exchange (STS).
+import type { Finding } from '../model.ts';
+import type { Provider } from './facts.ts';
+import { shellArg } from './remedies.ts';
+
+interface Base {
+  evidence: string;
+}
+
+export function idTokenPermission(o: Base): Finding {
+  return {
+    check: 'id-token',
+    status: 'failed',
+    title: 'The workflow job may not request a GitHub OIDC token',
+    evidence: o.evidence,
+    remedy:
+      'Add `permissions: { id-token: write, contents: read }` to the workflow job that runs this step (pull requests from forks never receive an OIDC token).',
+    subject: 'workload_identity_provider',
+  };
+}
+
+export function wifCondition(
+  o: Base & { provider: Provider | undefined; repository: string | undefined },
+): Finding {
+  const f: Finding = {
+    check: 'wif-condition',
+    status: 'failed',
+    title: "The workload identity provider's attribute condition rejected this workflow",
+    evidence: o.evidence,
+    remedy: `Run from a repository, branch or event the provider's attribute condition accepts, or widen the condition${o.repository ? ` to accept ${o.repository}` : ''} (for example assertion.repository == 'OWNER/REPO').`,
+    subject: 'workload_identity_provider',
+  };
+  if (o.provider) {
+    f.resource = o.provider.name;
+    f.command = [
+      'gcloud iam workload-identity-pools providers update-oidc',
+      shellArg(o.provider.provider),
+      `--project=${shellArg(o.provider.projectNumber)}`,
+      '--location=global',
+      `--workload-identity-pool=${shellArg(o.provider.pool)}`,
+      `--attribute-condition=${shellArg(`assertion.repository == '${o.repository ?? 'OWNER/REPO'}'`)}`,
+    ].join(' ');
+  }
+  return f;
+}
+
+/** STS refused the audience or the token itself (provider missing/disabled, wrong issuer, expired token). */
+export function wifProvider(o: Base & { provider: Provider | undefined; reason: string }): Finding {
+  const f: Finding = {
+    check: 'wif-provider',
+    status: 'failed',
+    title: 'The workload identity token exchange was refused',
+    evidence: o.evidence,
+    remedy:
+      o.reason === 'invalid_target'
+        ? 'Check workload_identity_provider: the pool or provider does not exist, is disabled or is in another project number.'
+        : "Check the provider's issuer (https://token.actions.githubusercontent.com), allowed audiences and attribute mapping.",
+    subject: 'workload_identity_provider',
+  };
+  if (o.provider) {
+    f.resource = o.provider.name;
+    f.command = `gcloud iam workload-identity-pools providers describe ${shellArg(o.provider.provider)} --project=${shellArg(o.provider.projectNumber)} --location=global --workload-identity-pool=${shellArg(o.provider.pool)}`;
+  }
+  return f;
+}
+
+export function unauthenticated(o: Base): Finding {
+  return {
+    check: 'unauthenticated',
+    status: 'failed',
+    title: 'Google rejected the credentials',
+    evidence: o.evidence,
+    remedy:
+      'Check workload_identity_provider / impersonate_service_account, or the credentials a previous google-github-actions/auth step left.',
+    subject: 'workload_identity_provider',
+  };
+}

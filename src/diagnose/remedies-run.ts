@@ -1,0 +1,64 @@
+// Remedies for what happens after the job exists: failed executions and job conditions,
+// invalid inputs, and the catch-all that still shows the raw status and message.
+import type { Finding, Subject } from '../model.ts';
+import { shellArg } from './remedies.ts';
+
+export function executionFailed(o: {
+  evidence: string;
+  execution: string | undefined;
+  logUri: string | undefined;
+  region: string | undefined;
+  project: string | undefined;
+}): Finding {
+  const id = o.execution?.split('/').pop();
+  const f: Finding = {
+    check: 'execution-failed',
+    status: 'failed',
+    title: 'The job execution failed',
+    evidence: o.logUri ? `${o.evidence} Logs: ${o.logUri}` : o.evidence,
+    remedy: o.logUri
+      ? `Read the task logs at ${o.logUri} for the failing exit code and fix the container or its arguments.`
+      : 'Read the task logs of the execution for the failing exit code and fix the container or its arguments.',
+    subject: 'execute',
+  };
+  if (o.execution) f.resource = o.execution;
+  if (id) {
+    f.command = [
+      'gcloud run jobs executions describe',
+      shellArg(id),
+      o.region ? `--region=${shellArg(o.region)}` : undefined,
+      o.project ? `--project=${shellArg(o.project)}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' ');
+  }
+  return f;
+}
+
+export function invalidInput(o: { evidence: string; subject: Subject | undefined }): Finding {
+  const f: Finding = {
+    check: 'invalid-input',
+    status: 'failed',
+    title: 'Invalid input',
+    evidence: o.evidence,
+    remedy: 'Fix the input named in the message; nothing was sent to Google Cloud.',
+  };
+  if (o.subject) f.subject = o.subject;
+  return f;
+}
+
+export function unknownFailure(o: {
+  evidence: string;
+  subject: Subject | undefined;
+  condition?: boolean;
+}): Finding {
+  const f: Finding = {
+    check: o.condition ? 'condition-failed' : 'unknown',
+    status: 'failed',
+    title: o.condition ? 'Cloud Run reported the job as not ready' : 'Unclassified failure',
+    evidence: o.evidence,
+    remedy: 'No known cause matched; the status and message above are exactly what the API returned.',
+  };
+  if (o.subject) f.subject = o.subject;
+  return f;
+}

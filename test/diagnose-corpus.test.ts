@@ -1,0 +1,172 @@
+// Table-driven test of the classifier over the error corpus in test/fixtures/errors: each case
+// goes through the same entry points main.ts uses (diagnose / diagnoseCondition), starting
+// from the shape the client library or gcloud really produces.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  type DiagnoseContext,
+  diagnose,
+  diagnoseCondition,
+  type JobCondition,
+  type Stage,
+} from '../src/diagnose/index.ts';
+import { StepError } from '../src/gcp/errors.ts';
+import type { Config, Finding } from '../src/model.ts';
+import { PLAN } from './fixtures/errors/plan.ts';
+
+interface Case {
+  name: string;
+  stage: Stage;
+  plan?: boolean;
+  config?: boolean;
+  error?: {
+    http?: number;
+    body?: unknown;
+    operation?: Record<string, unknown>;
+    text?: string;
+    step?: string;
+  };
+  condition?: JobCondition;
+  execution?: string;
+  logUri?: string;
+  expect: {
+    check: string;
+    principal?: string;
+    role?: string;
+    permission?: string;
+    resource?: string;
+    subject?: string;
+    command?: string[];
+    evidence?: string[];
+    noGrant?: boolean;
+  };
+}
+
+const CONFIG = {
+  workloadIdentityProvider:
+    'projects/987654321098/locations/global/workloadIdentityPools/github/providers/actions',
+  impersonateServiceAccount: 'deployer@app-prod.iam.gserviceaccount.com',
+  region: 'us-central1',
+} as Config;
+
+/** Build what the failing call would really throw. */
+function thrown(e: NonNullable<Case['error']>): unknown {
+  let error: unknown;
+  if (e.http !== undefined) {
+    error = Object.assign(new Error(`Request failed with status code ${e.http}`), {
+      response: { status: e.http, data: e.body },
+    });
+  } else if (e.operation) {
+    error = e.operation;
+  } else {
+    error = new Error(e.text ?? '');
+  }
+  return e.step ? new StepError(e.step, error) : error;
+}
+
+const dir = join(import.meta.dirname, 'fixtures/errors');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const corpus = files.flatMap((f) =>
+  (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { cases: Case[] }).cases.map((c) => ({ file: f, ...c })),
+);
+
+function run(c: Case): Finding | undefined {
+  const ctx: DiagnoseContext = { stage: c.stage, repository: 'acme/batch' };
+  if (c.config !== false) ctx.config = CONFIG;
+  if (c.plan !== false) ctx.plan = PLAN;
+  if (c.condition) {
+    return diagnoseCondition(c.condition, {
+      ...ctx,
+      ...(c.execution ? { execution: c.execution } : {}),
+      ...(c.logUri ? { logUri: c.logUri } : {}),
+    });
+  }
+  if (!c.error) throw new Error(`case ${c.name} has neither error nor condition`);
+  return diagnose(thrown(c.error), ctx);
+}
+
+describe('classifier over the error corpus', () => {
+  it.each(corpus.map((c) => [`${c.file}: ${c.name}`, c] as const))('%s', (_, c) => {
+    const f = run(c);
+    expect(f, 'a finding').toBeDefined();
+    if (!f) return;
+    const x = c.expect;
+    expect(f.check).toBe(x.check);
+    expect(f.status).toBe('failed');
+    expect(f.title.length).toBeGreaterThan(0);
+    expect(f.remedy?.length ?? 0).toBeGreaterThan(0);
+    if (x.principal) expect(f.principal).toBe(x.principal);
+    if (x.role) expect(f.role).toBe(x.role);
+    if (x.permission) expect(f.permission).toBe(x.permission);
+    if (x.resource) expect(f.resource).toBe(x.resource);
+    if (x.subject) expect(f.subject).toBe(x.subject);
+    for (const part of x.command ?? []) expect(f.command).toContain(part);
+    for (const part of x.evidence ?? []) expect(f.evidence).toContain(part);
+    if (x.noGrant) expect(f.grant).toBeUndefined();
+    // A grant, when offered, must be exactly the binding the command adds.
+    if (f.grant && f.command) {
+      expect(f.command).toContain(f.grant.role);
+      expect(f.command).toContain(f.grant.member);
+    }
+  });
+
+  it('covers every failure kind the issue names, in more than one wording where it matters', () => {
+    const counts = new Map<string, number>();
+    for (const c of corpus) counts.set(c.expect.check, (counts.get(c.expect.check) ?? 0) + 1);
+    const required = [
+      'deployer-actas',
+      'deployer-image',
+      'agent-image',
+      'agent-token',
+      'orgpolicy-xproject',
+      'wif-condition',
+      'wif-user',
+      'id-token',
+      'deployer-run',
+      'image-not-found',
+      'api-disabled',
+      'quota',
+      'execution-failed',
+      'unknown',
+    ];
+    for (const check of required) expect(counts.get(check) ?? 0, check).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('diagnoseCondition', () => {
+  it('returns nothing for conditions that did not fail', () => {
+    const ctx = { stage: 'execute' as const };
+    expect(diagnoseCondition({ type: 'Completed', state: 'CONDITION_SUCCEEDED' }, ctx)).toBeUndefined();
+    expect(diagnoseCondition({ type: 'Ready', state: 'CONDITION_RECONCILING' }, ctx)).toBeUndefined();
+    expect(diagnoseCondition({ type: 'Ready', status: 'True' }, ctx)).toBeUndefined();
+    expect(diagnoseCondition({ type: 'Ready', status: 'Unknown' }, ctx)).toBeUndefined();
+  });
+});
+
+describe('diagnose never throws and keeps the raw text', () => {
+  it.each([
+    [undefined],
+    [null],
+    ['a bare string'],
+    [42],
+    [{ response: { status: 502, data: '<html>Bad gateway</html>' } }],
+    [{ error: { code: 7, message: 'nested operation error' } }],
+  ])('%j', (input) => {
+    const f = diagnose(input, { stage: 'deploy' });
+    expect(f.status).toBe('failed');
+    expect(f.evidence.length).toBeGreaterThan(0);
+  });
+
+  it('reads a gRPC code off an operation error wrapped in StepError', () => {
+    const f = diagnose(
+      new StepError('wait for the job operation', { code: 7, message: 'run.jobs.update denied' }),
+      {
+        stage: 'deploy',
+      },
+    );
+    expect(f.check).toBe('deployer-run');
+    expect(f.evidence).toContain('While trying to wait for the job operation');
+    expect(f.evidence).toContain('PERMISSION_DENIED');
+  });
+});
