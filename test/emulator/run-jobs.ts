@@ -1,0 +1,145 @@
+// Job writes shared by the v1 and v2 surfaces: create, replace (PATCH/PUT), delete. A write
+// stores the job at once as reconciling, then settles it (terminalCondition, operation) after
+// TIMING.reconcileMs with the outcome of the reconcile-time checks evaluated at request time.
+import type { Caller, Ctx } from './contract.ts';
+import { checkDeployer, type Failure, reconcileFailure } from './run-checks.ts';
+import {
+  asJson,
+  defaultComputeSa,
+  finishOperation,
+  JOB_TYPE,
+  type JobRef,
+  type Json,
+  jobName,
+  later,
+  newEtag,
+  newOperation,
+  newUid,
+  principalOf,
+  TIMING,
+  timestamp,
+} from './run-model.ts';
+
+/** Fields a client may set; everything else on a stored job is the server's. */
+const CLIENT_FIELDS = [
+  'labels',
+  'annotations',
+  'client',
+  'clientVersion',
+  'launchStage',
+  'binaryAuthorization',
+  'template',
+];
+
+/** Apply the defaults the real API fills in, without touching what the client set. */
+function withDefaults(ref: JobRef, template: Json): Json {
+  const t = structuredClone(template);
+  t.taskCount ??= 1;
+  const task = asJson(t.template);
+  task.maxRetries ??= 3;
+  task.timeout ??= '600s';
+  task.serviceAccount ??= defaultComputeSa(ref.project, ref.projectId);
+  const containers = Array.isArray(task.containers) ? task.containers.map(asJson) : [];
+  for (const c of containers) {
+    const res = asJson(c.resources);
+    res.limits ??= { cpu: '1000m', memory: '512Mi' };
+    c.resources = res;
+  }
+  task.containers = containers;
+  t.template = task;
+  return t;
+}
+
+function condition(state: string, failure?: Failure): Json {
+  const c: Json = { type: 'Ready', state, lastTransitionTime: timestamp() };
+  if (failure) {
+    c.message = failure.message;
+    if (failure.reason) c.reason = failure.reason;
+  }
+  return c;
+}
+
+/** The stored job from a client body and, when replacing, the current job. */
+export function buildJob(ref: JobRef, body: Json, caller: Caller, current?: Json): Json {
+  const now = timestamp();
+  const job: Json = {};
+  for (const f of CLIENT_FIELDS) if (body[f] !== undefined) job[f] = structuredClone(body[f]);
+  job.template = withDefaults(ref, asJson(body.template));
+  job.launchStage ??= 'GA';
+  const generation = current ? Number(current.generation ?? '0') + 1 : 1;
+  Object.assign(job, {
+    name: jobName(ref),
+    uid: current?.uid ?? newUid(),
+    generation: String(generation),
+    createTime: current?.createTime ?? now,
+    updateTime: now,
+    creator: current?.creator ?? principalOf(caller),
+    lastModifier: principalOf(caller),
+    observedGeneration: String(generation),
+    terminalCondition: condition('CONDITION_RECONCILING'),
+    conditions: [],
+    executionCount: current?.executionCount ?? 0,
+    reconciling: true,
+    etag: `"${newEtag()}"`,
+  });
+  if (current?.latestCreatedExecution) job.latestCreatedExecution = current.latestCreatedExecution;
+  return job;
+}
+
+export interface WriteResult {
+  job: Json;
+  operation: Json;
+}
+
+/**
+ * Validate (synchronous checks), store and start reconciling a job. `validateOnly` answers the
+ * operation without storing anything.
+ */
+export function writeJob(
+  ctx: Ctx,
+  ref: JobRef,
+  body: Json,
+  caller: Caller,
+  opts: { current?: Json; validateOnly?: boolean; legacy?: boolean } = {},
+): WriteResult {
+  const job = buildJob(ref, body, caller, opts.current);
+  checkDeployer(ctx, ref, job, opts.legacy ?? false);
+  const failure = reconcileFailure(ctx, ref, job);
+  if (opts.validateOnly) {
+    const operation: Json = { name: '', done: true, response: { '@type': JOB_TYPE, ...job } };
+    return { job, operation };
+  }
+  const name = jobName(ref);
+  ctx.world.jobs[name] = job;
+  const operation = newOperation(ctx.world, ref, { '@type': JOB_TYPE, ...job });
+  operation.done = false;
+  later(TIMING.reconcileMs, () => settle(ctx, name, job, operation, failure));
+  return { job, operation };
+}
+
+function settle(ctx: Ctx, name: string, job: Json, operation: Json, failure: Failure | undefined): void {
+  // A newer write replaced this job meanwhile: its own timer settles it.
+  if (ctx.world.jobs[name] !== job) {
+    finishOperation(operation, { response: { '@type': JOB_TYPE, ...job } });
+    return;
+  }
+  job.reconciling = false;
+  job.terminalCondition = failure ? condition('CONDITION_FAILED', failure) : condition('CONDITION_SUCCEEDED');
+  job.updateTime = timestamp();
+  operation.metadata = { '@type': JOB_TYPE, ...job };
+  if (failure) finishOperation(operation, { error: { code: failure.code, message: failure.message } });
+  else finishOperation(operation, { response: { '@type': JOB_TYPE, ...job } });
+}
+
+/** Delete a job and its executions; the operation is done at once. */
+export function deleteJob(ctx: Ctx, ref: JobRef, current: Json): Json {
+  const name = jobName(ref);
+  delete ctx.world.jobs[name];
+  for (const key of Object.keys(ctx.world.executions)) {
+    if (key.startsWith(`${name}/executions/`)) delete ctx.world.executions[key];
+  }
+  const deleted = { ...current, deleteTime: timestamp(), reconciling: false };
+  const operation = newOperation(ctx.world, ref, { '@type': JOB_TYPE, ...deleted });
+  finishOperation(operation, { response: { '@type': JOB_TYPE, ...deleted } });
+  return operation;
+}

@@ -1,0 +1,192 @@
+// Cloud Run's shared state for the v1 (Knative) and v2 (Admin) surfaces: one job store in
+// `world.jobs` holding v2 Job JSON, names, permission gates and long-running operations.
+// The v1 shape is converted to and from this store in run-v1-shape.ts.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Caller, type Ctx, HttpError, type World, type WorldProject } from './contract.ts';
+
+export type Json = Record<string, unknown>;
+
+export const JOB_TYPE = 'type.googleapis.com/google.cloud.run.v2.Job';
+export const EXECUTION_TYPE = 'type.googleapis.com/google.cloud.run.v2.Execution';
+
+/** How long a deploy takes to reconcile, and an execution to start / finish (ms). Short: tests wait on them. */
+export const TIMING = { reconcileMs: 60, startMs: 60, finishMs: 220 };
+
+export function timestamp(): string {
+  return new Date().toISOString().replace('Z', '000Z');
+}
+
+export function asJson(v: unknown): Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {};
+}
+export function asArray(v: unknown): Json[] {
+  return Array.isArray(v) ? v.map(asJson) : [];
+}
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function findProject(world: World, idOrNumber: string): WorldProject | undefined {
+  return world.projects.find((p) => p.id === idOrNumber || p.number === idOrNumber);
+}
+
+/** Identifies a job; `projectId` is normalised to the id when the project is known. */
+export interface JobRef {
+  project: WorldProject | undefined;
+  projectId: string;
+  location: string;
+  job: string;
+}
+export function jobRef(world: World, projectIdOrNumber: string, location: string, job: string): JobRef {
+  const project = findProject(world, projectIdOrNumber);
+  return { project, projectId: project?.id ?? projectIdOrNumber, location, job };
+}
+export function jobName(ref: JobRef): string {
+  return `projects/${ref.projectId}/locations/${ref.location}/jobs/${ref.job}`;
+}
+export function parseJobName(world: World, name: string): JobRef | undefined {
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/jobs\/([^/]+)$/.exec(name);
+  return m?.[1] && m[2] && m[3] ? jobRef(world, m[1], m[2], m[3]) : undefined;
+}
+
+export const JOB_ID = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
+
+export function invalidJobId(id: string, legacy = false): HttpError {
+  return new HttpError(
+    400,
+    'INVALID_ARGUMENT',
+    `Invalid job name '${id}': it must use only lowercase alphanumeric characters and dashes, ` +
+      'start with a letter, not end with a dash, and be at most 49 characters long.',
+    [
+      {
+        '@type': 'type.googleapis.com/google.rpc.BadRequest',
+        fieldViolations: [{ field: 'job_id', description: 'Invalid job name.' }],
+      },
+    ],
+    legacy,
+  );
+}
+
+export function jobNotFound(ref: JobRef, legacy = false): HttpError {
+  return new HttpError(
+    404,
+    'NOT_FOUND',
+    `Resource '${ref.job}' of kind 'JOB' in region '${ref.location}' in project '${ref.projectId}' does not exist.`,
+    [],
+    legacy,
+  );
+}
+
+export function alreadyExists(ref: JobRef, legacy = false): HttpError {
+  return new HttpError(409, 'ALREADY_EXISTS', `Resource '${ref.job}' already exists.`, [], legacy);
+}
+
+/**
+ * The gate every Cloud Run call passes: authenticated caller, Cloud Run API enabled on the
+ * project, and `permission` on the project (the world holds no per-job policies). The message
+ * names the job the way Cloud Run does.
+ */
+export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: string): Caller {
+  const caller = ctx.requireCaller();
+  const project = ref.project;
+  if (project && project.services.length > 0 && !project.services.includes('run.googleapis.com')) {
+    throw new HttpError(
+      403,
+      'PERMISSION_DENIED',
+      `Cloud Run Admin API has not been used in project ${project.number} before or it is disabled. ` +
+        `Enable it by visiting https://console.developers.google.com/apis/api/run.googleapis.com/overview?project=${project.number} ` +
+        'then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.',
+      [
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'SERVICE_DISABLED',
+          domain: 'googleapis.com',
+          metadata: { service: 'run.googleapis.com', consumer: `projects/${project.number}` },
+        },
+      ],
+    );
+  }
+  ctx.require(permission, `projects/${ref.projectId}`, {
+    message: `Permission '${permission}' denied on resource '${resourceText}' (or resource may not exist).`,
+  });
+  return caller;
+}
+
+/** Re-throws HttpErrors with the legacy `errors[]` rendering the v1 (Knative) surface uses. */
+export async function asLegacy<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof HttpError && !e.legacy) {
+      throw new HttpError(e.httpStatus, e.status, e.message, e.details, true);
+    }
+    throw e;
+  }
+}
+
+export function principalOf(caller: Caller): string {
+  return caller.email ?? caller.member.replace(/^[a-zA-Z]+:/, '');
+}
+
+export function newEtag(): string {
+  return randomBytes(12).toString('base64url');
+}
+export function newUid(): string {
+  return randomUUID();
+}
+
+/** Default runtime identity of jobs that name none. */
+export function defaultComputeSa(project: WorldProject | undefined, projectId: string): string {
+  return `${project?.number ?? projectId}-compute@developer.gserviceaccount.com`;
+}
+export function serviceAgentOf(project: WorldProject | undefined, projectId: string): Caller {
+  const email = `service-${project?.number ?? projectId}@serverless-robot-prod.iam.gserviceaccount.com`;
+  return { member: `serviceAccount:${email}`, alsoMatches: [], email };
+}
+
+// ---- long-running operations ----
+
+const timers = new Set<NodeJS.Timeout>();
+/** Runs `fn` later without keeping the process alive. */
+export function later(ms: number, fn: () => void): void {
+  const t = setTimeout(() => {
+    timers.delete(t);
+    fn();
+  }, ms);
+  t.unref();
+  timers.add(t);
+}
+
+export function newOperation(world: World, ref: JobRef, metadata: Json): Json {
+  const name = `projects/${ref.projectId}/locations/${ref.location}/operations/${randomUUID()}`;
+  const op: Json = { name, metadata };
+  world.operations[name] = op;
+  return op;
+}
+
+/** google.rpc.Status of a failed operation: `code` is the gRPC code. */
+export interface OpError {
+  code: number;
+  message: string;
+  details?: Json[];
+}
+
+export function finishOperation(op: Json, result: { response: Json } | { error: OpError }): void {
+  op.done = true;
+  if ('error' in result) op.error = result.error;
+  else op.response = result.response;
+}
+
+/** Waits until the operation is done or `timeoutMs` elapses (the `:wait` method). */
+export async function waitOperation(op: Json, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (op.done !== true && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+/** Parses a protobuf Duration string ("30s", "1.5s"). */
+export function parseDuration(v: unknown, fallbackMs: number): number {
+  const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(v) : null;
+  return m?.[1] ? Math.round(Number(m[1]) * 1000) : fallbackMs;
+}
