@@ -26,6 +26,8 @@ function authAs(token: string): OAuth2Client {
   c.setCredentials({ access_token: token, expiry_date: Date.now() + 3_600_000 });
   return c;
 }
+/** googleapis-common pins its own google-auth-library copy; any client works at run time. */
+const apiAuth = (c: OAuth2Client | IdentityPoolClient) => c as never;
 const root = () => `${emu.url}/`;
 
 /** Status and google.rpc.Status body of a failed client call. */
@@ -42,7 +44,7 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; error: Re
 
 describe('IAM v1 service accounts and roles', () => {
   it('gets a service account and its policy', async () => {
-    const client = iam({ version: 'v1', auth: authAs('admin-token'), rootUrl: root() });
+    const client = iam({ version: 'v1', auth: apiAuth(authAs('admin-token')), rootUrl: root() });
     const sa = await client.projects.serviceAccounts.get({ name: `projects/-/serviceAccounts/${RUNTIME}` });
     expect(sa.data).toMatchObject({
       email: RUNTIME,
@@ -86,7 +88,7 @@ describe('IAM v1 service accounts and roles', () => {
   });
 
   it('answers 404 for a missing account only to callers allowed to look', async () => {
-    const admin = iam({ version: 'v1', auth: authAs('admin-token'), rootUrl: root() });
+    const admin = iam({ version: 'v1', auth: apiAuth(authAs('admin-token')), rootUrl: root() });
     const missing = { name: 'projects/-/serviceAccounts/ghost@demo-app.iam.gserviceaccount.com' };
     expect((await failure(admin.projects.serviceAccounts.get(missing))).status).toBe(404);
     const stranger = iam({
@@ -104,7 +106,7 @@ describe('IAM v1 service accounts and roles', () => {
   });
 
   it('setIamPolicy: stale etag -> 409 ABORTED, fresh etag writes and keeps the rest', async () => {
-    const client = iam({ version: 'v1', auth: authAs('admin-token'), rootUrl: root() });
+    const client = iam({ version: 'v1', auth: apiAuth(authAs('admin-token')), rootUrl: root() });
     const resource = `projects/demo-app/serviceAccounts/${RUNTIME}`;
     const before = (await client.projects.serviceAccounts.getIamPolicy({ resource })).data;
     const added = {
@@ -152,7 +154,7 @@ describe('IAM v1 service accounts and roles', () => {
   });
 
   it('roles.get serves real predefined permission lists and custom roles', async () => {
-    const client = iam({ version: 'v1', auth: authAs('alice-token'), rootUrl: root() });
+    const client = iam({ version: 'v1', auth: apiAuth(authAs('alice-token')), rootUrl: root() });
     const role = (await client.roles.get({ name: 'roles/artifactregistry.reader' })).data;
     expect(role.includedPermissions).toContain('artifactregistry.repositories.downloadArtifacts');
     expect((await failure(client.roles.get({ name: 'roles/does.notExist' }))).status).toBe(404);
@@ -161,7 +163,11 @@ describe('IAM v1 service accounts and roles', () => {
 
 describe('Resource Manager and Org Policy', () => {
   it('gets a project by id or number and inherits viewer from the folder through a group', async () => {
-    const crm = cloudresourcemanager({ version: 'v3', auth: authAs('alice-token'), rootUrl: root() });
+    const crm = cloudresourcemanager({
+      version: 'v3',
+      auth: apiAuth(authAs('alice-token')),
+      rootUrl: root(),
+    });
     const byId = (await crm.projects.get({ name: 'projects/demo-app' })).data;
     expect(byId).toMatchObject({
       name: 'projects/123456789012',
@@ -177,7 +183,11 @@ describe('Resource Manager and Org Policy', () => {
   });
 
   it('returns the project policy including the default service agent binding', async () => {
-    const crm = cloudresourcemanager({ version: 'v3', auth: authAs('admin-token'), rootUrl: root() });
+    const crm = cloudresourcemanager({
+      version: 'v3',
+      auth: apiAuth(authAs('admin-token')),
+      rootUrl: root(),
+    });
     const policy = (
       await crm.projects.getIamPolicy({
         resource: 'projects/demo-app',
@@ -225,7 +235,7 @@ describe('Artifact Registry and Secret Manager', () => {
   });
 
   it('secret policy via the Secret Manager client, by project number', async () => {
-    const sm = secretmanager({ version: 'v1', auth: authAs('admin-token'), rootUrl: root() });
+    const sm = secretmanager({ version: 'v1', auth: apiAuth(authAs('admin-token')), rootUrl: root() });
     const policy = (
       await sm.projects.secrets.getIamPolicy({
         resource: 'projects/123456789012/secrets/db-password',
@@ -346,7 +356,7 @@ describe('server plumbing', () => {
   it('makes a grant effective only after the propagation delay', async () => {
     const lag = await startEmulator({ scenario: DEMO, propagationDelayMs: 400 });
     try {
-      const admin = iam({ version: 'v1', auth: authAs('admin-token'), rootUrl: `${lag.url}/` });
+      const admin = iam({ version: 'v1', auth: apiAuth(authAs('admin-token')), rootUrl: `${lag.url}/` });
       const resource = `projects/-/serviceAccounts/${RUNTIME}`;
       const policy = (await admin.projects.serviceAccounts.getIamPolicy({ resource })).data;
       policy.bindings = [
