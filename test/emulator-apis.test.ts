@@ -64,7 +64,7 @@ describe('IAM v1 service accounts and roles', () => {
   it('refuses a caller without permission with the real error shape', async () => {
     const client = iam({
       version: 'v1',
-      auth: authAs(emu.issueToken('user:mallory@evil.example')),
+      auth: apiAuth(authAs(emu.issueToken('user:mallory@evil.example'))),
       rootUrl: root(),
     });
     const { status, error } = await failure(
@@ -93,7 +93,7 @@ describe('IAM v1 service accounts and roles', () => {
     expect((await failure(admin.projects.serviceAccounts.get(missing))).status).toBe(404);
     const stranger = iam({
       version: 'v1',
-      auth: authAs(emu.issueToken('user:x@evil.example')),
+      auth: apiAuth(authAs(emu.issueToken('user:x@evil.example'))),
       rootUrl: root(),
     });
     expect((await failure(stranger.projects.serviceAccounts.get(missing))).status).toBe(403);
@@ -143,7 +143,7 @@ describe('IAM v1 service accounts and roles', () => {
   it('testIamPermissions returns only the held subset', async () => {
     const client = iam({
       version: 'v1',
-      auth: authAs(emu.issueToken(`serviceAccount:${DEPLOYER}`)),
+      auth: apiAuth(authAs(emu.issueToken(`serviceAccount:${DEPLOYER}`))),
       rootUrl: root(),
     });
     const res = await client.projects.serviceAccounts.testIamPermissions({
@@ -247,7 +247,7 @@ describe('Artifact Registry and Secret Manager', () => {
     ]);
     const runtime = secretmanager({
       version: 'v1',
-      auth: authAs(emu.issueToken(`serviceAccount:${RUNTIME}`)),
+      auth: apiAuth(authAs(emu.issueToken(`serviceAccount:${RUNTIME}`))),
       rootUrl: root(),
     });
     const held = await runtime.projects.secrets.testIamPermissions({
@@ -279,7 +279,7 @@ describe('Workload identity federation and impersonation', () => {
 
   it('exchanges the GitHub token and impersonates the deployer', async () => {
     const auth = wifClient(emu.world.github.claims, true);
-    const creds = iamcredentials({ version: 'v1', auth, rootUrl: root() });
+    const creds = iamcredentials({ version: 'v1', auth: apiAuth(auth), rootUrl: root() });
     // the deployer may not mint tokens for the runtime account: proves the token acts as the deployer
     const denied = await failure(
       creds.projects.serviceAccounts.generateAccessToken({
@@ -366,7 +366,7 @@ describe('server plumbing', () => {
       await admin.projects.serviceAccounts.setIamPolicy({ resource, requestBody: { policy } });
       const ops = iam({
         version: 'v1',
-        auth: authAs(lag.issueToken('user:ops@acme.example')),
+        auth: apiAuth(authAs(lag.issueToken('user:ops@acme.example'))),
         rootUrl: `${lag.url}/`,
       });
       const test = () =>
