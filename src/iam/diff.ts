@@ -1,11 +1,15 @@
 // A readable line diff of two IAM policies, for dry-run output and for proving in tests that
 // a write added only what was intended.
+import { stringify } from 'yaml';
 import type { Policy } from '../gcp/iam.ts';
 
-/** Policy as indented lines; etag is left out (it changes on every write and says nothing). */
+/**
+ * Policy as YAML lines (as gcloud prints policies; no trailing commas, so appending a member
+ * changes one line only). The etag is left out: it changes on every write and says nothing.
+ */
 function render(policy: Policy): string[] {
   const { etag: _etag, ...rest } = policy;
-  return JSON.stringify(rest, null, 2).split('\n');
+  return stringify(rest, { lineWidth: 0 }).trimEnd().split('\n');
 }
 
 type Op = { kind: ' ' | '+' | '-'; line: string };

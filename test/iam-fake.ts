@@ -1,0 +1,164 @@
+// An in-memory IamBackend for orchestration tests (pure units only; real-HTTP tests use the
+// emulator). It keeps etags like the real APIs and can stage a concurrent writer.
+import type { Policy, ServiceAccountInfo } from '../src/gcp/iam.ts';
+import type { EffectiveOrgPolicy } from '../src/gcp/orgpolicy.ts';
+import type { IamBackend, PolicyResource } from '../src/iam/backend.ts';
+import { evaluatePermission } from '../src/iam/policy.ts';
+import type { DeployPlan } from '../src/model.ts';
+
+/** The shape gaxios throws for a Google error response. */
+export function apiError(httpStatus: number, status: string, message: string): Error {
+  return Object.assign(new Error(message), {
+    response: { status: httpStatus, data: { error: { code: httpStatus, status, message } } },
+  });
+}
+
+export interface FakeWorld {
+  policies: Record<string, Policy>;
+  parents: Record<string, string>;
+  roles: Record<string, string[]>;
+  serviceAccounts: Record<string, { disabled?: boolean }>;
+  orgPolicies: Record<string, EffectiveOrgPolicy>;
+  /** The caller's member, for testIamPermissions (evaluated from the policies, no groups). */
+  caller: string;
+  /** Operations refused with 403: 'get NAME', 'set NAME', 'parent NAME', 'role NAME', 'org PROJECT', 'sa EMAIL', 'test NAME'. */
+  denied: string[];
+}
+
+export class FakeBackend implements IamBackend {
+  readonly world: FakeWorld;
+  readonly calls: string[] = [];
+  /** Before the next setIamPolicy on NAME, another writer adds this binding (our etag goes stale). */
+  readonly races = new Map<string, { role: string; member: string }>();
+  private etagCounter = 0;
+
+  constructor(world: Partial<FakeWorld>) {
+    this.world = {
+      policies: {},
+      parents: {},
+      roles: {},
+      serviceAccounts: {},
+      orgPolicies: {},
+      caller: 'serviceAccount:deployer@app.iam.gserviceaccount.com',
+      denied: [],
+      ...world,
+    };
+    for (const [name, p] of Object.entries(this.world.policies))
+      this.world.policies[name] = { etag: this.nextEtag(), ...p };
+  }
+
+  private nextEtag(): string {
+    this.etagCounter += 1;
+    return `etag-${this.etagCounter}`;
+  }
+
+  private guard(op: string): void {
+    this.calls.push(op);
+    if (this.world.denied.includes(op)) throw apiError(403, 'PERMISSION_DENIED', `Permission denied: ${op}`);
+  }
+
+  /** A resource without a policy reads as an empty one (with a fixed etag) and is stored on first write. */
+  private stored(name: string): Policy {
+    return this.world.policies[name] ?? { etag: 'etag-empty' };
+  }
+
+  async getIamPolicy(r: PolicyResource): Promise<Policy> {
+    this.guard(`get ${r.name}`);
+    return structuredClone(this.stored(r.name));
+  }
+
+  async setIamPolicy(r: PolicyResource, policy: Policy): Promise<Policy> {
+    this.guard(`set ${r.name}`);
+    const race = this.races.get(r.name);
+    if (race) {
+      this.races.delete(r.name);
+      const current = this.stored(r.name);
+      this.world.policies[r.name] = {
+        ...current,
+        bindings: [...(current.bindings ?? []), { role: race.role, members: [race.member] }],
+        etag: this.nextEtag(),
+      };
+    }
+    if (policy.etag !== this.stored(r.name).etag) {
+      throw apiError(
+        409,
+        'ABORTED',
+        'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
+      );
+    }
+    const next = { ...structuredClone(policy), etag: this.nextEtag() };
+    this.world.policies[r.name] = next;
+    return structuredClone(next);
+  }
+
+  async testIamPermissions(r: PolicyResource, permissions: string[]): Promise<string[]> {
+    this.guard(`test ${r.name}`);
+    const chain: string[] = [r.name];
+    const project = /^projects\/[^/]+/.exec(r.name)?.[0];
+    if (project && project !== r.name) chain.push(project);
+    for (let cur = project; cur && this.world.parents[cur]; ) {
+      cur = this.world.parents[cur];
+      if (cur) chain.push(cur);
+    }
+    const policies = chain.map((name) => ({ resource: name, policy: this.stored(name) }));
+    const lookup = (role: string) => (this.world.roles[role] ? new Set(this.world.roles[role]) : undefined);
+    return permissions.filter(
+      (perm) => evaluatePermission(this.world.caller, perm, policies, lookup).outcome === 'granted',
+    );
+  }
+
+  async getParent(name: string): Promise<string | undefined> {
+    this.guard(`parent ${name}`);
+    return this.world.parents[name];
+  }
+
+  async getServiceAccount(email: string): Promise<ServiceAccountInfo> {
+    this.guard(`sa ${email}`);
+    const sa = this.world.serviceAccounts[email];
+    if (!sa) throw apiError(404, 'NOT_FOUND', `Unknown service account ${email}`);
+    return { email, disabled: sa.disabled === true };
+  }
+
+  async getRole(name: string): Promise<string[]> {
+    this.guard(`role ${name}`);
+    const perms = this.world.roles[name];
+    if (!perms) throw apiError(404, 'NOT_FOUND', `The role named ${name} was not found.`);
+    return perms;
+  }
+
+  async getEffectiveOrgPolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy> {
+    this.guard(`org ${project}`);
+    return (
+      this.world.orgPolicies[project] ?? { name: `projects/${project}/policies/${constraint}`, spec: {} }
+    );
+  }
+}
+
+/** A same-project deploy plan; override what a test is about. */
+export function plan(over: Partial<DeployPlan> = {}): DeployPlan {
+  return {
+    project: 'app',
+    projectNumber: '111',
+    region: 'us-central1',
+    job: 'nightly',
+    jobName: 'projects/app/locations/us-central1/jobs/nightly',
+    image: {
+      url: 'us-docker.pkg.dev/app/images/worker:1',
+      registry: 'artifact-registry',
+      project: 'app',
+      location: 'us',
+      repository: 'images',
+      repositoryName: 'projects/app/locations/us/repositories/images',
+      path: 'worker',
+      tag: '1',
+    },
+    serviceAccount: 'runner@app.iam.gserviceaccount.com',
+    serviceAccountProject: 'app',
+    serviceAccountIsDefault: false,
+    serviceAgent: 'service-111@serverless-robot-prod.iam.gserviceaccount.com',
+    secrets: [],
+    deployer: 'deployer@app.iam.gserviceaccount.com',
+    execute: false,
+    ...over,
+  };
+}

@@ -1,0 +1,406 @@
+import { OAuth2Client } from 'google-auth-library';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_ROLES } from '../src/iam/builtin-roles.ts';
+import { addedMembers } from '../src/iam/diff.ts';
+import { iamStatus, preflight } from '../src/iam/index.ts';
+import type { Config, DeployPlan, Finding } from '../src/model.ts';
+import { FakeBackend, type FakeWorld, plan } from './iam-fake.ts';
+
+const DEPLOYER = 'serviceAccount:deployer@app.iam.gserviceaccount.com';
+const AGENT = 'serviceAccount:service-111@serverless-robot-prod.iam.gserviceaccount.com';
+const RUNNER = 'runner@ids.iam.gserviceaccount.com';
+const SA = `projects/ids/serviceAccounts/${RUNNER}`;
+const REPO = 'projects/shared/locations/us/repositories/images';
+const SECRET = 'projects/app/secrets/db';
+
+function config(over: Partial<Config> = {}): Config {
+  return {
+    region: 'us-central1',
+    envVars: {},
+    secrets: {},
+    labels: {},
+    skipDefaultLabels: false,
+    execute: false,
+    wait: true,
+    iam: 'check',
+    dryRun: false,
+    failOn: 'missing',
+    prComment: false,
+    universe: 'googleapis.com',
+    ...over,
+  };
+}
+
+/** Runtime account in project ids, image in project shared, one secret in app. */
+const crossPlan: DeployPlan = plan({
+  serviceAccount: RUNNER,
+  serviceAccountProject: 'ids',
+  image: {
+    url: 'us-docker.pkg.dev/shared/images/worker:1',
+    registry: 'artifact-registry',
+    project: 'shared',
+    location: 'us',
+    repository: 'images',
+    repositoryName: REPO,
+  },
+  secrets: [{ name: 'DB_PASSWORD', project: 'app', secret: 'db', version: 'latest' }],
+});
+
+function world(over: Partial<FakeWorld> = {}): Partial<FakeWorld> {
+  return {
+    caller: DEPLOYER,
+    roles: {
+      ...structuredClone(BUILTIN_ROLES as Record<string, string[]>),
+      'roles/editor': ['run.jobs.create'],
+    },
+    parents: {
+      'projects/app': 'organizations/1',
+      'projects/ids': 'folders/9',
+      'folders/9': 'organizations/1',
+      'projects/shared': 'organizations/1',
+    },
+    serviceAccounts: { [RUNNER]: {} },
+    policies: {
+      'projects/app': {
+        bindings: [
+          { role: 'roles/run.developer', members: [DEPLOYER] },
+          { role: 'roles/run.serviceAgent', members: [AGENT] },
+        ],
+      },
+      [SA]: { bindings: [{ role: 'roles/iam.serviceAccountUser', members: [DEPLOYER] }] },
+      [REPO]: {
+        version: 1,
+        bindings: [{ role: 'roles/artifactregistry.reader', members: [DEPLOYER, 'user:reader@example.com'] }],
+        auditConfigs: [
+          { service: 'artifactregistry.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ' }] },
+        ],
+      },
+      [SECRET]: {
+        bindings: [
+          {
+            role: 'roles/secretmanager.admin',
+            members: ['user:ops@example.com'],
+            condition: { title: 'office hours', expression: 'request.time.getHours("Europe/Berlin") < 18' },
+          },
+        ],
+      },
+    },
+    ...over,
+  };
+}
+
+const logs: string[] = [];
+const log = { info: (m: string) => logs.push(m), warning: (m: string) => logs.push(m), debug: () => {} };
+const auth = new OAuth2Client();
+const noSleep = async () => {};
+
+async function run(backend: FakeBackend, p: DeployPlan, c: Partial<Config> = {}) {
+  return preflight({ plan: p, config: config(c), auth, env: {}, log, sleep: noSleep, backend });
+}
+
+const byCheck = (findings: Finding[], check: string) => findings.filter((f) => f.check === check);
+const one = (findings: Finding[], check: string) => {
+  const found = byCheck(findings, check);
+  expect(found).toHaveLength(1);
+  return found[0] as Finding;
+};
+
+describe('preflight check', () => {
+  it('reports each proven gap with principal, role, resource, grant and gcloud command', async () => {
+    const backend = new FakeBackend(world());
+    const result = await run(backend, crossPlan);
+    expect(result.status).toBe('missing');
+    const statuses = Object.fromEntries(result.findings.map((f) => [f.check, f.status]));
+    expect(statuses).toEqual({
+      'runtime-sa': 'satisfied',
+      'deployer-actas': 'satisfied',
+      'deployer-run': 'satisfied',
+      'deployer-image': 'satisfied',
+      'agent-image': 'missing',
+      'agent-token': 'missing',
+      'orgpolicy-xproject': 'satisfied',
+      'runtime-secret': 'missing',
+    });
+    const token = one(result.findings, 'agent-token');
+    expect(token).toMatchObject({
+      principal: AGENT,
+      permission: 'iam.serviceAccounts.getAccessToken',
+      role: 'roles/iam.serviceAccountTokenCreator',
+      resource: SA,
+      subject: 'service_account',
+      grant: { kind: 'serviceAccount', resource: SA, member: AGENT },
+      command: `gcloud iam service-accounts add-iam-policy-binding ${RUNNER} --project=ids --member=${AGENT} --role=roles/iam.serviceAccountTokenCreator`,
+    });
+    expect(token.evidence).toContain('folders/9');
+    expect(token.evidence).toContain('organizations/1');
+    expect(one(result.findings, 'runtime-secret').subject).toBe('secret:DB_PASSWORD');
+    expect(one(result.findings, 'agent-image').command).toBe(
+      `gcloud artifacts repositories add-iam-policy-binding images --location=us --project=shared --member=${AGENT} --role=roles/artifactregistry.reader`,
+    );
+    expect(result.granted).toEqual([]);
+    expect(backend.calls.filter((c) => c.startsWith('set '))).toEqual([]);
+  });
+
+  it('reads each policy, parent and role once however many checks need it', async () => {
+    const backend = new FakeBackend(world());
+    await run(backend, crossPlan);
+    const counts = new Map<string, number>();
+    for (const c of backend.calls) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect([...counts.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(counts.get('get organizations/1')).toBe(1);
+  });
+
+  it('a policy it may not read makes the check unverified, never missing', async () => {
+    const backend = new FakeBackend(world({ denied: ['get projects/ids'] }));
+    const result = await run(backend, crossPlan);
+    const token = one(result.findings, 'agent-token');
+    expect(token.status).toBe('unverified');
+    expect(token.evidence).toMatch(/no permission to read the IAM policy of project projects\/ids/);
+  });
+
+  it('an unreadable parent also leaves the gap unproven', async () => {
+    const backend = new FakeBackend(world({ denied: ['parent projects/ids'] }));
+    const token = one((await run(backend, crossPlan)).findings, 'agent-token');
+    expect(token.status).toBe('unverified');
+    expect(token.evidence).toMatch(/could not find what contains projects\/ids/);
+  });
+
+  it('finds permissions inherited from a folder and through custom roles', async () => {
+    const w = world();
+    w.roles = {
+      ...w.roles,
+      'organizations/1/roles/puller': ['artifactregistry.repositories.downloadArtifacts'],
+    };
+    w.policies = {
+      ...w.policies,
+      'folders/9': { bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [AGENT] }] },
+      'organizations/1': { bindings: [{ role: 'organizations/1/roles/puller', members: [AGENT] }] },
+    };
+    const result = await run(new FakeBackend(w), crossPlan);
+    expect(one(result.findings, 'agent-token').status).toBe('satisfied');
+    expect(one(result.findings, 'agent-token').evidence).toContain('folders/9');
+    expect(one(result.findings, 'agent-image').status).toBe('satisfied');
+  });
+
+  it('a conditional grant is unverified and names the condition', async () => {
+    const w = world();
+    w.policies = {
+      ...w.policies,
+      [SECRET]: {
+        bindings: [
+          {
+            role: 'roles/secretmanager.secretAccessor',
+            members: [`serviceAccount:${RUNNER}`],
+            condition: {
+              title: 'until 2030',
+              expression: 'request.time < timestamp("2030-01-01T00:00:00Z")',
+            },
+          },
+        ],
+      },
+    };
+    const secret = one((await run(new FakeBackend(w), crossPlan)).findings, 'runtime-secret');
+    expect(secret.status).toBe('unverified');
+    expect(secret.evidence).toContain("only under condition 'until 2030'");
+  });
+
+  it('falls back to the built-in table when roles.get is refused; basic roles then stay unverified', async () => {
+    const w = world({ denied: ['role roles/run.serviceAgent', 'role roles/editor'] });
+    w.policies = {
+      ...w.policies,
+      'projects/app': { bindings: [{ role: 'roles/run.serviceAgent', members: [AGENT] }] },
+      'projects/ids': { bindings: [{ role: 'roles/editor', members: [AGENT] }] },
+    };
+    const sameProjectImage = plan({ serviceAccount: RUNNER, serviceAccountProject: 'ids' });
+    const result = await run(new FakeBackend(w), sameProjectImage);
+    expect(one(result.findings, 'agent-image').status).toBe('satisfied');
+    const token = one(result.findings, 'agent-token');
+    expect(token.status).toBe('unverified');
+    expect(token.evidence).toContain('could not expand role roles/editor');
+  });
+
+  it('checks the org policy, the runtime account and warns about the default compute account', async () => {
+    const enforced = world({
+      orgPolicies: { ids: { spec: { rules: [{ enforce: true }] } } },
+      serviceAccounts: { [RUNNER]: { disabled: true } },
+    });
+    const result = await run(new FakeBackend(enforced), crossPlan);
+    expect(one(result.findings, 'orgpolicy-xproject')).toMatchObject({
+      status: 'missing',
+      command:
+        'gcloud resource-manager org-policies disable-enforce iam.disableCrossProjectServiceAccountUsage --project=ids',
+    });
+    expect(one(result.findings, 'runtime-sa')).toMatchObject({
+      status: 'missing',
+      evidence: `${RUNNER} is disabled.`,
+    });
+
+    const gone = await run(new FakeBackend(world({ serviceAccounts: {} })), crossPlan);
+    expect(one(gone.findings, 'runtime-sa').status).toBe('missing');
+    expect(one(gone.findings, 'runtime-sa').evidence).toMatch(/does not exist/);
+
+    const hidden = await run(new FakeBackend(world({ denied: [`sa ${RUNNER}`] })), crossPlan);
+    expect(one(hidden.findings, 'runtime-sa').status).toBe('unverified');
+
+    const compute = '111-compute@developer.gserviceaccount.com';
+    const dflt = await run(
+      new FakeBackend(world({ serviceAccounts: { [compute]: {} } })),
+      plan({ serviceAccount: compute, serviceAccountIsDefault: true }),
+    );
+    const sa = byCheck(dflt.findings, 'runtime-sa');
+    expect(sa.map((f) => f.status).sort()).toEqual(['satisfied', 'warning']);
+  });
+
+  it('iam off does nothing', async () => {
+    const backend = new FakeBackend(world());
+    expect(await run(backend, crossPlan, { iam: 'off' })).toEqual({
+      findings: [],
+      granted: [],
+      status: 'ok',
+    });
+    expect(backend.calls).toEqual([]);
+  });
+});
+
+describe('preflight fix', () => {
+  it('grants exactly the missing bindings on the resources, keeps everything else, and a second run grants nothing', async () => {
+    const backend = new FakeBackend(world());
+    const before = structuredClone(backend.world.policies);
+    const result = await run(backend, crossPlan, { iam: 'fix' });
+    expect(result.status).toBe('fixed');
+    expect(result.granted).toEqual(
+      expect.arrayContaining([
+        { kind: 'repository', resource: REPO, role: 'roles/artifactregistry.reader', member: AGENT },
+        { kind: 'serviceAccount', resource: SA, role: 'roles/iam.serviceAccountTokenCreator', member: AGENT },
+        {
+          kind: 'secret',
+          resource: SECRET,
+          role: 'roles/secretmanager.secretAccessor',
+          member: `serviceAccount:${RUNNER}`,
+        },
+      ]),
+    );
+    expect(result.granted).toHaveLength(3);
+    for (const f of result.findings.filter((x) => x.grant)) expect(f.status).not.toBe('missing');
+    // Every policy before/after: only the intended members were added, nothing else moved.
+    const after = backend.world.policies;
+    const changes = Object.keys(after).flatMap((name) =>
+      addedMembers(before[name] ?? {}, after[name] ?? {}).map((a) => `${name} ${a.role} ${a.member}`),
+    );
+    expect(changes.sort()).toEqual(
+      [
+        `${REPO} roles/artifactregistry.reader ${AGENT}`,
+        `${SA} roles/iam.serviceAccountTokenCreator ${AGENT}`,
+        `${SECRET} roles/secretmanager.secretAccessor serviceAccount:${RUNNER}`,
+      ].sort(),
+    );
+    expect(after[REPO]?.auditConfigs).toEqual(before[REPO]?.auditConfigs);
+    expect(after[SECRET]?.bindings?.[0]).toEqual(before[SECRET]?.bindings?.[0]);
+    expect(after[REPO]?.version).toBe(3);
+
+    backend.calls.length = 0;
+    const again = await run(backend, crossPlan, { iam: 'fix' });
+    expect(again.status).toBe('ok');
+    expect(again.granted).toEqual([]);
+    expect(backend.calls.filter((c) => c.startsWith('set '))).toEqual([]);
+  });
+
+  it('re-reads and retries when another writer changes the policy first (409 ABORTED), keeping their binding', async () => {
+    const backend = new FakeBackend(world());
+    backend.races.set(SA, { role: 'roles/iam.serviceAccountAdmin', member: 'user:admin@example.com' });
+    const waits: number[] = [];
+    const result = await preflight({
+      plan: crossPlan,
+      config: config({ iam: 'fix' }),
+      auth,
+      env: {},
+      log,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+      backend,
+    });
+    expect(one(result.findings, 'agent-token').status).toBe('granted');
+    expect(backend.calls.filter((c) => c === `set ${SA}`)).toHaveLength(2);
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    const bindings = backend.world.policies[SA]?.bindings ?? [];
+    expect(bindings.map((b) => b.role)).toEqual([
+      'roles/iam.serviceAccountUser',
+      'roles/iam.serviceAccountAdmin',
+      'roles/iam.serviceAccountTokenCreator',
+    ]);
+  });
+
+  it('where the caller may not write a policy the gap stays missing with the command for an administrator', async () => {
+    const backend = new FakeBackend(world({ denied: [`set ${SECRET}`] }));
+    const result = await run(backend, crossPlan, { iam: 'fix' });
+    const secret = one(result.findings, 'runtime-secret');
+    expect(secret.status).toBe('missing');
+    expect(secret.evidence).toMatch(/may not change the IAM policy of secret projects\/app\/secrets\/db/);
+    expect(secret.command).toBe(
+      `gcloud secrets add-iam-policy-binding db --project=app --member=serviceAccount:${RUNNER} --role=roles/secretmanager.secretAccessor`,
+    );
+    expect(result.status).toBe('missing');
+    expect(result.granted).toHaveLength(2);
+  });
+
+  it('never grants at the project or touches the org policy', async () => {
+    const w = world({ orgPolicies: { ids: { spec: { rules: [{ enforce: true }] } } } });
+    w.policies = { ...w.policies, 'projects/app': {} };
+    const backend = new FakeBackend(w);
+    const result = await run(backend, crossPlan, { iam: 'fix' });
+    const deploy = one(result.findings, 'deployer-run');
+    expect(deploy.status).toBe('missing');
+    expect(deploy.grant).toBe(undefined);
+    expect(deploy.command).toBe(
+      `gcloud projects add-iam-policy-binding app --member=${DEPLOYER} --role=roles/run.developer`,
+    );
+    expect(one(result.findings, 'orgpolicy-xproject').status).toBe('missing');
+    expect(backend.calls.filter((c) => c === 'set projects/app' || c === 'set projects/ids')).toEqual([]);
+  });
+
+  it('grants the deployer actAs on the account itself when its own check fails', async () => {
+    const w = world();
+    w.policies = {
+      ...w.policies,
+      [SA]: { bindings: [{ role: 'roles/iam.serviceAccountAdmin', members: [DEPLOYER] }] },
+    };
+    const result = await run(new FakeBackend(w), crossPlan, { iam: 'fix' });
+    expect(one(result.findings, 'deployer-actas').status).toBe('granted');
+    expect(result.granted).toContainEqual({
+      kind: 'serviceAccount',
+      resource: SA,
+      role: 'roles/iam.serviceAccountUser',
+      member: DEPLOYER,
+    });
+  });
+
+  it('dry run writes nothing and shows each grant as a policy diff and a command', async () => {
+    const backend = new FakeBackend(world());
+    const before = structuredClone(backend.world.policies);
+    const result = await run(backend, crossPlan, { iam: 'fix', dryRun: true });
+    expect(backend.calls.filter((c) => c.startsWith('set '))).toEqual([]);
+    expect(backend.world.policies).toEqual(before);
+    expect(result.status).toBe('missing');
+    expect(result.granted).toEqual([]);
+    const token = one(result.findings, 'agent-token');
+    const plus = (token.plannedChange ?? '').split('\n').filter((l) => l.startsWith('+'));
+    expect(plus.join('\n')).toContain(AGENT);
+    expect(plus.join('\n')).toContain('roles/iam.serviceAccountTokenCreator');
+    expect(token.command).toContain('add-iam-policy-binding');
+  });
+});
+
+describe('iamStatus', () => {
+  const f = (status: Finding['status']): Finding => ({ check: 'x', status, title: '', evidence: '' });
+  const g = { kind: 'secret' as const, resource: 'r', role: 'r', member: 'm' };
+  it.each([
+    [[f('satisfied'), f('warning')], [], 'ok'],
+    [[f('satisfied'), f('unverified')], [], 'unverified'],
+    [[f('missing'), f('unverified')], [], 'missing'],
+    [[f('granted'), f('unverified')], [g], 'fixed'],
+    [[f('granted'), f('missing')], [g], 'missing'],
+  ])('%#', (findings, granted, status) => {
+    expect(iamStatus(findings, granted)).toBe(status);
+  });
+});
