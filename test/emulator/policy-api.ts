@@ -82,12 +82,22 @@ function validateBindings(world: World, bindings: unknown): Binding[] {
   return out;
 }
 
+// Etags are bytes: gcloud (apitools) sends them back in the URL-safe base64 alphabet.
+function sameEtag(a: string, b: string): boolean {
+  const da = Buffer.from(a, 'base64');
+  return a === b || (da.length > 0 && da.equals(Buffer.from(b, 'base64')));
+}
+
 /** setIamPolicy: etag check, validation, default mask `bindings,etag` (audit configs kept unless masked in). */
 export function setPolicy(ctx: Ctx, holder: PolicyHolder, body: unknown): Policy {
   if (!isRecord(body) || !isRecord(body.policy)) throw badRequest('Request contains an invalid argument.');
   const incoming = body.policy;
   const current = holder.policy;
-  if (typeof incoming.etag === 'string' && incoming.etag !== '' && incoming.etag !== current.etag) {
+  if (
+    typeof incoming.etag === 'string' &&
+    incoming.etag !== '' &&
+    !sameEtag(incoming.etag, current.etag ?? '')
+  ) {
     throw new HttpError(
       409,
       'ABORTED',
