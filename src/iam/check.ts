@@ -205,7 +205,23 @@ async function checkServiceAccount(req: ServiceAccountRequirement, { reader }: D
   return out;
 }
 
+/** A satisfied finding reads as a fact, with nothing to do. */
+function settle(req: Requirement, findings: Finding[]): Finding[] {
+  for (const f of findings) {
+    if (f.status !== 'satisfied') continue;
+    f.title = req.holds;
+    delete f.remedy;
+    delete f.command;
+    delete f.grant;
+  }
+  return findings;
+}
+
 export async function checkOne(req: Requirement, deps: Deps): Promise<Finding[]> {
+  return settle(req, await checkAny(req, deps));
+}
+
+async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
   switch (req.type) {
     case 'caller':
       return [await checkCaller(req, deps)];

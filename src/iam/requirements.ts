@@ -7,8 +7,10 @@ export const CROSS_PROJECT_SA_CONSTRAINT = 'iam.disableCrossProjectServiceAccoun
 
 interface Base {
   check: CheckId;
-  /** What must hold, in words: the finding's title when it does not. */
+  /** The gap, in words: the finding's title when the requirement does not hold. */
   title: string;
+  /** The requirement, in words: the finding's title when it holds. */
+  holds: string;
   subject: Subject;
 }
 
@@ -88,7 +90,8 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
   out.push({
     type: 'service-account',
     check: 'runtime-sa',
-    title: `The job's service account ${plan.serviceAccount} must exist and be enabled`,
+    title: `The job's service account ${plan.serviceAccount} is missing or disabled`,
+    holds: `The job's service account ${plan.serviceAccount} exists and is enabled`,
     subject: 'service_account',
     email: plan.serviceAccount,
     project: plan.serviceAccountProject,
@@ -99,6 +102,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
     type: 'caller',
     check: 'deployer-actas',
     title: `Deployer cannot act as the job's service account ${plan.serviceAccount}`,
+    holds: `Deployer can act as the job's service account ${plan.serviceAccount}`,
     subject: 'service_account',
     permissions: ['iam.serviceAccounts.actAs'],
     role: 'roles/iam.serviceAccountUser',
@@ -114,6 +118,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
     type: 'caller',
     check: 'deployer-run',
     title: `Deployer cannot ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
+    holds: `Deployer can ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
     subject: plan.execute ? 'execute' : 'job',
     permissions: plan.execute ? [...DEPLOY_PERMISSIONS, 'run.jobs.run'] : [...DEPLOY_PERMISSIONS],
     role: 'roles/run.developer',
@@ -140,6 +145,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
       type: 'caller',
       check: 'deployer-image',
       title: `Deployer cannot read the image's repository ${image.repositoryName}`,
+      holds: `Deployer can read the image's repository ${image.repositoryName}`,
       subject: 'image',
       permissions: [download],
       role: reader,
@@ -159,6 +165,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
       type: 'principal',
       check: 'agent-image',
       title: `The Cloud Run service agent cannot pull the image from ${image.repositoryName}`,
+      holds: `The Cloud Run service agent can pull the image from ${image.repositoryName}`,
       subject: 'image',
       principal: agent,
       permission: download,
@@ -178,6 +185,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
       type: 'principal',
       check: 'agent-token',
       title: `The Cloud Run service agent cannot get tokens for the cross-project service account ${plan.serviceAccount}`,
+      holds: `The Cloud Run service agent can get tokens for the cross-project service account ${plan.serviceAccount}`,
       subject: 'service_account',
       principal: agent,
       permission: 'iam.serviceAccounts.getAccessToken',
@@ -195,6 +203,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
       type: 'org-policy',
       check: 'orgpolicy-xproject',
       title: `Project ${plan.serviceAccountProject} forbids using its service accounts in other projects`,
+      holds: `Project ${plan.serviceAccountProject} allows using its service accounts in other projects`,
       subject: 'service_account',
       constraint: CROSS_PROJECT_SA_CONSTRAINT,
       project: plan.serviceAccountProject,
@@ -207,6 +216,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
       type: 'principal',
       check: 'runtime-secret',
       title: `The job's service account cannot read secret ${secret.secret} (used by ${secret.name})`,
+      holds: `The job's service account can read secret ${secret.secret} (used by ${secret.name})`,
       subject: `secret:${secret.name}`,
       principal: runtime,
       permission: 'secretmanager.versions.access',
