@@ -60,7 +60,10 @@ export interface Ctx {
   require(permission: string, resource: string, opts?: { domain?: string; message?: string }): void;
 }
 
-export type Handler = (req: EmuRequest, ctx: Ctx) => Promise<EmuResponse | undefined> | EmuResponse | undefined;
+export type Handler = (
+  req: EmuRequest,
+  ctx: Ctx,
+) => Promise<EmuResponse | undefined> | EmuResponse | undefined;
 
 /** Thrown by handlers (and ctx.require) to answer with a Google error body; the server renders it. */
 export class HttpError extends Error {
