@@ -404,3 +404,20 @@ describe('iamStatus', () => {
     expect(iamStatus(findings, granted)).toBe(status);
   });
 });
+
+describe('preflight fix with a binding that is present but not yet effective', () => {
+  it('does not claim a grant it did not make', async () => {
+    // The caller is bound, but testIamPermissions is refused the answer (as while a grant propagates).
+    const w = world();
+    const backend = new FakeBackend(w);
+    const test = backend.testIamPermissions.bind(backend);
+    backend.testIamPermissions = async (r, perms) => (r.name === SA ? [] : test(r, perms));
+    const result = await run(backend, crossPlan, { iam: 'fix' });
+    const actAs = one(result.findings, 'deployer-actas');
+    expect(actAs.status).toBe('unverified');
+    expect(actAs.evidence).toMatch(/already binds .* propagating/);
+    expect(result.granted).not.toContainEqual(
+      expect.objectContaining({ role: 'roles/iam.serviceAccountUser' }),
+    );
+  });
+});

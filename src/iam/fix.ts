@@ -92,8 +92,9 @@ async function write(t: Target, deps: FixDeps): Promise<{ before: Policy; after:
 }
 
 async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
+  let before: Policy;
   try {
-    await write(t, deps);
+    ({ before } = await write(t, deps));
   } catch (e) {
     const err = e instanceof StepError ? e : new StepError('change the IAM policy', e);
     const denied = err.api?.status === 'PERMISSION_DENIED';
@@ -110,6 +111,13 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
   const granted: Grant[] = [];
   for (const f of t.findings) {
     const g = f.grant as Grant;
+    if (hasBinding(before, g.role, g.member)) {
+      // Nothing to write: the binding exists, yet the check failed (a grant still propagating,
+      // or a deny policy). Claiming a grant would be false; so would calling it satisfied.
+      f.status = 'unverified';
+      f.evidence += ` The policy of ${describeResource(t.resource)} already binds ${g.member} to ${g.role}: the permission may still be propagating (IAM changes can take minutes) or be blocked by a deny policy.`;
+      continue;
+    }
     if (check.ok && hasBinding(check.value, g.role, g.member)) {
       f.status = 'granted';
       f.evidence += ` Granted: ${g.member} now holds ${g.role} on ${describeResource(t.resource)} (verified by reading the policy back).`;
