@@ -13,6 +13,7 @@ type V2EnvVar = run_v2.Schema$GoogleCloudRunV2EnvVar;
 export const MANAGED_BY_LABEL = 'managed-by';
 export const MANAGED_BY_VALUE = 'github-actions-cloud-run-job';
 export const COMMIT_LABEL = 'commit-sha';
+export const LOCATION_LABEL = 'cloud.googleapis.com/location';
 
 // Fields the API computes; sent back they would be ignored at best, so an update leaves them out.
 // `etag` stays: it makes the update fail rather than overwrite a concurrent change.
@@ -154,7 +155,9 @@ export function manifestForReplace(
   const metadata = { ...(job.metadata as Record<string, unknown>) };
   const labels = (metadata.labels ?? {}) as Record<string, string>;
   metadata.namespace = project;
-  metadata.labels = { ...labels, ...jobLabels(config, sha) };
+  // The location label is how v1 objects say their region (gcloud sets it too); it keeps the
+  // request unambiguous when an endpoint override replaces the regional host.
+  metadata.labels = { ...labels, ...jobLabels(config, sha), [LOCATION_LABEL]: config.region };
   job.metadata = metadata;
   return job;
 }

@@ -1,0 +1,311 @@
+// End to end: the bundled action, run as the runner runs it, against the emulator.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { type Emulator, startEmulator } from './emulator/server.ts';
+import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
+
+const PROVIDER =
+  'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions';
+const DEPLOYER = 'deployer@demo-app.iam.gserviceaccount.com';
+const RUNTIME = 'runtime@demo-app.iam.gserviceaccount.com';
+const IMAGE_BASE = 'us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report';
+const JOB = 'projects/demo-app/locations/us-central1/jobs/nightly-report';
+
+type World = Record<string, unknown> & { github?: Record<string, unknown> };
+const demo = (): World =>
+  parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8')) as World;
+
+/** Inputs of a typical workflow step. */
+const step = (over: Record<string, string> = {}) => ({
+  workload_identity_provider: PROVIDER,
+  impersonate_service_account: DEPLOYER,
+  project_id: 'demo-app',
+  region: 'us-central1',
+  job: 'nightly-report',
+  image: `${IMAGE_BASE}:v1.4.2`,
+  service_account: RUNTIME,
+  iam: 'off',
+  ...over,
+});
+
+type Job = {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  template?: {
+    taskCount?: number;
+    template?: {
+      serviceAccount?: string;
+      timeout?: string;
+      vpcAccess?: unknown;
+      volumes?: unknown[];
+      containers?: Array<{ image?: string; env?: Array<Record<string, unknown>>; resources?: unknown }>;
+    };
+  };
+};
+
+let emu: Emulator | undefined;
+async function start(world: World = demo()): Promise<Emulator> {
+  emu = await startEmulator({ scenario: world });
+  return emu;
+}
+afterEach(async () => {
+  await emu?.stop();
+  emu = undefined;
+});
+beforeAll(() => ensureBuilt(), 120_000);
+
+/** Google API calls the action made (the GitHub OIDC endpoint excluded). */
+const googleCalls = (e: Emulator) => e.requestLog.filter((r) => !r.path.startsWith('/_github/'));
+
+describe('deploy from inputs (Cloud Run v2)', () => {
+  it('creates the job with every input and the default labels', async () => {
+    const e = await start();
+    const res = await runAction({
+      emulator: e,
+      inputs: step({
+        env_vars: 'MODE=nightly\nLIST=a,b',
+        secrets: 'DB_PASSWORD=db-password:2',
+        labels: 'team=payments',
+        memory: '1Gi',
+        cpu: '2',
+        tasks: '3',
+        task_timeout: '10m',
+        args: '--day,today',
+      }),
+    });
+    expect(res.stdout + res.stderr).not.toContain('::error');
+    expect(res.code).toBe(0);
+    expect(res.outputs.job).toBe(JOB);
+    expect(res.outputs.console_url).toBe(
+      'https://console.cloud.google.com/run/jobs/details/us-central1/nightly-report?project=demo-app',
+    );
+    const job = e.world.jobs[JOB] as Job;
+    expect(job.labels).toMatchObject({
+      team: 'payments',
+      'managed-by': 'github-actions-cloud-run-job',
+      'commit-sha': '4f1c0d5e3b2a19876543210fedcba9876543210f',
+    });
+    const task = job.template?.template;
+    expect(job.template?.taskCount).toBe(3);
+    expect(task?.serviceAccount).toBe(RUNTIME);
+    expect(task?.timeout).toBe('600s');
+    expect(task?.containers?.[0]?.image).toBe(`${IMAGE_BASE}:v1.4.2`);
+    expect(task?.containers?.[0]?.resources).toMatchObject({ limits: { cpu: '2', memory: '1Gi' } });
+    expect(task?.containers?.[0]?.env).toEqual([
+      { name: 'MODE', value: 'nightly' },
+      { name: 'LIST', value: 'a,b' },
+      { name: 'DB_PASSWORD', valueSource: { secretKeyRef: { secret: 'db-password', version: '2' } } },
+    ]);
+    // The job was created by the impersonated deployer, not by the federated principal.
+    expect(e.requestLog.find((r) => r.method === 'POST' && r.path.endsWith('/jobs'))?.caller).toBe(
+      `serviceAccount:${DEPLOYER}`,
+    );
+    // Tokens are masked (add-mask) before anything else could print them, and never printed.
+    const masked = res.stdout.split('\n').filter((l) => l.startsWith('::add-mask::'));
+    expect(masked.some((l) => l.includes('ya29.'))).toBe(true);
+    const printed = res.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'));
+    expect(printed.join('\n')).not.toMatch(/ya29\.|eyJ0eXAi/);
+  });
+
+  it('updates an existing job without losing settings the inputs do not name', async () => {
+    const e = await start();
+    const first = await runAction({ emulator: e, inputs: step({ env_vars: 'KEEP=kept,CHANGE=old' }) });
+    expect(first.code).toBe(0);
+    // Someone configured more on the job since (console, gcloud): all of it must survive.
+    const job = e.world.jobs[JOB] as Job;
+    job.annotations = { 'example.com/owner': 'ops' };
+    const task = job.template?.template;
+    if (!task?.containers?.[0]) throw new Error('job has no container');
+    task.vpcAccess = { connector: 'projects/demo-app/locations/us-central1/connectors/c1' };
+    task.volumes = [{ name: 'scratch', emptyDir: { medium: 'MEMORY' } }];
+    task.containers[0].env?.push({ name: 'FROM_CONSOLE', value: 'yes' });
+
+    const res = await runAction({
+      emulator: e,
+      inputs: step({ image: `${IMAGE_BASE}:latest`, env_vars: 'CHANGE=new', service_account: '' }),
+    });
+    expect(res.stdout).not.toContain('::error');
+    expect(res.code).toBe(0);
+    const after = e.world.jobs[JOB] as Job;
+    const t = after.template?.template;
+    expect(t?.containers?.[0]?.image).toBe(`${IMAGE_BASE}:latest`);
+    expect(t?.containers?.[0]?.env).toEqual([
+      { name: 'KEEP', value: 'kept' },
+      { name: 'CHANGE', value: 'new' },
+      { name: 'FROM_CONSOLE', value: 'yes' },
+    ]);
+    expect(t?.serviceAccount).toBe(RUNTIME);
+    expect(t?.vpcAccess).toEqual({ connector: 'projects/demo-app/locations/us-central1/connectors/c1' });
+    expect(t?.volumes).toEqual([{ name: 'scratch', emptyDir: { medium: 'MEMORY' } }]);
+    expect(after.annotations).toMatchObject({ 'example.com/owner': 'ops' });
+    expect(e.requestLog.some((r) => r.method === 'PATCH' && r.path === `/v2/${JOB}`)).toBe(true);
+  });
+});
+
+describe('replace from job.yaml (Cloud Run v1)', () => {
+  const yaml = (image: string) => `apiVersion: run.googleapis.com/v1
+kind: Job
+metadata:
+  name: nightly-report
+  namespace: demo-app
+  labels:
+    team: payments
+spec:
+  template:
+    spec:
+      taskCount: 2
+      template:
+        spec:
+          serviceAccountName: ${RUNTIME}
+          timeoutSeconds: 900
+          containers:
+          - image: ${image}
+            env:
+            - name: DB_PASSWORD
+              valueFrom:
+                secretKeyRef:
+                  name: db-password
+                  key: '1'
+`;
+  it('creates, then replaces the job as gcloud run jobs replace does', async () => {
+    const e = await start();
+    const files = { 'deploy/job.yaml': yaml(`${IMAGE_BASE}:v1.4.2`) };
+    const first = await runAction({
+      emulator: e,
+      files,
+      inputs: {
+        ...step(),
+        job: '',
+        image: '',
+        service_account: '',
+        project_id: '',
+        metadata: 'deploy/job.yaml',
+      },
+    });
+    expect(first.stdout).not.toContain('::error');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('created');
+    expect(
+      e.requestLog.some(
+        (r) => r.method === 'POST' && r.path === '/apis/run.googleapis.com/v1/namespaces/demo-app/jobs',
+      ),
+    ).toBe(true);
+
+    const second = await runAction({
+      emulator: e,
+      files: { 'deploy/job.yaml': yaml(`${IMAGE_BASE}:latest`) },
+      inputs: {
+        ...step(),
+        job: '',
+        image: '',
+        service_account: '',
+        project_id: '',
+        metadata: 'deploy/job.yaml',
+      },
+    });
+    expect(second.stdout).not.toContain('::error');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('replaced');
+    expect(
+      e.requestLog.some(
+        (r) => r.method === 'PUT' && r.path.endsWith('/namespaces/demo-app/jobs/nightly-report'),
+      ),
+    ).toBe(true);
+    const job = e.world.jobs[JOB] as Job;
+    expect(job.template?.taskCount).toBe(2);
+    expect(job.template?.template?.containers?.[0]?.image).toBe(`${IMAGE_BASE}:latest`);
+    expect(job.labels).toMatchObject({ team: 'payments', 'managed-by': 'github-actions-cloud-run-job' });
+    expect(second.outputs.job).toBe(JOB);
+  });
+});
+
+describe('execute', () => {
+  it('runs the job and waits for a successful execution', async () => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true' }) });
+    expect(res.stdout).not.toContain('::error');
+    expect(res.code).toBe(0);
+    expect(res.outputs.execution_status).toBe('succeeded');
+    expect(res.outputs.execution).toMatch(new RegExp(`^${JOB}/executions/`));
+    expect(e.world.executions[res.outputs.execution ?? '']).toBeDefined();
+  });
+
+  it('fails the step when the execution fails, with the log link', async () => {
+    const world = demo();
+    world.imageExitCodes = { [IMAGE_BASE]: 1 };
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true' }) });
+    expect(res.code).toBe(1);
+    expect(res.outputs.execution_status).toBe('failed');
+    const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
+    expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
+    expect(error).toMatch(/logs: https?:\/\/\S+/);
+  });
+
+  it('does not wait when wait is false', async () => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', wait: 'false' }) });
+    expect(res.code).toBe(0);
+    expect(res.outputs.execution_status).toBe('running');
+    expect(e.requestLog.some((r) => r.path.includes('/executions/'))).toBe(false);
+  });
+});
+
+describe('authentication failures stop before any Cloud Run call', () => {
+  it('workload identity rejected by the attribute condition', async () => {
+    const world = demo();
+    world.github = { ...world.github, repository: 'someone/fork' };
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step() });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(
+      /::error::Failed to exchange the GitHub OIDC token with workload identity provider/,
+    );
+    expect(res.stdout).toContain('rejected by the attribute condition');
+    expect(googleCalls(e).map((r) => r.path)).toEqual(['/v1/token']);
+  });
+
+  it('impersonation denied (no workloadIdentityUser on the deployer account)', async () => {
+    const world = demo();
+    const accounts = world.serviceAccounts as Array<{ email: string; policy: unknown }>;
+    for (const sa of accounts) if (sa.email === DEPLOYER) sa.policy = {};
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step() });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(/::error::Failed to impersonate service account deployer@demo-app/);
+    expect(res.stdout).toContain('PERMISSION_DENIED');
+    expect(googleCalls(e).some((r) => r.path.includes(':generateAccessToken') && r.status === 403)).toBe(
+      true,
+    );
+    expect(googleCalls(e).some((r) => r.path.startsWith('/v2/') || r.path.startsWith('/apis/'))).toBe(false);
+  });
+});
+
+describe('bad inputs fail before any remote call', () => {
+  it.each([
+    {
+      name: 'memory',
+      inputs: { memory: 'lots' },
+      message: 'Input "memory" must be a quantity like 512Mi or 2Gi, got "lots"',
+    },
+    { name: 'job name', inputs: { job: 'Nightly_Report' }, message: 'Input "job" must be a job name' },
+    {
+      name: 'secret form',
+      inputs: { secrets: 'DB=db-password' },
+      message: 'Input "secrets" must be NAME=SECRET:VERSION',
+    },
+    {
+      name: 'metadata with image',
+      inputs: { metadata: 'job.yaml' },
+      message: 'Inputs "metadata" and "image" conflict',
+    },
+  ])('$name', async ({ inputs, message }) => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step(inputs), files: { 'job.yaml': 'kind: Job' } });
+    expect(res.code).toBe(1);
+    expect(res.stdout).toContain(message);
+    expect(e.requestLog).toEqual([]);
+  });
+});
