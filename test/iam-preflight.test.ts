@@ -129,13 +129,13 @@ describe('preflight check', () => {
       resource: SA,
       subject: 'service_account',
       grant: { kind: 'serviceAccount', resource: SA, member: AGENT },
-      command: `gcloud iam service-accounts add-iam-policy-binding ${RUNNER} --project=ids --member=${AGENT} --role=roles/iam.serviceAccountTokenCreator`,
+      command: `gcloud iam service-accounts add-iam-policy-binding ${RUNNER} --project=ids --member=${AGENT} --role=roles/iam.serviceAccountTokenCreator --condition=None`,
     });
     expect(token.evidence).toContain('folders/9');
     expect(token.evidence).toContain('organizations/1');
     expect(one(result.findings, 'runtime-secret').subject).toBe('secret:DB_PASSWORD');
     expect(one(result.findings, 'agent-image').command).toBe(
-      `gcloud artifacts repositories add-iam-policy-binding images --location=us --project=shared --member=${AGENT} --role=roles/artifactregistry.reader`,
+      `gcloud artifacts repositories add-iam-policy-binding images --location=us --project=shared --member=${AGENT} --role=roles/artifactregistry.reader --condition=None`,
     );
     expect(result.granted).toEqual([]);
     expect(backend.calls.filter((c) => c.startsWith('set '))).toEqual([]);
@@ -338,7 +338,7 @@ describe('preflight fix', () => {
     expect(secret.status).toBe('missing');
     expect(secret.evidence).toMatch(/may not change the IAM policy of secret projects\/app\/secrets\/db/);
     expect(secret.command).toBe(
-      `gcloud secrets add-iam-policy-binding db --project=app --member=serviceAccount:${RUNNER} --role=roles/secretmanager.secretAccessor`,
+      `gcloud secrets add-iam-policy-binding db --project=app --member=serviceAccount:${RUNNER} --role=roles/secretmanager.secretAccessor --condition=None`,
     );
     expect(result.status).toBe('missing');
     expect(result.granted).toHaveLength(2);
@@ -353,7 +353,7 @@ describe('preflight fix', () => {
     expect(deploy.status).toBe('missing');
     expect(deploy.grant).toBe(undefined);
     expect(deploy.command).toBe(
-      `gcloud projects add-iam-policy-binding app --member=${DEPLOYER} --role=roles/run.developer`,
+      `gcloud projects add-iam-policy-binding app --member=${DEPLOYER} --role=roles/run.developer --condition=None`,
     );
     expect(one(result.findings, 'orgpolicy-xproject').status).toBe('missing');
     expect(backend.calls.filter((c) => c === 'set projects/app' || c === 'set projects/ids')).toEqual([]);

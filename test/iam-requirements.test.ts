@@ -122,19 +122,19 @@ describe('gcloud commands', () => {
         kind: 'serviceAccount' as const,
         resource: 'projects/ids/serviceAccounts/r@ids.iam.gserviceaccount.com',
       },
-      'gcloud iam service-accounts add-iam-policy-binding r@ids.iam.gserviceaccount.com --project=ids --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x',
+      'gcloud iam service-accounts add-iam-policy-binding r@ids.iam.gserviceaccount.com --project=ids --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x --condition=None',
     ],
     [
       { kind: 'repository' as const, resource: 'projects/shared/locations/europe-west1/repositories/images' },
-      'gcloud artifacts repositories add-iam-policy-binding images --location=europe-west1 --project=shared --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x',
+      'gcloud artifacts repositories add-iam-policy-binding images --location=europe-west1 --project=shared --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x --condition=None',
     ],
     [
       { kind: 'secret' as const, resource: 'projects/vault/secrets/api' },
-      'gcloud secrets add-iam-policy-binding api --project=vault --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x',
+      'gcloud secrets add-iam-policy-binding api --project=vault --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x --condition=None',
     ],
     [
       { kind: 'project' as const, resource: 'projects/app' },
-      'gcloud projects add-iam-policy-binding app --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x',
+      'gcloud projects add-iam-policy-binding app --member=serviceAccount:a@b.iam.gserviceaccount.com --role=roles/x --condition=None',
     ],
   ])('%o', (target, command) => {
     expect(
@@ -153,7 +153,7 @@ describe('gcloud commands', () => {
         'app',
       ),
     ).toBe(
-      'gcloud iam service-accounts add-iam-policy-binding d@app.iam.gserviceaccount.com --project=app --member=principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/attribute.repository/o/r --role=roles/iam.workloadIdentityUser',
+      'gcloud iam service-accounts add-iam-policy-binding d@app.iam.gserviceaccount.com --project=app --member=principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/attribute.repository/o/r --role=roles/iam.workloadIdentityUser --condition=None',
     );
   });
 

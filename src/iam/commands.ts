@@ -18,7 +18,9 @@ const q = shellQuote;
 /** `gcloud ... add-iam-policy-binding` for a grant on a service account, repository, secret or project. */
 export function grantCommand(grant: Grant): string {
   const p = parts(grant.resource);
-  const tail = `--member=${q(grant.member)} --role=${q(grant.role)}`;
+  // --condition=None: gcloud refuses, when run non-interactively, to add an unconditioned
+  // binding to a policy that holds any conditional one unless told so explicitly.
+  const tail = `--member=${q(grant.member)} --role=${q(grant.role)} --condition=None`;
   switch (grant.kind) {
     case 'serviceAccount':
       return `gcloud iam service-accounts add-iam-policy-binding ${q(p.serviceAccounts ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
