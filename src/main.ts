@@ -51,7 +51,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const local = resolveLocal(config, env);
 
     stage = 'auth';
-    const auth = await authenticate(config, env, options.getIdToken);
+    const auth = await authenticate(config, env, {
+      project: local.project,
+      ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
+    });
     const ctx: ApiContext = { auth: auth.client, universe: config.universe, env };
     core.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
 

@@ -1,8 +1,9 @@
 // End to end: the bundled action, run as the runner runs it, against the emulator.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from './emulator/apis/github.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
 import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
 
@@ -251,6 +252,102 @@ describe('execute', () => {
     expect(res.outputs.execution_status).toBe('running');
     expect(e.requestLog.some((r) => r.path.includes('/executions/'))).toBe(false);
   });
+});
+
+describe('with the IAM preflight', () => {
+  it('checks, then deploys, and reports the IAM status', async () => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step({ iam: 'check' }) });
+    expect(res.stdout).not.toContain('::error');
+    expect(res.code).toBe(0);
+    expect(['ok', 'unverified']).toContain(res.outputs.iam_status);
+    expect(JSON.parse(res.outputs.findings ?? '[]')).not.toEqual([]);
+    expect(e.world.jobs[JOB]).toBeDefined();
+  });
+
+  it('dry_run changes nothing and reports the planned job', async () => {
+    const e = await start();
+    const res = await runAction({
+      emulator: e,
+      inputs: step({ iam: 'fix', dry_run: 'true', execute: 'true' }),
+    });
+    expect(res.stdout).not.toContain('::error');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Dry run: would create job');
+    expect(res.outputs.job).toBe(JOB);
+    expect(e.world.jobs[JOB]).toBeUndefined();
+    const writes = googleCalls(e).filter(
+      (r) => ['PATCH', 'PUT', 'DELETE'].includes(r.method) || /:setIamPolicy|:run$|\/jobs$/.test(r.path),
+    );
+    expect(writes.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+});
+
+describe('Application Default Credentials (after google-github-actions/auth)', () => {
+  it('uses the external_account file and the exported project', async () => {
+    const e = await start();
+    // What google-github-actions/auth leaves behind: the OIDC token in a file and a credentials file.
+    const audience = `https://iam.googleapis.com/${PROVIDER}`;
+    const res0 = await fetch(
+      `${e.url}/_github/oidc/token?api-version=2.0&audience=${encodeURIComponent(audience)}`,
+      {
+        headers: { authorization: `Bearer ${DEFAULT_ID_TOKEN_REQUEST_TOKEN}` },
+      },
+    );
+    const { value: oidc } = (await res0.json()) as { value: string };
+    const credentials = {
+      type: 'external_account',
+      audience: `//iam.googleapis.com/${PROVIDER}`,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+      token_url: `${e.url}/v1/token`,
+      credential_source: { file: 'OIDC_FILE' },
+      service_account_impersonation_url: `${e.url}/v1/projects/-/serviceAccounts/${DEPLOYER}:generateAccessToken`,
+    };
+    const res = await runAction({
+      emulator: e,
+      files: { 'gha-creds.json': JSON.stringify(credentials), 'oidc.jwt': oidc },
+      inputs: step({ workload_identity_provider: '', impersonate_service_account: '', project_id: '' }),
+      env: { CLOUDSDK_CORE_PROJECT: 'demo-app', GOOGLE_APPLICATION_CREDENTIALS: 'gha-creds.json' },
+      prepare: (workspace) => {
+        const path = join(workspace, 'gha-creds.json');
+        writeFileSync(path, readFileSync(path, 'utf8').replace('OIDC_FILE', join(workspace, 'oidc.jwt')));
+      },
+    });
+    expect(res.stdout).not.toContain('::error');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`Authenticated as ${DEPLOYER}`);
+    expect(res.outputs.job).toBe(JOB);
+    expect(e.requestLog.find((r) => r.method === 'POST' && r.path.endsWith('/jobs'))?.caller).toBe(
+      `serviceAccount:${DEPLOYER}`,
+    );
+  });
+});
+
+describe('IAM fix, then deploy while the grant propagates', () => {
+  it('retries the PERMISSION_DENIED deploy until the new binding takes effect', async () => {
+    const world = demo();
+    // The deployer may administer the runtime account's policy but may not act as it yet.
+    const accounts = world.serviceAccounts as Array<{ email: string; policy: unknown }>;
+    for (const sa of accounts)
+      if (sa.email === RUNTIME)
+        sa.policy = {
+          bindings: [{ role: 'roles/iam.serviceAccountAdmin', members: [`serviceAccount:${DEPLOYER}`] }],
+        };
+    world.propagationDelayMs = 3000;
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step({ iam: 'fix' }) });
+    expect(res.stdout).not.toContain('::error');
+    expect(res.code).toBe(0);
+    expect(res.outputs.iam_status).toBe('fixed');
+    expect(JSON.parse(res.outputs.granted ?? '[]')).toContainEqual(
+      expect.objectContaining({ role: 'roles/iam.serviceAccountUser', member: `serviceAccount:${DEPLOYER}` }),
+    );
+    const creates = e.requestLog.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs'));
+    expect(creates.length).toBeGreaterThan(1);
+    expect(creates[0]?.status).toBe(403);
+    expect(creates.at(-1)?.status).toBe(200);
+    expect(res.stdout).toContain('while new IAM grants propagate');
+  }, 60_000);
 });
 
 describe('authentication failures stop before any Cloud Run call', () => {

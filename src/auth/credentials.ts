@@ -21,14 +21,21 @@ export type IdTokenSource = (audience: string) => Promise<string>;
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const ID_TOKEN_TIMEOUT_MS = 30_000;
 
+export interface AuthOptions {
+  /** The job's project, already resolved: ADC then needs no project lookup of its own. */
+  project?: string;
+  getIdToken?: IdTokenSource;
+}
+
 export async function authenticate(
   config: Config,
   env: Env,
-  getIdToken: IdTokenSource = (aud) => core.getIDToken(aud),
+  options: AuthOptions = {},
 ): Promise<Authenticated> {
+  const getIdToken = options.getIdToken ?? ((aud: string) => core.getIDToken(aud));
   const source = config.workloadIdentityProvider
     ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken)
-    : await applicationDefault(config);
+    : await applicationDefault(config, options.project);
   const { client } = source;
   // Refreshed tokens are masked too (a long execution wait can outlive the first token).
   client.on('tokens', (t) => {
@@ -131,8 +138,13 @@ function jwtSubject(token: string): string | undefined {
   }
 }
 
-async function applicationDefault(config: Config): Promise<Source> {
-  const auth = new GoogleAuth({ scopes: [SCOPE], universeDomain: config.universe });
+async function applicationDefault(config: Config, project: string | undefined): Promise<Source> {
+  const auth = new GoogleAuth({
+    scopes: [SCOPE],
+    universeDomain: config.universe,
+    // Without it, an external_account client looks its project up on Resource Manager v1.
+    ...(project ? { projectId: project } : {}),
+  });
   let client: AuthClient;
   try {
     client = await auth.getClient();

@@ -34,6 +34,8 @@ export interface RunActionOptions {
   files?: Record<string, string>;
   /** The event payload (GITHUB_EVENT_PATH); default {} for a push. */
   event?: { name: string; payload: Record<string, unknown> };
+  /** Called with the workspace path after `files` are written, before the action starts. */
+  prepare?: (workspace: string) => void;
   /** Kill the child after this long. */
   timeoutMs?: number;
 }
@@ -111,6 +113,7 @@ export async function runAction(options: RunActionOptions): Promise<RunActionRes
     mkdirSync(resolve(full, '..'), { recursive: true });
     writeFileSync(full, content);
   }
+  options.prepare?.(workspace);
   const outputFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
   const eventFile = join(dir, 'event.json');
