@@ -16,24 +16,24 @@ describe('parseImage', () => {
       },
     },
     {
-      url: 'europe-west1-docker.pkg.dev/shared-images/base/tools/report@sha256:' + 'a'.repeat(64),
+      url: `europe-west1-docker.pkg.dev/shared-images/base/tools/report@sha256:${'a'.repeat(64)}`,
       want: {
         registry: 'artifact-registry',
         project: 'shared-images',
         location: 'europe-west1',
         repository: 'base',
         path: 'tools/report',
-        digest: 'sha256:' + 'a'.repeat(64),
+        digest: `sha256:${'a'.repeat(64)}`,
       },
     },
     {
-      url: 'us-central1-docker.pkg.dev/p1-project/r/img:v1@sha256:' + 'b'.repeat(64),
+      url: `us-central1-docker.pkg.dev/p1-project/r/img:v1@sha256:${'b'.repeat(64)}`,
       want: {
         registry: 'artifact-registry',
         location: 'us-central1',
         path: 'img',
         tag: 'v1',
-        digest: 'sha256:' + 'b'.repeat(64),
+        digest: `sha256:${'b'.repeat(64)}`,
       },
     },
     {
