@@ -36,7 +36,8 @@ export function md(text: string): string {
     .replace(/[&<>"]/g, (c) => HTML[c] ?? c)
     .replace(/[\\`*_[\]|~!#(){}]/g, (c) => `\\${c}`)
     .replace(/(^|[^\w.+-])@(?=[\w-])/g, `$1@${ZWSP}`)
-    .replace(/^(\s*)([-+=]|\d+\.)(?=\s)/gm, '$1\\$2');
+    .replace(/^(\s*)([-+=])(?=\s)/gm, '$1\\$2')
+    .replace(/^(\s*)(\d+)\.(?=\s)/gm, '$1$2\\.');
 }
 
 /** Markdown for one table cell: escaped, on one line. */

@@ -1,0 +1,55 @@
+// One annotation per finding that is not simply satisfied, on the line that set the value
+// when locate() found it. @actions/core escapes %, CR and LF of the message and properties;
+// forLog/oneLine remove what it leaves (controls, bidi overrides, command-looking lines).
+import * as core from '@actions/core';
+import type { Finding } from '../model.ts';
+import { forLog, oneLine } from './escape.ts';
+
+export type Level = 'error' | 'warning' | 'notice';
+
+export interface Annotation {
+  level: Level;
+  message: string;
+  properties: core.AnnotationProperties;
+}
+
+const LEVEL: Partial<Record<Finding['status'], Level>> = {
+  missing: 'error',
+  failed: 'error',
+  unverified: 'warning',
+  warning: 'warning',
+  granted: 'notice',
+};
+
+/** Pure: the annotation a finding produces, or none for a satisfied check. */
+export function annotationFor(f: Finding): Annotation | undefined {
+  const level = LEVEL[f.status];
+  if (!level) return undefined;
+  const lines = [f.title];
+  if (f.remedy) lines.push(f.remedy);
+  if (f.command) lines.push(`Run: ${f.command}`);
+  lines.push(`Evidence: ${f.evidence}`);
+  const properties: core.AnnotationProperties = { title: oneLine(`${f.check} (${f.status}): ${f.title}`) };
+  if (f.location) {
+    properties.file = oneLine(f.location.file);
+    properties.startLine = f.location.line;
+  }
+  return { level, message: forLog(lines.join('\n')), properties };
+}
+
+const EMIT: Record<Level, (message: string, properties: core.AnnotationProperties) => void> = {
+  error: core.error,
+  warning: core.warning,
+  notice: core.notice,
+};
+
+export function annotate(findings: Finding[]): number {
+  let n = 0;
+  for (const f of findings) {
+    const a = annotationFor(f);
+    if (!a) continue;
+    EMIT[a.level](a.message, a.properties);
+    n++;
+  }
+  return n;
+}

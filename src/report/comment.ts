@@ -1,0 +1,183 @@
+// The sticky pull-request comment: one comment per PR, found again by a hidden marker and
+// updated on every run. It never fails the step: forks and read-only tokens get a warning.
+import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
+import { toApiError } from '../gcp/errors.ts';
+import { isTransient, withRetry } from '../gcp/retry.ts';
+import type { RunResult, SourceLocation } from '../model.ts';
+import { mdLink, oneLine } from './escape.ts';
+import { checksTable, isGap, needsAttention, remedies, STATUS_ICON } from './markdown.ts';
+import { headline } from './summary.ts';
+
+export const MARKER = '<!-- cloud-run-job-iam -->';
+/** GitHub refuses comment bodies over 65536 characters. */
+const MAX_BODY = 65_000;
+const TIMEOUT_MS = 15_000;
+const MAX_PAGES = 20;
+
+export interface CommentContext {
+  runUrl?: string;
+  blobUrl?: (loc: SourceLocation) => string | undefined;
+}
+
+/** Pure: the comment body, with the marker first. */
+export function renderComment(result: RunResult, ctx: CommentContext = {}): string {
+  const attention = result.findings.filter(needsAttention);
+  const closed = result.findings.filter((f) => f.status === 'granted');
+  const render = (evidence: boolean) => {
+    const out = [MARKER, `### ${headline(result)}`];
+    if (attention.length === 0) {
+      out.push(
+        closed.length
+          ? `${STATUS_ICON.satisfied} All IAM gaps are closed: ${closed.length} binding${closed.length > 1 ? 's were' : ' was'} granted.`
+          : `${STATUS_ICON.satisfied} All IAM gaps are closed.`,
+      );
+    } else {
+      const gaps = attention.filter(isGap).length;
+      out.push(`${gaps} gap${gaps === 1 ? '' : 's'}, ${attention.length - gaps} to review.`);
+    }
+    const shown = [...attention, ...closed];
+    if (shown.length) out.push(checksTable(shown));
+    if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence));
+    if (result.job) out.push(`Job: ${mdLink(result.job.name, result.job.consoleUrl)}`);
+    if (ctx.runUrl) out.push(`<sub>${mdLink('Workflow run', ctx.runUrl)}</sub>`);
+    return out.join('\n\n');
+  };
+  const full = render(true);
+  if (full.length <= MAX_BODY) return full;
+  const lean = render(false);
+  return lean.length <= MAX_BODY ? lean : `${lean.slice(0, MAX_BODY)}\n\n… (truncated; see the job summary)`;
+}
+
+export interface PullRequestRef {
+  owner: string;
+  repo: string;
+  number: number;
+  fork: boolean;
+}
+
+interface EventShape {
+  pull_request?: {
+    number?: number;
+    head?: { repo?: { full_name?: string } | null };
+    base?: { repo?: { full_name?: string } };
+  };
+}
+
+/** Pure: the pull request an event payload is about, and whether it comes from a fork. */
+export function pullRequestOf(eventName: string | undefined, event: unknown, repository: string | undefined) {
+  if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return undefined;
+  const pr = (event as EventShape | undefined)?.pull_request;
+  const base = pr?.base?.repo?.full_name ?? repository;
+  if (!pr || typeof pr.number !== 'number' || !base) return undefined;
+  const [owner, repo] = base.split('/');
+  if (!owner || !repo) return undefined;
+  const head = pr.head?.repo?.full_name;
+  const ref: PullRequestRef = {
+    owner,
+    repo,
+    number: pr.number,
+    fork: !head || head.toLowerCase() !== base.toLowerCase(),
+  };
+  return ref;
+}
+
+export type CommentOutcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'refused';
+
+function request() {
+  return { request: { signal: AbortSignal.timeout(TIMEOUT_MS) } };
+}
+
+/** Create or update the one comment carrying MARKER. Throws on API errors. */
+export async function upsertComment(
+  pr: PullRequestRef,
+  body: string,
+  token: string,
+  apiUrl: string,
+): Promise<'created' | 'updated' | 'unchanged'> {
+  const octokit = getOctokit(token, { baseUrl: apiUrl });
+  const where = { owner: pr.owner, repo: pr.repo, issue_number: pr.number };
+  const existing = await withRetry(
+    async () => {
+      let pages = 0;
+      for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
+        ...where,
+        per_page: 100,
+        ...request(),
+      })) {
+        const found = page.data.find((c) => c.body?.includes(MARKER));
+        if (found) return found;
+        if (++pages >= MAX_PAGES) break;
+      }
+      return undefined;
+    },
+    { attempts: 3, retryable: isTransient },
+  );
+  if (existing) {
+    if (existing.body === body) return 'unchanged';
+    await octokit.rest.issues.updateComment({
+      owner: pr.owner,
+      repo: pr.repo,
+      comment_id: existing.id,
+      body,
+      ...request(),
+    });
+    return 'updated';
+  }
+  await octokit.rest.issues.createComment({ ...where, body, ...request() });
+  return 'created';
+}
+
+function readEvent(path: string | undefined, read: (p: string) => string): unknown {
+  if (!path) return undefined;
+  return JSON.parse(read(path));
+}
+
+/** The whole comment step, as publish() runs it. Never throws. */
+export async function publishComment(
+  result: RunResult,
+  env: Record<string, string | undefined>,
+  read: (path: string) => string,
+  ctx: CommentContext = {},
+): Promise<CommentOutcome> {
+  if (result.config && !result.config.prComment) return 'skipped';
+  const token = result.config?.githubToken;
+  const eventName = env.GITHUB_EVENT_NAME;
+  if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return 'skipped';
+  if (!token) {
+    core.info('No github_token: the pull-request comment is skipped.');
+    return 'skipped';
+  }
+  try {
+    const pr = pullRequestOf(eventName, readEvent(env.GITHUB_EVENT_PATH, read), env.GITHUB_REPOSITORY);
+    if (!pr) {
+      core.info('No pull request in the event payload: the comment is skipped.');
+      return 'skipped';
+    }
+    if (pr.fork && eventName === 'pull_request') {
+      core.warning(
+        `Pull request #${pr.number} comes from a fork, whose token is read-only: the findings are in the job summary only.`,
+        { title: 'Pull-request comment skipped' },
+      );
+      return 'refused';
+    }
+    const outcome = await upsertComment(
+      pr,
+      renderComment(result, ctx),
+      token,
+      env.GITHUB_API_URL || 'https://api.github.com',
+    );
+    core.info(`Pull-request comment ${outcome} on #${pr.number}.`);
+    return outcome;
+  } catch (e) {
+    const err = toApiError(e);
+    const readOnly = err.httpStatus === 403 || err.httpStatus === 404;
+    core.warning(
+      readOnly
+        ? `Could not comment on the pull request (HTTP ${err.httpStatus}: ${oneLine(err.message)}). Grant the workflow \`permissions: pull-requests: write\`, or set pr_comment: false.`
+        : `Could not comment on the pull request: ${err.status}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ''}: ${oneLine(err.message)}`,
+      { title: 'Pull-request comment not posted' },
+    );
+    return 'refused';
+  }
+}

@@ -1,0 +1,19 @@
+// Every output, always set (empty when not applicable), so later steps can rely on them.
+import * as core from '@actions/core';
+import type { RunResult } from '../model.ts';
+
+export function outputsOf(result: RunResult): Record<string, string> {
+  return {
+    job: result.job?.name ?? '',
+    console_url: result.job?.consoleUrl ?? '',
+    execution: result.execution?.name ?? '',
+    execution_status: result.execution?.status ?? '',
+    iam_status: result.iamStatus ?? '',
+    findings: JSON.stringify(result.findings),
+    granted: JSON.stringify(result.granted),
+  };
+}
+
+export function setOutputs(result: RunResult): void {
+  for (const [name, value] of Object.entries(outputsOf(result))) core.setOutput(name, value);
+}

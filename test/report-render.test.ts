@@ -1,0 +1,254 @@
+// Pure rendering: the summary table and remedies, the Mermaid graph, annotation levels and
+// placement, outputs, and the comment body. Assertions name specific rows and edges.
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Config, Finding, RunResult } from '../src/model.ts';
+import { annotationFor } from '../src/report/annotations.ts';
+import { MARKER, pullRequestOf, renderComment } from '../src/report/comment.ts';
+import { placeFindings, sourcesFrom } from '../src/report/index.ts';
+import { renderMermaid } from '../src/report/mermaid.ts';
+import { outputsOf } from '../src/report/outputs.ts';
+import { renderSummary } from '../src/report/summary.ts';
+import { PLAN } from './fixtures/errors/plan.ts';
+
+const DEPLOYER = 'serviceAccount:deployer@app-prod.iam.gserviceaccount.com';
+const AGENT = `serviceAccount:${PLAN.serviceAgent}`;
+const SA = 'projects/identity-hub/serviceAccounts/runner@identity-hub.iam.gserviceaccount.com';
+const REPO = 'projects/shared-images/locations/europe-west1/repositories/containers';
+
+const findings: Finding[] = [
+  {
+    check: 'deployer-actas',
+    status: 'satisfied',
+    title: 'Deployer can act as the runtime service account',
+    principal: DEPLOYER,
+    role: 'roles/iam.serviceAccountUser',
+    resource: SA,
+    evidence: 'testIamPermissions returned iam.serviceAccounts.actAs',
+    subject: 'service_account',
+  },
+  {
+    check: 'agent-image',
+    status: 'missing',
+    title: 'Cloud Run service agent cannot pull the image',
+    principal: AGENT,
+    role: 'roles/artifactregistry.reader',
+    resource: REPO,
+    evidence: 'no binding on the repository or its project grants downloadArtifacts',
+    remedy: 'Grant the service agent roles/artifactregistry.reader on the repository.',
+    command: `gcloud artifacts repositories add-iam-policy-binding containers --project=shared-images --location=europe-west1 --member=${AGENT} --role=roles/artifactregistry.reader`,
+    subject: 'image',
+  },
+  {
+    check: 'agent-token',
+    status: 'granted',
+    title: 'Service agent may mint tokens for the runtime service account',
+    principal: AGENT,
+    role: 'roles/iam.serviceAccountTokenCreator',
+    resource: SA,
+    evidence: 'granted in fix mode',
+    subject: 'service_account',
+  },
+  {
+    check: 'orgpolicy-xproject',
+    status: 'unverified',
+    title: 'Cross-project service account use could not be checked',
+    resource: 'projects/identity-hub',
+    evidence: 'no permission to read the effective org policy',
+    subject: 'service_account',
+  },
+];
+
+const result: RunResult = {
+  config: { metadata: 'deploy/job.yaml', prComment: true, githubToken: 't' } as Config,
+  plan: PLAN,
+  findings,
+  granted: [
+    { resource: SA, kind: 'serviceAccount', role: 'roles/iam.serviceAccountTokenCreator', member: AGENT },
+  ],
+  iamStatus: 'missing',
+  job: {
+    name: PLAN.jobName,
+    consoleUrl: 'https://console.cloud.google.com/run/jobs/details/us-central1/nightly?project=app-prod',
+    action: 'updated',
+  },
+};
+
+describe('renderSummary', () => {
+  const md = renderSummary(result);
+  it('has one row per check with its status', () => {
+    const rows = md.split('\n').filter((l) => l.startsWith('| '));
+    expect(rows[0]).toBe('| Status | Check | Principal | Role / permission | Resource |');
+    const body = rows.slice(1);
+    expect(body).toHaveLength(4);
+    // worst first
+    expect(body[0]).toMatch(
+      /^\| ❌ missing \| Cloud Run service agent cannot pull the image \(`agent-image`\)/,
+    );
+    expect(body[0]).toContain(`\`${AGENT}\``);
+    expect(body[0]).toContain(`\`${REPO}\``);
+    expect(body[1]).toMatch(
+      /^\| ❔ unverified \|.*`orgpolicy-xproject`.*\| — \| — \| `projects\/identity-hub` \|$/,
+    );
+    expect(body[2]).toMatch(/^\| 🔧 granted \|/);
+    expect(body[3]).toMatch(/^\| ✅ satisfied \|/);
+  });
+  it('lists remedies with the command in a code block, only for what needs attention', () => {
+    expect(md).toContain('```sh\ngcloud artifacts repositories add-iam-policy-binding containers');
+    expect(md).toContain('#### ❌ Cloud Run service agent cannot pull the image');
+    expect(md).toContain('#### ❔ Cross-project service account use could not be checked');
+    expect(md).not.toContain('#### ✅');
+    expect(md).toContain('### Granted\n\n- `roles/iam.serviceAccountTokenCreator` to');
+  });
+  it('links the job and the headline counts gaps', () => {
+    expect(md.split('\n')[0]).toBe('## Cloud Run job `nightly`: 1 gap');
+    expect(md).toContain(
+      '[projects/app-prod/locations/us-central1/jobs/nightly](https://console.cloud.google.com/',
+    );
+  });
+});
+
+describe('renderMermaid', () => {
+  const graph = renderMermaid(findings) ?? '';
+  const lines = graph.split('\n');
+  it('draws principals and resources as nodes', () => {
+    expect(lines[0]).toBe('flowchart LR');
+    expect(lines).toContain('  n0["SA runner@identity-hub.iam.gserviceaccount.com"]');
+    expect(lines).toContain('  n1["deployer@app-prod.iam.gserviceaccount.com"]');
+    expect(lines).toContain(`  n3["${PLAN.serviceAgent}"]`);
+    expect(lines).toContain('  n2["repo containers in shared-images"]');
+  });
+  it('marks the gap as a red dotted edge and the grant as a thick edge', () => {
+    const edges = lines.filter((l) => l.includes('|"'));
+    expect(edges).toEqual([
+      '  n1 -->|"satisfied: roles/iam.serviceAccountUser"| n0',
+      '  n3 -.->|"missing: roles/artifactregistry.reader"| n2',
+      '  n3 ==>|"granted: roles/iam.serviceAccountTokenCreator"| n0',
+    ]);
+    expect(lines).toContain('  linkStyle 1 stroke:#d1242f,stroke-width:2px');
+  });
+  it('is absent when no finding names a resource', () => {
+    expect(renderMermaid([{ check: 'x', status: 'failed', title: 't', evidence: 'e' }])).toBeUndefined();
+  });
+});
+
+describe('annotationFor', () => {
+  it.each([
+    ['missing', 'error'],
+    ['failed', 'error'],
+    ['unverified', 'warning'],
+    ['warning', 'warning'],
+    ['granted', 'notice'],
+    ['satisfied', undefined],
+  ] as const)('%s -> %s', (status, level) => {
+    expect(annotationFor({ check: 'c', status, title: 't', evidence: 'e' })?.level).toBe(level);
+  });
+  it('carries title, file and line', () => {
+    const a = annotationFor({ ...(findings[1] as Finding), location: { file: 'deploy/job.yaml', line: 15 } });
+    expect(a?.properties).toEqual({
+      title: 'agent-image (missing): Cloud Run service agent cannot pull the image',
+      file: 'deploy/job.yaml',
+      startLine: 15,
+    });
+    expect(a?.message).toContain('Run: gcloud artifacts repositories add-iam-policy-binding');
+  });
+});
+
+describe('placement from the workspace', () => {
+  it('puts yaml subjects on job.yaml lines and the rest on the with: inputs of this step', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'ws-'));
+    mkdirSync(join(ws, 'deploy'));
+    mkdirSync(join(ws, '.github/workflows'), { recursive: true });
+    writeFileSync(join(ws, 'deploy/job.yaml'), readFileSync('test/fixtures/report/job.yaml'));
+    writeFileSync(
+      join(ws, '.github/workflows/deploy.yml'),
+      readFileSync('test/fixtures/report/workflow.yml'),
+    );
+    const env = {
+      GITHUB_WORKSPACE: ws,
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_WORKFLOW_REF: 'acme/app/.github/workflows/deploy.yml@refs/pull/7/merge',
+      GITHUB_ACTION: 'deploy',
+      GITHUB_JOB: 'deploy',
+      GITHUB_ACTION_REPOSITORY: 'acme/cloud-run-job-action',
+    };
+    const extra: Finding = {
+      check: 'wif-user',
+      status: 'failed',
+      title: 't',
+      evidence: 'e',
+      subject: 'impersonate_service_account',
+    };
+    const placed = placeFindings([...findings, extra], sourcesFrom(result, env));
+    expect(placed[1]?.location).toEqual({ file: 'deploy/job.yaml', line: 15, column: 15 });
+    expect(placed[0]?.location).toEqual({ file: 'deploy/job.yaml', line: 13, column: 11 });
+    expect(placed[4]?.location).toEqual({ file: '.github/workflows/deploy.yml', line: 21, column: 11 });
+    // a reusable workflow from another repository: nothing in this workspace to point at
+    const foreign = sourcesFrom(
+      { ...result, config: {} as Config },
+      { ...env, GITHUB_WORKFLOW_REF: 'other/x/.github/workflows/deploy.yml@v1' },
+    );
+    expect(placeFindings([extra], foreign)[0]?.location).toBeUndefined();
+  });
+});
+
+describe('outputs', () => {
+  it('sets every output, JSON for findings and granted', () => {
+    const o = outputsOf(result);
+    expect(Object.keys(o).sort()).toEqual(
+      ['console_url', 'execution', 'execution_status', 'findings', 'granted', 'iam_status', 'job'].sort(),
+    );
+    expect(JSON.parse(o.findings ?? '')).toHaveLength(4);
+    expect(JSON.parse(o.granted ?? '')[0].role).toBe('roles/iam.serviceAccountTokenCreator');
+    expect(o.iam_status).toBe('missing');
+    expect(outputsOf({ findings: [], granted: [] })).toMatchObject({
+      job: '',
+      execution_status: '',
+      findings: '[]',
+    });
+  });
+});
+
+describe('renderComment', () => {
+  it('starts with the marker and shows the gaps', () => {
+    const body = renderComment(result);
+    expect(body.startsWith(`${MARKER}\n`)).toBe(true);
+    expect(body).toContain('1 gap, 1 to review.');
+    expect(body).toContain('agent-image');
+    expect(body).not.toContain('✅ satisfied');
+  });
+  it('says all gaps are closed once they are', () => {
+    const closed = {
+      ...result,
+      findings: findings.filter((f) => f.status === 'satisfied' || f.status === 'granted'),
+    };
+    const body = renderComment(closed);
+    expect(body).toContain('✅ All IAM gaps are closed: 1 binding was granted.');
+    expect(body).not.toContain('####');
+  });
+  it('stays under the GitHub size limit', () => {
+    const huge = { ...result, findings: [{ ...(findings[1] as Finding), evidence: 'x'.repeat(70_000) }] };
+    expect(renderComment(huge).length).toBeLessThanOrEqual(65_100);
+  });
+});
+
+describe('pullRequestOf', () => {
+  const event = (head: string | null) => ({
+    pull_request: {
+      number: 7,
+      head: { repo: head ? { full_name: head } : null },
+      base: { repo: { full_name: 'acme/app' } },
+    },
+  });
+  it.each([
+    ['pull_request', event('acme/app'), { owner: 'acme', repo: 'app', number: 7, fork: false }],
+    ['pull_request_target', event('someone/app'), { owner: 'acme', repo: 'app', number: 7, fork: true }],
+    ['pull_request', event(null), { owner: 'acme', repo: 'app', number: 7, fork: true }],
+    ['push', event('acme/app'), undefined],
+    ['pull_request', {}, undefined],
+  ])('%s', (name, payload, expected) => {
+    expect(pullRequestOf(name, payload, 'acme/app')).toEqual(expected);
+  });
+});
