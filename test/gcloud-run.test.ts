@@ -1,0 +1,195 @@
+// Google's own gcloud CLI against the emulator: proof that the Cloud Run v1 surface speaks the
+// real protocol. gcloud reaches the emulator through endpoint overrides and an HTTP proxy, so
+// the region-prefixed v1 host (us-central1-emulator.invalid) needs no DNS entry.
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AGENT,
+  APP,
+  DEPLOYER,
+  FAILING_IMAGE,
+  FOREIGN_IMAGE,
+  IMAGE,
+  REGION,
+  RUNNER,
+  runWorld,
+  STRANGER,
+} from './emulator/run-world.ts';
+import { type Emulator, startEmulator } from './emulator/server.ts';
+
+function gcloudPath(): string | undefined {
+  try {
+    return execFileSync('which', ['gcloud'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+const GCLOUD = gcloudPath();
+if (!GCLOUD) console.log('gcloud-run.test.ts: SKIPPED - the gcloud CLI is not installed on this machine.');
+
+let emu: Emulator;
+let configDir: string;
+let env: NodeJS.ProcessEnv;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function gcloud(...args: string[]): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(GCLOUD as string, [...args, '--quiet'], { env, timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {
+  beforeAll(async () => {
+    emu = await startEmulator({ scenario: runWorld() });
+    configDir = mkdtempSync(join(tmpdir(), 'gcloud-config-'));
+    const endpoint = `http://emulator.invalid:${emu.port}/`;
+    env = {
+      PATH: process.env.PATH,
+      HOME: configDir,
+      CLOUDSDK_CONFIG: configDir,
+      CLOUDSDK_AUTH_ACCESS_TOKEN: emu.issueToken(`serviceAccount:${DEPLOYER}`),
+      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+    };
+    const settings: Array<[string, string]> = [
+      ['core/project', APP.id],
+      ['core/disable_usage_reporting', 'true'],
+      ['component_manager/disable_update_check', 'true'],
+      ['api_endpoint_overrides/run', endpoint],
+      // `jobs replace` resolves the project through Resource Manager v1.
+      ['api_endpoint_overrides/cloudresourcemanager', endpoint],
+      ['proxy/type', 'http'],
+      ['proxy/address', '127.0.0.1'],
+      ['proxy/port', String(emu.port)],
+    ];
+    for (const [key, value] of settings) {
+      const r = await gcloud('config', 'set', key, value);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+  afterAll(async () => {
+    await emu?.stop();
+    if (configDir) rmSync(configDir, { recursive: true, force: true });
+  });
+
+  const region = `--region=${REGION}`;
+
+  it('creates a job and describes it in the v1 shape', async () => {
+    const created = await gcloud(
+      'run',
+      'jobs',
+      'create',
+      'cli-job',
+      `--image=${IMAGE}`,
+      `--service-account=${RUNNER}`,
+      '--set-env-vars=MODE=batch',
+      '--labels=team=data',
+      '--tasks=2',
+      region,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(emu.world.jobs[`projects/${APP.id}/locations/${REGION}/jobs/cli-job`]).toBeDefined();
+
+    const described = await gcloud('run', 'jobs', 'describe', 'cli-job', region, '--format=json');
+    expect(described.code, described.stderr).toBe(0);
+    const job = JSON.parse(described.stdout);
+    expect(job).toMatchObject({
+      apiVersion: 'run.googleapis.com/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'cli-job',
+        namespace: APP.number,
+        labels: { team: 'data', 'cloud.googleapis.com/location': REGION },
+      },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const spec = job.spec.template.spec;
+    expect(spec.taskCount).toBe(2);
+    expect(spec.template.spec.serviceAccountName).toBe(RUNNER);
+    expect(spec.template.spec.containers[0].env).toEqual([{ name: 'MODE', value: 'batch' }]);
+  });
+
+  it('replaces the job from an exported YAML, keeping what the YAML keeps', async () => {
+    const exported = await gcloud('run', 'jobs', 'describe', 'cli-job', region, '--format=export');
+    expect(exported.code, exported.stderr).toBe(0);
+    const file = join(configDir, 'job.yaml');
+    writeFileSync(file, exported.stdout.replace('team: data', 'team: platform'));
+    const replaced = await gcloud('run', 'jobs', 'replace', file, region);
+    expect(replaced.code, replaced.stderr).toBe(0);
+    const after = await gcloud('run', 'jobs', 'describe', 'cli-job', region, '--format=json');
+    const job = JSON.parse(after.stdout);
+    expect(job.metadata.labels.team).toBe('platform');
+    expect(job.metadata.generation).toBe(2);
+    expect(job.spec.template.spec.template.spec.containers[0].env).toEqual([
+      { name: 'MODE', value: 'batch' },
+    ]);
+  });
+
+  it('executes the job and waits for success', async () => {
+    const r = await gcloud('run', 'jobs', 'execute', 'cli-job', region, '--wait');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Execution \[.*cli-job-[a-z0-9]{5}.*\] has successfully completed/);
+  });
+
+  it('reports a failed execution with a non-zero exit', async () => {
+    const created = await gcloud(
+      'run',
+      'jobs',
+      'create',
+      'cli-fail',
+      `--image=${FAILING_IMAGE}`,
+      `--service-account=${RUNNER}`,
+      region,
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const r = await gcloud('run', 'jobs', 'execute', 'cli-fail', region, '--wait');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('The execution failed.');
+  });
+
+  it('shows the actAs refusal and the service agent image error as gcloud users see them', async () => {
+    const actAs = await gcloud(
+      'run',
+      'jobs',
+      'create',
+      'cli-actas',
+      `--image=${IMAGE}`,
+      `--service-account=${STRANGER}`,
+      region,
+    );
+    expect(actAs.code).not.toBe(0);
+    expect(actAs.stderr).toContain(
+      `Permission 'iam.serviceaccounts.actAs' denied on service account ${STRANGER}`,
+    );
+
+    const foreign = await gcloud(
+      'run',
+      'jobs',
+      'create',
+      'cli-foreign',
+      `--image=${FOREIGN_IMAGE}`,
+      `--service-account=${RUNNER}`,
+      region,
+    );
+    expect(foreign.code).not.toBe(0);
+    expect(foreign.stderr).toContain(
+      `Google Cloud Run Service Agent ${AGENT} must have permission to read the image`,
+    );
+  });
+
+  it('says NOT_FOUND for a job that does not exist', async () => {
+    const r = await gcloud('run', 'jobs', 'describe', 'nope', region);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/nope/);
+  });
+});
