@@ -12,6 +12,7 @@ import {
   type Stage,
 } from '../src/diagnose/index.ts';
 import { StepError } from '../src/gcp/errors.ts';
+import { OperationFailed } from '../src/gcp/run.ts';
 import type { Config, Finding } from '../src/model.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
 
@@ -167,6 +168,18 @@ describe('diagnose never throws and keeps the raw text', () => {
     );
     expect(f.check).toBe('deployer-run');
     expect(f.evidence).toContain('While trying to wait for the job operation');
+    expect(f.evidence).toContain('PERMISSION_DENIED');
+  });
+
+  it('reads the status of an OperationFailed (what src/gcp/run.ts throws for a failed LRO)', () => {
+    const op = new OperationFailed('projects/app-prod/locations/us-central1/operations/o1', {
+      code: 7,
+      message:
+        "Permission 'iam.serviceaccounts.actAs' denied on service account runner@identity-hub.iam.gserviceaccount.com",
+    });
+    const f = diagnose(new StepError('deploy the job', op), { stage: 'deploy', plan: PLAN });
+    expect(f.check).toBe('deployer-actas');
+    expect(f.principal).toBe('serviceAccount:deployer@app-prod.iam.gserviceaccount.com');
     expect(f.evidence).toContain('PERMISSION_DENIED');
   });
 });
