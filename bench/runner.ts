@@ -1,9 +1,12 @@
 // The environment the GitHub runner gives a node24 action step: INPUT_* variables, the
 // output and summary files, the OIDC token request endpoint, plus the endpoint overrides
 // that point every Google API at the emulator.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from '../test/emulator/apis/github.ts';
 import { REPOSITORY } from './worlds.ts';
 
 export const GOOGLE_APIS = [
@@ -42,6 +45,20 @@ export async function runnerFiles(): Promise<RunnerFiles> {
   return { dir, output, summary };
 }
 
+/** action.yml input defaults, as the runner fills them in (expressions left out: only a runner evaluates those). */
+export function actionDefaults(actionYml: string): Record<string, string> {
+  const action = parse(actionYml) as { inputs?: Record<string, { default?: unknown }> };
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(action.inputs ?? {})) {
+    if (spec.default === undefined) continue;
+    const value = String(spec.default);
+    if (!value.includes('${{')) out[name] = value;
+  }
+  return out;
+}
+
+const DEFAULTS = actionDefaults(readFileSync(new URL('../action.yml', import.meta.url), 'utf8'));
+
 /** INPUT_<NAME> as the runner names it: upper case, spaces to underscores. */
 export function inputEnv(inputs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
@@ -65,16 +82,16 @@ export function runnerEnv(
     GITHUB_EVENT_NAME: 'push',
     GITHUB_EVENT_PATH: join(files.dir, 'event.json'),
     GITHUB_WORKSPACE: files.dir,
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_API_URL: emulatorUrl,
+    GITHUB_SERVER_URL: `${emulatorUrl}/_github`,
+    GITHUB_API_URL: `${emulatorUrl}/_github/api`,
     GITHUB_RUN_ID: '1000000001',
     GITHUB_RUN_ATTEMPT: '1',
     RUNNER_TEMP: files.dir,
     GITHUB_OUTPUT: files.output,
     GITHUB_STEP_SUMMARY: files.summary,
     ACTIONS_ID_TOKEN_REQUEST_URL: `${emulatorUrl}${OIDC_PATH}`,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'bench-runtime-token',
-    ...inputEnv(inputs),
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: DEFAULT_ID_TOKEN_REQUEST_TOKEN,
+    ...inputEnv({ ...DEFAULTS, ...inputs }),
   };
   for (const api of GOOGLE_APIS) env[`GHA_ENDPOINT_OVERRIDE_${api}`] = `${emulatorUrl}/`;
   return env;
