@@ -73,13 +73,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 // Permission names look like service.resource.verb; messages quote them in varying case.
-const PERMISSION_IN_TEXT = /\b((?:[a-z]+)\.(?:[a-zA-Z]+)\.(?:[a-zA-Z]+))\b/;
+// A name standing inside a longer dotted word (an e-mail's domain, a host, gcloud's
+// `gcloud.run.jobs.execute`) is not one: nothing dotted, @ or - may touch either end.
+const PERMISSION_IN_TEXT = /(?<![\w.@-])([a-z][a-z0-9]*\.[a-zA-Z]+\.[a-zA-Z]+)(?![\w@-]|\.\w)/g;
+const NOT_PERMISSIONS = /\.(com|net|org|dev|io|invalid)$|^(gserviceaccount|googleapis|pkg)\./i;
 
 /** Pull a permission out of free text, normalising `serviceaccounts` to `serviceAccounts`. */
 export function permissionFromText(text: string): string | undefined {
-  const m = PERMISSION_IN_TEXT.exec(text.replace(/'|"|`/g, ' '));
-  if (!m?.[1]) return undefined;
-  return m[1].replace(/^iam\.serviceaccounts\./i, 'iam.serviceAccounts.');
+  for (const m of text.replace(/'|"|`/g, ' ').matchAll(PERMISSION_IN_TEXT)) {
+    const name = m[1];
+    if (name && !NOT_PERMISSIONS.test(name))
+      return name.replace(/^iam\.serviceaccounts\./i, 'iam.serviceAccounts.');
+  }
+  return undefined;
 }
 
 /** Parse a google.rpc.Status (REST `{error: ...}` body or operation `error`). */
