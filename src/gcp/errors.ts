@@ -160,8 +160,10 @@ export class StepError extends Error {
   readonly api: ApiError | undefined;
   constructor(attempting: string, cause?: unknown) {
     const api = cause === undefined ? undefined : toApiError(cause);
+    // OAuth errors (STS) carry their meaning in the code (`unauthorized_client`), so show it.
+    const oauth = api?.reason && /^[a-z_]+$/.test(api.reason) ? ` ${api.reason}` : '';
     const detail = api
-      ? `: ${api.status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message}`
+      ? `: ${api.status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}${oauth}: ${api.message}`
       : '';
     super(`Failed to ${attempting}${detail}`, { cause });
     this.name = 'StepError';
