@@ -3,6 +3,7 @@
 // The v1 shape is converted to and from this store in run-v1-shape.ts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Caller, type Ctx, HttpError, type World, type WorldProject } from './contract.ts';
+import { findProject } from './world-index.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -26,9 +27,7 @@ export function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-export function findProject(world: World, idOrNumber: string): WorldProject | undefined {
-  return world.projects.find((p) => p.id === idOrNumber || p.number === idOrNumber);
-}
+export { findProject };
 
 /** Identifies a job; `projectId` is normalised to the id when the project is known. */
 export interface JobRef {
