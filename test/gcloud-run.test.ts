@@ -141,6 +141,21 @@ describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {
     expect(r.stderr).toMatch(/Execution \[.*cli-job-[a-z0-9]{5}.*\] has successfully completed/);
   });
 
+  it('lists the executions of a job', async () => {
+    const r = await gcloud(
+      'run',
+      'jobs',
+      'executions',
+      'list',
+      '--job=cli-job',
+      region,
+      '--format=value(metadata.name)',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toMatch(/^cli-job-[a-z0-9]{5}$/m);
+  });
+
   it('reports a failed execution with a non-zero exit', async () => {
     const created = await gcloud(
       'run',

@@ -28,6 +28,7 @@ const JOBS = new RegExp(`${NS}/jobs$`);
 const JOB = new RegExp(`${NS}/jobs/([^/:]+)$`);
 const RUN = new RegExp(`${NS}/jobs/([^/:]+):run$`);
 const EXECUTION = new RegExp(`${NS}/executions/([^/:]+)$`);
+const EXECUTIONS = new RegExp(`${NS}/executions$`);
 
 const ok = (body: unknown): EmuResponse => ({ status: 200, body });
 
@@ -205,4 +206,27 @@ function getExecution(req: EmuRequest, ctx: Ctx) {
   });
 }
 
-export const handlers: Handler[] = [create, list, get, replace, remove, run, getExecution];
+/** Executions of the namespace, optionally narrowed by `labelSelector=run.googleapis.com/job=J` as gcloud sends it. */
+function listExecutions(req: EmuRequest, ctx: Ctx) {
+  const g = route(req, 'GET', EXECUTIONS);
+  if (!g) return undefined;
+  return asLegacy(() => {
+    const region = regionOfHost(req.host);
+    const base = jobRef(ctx.world, g[0] ?? '', region ?? '-', '-');
+    gate(ctx, 'run.executions.list', base, `namespaces/${g[0]}`);
+    const job = /run\.googleapis\.com\/job\s*=\s*([a-z0-9-]+)/.exec(
+      req.query.get('labelSelector') ?? '',
+    )?.[1];
+    const items = Object.entries(ctx.world.executions)
+      .map(([k, ex]) => ({ p: k.split('/'), ex }))
+      .filter(({ p }) => p[1] === base.projectId && (!region || p[3] === region) && (!job || p[5] === job))
+      .reverse()
+      .map(({ p, ex }) => {
+        const ref = jobRef(ctx.world, base.projectId, p[3] ?? '', p[5] ?? '');
+        return executionToV1(ex, ref, ref.project, ctx.world.jobs[jobName(ref)]?.uid);
+      });
+    return ok({ apiVersion: 'run.googleapis.com/v1', kind: 'ExecutionsList', metadata: {}, items });
+  });
+}
+
+export const handlers: Handler[] = [create, list, get, replace, remove, run, getExecution, listExecutions];
