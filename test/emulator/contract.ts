@@ -169,4 +169,6 @@ export interface World {
   propagationDelayMs: number;
   /** ms added to every response. */
   latencyMs: number;
+  /** APIs (e.g. run.googleapis.com) whose per-minute write-request quota is used up: writes answer 429. */
+  quotaExhausted?: string[];
 }

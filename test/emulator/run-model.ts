@@ -108,7 +108,47 @@ export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: st
   ctx.require(permission, `projects/${ref.projectId}`, {
     message: `Permission '${permission}' denied on resource '${resourceText}' (or resource may not exist).`,
   });
+  if (ctx.world.quotaExhausted?.includes('run.googleapis.com') && WRITES.test(permission))
+    throw quotaExceeded(project?.number ?? ref.projectId, ref.location);
   return caller;
+}
+
+/** Calls that count against Cloud Run's "Job write requests per minute" quota. */
+const WRITES = /^run\.jobs\.(create|update|delete|run|runWithOverrides)$/;
+
+/** 429 as Google's quota system answers it: ErrorInfo RATE_LIMIT_EXCEEDED plus a QuotaFailure. */
+function quotaExceeded(projectNumber: string, location: string): HttpError {
+  const metric = 'run.googleapis.com/job_write_requests';
+  const limit = 'JobWriteRequestsPerMinutePerProjectPerRegion';
+  return new HttpError(
+    429,
+    'RESOURCE_EXHAUSTED',
+    `Quota exceeded for quota metric 'Job write requests' and limit 'Job write requests per minute per region' ` +
+      `of service 'run.googleapis.com' for consumer 'project_number:${projectNumber}'.`,
+    [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'RATE_LIMIT_EXCEEDED',
+        domain: 'googleapis.com',
+        metadata: {
+          service: 'run.googleapis.com',
+          consumer: `projects/${projectNumber}`,
+          quota_metric: metric,
+          quota_limit: limit,
+          quota_location: location,
+        },
+      },
+      {
+        '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+        violations: [
+          {
+            subject: `project_number:${projectNumber}`,
+            description: 'Job write requests per minute per region',
+          },
+        ],
+      },
+    ],
+  );
 }
 
 /** Re-throws HttpErrors with the legacy `errors[]` rendering the v1 (Knative) surface uses. */

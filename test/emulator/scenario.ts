@@ -215,6 +215,8 @@ export function worldFromObject(raw: Obj): World {
     propagationDelayMs: Number(raw.propagationDelayMs ?? 0),
     latencyMs: Number(raw.latencyMs ?? 0),
   };
+  if (raw.quotaExhausted !== undefined)
+    world.quotaExhausted = list(raw.quotaExhausted, 'quotaExhausted').map(String);
 
   list(raw.projects, 'projects').forEach((p, i) => {
     const po = obj(p, `projects[${i}]`);
