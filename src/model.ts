@@ -123,6 +123,11 @@ export interface DeployPlan {
   /** Email of the identity the action calls Google as, when known. */
   deployer?: string;
   execute: boolean;
+  /**
+   * Whether the job exists already (read while resolving): decides whether deploying needs
+   * run.jobs.create or run.jobs.update. Absent when it could not be read.
+   */
+  jobExists?: boolean;
 }
 
 export type IamMode = 'off' | 'check' | 'fix';

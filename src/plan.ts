@@ -89,10 +89,19 @@ export interface PlanInput {
   /** What the job will run as and with (from the merged v2 job, or the job.yaml). */
   facts: JobFacts;
   deployer?: string;
+  /** Whether the job exists now; absent when that is unknown. */
+  jobExists?: boolean;
 }
 
 /** Pure: the plan from resolved facts. */
-export function buildPlan({ config, local, projectNumber, facts, deployer }: PlanInput): DeployPlan {
+export function buildPlan({
+  config,
+  local,
+  projectNumber,
+  facts,
+  deployer,
+  jobExists,
+}: PlanInput): DeployPlan {
   const { project, job } = local;
   const explicit = facts.serviceAccount;
   const serviceAccount = explicit ?? `${projectNumber}-compute@developer.gserviceaccount.com`;
@@ -115,6 +124,7 @@ export function buildPlan({ config, local, projectNumber, facts, deployer }: Pla
     execute: config.execute,
   };
   if (deployer) plan.deployer = deployer;
+  if (jobExists !== undefined) plan.jobExists = jobExists;
   return plan;
 }
 
@@ -141,9 +151,10 @@ export interface Resolved {
 }
 
 /**
- * Reads the project number and (for input-driven deploys) the existing job in parallel, so
- * the plan reflects what the job will really hold after the merge (e.g. the service account
- * an update keeps). A refused job read is not fatal here: the IAM preflight reports it.
+ * Reads the project number and the existing job in parallel, so the plan reflects what the
+ * job will really hold after the merge (e.g. the service account an update keeps; a job.yaml
+ * replaces everything, so there only its existence counts). A refused job read is not fatal
+ * here: the IAM preflight reports it.
  */
 export async function resolvePlan(
   ctx: ApiContext,
@@ -153,21 +164,21 @@ export async function resolvePlan(
   deployer?: string,
 ): Promise<Resolved> {
   const jobName = `projects/${local.project}/locations/${config.region}/jobs/${local.job}`;
-  const existingRead = local.manifest
-    ? Promise.resolve({ job: undefined, known: true })
-    : getJob(ctx, jobName).then(
-        (job) => ({ job, known: true }),
-        (e: unknown) => {
-          if (isStatus(e, 'PERMISSION_DENIED')) return { job: undefined, known: false };
-          throw e;
-        },
-      );
+  // Read for a job.yaml too: whether it exists decides the permissions the deploy needs.
+  const existingRead = getJob(ctx, jobName).then(
+    (job) => ({ job, known: true }),
+    (e: unknown) => {
+      if (isStatus(e, 'PERMISSION_DENIED')) return { job: undefined, known: false };
+      throw e;
+    },
+  );
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
   const facts = local.manifest
     ? factsOfManifest(local.manifest)
     : factsOfV2(mergeJob(existing.job ?? {}, config, sha));
   const input: PlanInput = { config, local, projectNumber: number, facts };
   if (deployer) input.deployer = deployer;
+  if (existing.known) input.jobExists = existing.job !== undefined;
   const resolved: Resolved = { plan: buildPlan(input), existingKnown: existing.known };
   if (existing.job) resolved.existing = existing.job;
   return resolved;

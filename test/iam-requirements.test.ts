@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grantCommand, orgPolicyCommand, shellQuote, wifUserCommand } from '../src/iam/commands.ts';
-import { memberOf, type Requirement, requirementsFor } from '../src/iam/requirements.ts';
+import { deployPermissions, memberOf, type Requirement, requirementsFor } from '../src/iam/requirements.ts';
 import { plan } from './iam-fake.ts';
 
 const ids = (reqs: Requirement[]) => reqs.map((r) => r.check);
@@ -89,6 +89,32 @@ describe('requirementsFor', () => {
       project: 'vault',
       grant: { role: 'roles/secretmanager.secretAccessor' },
     });
+  });
+
+  it.each([
+    { jobExists: false, execute: false, want: ['run.jobs.create', 'run.jobs.get', 'run.operations.get'] },
+    { jobExists: true, execute: false, want: ['run.jobs.update', 'run.jobs.get', 'run.operations.get'] },
+    {
+      jobExists: undefined,
+      execute: false,
+      want: ['run.jobs.create', 'run.jobs.update', 'run.jobs.get', 'run.operations.get'],
+    },
+    {
+      jobExists: true,
+      execute: true,
+      want: ['run.jobs.update', 'run.jobs.get', 'run.operations.get', 'run.jobs.run'],
+    },
+    {
+      jobExists: false,
+      execute: true,
+      want: ['run.jobs.create', 'run.jobs.get', 'run.operations.get', 'run.jobs.run'],
+    },
+  ])('deploy permissions: job exists $jobExists, execute $execute', ({ jobExists, execute, want }) => {
+    expect(deployPermissions(jobExists, execute)).toEqual(want);
+    const base = plan({ execute });
+    const p = jobExists === undefined ? base : { ...base, jobExists };
+    const run = requirementsFor(p).find((r) => r.check === 'deployer-run');
+    expect(run?.type === 'caller' && run.permissions).toEqual(want);
   });
 
   it('no registry checks for images outside Artifact Registry', () => {

@@ -82,6 +82,21 @@ describe('buildPlan', () => {
     expect(plan).toMatchObject({ serviceAccountIsDefault: false, serviceAccountProject: 'sa-home' });
     expect(plan).not.toHaveProperty('deployer');
   });
+  it.each([
+    [true, true],
+    [false, false],
+    [undefined, undefined],
+  ])('job exists %s -> plan.jobExists %s', (jobExists, want) => {
+    const plan = buildPlan({
+      config: config(),
+      local,
+      projectNumber: '111',
+      facts: { image: 'gcr.io/app-prod/x', secrets: [] },
+      ...(jobExists === undefined ? {} : { jobExists }),
+    });
+    if (want === undefined) expect(plan).not.toHaveProperty('jobExists');
+    else expect(plan.jobExists).toBe(want);
+  });
 });
 
 describe('resolveLocal', () => {

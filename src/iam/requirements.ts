@@ -72,12 +72,20 @@ export function memberOf(identity: string): string {
   return identity.endsWith('.gserviceaccount.com') ? `serviceAccount:${identity}` : `user:${identity}`;
 }
 
-export const DEPLOY_PERMISSIONS = [
-  'run.jobs.create',
-  'run.jobs.update',
-  'run.jobs.get',
-  'run.operations.get',
-];
+/**
+ * What deploying the job asks of the deployer: create when it does not exist yet, update
+ * (after a get) when it does, both when it is unknown (its read was refused). The same for
+ * replace from a job.yaml, which creates a missing job and replaces an existing one.
+ */
+export function deployPermissions(jobExists: boolean | undefined, execute: boolean): string[] {
+  const write =
+    jobExists === true
+      ? ['run.jobs.update']
+      : jobExists === false
+        ? ['run.jobs.create']
+        : ['run.jobs.create', 'run.jobs.update'];
+  return [...write, 'run.jobs.get', 'run.operations.get', ...(execute ? ['run.jobs.run'] : [])];
+}
 
 export function requirementsFor(plan: DeployPlan): Requirement[] {
   const deployer = plan.deployer ? memberOf(plan.deployer) : undefined;
@@ -120,7 +128,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
     title: `Deployer cannot ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
     holds: `Deployer can ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
     subject: plan.execute ? 'execute' : 'job',
-    permissions: plan.execute ? [...DEPLOY_PERMISSIONS, 'run.jobs.run'] : [...DEPLOY_PERMISSIONS],
+    permissions: deployPermissions(plan.jobExists, plan.execute),
     role: 'roles/run.developer',
     resource: { kind: 'project', name: `projects/${plan.project}` },
   };
