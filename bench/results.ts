@@ -12,6 +12,12 @@ export interface RunSample {
   peakRssBytes: number;
   /** Process spawn to the emulator's first request. */
   coldStartMs: number;
+  /**
+   * Time the emulator itself held the requests of the longest chain beyond the injected
+   * latency (e.g. an operation `:wait` until a job finished running): server work, which the
+   * overhead formula wall - depth x L counts against the client.
+   */
+  serverMs: number;
   exitCode: number;
 }
 
@@ -27,6 +33,8 @@ export interface ScenarioResult {
   depth: number;
   /** Median over runs of wall - depth x latency. */
   overheadMs: number;
+  /** Median over runs of RunSample.serverMs. */
+  serverMs: number;
   peakRssBytes: number;
   coldStartMs: number;
   /** The longest chain of one run, as "METHOD path" lines, to explain the depth. */

@@ -129,6 +129,8 @@ async function runOnce(
       JSON.stringify({ spawnedAt: m.spawnedAt, log }, null, 1),
     );
     const { depth, chain } = dependentDepth(log);
+    const serverMs =
+      chain.reduce((n, i) => n + ((log[i]?.end ?? 0) - (log[i]?.start ?? 0)), 0) - depth * latencyMs;
     const first = log.reduce((a, r) => Math.min(a, r.start), Number.POSITIVE_INFINITY);
     const sample: RunSample = {
       wallMs: m.wallMs,
@@ -136,6 +138,7 @@ async function runOnce(
       depth,
       peakRssBytes: m.peakRssBytes,
       coldStartMs: Number.isFinite(first) ? Math.max(0, first - m.spawnedAt) : Number.NaN,
+      serverMs: Math.max(0, serverMs),
       exitCode: m.exitCode,
     };
     return { sample, chain: describeChain(log, chain, m.spawnedAt), output: `${m.stdout}\n${m.stderr}` };
@@ -171,6 +174,7 @@ async function runScenario(s: Scenario, gcloudConfig: string): Promise<ScenarioR
     requests: med((r) => r.requests),
     depth: med((r) => r.depth),
     overheadMs: med((r) => r.wallMs - r.depth * latencyMs),
+    serverMs: med((r) => r.serverMs),
     peakRssBytes: Math.max(...samples.map((r) => r.peakRssBytes)),
     coldStartMs: med((r) => r.coldStartMs),
     chain,

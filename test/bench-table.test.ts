@@ -12,7 +12,15 @@ function scenario(
   depth: number,
   extra: Partial<ScenarioResult> = {},
 ): ScenarioResult {
-  const run = { wallMs: wall, requests: depth * 2, depth, peakRssBytes: 80e6, coldStartMs: 120, exitCode: 0 };
+  const run = {
+    wallMs: wall,
+    requests: depth * 2,
+    depth,
+    peakRssBytes: 80e6,
+    coldStartMs: 120,
+    serverMs: 10,
+    exitCode: 0,
+  };
   return {
     id,
     title: id,
@@ -22,6 +30,7 @@ function scenario(
     requests: depth * 2,
     depth,
     overheadMs: wall - depth * 50,
+    serverMs: 10,
     peakRssBytes: 80e6,
     coldStartMs: 120,
     chain: [],
@@ -109,7 +118,7 @@ describe('rendering', () => {
     const md = renderReport(report(withChain));
     expect(md).toContain('| target | measured | verdict |');
     expect(md).toContain(
-      '| create | action | 500 ms | 500 ms / 500 ms | 4 | 2 | 400 ms | MISS | 80.0 MB | 120 ms |',
+      '| create | action | 500 ms | 500 ms / 500 ms | 4 | 2 | 400 ms | MISS | 10 ms | 80.0 MB | 120 ms |',
     );
     expect(md).toContain('| gcloud-deploy-create | gcloud | 3000 ms |');
     expect(md).toContain(
