@@ -216,6 +216,18 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         permission: run,
         project: plan?.project ?? ctx.config?.projectId,
       });
+    // Reading the job's project is the first call a deployer makes: denied means the deployer
+    // holds no role on the project at all, and the role it needs to deploy includes it.
+    if (has('resourcemanager.projects.get') && ctx.stage === 'resolve') {
+      const project = projectIn(text) ?? plan?.project ?? ctx.config?.projectId;
+      return runDenied({
+        evidence,
+        member,
+        permission: 'resourcemanager.projects.get',
+        project,
+        subject: 'project_id',
+      });
+    }
     if (has('secretmanager.versions.access')) return secretFinding(evidence, text, ctx);
     if (denied) return permissionDenied({ evidence, member, permission: permissions[0] });
   }
@@ -242,6 +254,11 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
   return unknownFailure({ evidence, subject: undefined });
+}
+
+/** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */
+function projectIn(text: string): string | undefined {
+  return /(?:^|[\s'"/])projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])(?=['"\s/]|$)/.exec(text)?.[1];
 }
 
 function planRepo(ctx: DiagnoseContext) {
