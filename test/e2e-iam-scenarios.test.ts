@@ -1,0 +1,181 @@
+// The IAM scenario library, end to end: every world in test/scenarios/iam/ runs through the
+// bundled action (dist/index.js as a child process, as the runner runs it) against its own
+// emulator, in modes check, fix (twice) and dry_run. Each file's `expect:` block says, per
+// mode, the iam_status output, the (check, status) pairs of the findings output, the granted
+// output and whether the step succeeds. Around every run the test snapshots every IAM policy
+// in the world (organizations, folders, projects, service accounts, repositories, secrets):
+// fix may add exactly the members it reports as granted and nothing else; a second fix
+// grants nothing; a dry run changes no policy and no job, and shows each grant it would make
+// as a policy diff and as a gcloud command.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from './emulator/server.ts';
+import {
+  changesOf,
+  type Expectation,
+  loadScenarios,
+  type ModeExpectation,
+  policyChanges,
+  providerOf,
+  type ScenarioFile,
+  snapshotPolicies,
+  statusesByCheck,
+  withRunner,
+} from './helpers/iam-world.ts';
+import { ensureBuilt, type RunActionResult, runAction } from './helpers/run-action.ts';
+
+const scenarios = loadScenarios('test/scenarios/iam');
+
+beforeAll(() => ensureBuilt(), 120_000);
+
+type Grant = ModeExpectation['granted'][number];
+type FindingJson = { check: string; status: string; grant?: Grant; plannedChange?: string };
+
+function inputs(s: ScenarioFile, over: Record<string, string>): Record<string, string> {
+  const e: Expectation = s.expect;
+  return {
+    workload_identity_provider: providerOf(s.world, e.inputs.project_id ?? ''),
+    impersonate_service_account: e.deployer,
+    region: 'us-central1',
+    ...e.inputs,
+    ...over,
+  };
+}
+
+async function withEmulator<T>(s: ScenarioFile, body: (emu: Emulator) => Promise<T>): Promise<T> {
+  const emu = await startEmulator({ scenario: withRunner(s.world, s.expect) });
+  try {
+    return await body(emu);
+  } finally {
+    await emu.stop();
+  }
+}
+
+/** Everything a run is judged on, with the output JSON parsed. */
+function observed(res: RunActionResult) {
+  const findings = JSON.parse(res.outputs.findings ?? '[]') as FindingJson[];
+  return {
+    iam_status: res.outputs.iam_status,
+    findings: statusesByCheck(findings),
+    granted: JSON.parse(res.outputs.granted ?? '[]') as Grant[],
+    success: res.code === 0,
+  };
+}
+
+function expectMode(res: RunActionResult, want: ModeExpectation): void {
+  // On a mismatch, show what the action said (its log carries every finding's evidence).
+  const why = `${res.stdout.slice(-6000)}\n${res.stderr.slice(-2000)}`;
+  expect(observed(res), why).toEqual({
+    iam_status: want.iam_status,
+    findings: want.findings,
+    granted: want.granted,
+    success: want.success,
+  });
+}
+
+const setPolicyCalls = (emu: Emulator, from = 0) =>
+  emu.requestLog.slice(from).filter((r) => r.path.endsWith(':setIamPolicy'));
+
+/** The gcloud command an administrator runs for a grant, up to and including --role. */
+function commandFor(g: Grant): string {
+  const seg = (key: string) => new RegExp(`${key}/([^/]+)`).exec(g.resource)?.[1] ?? '';
+  const who = `--member=${g.member} --role=${g.role}`;
+  switch (g.kind) {
+    case 'serviceAccount':
+      return `gcloud iam service-accounts add-iam-policy-binding ${seg('serviceAccounts')} --project=${seg('projects')} ${who}`;
+    case 'repository':
+      return `gcloud artifacts repositories add-iam-policy-binding ${seg('repositories')} --location=${seg('locations')} --project=${seg('projects')} ${who}`;
+    case 'secret':
+      return `gcloud secrets add-iam-policy-binding ${seg('secrets')} --project=${seg('projects')} ${who}`;
+    default:
+      throw new Error(`fix must never grant on a ${g.kind}`);
+  }
+}
+
+/** Sorted by resource, role, member: the order of the output is not the point. */
+const sorted = (grants: readonly Grant[]) =>
+  [...grants].sort((a, b) =>
+    `${a.resource} ${a.role} ${a.member}`.localeCompare(`${b.resource} ${b.role} ${b.member}`),
+  );
+
+it('the library covers at least 12 worlds', () => {
+  expect(scenarios.length).toBeGreaterThanOrEqual(12);
+});
+
+describe.concurrent.each(scenarios)('$file', (s) => {
+  const e = s.expect;
+
+  it('check: reports and, when nothing is missing, deploys', async () => {
+    await withEmulator(s, async (emu) => {
+      const before = snapshotPolicies(emu.world);
+      const res = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'check' }) });
+      expectMode(res, e.check);
+      expect(policyChanges(before, snapshotPolicies(emu.world))).toEqual([]);
+      expect(setPolicyCalls(emu)).toEqual([]);
+    });
+  });
+
+  it('fix: adds exactly the granted members, then a second run grants nothing', async () => {
+    await withEmulator(s, async (emu) => {
+      const before = snapshotPolicies(emu.world);
+      const res = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'fix' }) });
+      expectMode(res, { ...e.fix, granted: sorted(e.fix.granted) });
+      // Only resource-level grants, and the policies differ from before by exactly those members.
+      const granted = JSON.parse(res.outputs.granted ?? '[]') as Grant[];
+      const afterFirst = snapshotPolicies(emu.world);
+      expect(policyChanges(before, afterFirst)).toEqual(changesOf(granted));
+
+      const mark = emu.requestLog.length;
+      const again = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'fix' }) });
+      expect(JSON.parse(again.outputs.granted ?? '[]'), again.stdout.slice(-4000)).toEqual([]);
+      expect(
+        JSON.parse(again.outputs.findings ?? '[]').filter((f: FindingJson) => f.status === 'granted'),
+      ).toEqual([]);
+      expect(setPolicyCalls(emu, mark)).toEqual([]);
+      expect(policyChanges(afterFirst, snapshotPolicies(emu.world))).toEqual([]);
+    });
+  });
+
+  it('dry_run: changes no policy and no job, shows each grant as a diff and a gcloud command', async () => {
+    await withEmulator(s, async (emu) => {
+      const policies = snapshotPolicies(emu.world);
+      const jobs = structuredClone(emu.world.jobs);
+      const executions = structuredClone(emu.world.executions);
+      const res = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'fix', dry_run: 'true' }) });
+      expectMode(res, e.dry_run);
+      // Nothing changed, etags included; no write reached any API.
+      expect(snapshotPolicies(emu.world)).toEqual(policies);
+      expect(emu.world.jobs).toEqual(jobs);
+      expect(emu.world.executions).toEqual(executions);
+      const writes = emu.requestLog.filter(
+        (r) =>
+          r.method !== 'GET' &&
+          !/:(getIamPolicy|testIamPermissions|generateAccessToken)$|\/token$/.test(r.path),
+      );
+      expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+
+      const planned = e.dry_run.planned ?? e.fix.granted;
+      const lines = res.stdout.split('\n');
+      for (const g of planned) {
+        const command = commandFor(g);
+        const at = lines.findIndex((l) => l.startsWith('[dry run] ') && l.includes(command));
+        expect(at, `no "[dry run] ${command}" line in:\n${res.stdout}`).toBeGreaterThanOrEqual(0);
+        // The diff follows the command: context lines and one added line naming the member.
+        const diff: string[] = [];
+        for (const l of lines.slice(at + 1)) {
+          if (!/^[ +-] /.test(l)) break;
+          diff.push(l);
+        }
+        expect(
+          diff.filter((l) => l.startsWith('+ ') && l.includes(g.member)),
+          diff.join('\n'),
+        ).toHaveLength(1);
+        // Nothing is removed (the policy version may go to 3, which keeps conditions intact).
+        expect(diff.filter((l) => l.startsWith('- ') && !/^- version: \d$/.test(l))).toEqual([]);
+      }
+      // Every planned grant is also in the findings output, with its diff.
+      const findings = JSON.parse(res.outputs.findings ?? '[]') as FindingJson[];
+      const withPlan = findings.filter((f) => f.plannedChange);
+      expect(sorted(withPlan.map((f) => f.grant as Grant))).toEqual(sorted(planned));
+    });
+  });
+});
