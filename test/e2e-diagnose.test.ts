@@ -301,6 +301,13 @@ const cases: Case[] = [
     ],
     error: /secret/i,
   },
+  {
+    name: 'referenced secret version does not exist (job.yaml secret line)',
+    at: { yaml: 'name: db-password', manifest: { secretVersion: '9' } },
+    check: 'secret-not-found',
+    command: ['gcloud secrets versions list db-password', '--project=demo-app'],
+    error: /versions\/9 was not found/,
+  },
 ];
 
 async function runCase(c: Case) {

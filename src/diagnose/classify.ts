@@ -268,12 +268,18 @@ function planRepo(ctx: DiagnoseContext) {
     : undefined;
 }
 
-function secretFinding(evidence: string, text: string, ctx: DiagnoseContext): Finding {
+/** The secret a message names, and the job's reference to it (for the env var's line). */
+export function secretOf(text: string, ctx: DiagnoseContext) {
   const named = secretIn(text);
   const ref =
     ctx.plan?.secrets.find((s) => s.secret === named?.secret) ??
     (!named && ctx.plan?.secrets.length === 1 ? ctx.plan.secrets[0] : undefined);
   const secret = named ?? (ref ? { project: ref.project, secret: ref.secret } : undefined);
+  return { secret, ref };
+}
+
+function secretFinding(evidence: string, text: string, ctx: DiagnoseContext): Finding {
+  const { secret, ref } = secretOf(text, ctx);
   const sa = ctx.plan?.serviceAccount;
   return secretDenied({
     evidence,

@@ -1,9 +1,9 @@
 // Job and execution conditions: v2 `terminalCondition` / `conditions[]` (state, reason,
 // executionReason) and v1 `status.conditions[]` (status "False", CamelCase reason).
 import type { Finding } from '../model.ts';
-import { classify } from './classify.ts';
+import { classify, secretOf } from './classify.ts';
 import type { DiagnoseContext } from './facts.ts';
-import { imageNotFound } from './remedies.ts';
+import { imageNotFound, secretMissing } from './remedies.ts';
 import { executionFailed, unknownFailure } from './remedies-run.ts';
 
 export interface JobCondition {
@@ -37,6 +37,7 @@ const IMAGE_DENIED = new Set([
   'CONTAINER_IMAGE_UNAUTHORIZED',
   'CONTAINER_IMAGE_AUTHORIZATION_CHECK_FAILED',
 ]);
+const SECRET_MISSING = /\bnot (?:be )?found\b|does not exist|\bNOT_FOUND\b/i;
 const EXITED = /exit(?:ed)?\b[^.]*\b(?:non-?zero|code|status|an error)|non-?zero exit/i;
 
 export function diagnoseCondition(condition: JobCondition, ctx: ConditionContext): Finding | undefined {
@@ -65,6 +66,17 @@ export function diagnoseCondition(condition: JobCondition, ctx: ConditionContext
         ? { project: i.project, location: i.location, repository: i.repository }
         : undefined;
     return imageNotFound({ evidence, image: i?.url ?? ctx.config?.image, repo });
+  }
+  // The secrets check fails the same way for a missing secret and an unreadable one.
+  if (reason === 'SECRETS_ACCESS_CHECK_FAILED' && SECRET_MISSING.test(message)) {
+    const { secret, ref } = secretOf(message, ctx);
+    const version = /\/versions\/([\w-]+)/.exec(message)?.[1] ?? ref?.version;
+    return secretMissing({
+      evidence,
+      secret,
+      version,
+      ...(ref ? { subject: `secret:${ref.name}` as const } : {}),
+    });
   }
   // Let the API-error classifier read the message, with the permission the reason implies.
   const metadata: Record<string, string> = {};

@@ -320,3 +320,26 @@ export function serviceAccountMissing(
   }
   return finding(f, o.subject ?? 'service_account');
 }
+
+export function secretMissing(
+  o: Base & { secret: { project: string; secret: string } | undefined; version: string | undefined },
+): Finding {
+  const f: Finding = {
+    check: 'secret-not-found',
+    status: 'failed',
+    title: 'A secret the job references does not exist',
+    evidence: o.evidence,
+    remedy: o.secret
+      ? `Create the secret projects/${o.secret.project}/secrets/${o.secret.secret}${o.version ? ` (version ${o.version})` : ''} or fix the reference: the version must exist and be enabled.`
+      : 'Create the referenced secret version, or fix the reference: the version must exist and be enabled.',
+  };
+  if (o.secret) {
+    f.resource = `projects/${o.secret.project}/secrets/${o.secret.secret}`;
+    f.command = cmd([
+      'gcloud secrets versions list',
+      shellArg(o.secret.secret),
+      flag('project', o.secret.project),
+    ]);
+  }
+  return finding(f, o.subject);
+}

@@ -114,7 +114,9 @@ export const workflowEnv = (repository = 'acme/payments'): Record<string, string
   GITHUB_ACTION_REPOSITORY: 'acme/cloud-run-job-action',
 });
 
-export function jobYaml(o: { serviceAccount?: string; image?: string; secret?: string } = {}): string {
+export function jobYaml(
+  o: { serviceAccount?: string; image?: string; secret?: string; secretVersion?: string } = {},
+): string {
   return `apiVersion: run.googleapis.com/v1
 kind: Job
 metadata:
@@ -137,7 +139,7 @@ spec:
               valueFrom:
                 secretKeyRef:
                   name: ${o.secret ?? 'db-password'}
-                  key: '1'
+                  key: '${o.secretVersion ?? '1'}'
 `;
 }
 
