@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config, Finding, RunResult } from '../src/model.ts';
 import { annotationFor } from '../src/report/annotations.ts';
-import { MARKER, pullRequestOf, renderComment } from '../src/report/comment.ts';
+import { gapsInComment, MARKER, pullRequestOf, renderComment } from '../src/report/comment.ts';
 import { placeFindings, sourcesFrom } from '../src/report/index.ts';
 import { renderMermaid } from '../src/report/mermaid.ts';
 import { outputsOf } from '../src/report/outputs.ts';
@@ -227,6 +227,30 @@ describe('renderComment', () => {
     const body = renderComment(closed);
     expect(body).toContain('✅ All IAM gaps are closed: 1 binding was granted.');
     expect(body).not.toContain('####');
+  });
+  it('names the gaps closed since the comment it replaces, with their rows', () => {
+    const first = renderComment(result);
+    const previousGaps = gapsInComment(first);
+    expect(previousGaps).toEqual(['agent-image']);
+    const fixed = {
+      ...result,
+      findings: findings.map((f) => (f.check === 'agent-image' ? { ...f, status: 'satisfied' as const } : f)),
+    };
+    const body = renderComment(fixed, { previousGaps });
+    // The list keeps every gap seen on the pull request, so a re-run renders the same body.
+    expect(gapsInComment(body)).toEqual(['agent-image']);
+    expect(renderComment(fixed, { previousGaps: gapsInComment(body) })).toBe(body);
+    expect(body).toContain('All IAM gaps are closed');
+    expect(body).toContain('Closed on this pull request: `agent-image`.');
+    expect(body).toMatch(/^\| ✅ satisfied \| .*\(`agent-image`\)/m);
+    // Without a previous comment nothing is claimed as closed.
+    expect(renderComment(fixed)).not.toContain('Closed on');
+  });
+  it('keeps only check-id characters in the hidden gap list', () => {
+    const odd = { ...result, findings: [{ ...(findings[1] as Finding), check: 'x --> <b>y' }] };
+    expect(renderComment(odd)).toContain('<!-- gaps: x-by -->');
+    expect(gapsInComment('<!-- gaps: a b-c -->')).toEqual(['a', 'b-c']);
+    expect(gapsInComment(undefined)).toEqual([]);
   });
   it('stays under the GitHub size limit', () => {
     const huge = { ...result, findings: [{ ...(findings[1] as Finding), evidence: 'x'.repeat(70_000) }] };

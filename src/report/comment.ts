@@ -5,7 +5,7 @@ import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
-import { mdLink, oneLine } from './escape.ts';
+import { mdCode, mdLink, oneLine } from './escape.ts';
 import { checksTable, isGap, needsAttention, remedies, STATUS_ICON } from './markdown.ts';
 import { headline } from './summary.ts';
 
@@ -18,24 +18,46 @@ const MAX_PAGES = 20;
 export interface CommentContext {
   runUrl?: string;
   blobUrl?: (loc: SourceLocation) => string | undefined;
+  /** Check ids that were gaps on this pull request before (the hidden list of the comment this one replaces). */
+  previousGaps?: string[];
+}
+
+/** Hidden list of every gap seen on the pull request, so later runs can say which ones are closed. */
+const GAPS = /<!-- gaps: ([\w -]*) -->/;
+
+/** A check id as it can sit inside an HTML comment (no spaces, no `--`). */
+function checkId(check: string): string {
+  return check.replace(/[^\w-]/g, '').replace(/-{2,}/g, '-');
+}
+
+export function gapsInComment(body: string | undefined): string[] {
+  return (GAPS.exec(body ?? '')?.[1] ?? '').split(' ').filter(Boolean);
 }
 
 /** Pure: the comment body, with the marker first. */
 export function renderComment(result: RunResult, ctx: CommentContext = {}): string {
   const attention = result.findings.filter(needsAttention);
-  const closed = result.findings.filter((f) => f.status === 'granted');
+  const gapIds = [...new Set(result.findings.filter(isGap).map((f) => checkId(f.check)))];
+  const closedSince = (ctx.previousGaps ?? []).filter((id) => !gapIds.includes(id));
+  const seen = [...gapIds, ...closedSince];
+  const closed = result.findings.filter(
+    (f) => f.status === 'granted' || (f.status === 'satisfied' && closedSince.includes(f.check)),
+  );
   const render = (evidence: boolean) => {
-    const out = [MARKER, `### ${headline(result)}`];
-    if (attention.length === 0) {
-      out.push(
-        closed.length
-          ? `${STATUS_ICON.satisfied} All IAM gaps are closed: ${closed.length} binding${closed.length > 1 ? 's were' : ' was'} granted.`
-          : `${STATUS_ICON.satisfied} All IAM gaps are closed.`,
-      );
+    const out = [`${MARKER}\n<!-- gaps: ${seen.join(' ')} -->`, `### ${headline(result)}`];
+    const granted = result.findings.filter((f) => f.status === 'granted').length;
+    if (gapIds.length === 0) {
+      const grants = granted ? `: ${granted} binding${granted > 1 ? 's were' : ' was'} granted` : '';
+      const review = attention.length ? `; ${attention.length} to review` : '';
+      out.push(`${STATUS_ICON.satisfied} All IAM gaps are closed${grants}${review}.`);
     } else {
       const gaps = attention.filter(isGap).length;
       out.push(`${gaps} gap${gaps === 1 ? '' : 's'}, ${attention.length - gaps} to review.`);
     }
+    if (closedSince.length)
+      out.push(
+        `${STATUS_ICON.satisfied} Closed on this pull request: ${closedSince.map((id) => mdCode(id)).join(', ')}.`,
+      );
     const shown = [...attention, ...closed];
     if (shown.length) out.push(checksTable(shown));
     if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence));
@@ -91,7 +113,7 @@ function request() {
 /** Create or update the one comment carrying MARKER. Throws on API errors. */
 export async function upsertComment(
   pr: PullRequestRef,
-  body: string,
+  render: (previous: string | undefined) => string,
   token: string,
   apiUrl: string,
 ): Promise<'created' | 'updated' | 'unchanged'> {
@@ -113,6 +135,7 @@ export async function upsertComment(
     },
     { attempts: 3, retryable: isTransient },
   );
+  const body = render(existing?.body ?? undefined);
   if (existing) {
     if (existing.body === body) return 'unchanged';
     await octokit.rest.issues.updateComment({
@@ -163,7 +186,7 @@ export async function publishComment(
     }
     const outcome = await upsertComment(
       pr,
-      renderComment(result, ctx),
+      (previous) => renderComment(result, { ...ctx, previousGaps: gapsInComment(previous) }),
       token,
       env.GITHUB_API_URL || 'https://api.github.com',
     );
