@@ -10,7 +10,7 @@ import { gapsInComment, MARKER, pullRequestOf, renderComment } from '../src/repo
 import { placeFindings, sourcesFrom } from '../src/report/index.ts';
 import { renderMermaid } from '../src/report/mermaid.ts';
 import { outputsOf } from '../src/report/outputs.ts';
-import { renderSummary } from '../src/report/summary.ts';
+import { headline, renderSummary } from '../src/report/summary.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
 
 const DEPLOYER = 'serviceAccount:deployer@app-prod.iam.gserviceaccount.com';
@@ -104,6 +104,9 @@ describe('renderSummary', () => {
   });
   it('links the job and the headline counts gaps', () => {
     expect(md.split('\n')[0]).toBe('## Cloud Run job `nightly`: 1 gap');
+    expect(headline({ findings: [], granted: [], failure: findings[1] as Finding })).toBe(
+      'Cloud Run job: failed',
+    );
     expect(md).toContain(
       '[projects/app-prod/locations/us-central1/jobs/nightly](https://console.cloud.google.com/',
     );

@@ -12,9 +12,10 @@ export interface SummaryContext {
 
 export function headline(result: RunResult): string {
   const gaps = result.findings.filter(isGap).length;
-  const job = result.plan?.job ?? result.config?.job ?? 'job';
+  // Before the plan is resolved (bad input, job.yaml not read) the job's name may be unknown.
+  const job = result.plan?.job ?? result.config?.job;
   const state = result.failure ? 'failed' : gaps ? `${gaps} gap${gaps > 1 ? 's' : ''}` : 'IAM ok';
-  return `Cloud Run job ${mdCode(job)}: ${state}`;
+  return `Cloud Run job${job ? ` ${mdCode(job)}` : ''}: ${state}`;
 }
 
 export function renderSummary(result: RunResult, ctx: SummaryContext = {}): string {
