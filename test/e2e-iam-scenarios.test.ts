@@ -28,7 +28,8 @@ const scenarios = loadScenarios('test/scenarios/iam');
 beforeAll(() => ensureBuilt(), 120_000);
 
 type Grant = ModeExpectation['granted'][number];
-type FindingJson = { check: string; status: string; grant?: Grant; plannedChange?: string };
+type JobJson = { template?: { template?: { containers?: Array<{ image?: string }> } } };
+type FindingJson = { check: string; status: string; evidence: string; grant?: Grant; plannedChange?: string };
 
 function inputs(s: ScenarioFile, over: Record<string, string>): Record<string, string> {
   const e: Expectation = s.expect;
@@ -70,6 +71,10 @@ function expectMode(res: RunActionResult, want: ModeExpectation): void {
     granted: want.granted,
     success: want.success,
   });
+  const findings = JSON.parse(res.outputs.findings ?? '[]') as FindingJson[];
+  for (const [check, text] of Object.entries(want.evidence ?? {})) {
+    expect(findings.find((f) => f.check === check)?.evidence, check).toContain(text);
+  }
 }
 
 const setPolicyCalls = (emu: Emulator, from = 0) =>
@@ -107,8 +112,18 @@ describe.concurrent.each(scenarios)('$file', (s) => {
   it('check: reports and, when nothing is missing, deploys', async () => {
     await withEmulator(s, async (emu) => {
       const before = snapshotPolicies(emu.world);
-      const res = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'check' }) });
+      const res = await runAction({
+        emulator: emu,
+        files: s.expect.files ?? {},
+        inputs: inputs(s, { iam: 'check' }),
+      });
       expectMode(res, e.check);
+      // A step that succeeds has deployed the job the inputs describe.
+      if (e.check.success) {
+        const job = emu.world.jobs[res.outputs.job ?? ''] as JobJson | undefined;
+        expect(job, `job ${res.outputs.job} after check`).toBeDefined();
+        if (e.inputs.image) expect(job?.template?.template?.containers?.[0]?.image).toBe(e.inputs.image);
+      }
       expect(policyChanges(before, snapshotPolicies(emu.world))).toEqual([]);
       expect(setPolicyCalls(emu)).toEqual([]);
     });
@@ -117,7 +132,11 @@ describe.concurrent.each(scenarios)('$file', (s) => {
   it('fix: adds exactly the granted members, then a second run grants nothing', async () => {
     await withEmulator(s, async (emu) => {
       const before = snapshotPolicies(emu.world);
-      const res = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'fix' }) });
+      const res = await runAction({
+        emulator: emu,
+        files: s.expect.files ?? {},
+        inputs: inputs(s, { iam: 'fix' }),
+      });
       expectMode(res, { ...e.fix, granted: sorted(e.fix.granted) });
       // Only resource-level grants, and the policies differ from before by exactly those members.
       const granted = JSON.parse(res.outputs.granted ?? '[]') as Grant[];
@@ -125,7 +144,11 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       expect(policyChanges(before, afterFirst)).toEqual(changesOf(granted));
 
       const mark = emu.requestLog.length;
-      const again = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'fix' }) });
+      const again = await runAction({
+        emulator: emu,
+        files: s.expect.files ?? {},
+        inputs: inputs(s, { iam: 'fix' }),
+      });
       expect(JSON.parse(again.outputs.granted ?? '[]'), again.stdout.slice(-4000)).toEqual([]);
       expect(
         JSON.parse(again.outputs.findings ?? '[]').filter((f: FindingJson) => f.status === 'granted'),
@@ -140,7 +163,11 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       const policies = snapshotPolicies(emu.world);
       const jobs = structuredClone(emu.world.jobs);
       const executions = structuredClone(emu.world.executions);
-      const res = await runAction({ emulator: emu, inputs: inputs(s, { iam: 'fix', dry_run: 'true' }) });
+      const res = await runAction({
+        emulator: emu,
+        files: s.expect.files ?? {},
+        inputs: inputs(s, { iam: 'fix', dry_run: 'true' }),
+      });
       expectMode(res, e.dry_run);
       // Nothing changed, etags included; no write reached any API.
       expect(snapshotPolicies(emu.world)).toEqual(policies);
@@ -176,6 +203,23 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       const findings = JSON.parse(res.outputs.findings ?? '[]') as FindingJson[];
       const withPlan = findings.filter((f) => f.plannedChange);
       expect(sorted(withPlan.map((f) => f.grant as Grant))).toEqual(sorted(planned));
+    });
+  });
+});
+
+describe('the 403 downloadArtifacts case without the preflight', () => {
+  const s = scenarios.find((x) => x.file.startsWith('06-'));
+  it.runIf(s)("iam off: Cloud Run fails the deploy on the service agent's image pull", async () => {
+    if (!s) return;
+    await withEmulator(s, async (emu) => {
+      const res = await runAction({
+        emulator: emu,
+        files: s.expect.files ?? {},
+        inputs: inputs(s, { iam: 'off' }),
+      });
+      expect(res.code).toBe(1);
+      expect(res.stdout).toMatch(/::error::.*artifactregistry\.repositories\.downloadArtifacts/);
+      expect(res.outputs.iam_status).toBe('');
     });
   });
 });

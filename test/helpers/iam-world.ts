@@ -14,6 +14,8 @@ export interface ModeExpectation {
   findings: Record<string, Status>;
   granted: Array<{ kind: string; resource: string; role: string; member: string }>;
   success: boolean;
+  /** check id -> text its (first) finding's evidence must contain: the proof went the stated way. */
+  evidence?: Record<string, string>;
 }
 
 export interface DryRunExpectation extends ModeExpectation {
@@ -26,6 +28,8 @@ export interface Expectation {
   deployer: string;
   /** Action inputs besides the runner plumbing (project_id, job, image, service_account, ...). */
   inputs: Record<string, string>;
+  /** Files in the workspace (e.g. a job.yaml for the metadata input): path -> content. */
+  files?: Record<string, string>;
   check: ModeExpectation;
   fix: ModeExpectation;
   dry_run: DryRunExpectation;
