@@ -19,6 +19,8 @@ export interface RunSample {
    */
   serverMs: number;
   exitCode: number;
+  /** Outputs that differ from what the scenario expects (the run did not do what it claims). */
+  unexpected?: string;
 }
 
 export interface ScenarioResult {
@@ -47,6 +49,8 @@ export interface BenchReport {
   gcloud: string | undefined;
   latencyMs: number;
   runsPerScenario: number;
+  /** 1-minute load average before and after: a busy machine inflates every time. */
+  loadAverage: [number, number];
   bundleBytes: number;
   scenarios: ScenarioResult[];
 }

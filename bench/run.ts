@@ -2,17 +2,18 @@
 // with injected latency, prints the Markdown report and writes bench/results.md.
 // Options: --latency-ms N (50), --runs N (5), --only id,id, --no-gcloud, --out FILE, --verbose.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type RequestLogEntry, startEmulator } from '../test/emulator/server.ts';
+import { parseOutputFile } from '../test/helpers/run-action.ts';
 import { dependentDepth } from './depth.ts';
 import { gcloudConfigDir, gcloudEnv, gcloudVersion } from './gcloud.ts';
 import { measure } from './measure.ts';
 import type { BenchReport, RunSample, ScenarioResult } from './results.ts';
 import { runnerEnv, runnerFiles } from './runner.ts';
-import { gcloudDeploy, SCENARIOS, type Scenario, writeJobYaml } from './scenarios.ts';
+import { gcloudDeploy, SCENARIOS, type Scenario, unexpectedOutputs, writeJobYaml } from './scenarios.ts';
 import { summarize } from './stats.ts';
 import { renderReport } from './table.ts';
 import { IDS } from './targets.ts';
@@ -129,6 +130,10 @@ async function runOnce(
       JSON.stringify({ spawnedAt: m.spawnedAt, log }, null, 1),
     );
     const { depth, chain } = dependentDepth(log);
+    const unexpected =
+      s.tool === 'action'
+        ? unexpectedOutputs(s, parseOutputFile(await readFile(files.output, 'utf8')))
+        : undefined;
     const serverMs =
       chain.reduce((n, i) => n + ((log[i]?.end ?? 0) - (log[i]?.start ?? 0)), 0) - depth * latencyMs;
     const first = log.reduce((a, r) => Math.min(a, r.start), Number.POSITIVE_INFINITY);
@@ -140,6 +145,7 @@ async function runOnce(
       coldStartMs: Number.isFinite(first) ? Math.max(0, first - m.spawnedAt) : Number.NaN,
       serverMs: Math.max(0, serverMs),
       exitCode: m.exitCode,
+      ...(unexpected ? { unexpected } : {}),
     };
     return { sample, chain: describeChain(log, chain, m.spawnedAt), output: `${m.stdout}\n${m.stderr}` };
   } finally {
@@ -155,6 +161,8 @@ async function runScenario(s: Scenario, gcloudConfig: string): Promise<ScenarioR
     const r = await runOnce(s, gcloudConfig, i);
     samples.push(r.sample);
     if (i === 0) chain = r.chain;
+    if (r.sample.unexpected)
+      console.error(`! ${s.id} run ${i + 1}: unexpected outputs ${r.sample.unexpected}`);
     if (r.sample.exitCode !== 0 && (opts.verbose || samples.filter((x) => x.exitCode !== 0).length === 1)) {
       console.error(
         `! ${s.id} run ${i + 1} exited ${r.sample.exitCode}; output (tail):\n${r.output.trim().split('\n').slice(-25).join('\n')}`,
@@ -190,6 +198,7 @@ const only = opts.only?.split(',').map((x) => x.trim());
 const selected = SCENARIOS.filter((s) => (s.tool === 'action' || gcloud) && (!only || only.includes(s.id)));
 const gcloudConfig = await gcloudConfigDir();
 const started = Date.now();
+const loadBefore = loadavg()[0] ?? 0;
 const results: ScenarioResult[] = [];
 try {
   for (const s of selected) {
@@ -206,6 +215,7 @@ const report: BenchReport = {
   gcloud,
   latencyMs,
   runsPerScenario: runs,
+  loadAverage: [loadBefore, loadavg()[0] ?? 0],
   bundleBytes: await dirBytes(join(ROOT, 'dist')),
   scenarios: results,
 };

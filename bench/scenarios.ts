@@ -29,7 +29,28 @@ export interface Scenario {
   inputs?: (world: BenchWorld) => Record<string, string>;
   /** gcloud arguments (tool 'gcloud'); `workspace` holds job.yaml. */
   gcloudArgs?: (world: BenchWorld, workspace: string) => string[];
+  /** Action outputs the run must produce, so a timing is never of a run that did something else. */
+  expect?: Record<string, string | ((value: string) => boolean)>;
 }
+
+/** What is wrong with a run's outputs, or undefined (pure). */
+export function unexpectedOutputs(s: Scenario, outputs: Record<string, string>): string | undefined {
+  const wrong = Object.entries(s.expect ?? {}).filter(([name, want]) => {
+    const got = outputs[name] ?? '';
+    return typeof want === 'string' ? got !== want : !want(got);
+  });
+  return wrong.length
+    ? wrong.map(([name]) => `${name}=${JSON.stringify(outputs[name] ?? '')}`).join(', ')
+    : undefined;
+}
+
+const grantedCount = (n: number) => (json: string) => {
+  try {
+    return (JSON.parse(json) as unknown[]).length === n;
+  } catch {
+    return false;
+  }
+};
 
 /** Inputs of a typical workflow step: workload identity, impersonated deployer, one env var, one secret. */
 function deployInputs(world: BenchWorld, extra: Record<string, string> = {}): Record<string, string> {
@@ -99,6 +120,7 @@ export const SCENARIOS: Scenario[] = [
     tool: 'action',
     world: sameProjectWorld,
     inputs: (w) => deployInputs(w, { dry_run: 'true' }),
+    expect: { iam_status: 'ok', execution: '' },
   },
   {
     id: IDS.createNoIam,
@@ -106,6 +128,7 @@ export const SCENARIOS: Scenario[] = [
     tool: 'action',
     world: sameProjectWorld,
     inputs: (w) => deployInputs(w, { iam: 'off' }),
+    expect: { iam_status: '', job: `projects/${APP.id}/locations/${REGION}/jobs/${JOB}` },
   },
   {
     id: IDS.create,
@@ -113,6 +136,7 @@ export const SCENARIOS: Scenario[] = [
     tool: 'action',
     world: sameProjectWorld,
     inputs: (w) => deployInputs(w),
+    expect: { iam_status: 'ok', job: `projects/${APP.id}/locations/${REGION}/jobs/${JOB}` },
   },
   {
     id: IDS.update,
@@ -121,6 +145,7 @@ export const SCENARIOS: Scenario[] = [
     world: sameProjectWorld,
     deployFirst: true,
     inputs: (w) => deployInputs(w, { image: w.image.replace(/:v1$/, ':v2') }),
+    expect: { iam_status: 'ok', job: `projects/${APP.id}/locations/${REGION}/jobs/${JOB}` },
   },
   {
     id: IDS.fix,
@@ -128,6 +153,7 @@ export const SCENARIOS: Scenario[] = [
     tool: 'action',
     world: crossProjectWorld,
     inputs: (w) => deployInputs(w, { iam: 'fix' }),
+    expect: { iam_status: 'fixed', granted: grantedCount(2) },
   },
   {
     id: IDS.execute,
@@ -135,6 +161,7 @@ export const SCENARIOS: Scenario[] = [
     tool: 'action',
     world: sameProjectWorld,
     inputs: (w) => deployInputs(w, { execute: 'true', wait: 'true' }),
+    expect: { iam_status: 'ok', execution_status: 'succeeded' },
   },
   {
     id: IDS.replace,
@@ -150,6 +177,7 @@ export const SCENARIOS: Scenario[] = [
       iam: 'check',
       pr_comment: 'false',
     }),
+    expect: { iam_status: 'ok', job: `projects/${APP.id}/locations/${REGION}/jobs/${JOB}` },
   },
   {
     id: IDS.gcloudCreate,

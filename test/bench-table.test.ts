@@ -45,6 +45,7 @@ function report(scenarios: ScenarioResult[], bundleBytes = 1_200_000): BenchRepo
     gcloud: '528.0.0',
     latencyMs: 50,
     runsPerScenario: 3,
+    loadAverage: [0.5, 1.25],
     bundleBytes,
     scenarios,
   };
@@ -121,8 +122,27 @@ describe('rendering', () => {
       '| create | action | 500 ms | 500 ms / 500 ms | 4 | 2 | 400 ms | MISS | 10 ms | 80.0 MB | 120 ms |',
     );
     expect(md).toContain('| gcloud-deploy-create | gcloud | 3000 ms |');
+    expect(md).toContain('load average 0.50 before / 1.25 after');
     expect(md).toContain(
       'create (depth 2):\n\n1. `POST /v1/token`\n2. `POST /v2/projects/p/locations/r/jobs`',
+    );
+  });
+});
+
+describe('run notes', () => {
+  it('marks runs that failed or produced unexpected outputs', () => {
+    const base = scenario('fix', 'action', 600, 8);
+    const [run] = base.runs;
+    if (!run) throw new Error('fixture has no run');
+    const bad = {
+      ...base,
+      runs: [
+        { ...run, exitCode: 1 },
+        { ...run, unexpected: 'iam_status="missing"' },
+      ],
+    };
+    expect(renderReport(report([bad]))).toContain(
+      '| fix (1/2 runs exited non-zero; unexpected outputs: iam_status="missing") |',
     );
   });
 });
