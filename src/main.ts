@@ -4,6 +4,7 @@
 import * as core from '@actions/core';
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
+import { mergeFailure } from './diagnose/merge.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
 import { readInputs } from './inputs.ts';
@@ -123,8 +124,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
         : undefined) ?? diagnose(e, ctx);
     // A preflight stop is already explained by its findings; don't add a second, vaguer one.
     if (!(stage === 'iam' && e instanceof StepError && e.api === undefined)) {
-      result.failure = finding;
-      result.findings.push(finding);
+      const merged = mergeFailure(result.findings, finding);
+      result.findings = merged.findings;
+      result.failure = merged.failure;
     }
   } finally {
     await publish(result, env).catch((e: unknown) =>

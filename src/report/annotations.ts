@@ -25,8 +25,8 @@ const LEVEL: Partial<Record<Finding['status'], Level>> = {
 export function annotationFor(f: Finding): Annotation | undefined {
   const level = LEVEL[f.status];
   if (!level) return undefined;
-  const lines = [f.title];
-  if (f.remedy) lines.push(f.remedy);
+  // The title already says what is wrong; the message says what to do about it.
+  const lines = [f.remedy ?? f.title];
   if (f.command) lines.push(`Run: ${f.command}`);
   lines.push(`Evidence: ${f.evidence}`);
   const properties: core.AnnotationProperties = { title: oneLine(`${f.check} (${f.status}): ${f.title}`) };

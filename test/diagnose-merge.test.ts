@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { mergeFailure } from '../src/diagnose/merge.ts';
+import type { Finding } from '../src/model.ts';
+
+const agent = 'serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com';
+const repo = 'projects/img/locations/us/repositories/r';
+
+const unverified: Finding = {
+  check: 'agent-image',
+  status: 'unverified',
+  title: 'The Cloud Run service agent may not pull the image',
+  principal: agent,
+  resource: repo,
+  evidence: 'no permission to read the IAM policy of organizations/1',
+  command: 'gcloud artifacts repositories add-iam-policy-binding r ... --condition=None',
+  grant: { kind: 'repository', resource: repo, role: 'roles/artifactregistry.reader', member: agent },
+  subject: 'image',
+};
+const failed: Finding = {
+  check: 'agent-image',
+  status: 'failed',
+  title: 'Cloud Run service agent cannot pull the image',
+  principal: 'serviceAccount:SERVICE-1@serverless-robot-prod.iam.gserviceaccount.com',
+  evidence: 'PERMISSION_DENIED: ... downloadArtifacts ...',
+  command: 'gcloud artifacts repositories add-iam-policy-binding r ...',
+};
+
+describe('mergeFailure', () => {
+  it('folds a failure into the preflight check it proves, keeping the check’s grant and command', () => {
+    const other: Finding = { check: 'deployer-actas', status: 'satisfied', title: 'ok', evidence: 'held' };
+    const { findings, failure } = mergeFailure([other, unverified], failed);
+    expect(findings).toHaveLength(2);
+    expect(findings[0]).toBe(other);
+    expect(failure).toBe(findings[1]);
+    expect(failure).toMatchObject({
+      check: 'agent-image',
+      status: 'failed',
+      title: failed.title,
+      principal: agent,
+      resource: repo,
+      grant: unverified.grant,
+      command: unverified.command,
+      subject: 'image',
+    });
+    expect(failure.evidence).toContain('downloadArtifacts');
+    expect(failure.evidence).toContain('Preflight (unverified): no permission');
+  });
+
+  it('appends a failure no check matches, or one about another principal', () => {
+    const other = { ...failed, principal: 'serviceAccount:someone@p.iam.gserviceaccount.com' };
+    expect(mergeFailure([unverified], other).findings).toEqual([unverified, other]);
+    const quota: Finding = { check: 'quota', status: 'failed', title: 'Quota', evidence: '429' };
+    expect(mergeFailure([unverified], quota)).toEqual({ findings: [unverified, quota], failure: quota });
+  });
+});
