@@ -34,7 +34,8 @@ export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFi
   if (failOn === 'never') return [];
   const stops = failOn === 'unverified' ? ['missing', 'unverified'] : ['missing'];
   return findings.filter(
-    (f) => stops.includes(f.status) && !(plannedFixes && f.status === 'missing' && f.grant),
+    // A dry run of `fix` stops only on what the real run could not close: a grant it showed as a diff.
+    (f) => stops.includes(f.status) && !(plannedFixes && f.plannedChange !== undefined),
   );
 }
 

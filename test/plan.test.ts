@@ -175,19 +175,31 @@ describe('executionStatus', () => {
 });
 
 describe('blocking (fail_on)', () => {
-  const f = (status: Finding['status'], grant = false): Finding => ({
+  // `planned`: a dry run of fix showed this grant as a diff; a grant it could not plan (policy
+  // unreadable) still stops the run, since the real fix would fail too.
+  const f = (status: Finding['status'], grant: 'none' | 'unplanned' | 'planned' = 'none'): Finding => ({
     check: 'x',
     status,
     title: status,
     evidence: '',
-    ...(grant ? { grant: { resource: 'r', kind: 'secret', role: 'roles/x', member: 'user:a@b.c' } } : {}),
+    ...(grant !== 'none'
+      ? { grant: { resource: 'r', kind: 'secret', role: 'roles/x', member: 'user:a@b.c' } }
+      : {}),
+    ...(grant === 'planned' ? { plannedChange: '+ user:a@b.c' } : {}),
   });
-  const all = [f('missing'), f('unverified'), f('satisfied'), f('warning'), f('missing', true)];
+  const all = [
+    f('missing'),
+    f('unverified'),
+    f('satisfied'),
+    f('warning'),
+    f('missing', 'planned'),
+    f('missing', 'unplanned'),
+  ];
   it.each([
-    { failOn: 'missing' as const, planned: false, want: ['missing', 'missing'] },
-    { failOn: 'unverified' as const, planned: false, want: ['missing', 'unverified', 'missing'] },
+    { failOn: 'missing' as const, planned: false, want: ['missing', 'missing', 'missing'] },
+    { failOn: 'unverified' as const, planned: false, want: ['missing', 'unverified', 'missing', 'missing'] },
     { failOn: 'never' as const, planned: false, want: [] },
-    { failOn: 'missing' as const, planned: true, want: ['missing'] },
+    { failOn: 'missing' as const, planned: true, want: ['missing', 'missing'] },
   ])('$failOn (planned fixes: $planned)', ({ failOn, planned, want }) => {
     expect(blocking(all, failOn, planned).map((x) => x.status)).toEqual(want);
   });

@@ -126,7 +126,11 @@ async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Fi
   const reasons = [...unreadable, ...(result.outcome === 'unverified' ? result.reasons : [])];
   finding.remedy = `Grant ${req.role} on ${describeResource(req.resource)} to ${req.principal}.`;
   finding.command = grantCommand(req.grant);
-  finding.grant = req.grant;
+  // `fix` may add the binding on the resource itself when all that is unknown is what an
+  // unreadable ancestor grants: the narrow binding is harmless even if one does. Not when a
+  // conditional binding (or a group) is in play: that may be a deliberate restriction, and an
+  // unconditional grant would undo it, so only the command is offered.
+  if (result.outcome !== 'unverified') finding.grant = req.grant;
   if (reasons.length > 0) {
     finding.status = 'unverified';
     finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}`;

@@ -37,11 +37,15 @@ function withGrants(policy: Policy, grants: readonly Grant[]): Policy {
   return grants.reduce((p, g) => addBinding(p, g.role, g.member), policy);
 }
 
-/** Group the missing, grantable findings by the policy they change: one write per policy. */
+/**
+ * Group the findings to close by the policy they change: one write per policy. Missing ones,
+ * and unverified ones that carry a grant (check.ts sets it only where adding the binding at
+ * the resource is harmless).
+ */
 function targets(findings: Finding[]): Target[] {
   const byResource = new Map<string, Target>();
   for (const f of findings) {
-    if (f.status !== 'missing' || !f.grant || !isGrantable(f.grant)) continue;
+    if ((f.status !== 'missing' && f.status !== 'unverified') || !f.grant || !isGrantable(f.grant)) continue;
     const g = f.grant;
     let t = byResource.get(g.resource);
     if (!t) {
@@ -132,7 +136,7 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
   return granted;
 }
 
-/** Close (or, in dry run, plan) every missing grantable finding; mutates findings in place. */
+/** Close (or, in dry run, plan) every grantable finding; mutates findings in place. */
 export async function applyFixes(findings: Finding[], deps: FixDeps): Promise<Grant[]> {
   const all = targets(findings);
   if (deps.dryRun) {
