@@ -13,6 +13,7 @@ import {
 } from '../src/diagnose/index.ts';
 import { StepError } from '../src/gcp/errors.ts';
 import { OperationFailed } from '../src/gcp/run.ts';
+import { grantCommand } from '../src/iam/commands.ts';
 import type { Config, Finding } from '../src/model.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
 
@@ -105,11 +106,16 @@ describe('classifier over the error corpus', () => {
     for (const part of x.command ?? []) expect(f.command).toContain(part);
     for (const part of x.evidence ?? []) expect(f.evidence).toContain(part);
     if (x.noGrant) expect(f.grant).toBeUndefined();
-    // A grant, when offered, must be exactly the binding the command adds.
+    // A grant, when offered, must be exactly the binding the command adds, in the preflight's form
+    // (a service account of unknown project, projects/-, is named by its email alone).
     if (f.grant && f.command) {
-      expect(f.command).toContain(f.grant.role);
-      expect(f.command).toContain(f.grant.member);
+      if (f.grant.resource.startsWith('projects/-/')) expect(f.command).not.toContain('--project');
+      else expect(f.command).toBe(grantCommand(f.grant));
+      expect(f.command).toContain(` --member=${f.grant.member} --role=${f.grant.role} `);
     }
+    // gcloud, run non-interactively, refuses an unconditioned binding on a policy holding any
+    // conditional one unless told --condition=None.
+    if (f.command?.includes('add-iam-policy-binding')) expect(f.command).toMatch(/ --condition=None$/);
   });
 
   it('covers every failure kind the issue names, in more than one wording where it matters', () => {
@@ -132,6 +138,22 @@ describe('classifier over the error corpus', () => {
       'unknown',
     ];
     for (const check of required) expect(counts.get(check) ?? 0, check).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('binding commands', () => {
+  it('leave out --project for a service account whose project is unknown (gcloud finds it by email)', () => {
+    const f = diagnose(
+      new StepError('deploy the job', {
+        code: 7,
+        message: "Permission 'iam.serviceAccounts.actAs' denied on service account jobs@example.com",
+      }),
+      { stage: 'deploy', config: CONFIG },
+    );
+    expect(f.check).toBe('deployer-actas');
+    expect(f.command).toBe(
+      'gcloud iam service-accounts add-iam-policy-binding jobs@example.com --member=serviceAccount:deployer@app-prod.iam.gserviceaccount.com --role=roles/iam.serviceAccountUser --condition=None',
+    );
   });
 });
 

@@ -52,4 +52,30 @@ describe('mergeFailure', () => {
     const quota: Finding = { check: 'quota', status: 'failed', title: 'Quota', evidence: '429' };
     expect(mergeFailure([unverified], quota)).toEqual({ findings: [unverified, quota], failure: quota });
   });
+
+  it('folds a secret failure into the check of the secret it names, not the first secret check', () => {
+    const runtime = 'serviceAccount:runtime@app.iam.gserviceaccount.com';
+    const check = (secret: string): Finding => ({
+      check: 'runtime-secret',
+      status: 'unverified',
+      title: 'secret',
+      principal: runtime,
+      resource: `projects/app/secrets/${secret}`,
+      evidence: 'only under condition',
+      subject: `secret:${secret.toUpperCase()}`,
+    });
+    const failure: Finding = {
+      check: 'runtime-secret',
+      status: 'failed',
+      title: "Job's service account cannot read a secret",
+      principal: runtime,
+      resource: 'projects/app/secrets/db',
+      evidence: 'Permission denied on secret: projects/app/secrets/db/versions/1',
+    };
+    const { findings } = mergeFailure([check('api'), check('db')], failure);
+    expect(findings.map((f) => [f.resource, f.status])).toEqual([
+      ['projects/app/secrets/api', 'unverified'],
+      ['projects/app/secrets/db', 'failed'],
+    ]);
+  });
 });

@@ -297,9 +297,33 @@ const cases: Case[] = [
       'gcloud secrets add-iam-policy-binding db-password',
       '--project=demo-app',
       `--member=serviceAccount:${RUNTIME}`,
-      '--role=roles/secretmanager.secretAccessor',
+      '--role=roles/secretmanager.secretAccessor --condition=None',
     ],
     error: /secret/i,
+  },
+  {
+    // The v2 deploy: the job's long-running operation fails with Cloud Run's message, which names
+    // the role (not the permission) and the runtime account.
+    name: 'runtime account cannot read a secret (step secrets input, operation error)',
+    world: (w) =>
+      revoke(w.secrets[0]?.policy, 'roles/secretmanager.secretAccessor', `serviceAccount:${RUNTIME}`),
+    inputs: { secrets: 'DB_PASSWORD=db-password:1' },
+    at: { workflow: 'secrets' },
+    check: 'runtime-secret',
+    command: [
+      `gcloud secrets add-iam-policy-binding db-password --project=demo-app --member=serviceAccount:${RUNTIME} --role=roles/secretmanager.secretAccessor --condition=None`,
+    ],
+    error: /Permission denied on secret/,
+    more: (res) => {
+      const findings = findingsOf(res.outputs);
+      expect(findings.map((f) => f.check)).toEqual(['runtime-secret']);
+      expect(findings[0]).toMatchObject({
+        principal: `serviceAccount:${RUNTIME}`,
+        resource: 'projects/demo-app/secrets/db-password',
+        role: 'roles/secretmanager.secretAccessor',
+        subject: 'secret:DB_PASSWORD',
+      });
+    },
   },
   {
     name: 'referenced secret version does not exist (job.yaml secret line)',
@@ -369,6 +393,9 @@ describe.concurrent('every failure kind, diagnosed and reported through the bund
     else expect(finding?.location).toBeUndefined();
     expect(res.outputs.iam_status).toBe(c.iamStatus ?? '');
     for (const part of c.command ?? []) expect(finding?.command).toContain(part);
+    // Every binding command must work on a policy that holds conditional bindings.
+    if (finding?.command?.includes('add-iam-policy-binding'))
+      expect(finding.command).toMatch(/ --condition=None$/);
     expect(annotation?.message).toContain(finding?.command ?? finding?.remedy ?? '');
 
     // Summary: the checks table row and the remedy's command.

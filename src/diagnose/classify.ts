@@ -10,15 +10,21 @@ import {
   deployerMember,
   disabledApiProjectIn,
   emailsIn,
+  HTTP_STATUS,
   imageIn,
   isServiceAgent,
+  jobImage,
+  jobProject,
+  jobRepository,
   mentionsServiceAgent,
   parseProvider,
   permissionsIn,
+  projectIdOf,
   projectOfServiceAccount,
   repositoryIn,
   repositoryPrincipalSet,
   secretIn,
+  secretOf,
   serviceNameIn,
   statusInText,
 } from './facts.ts';
@@ -38,15 +44,6 @@ import {
 } from './remedies.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
 import { invalidInput, unknownFailure } from './remedies-run.ts';
-
-const HTTP_STATUS: Record<string, string> = {
-  '400': 'INVALID_ARGUMENT',
-  '401': 'UNAUTHENTICATED',
-  '403': 'PERMISSION_DENIED',
-  '404': 'NOT_FOUND',
-  '409': 'ABORTED',
-  '429': 'RESOURCE_EXHAUSTED',
-};
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -91,6 +88,8 @@ const DENIED_REASONS =
   /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
 const QUOTA_REASONS =
   /^(RATE_LIMIT_EXCEEDED|RESOURCE_QUOTA_EXCEEDED|QUOTA_EXCEEDED|rateLimitExceeded|quotaExceeded|userRateLimitExceeded)$/i;
+// Cloud Run's rollout check names the role the runtime account lacks on a secret, not the permission.
+const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager secret accessor/i;
 const DENIED_TEXT =
   /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
@@ -143,12 +142,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     return apiDisabled({
       evidence,
       service,
-      project: consumer ?? plan?.project ?? ctx.config?.projectId,
+      project: consumer ?? jobProject(ctx),
     });
   }
 
   if (status === 'RESOURCE_EXHAUSTED' || api.httpStatus === 429 || QUOTA_REASONS.test(reason))
-    return quota({ evidence, project: plan?.project ?? ctx.config?.projectId });
+    return quota({ evidence, project: jobProject(ctx) });
 
   const permissions = [
     ...new Set([
@@ -176,18 +175,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       });
     }
     if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {
-      const repo = repositoryIn(text) ?? planRepo(ctx);
-      const image = imageIn(text) ?? plan?.image.url ?? ctx.config?.image;
+      const repo = repositoryIn(text) ?? jobRepository(ctx);
+      const image = imageIn(text) ?? jobImage(ctx);
+      // The service agent pulls the image when Cloud Run reconciles the job; the deployer when it writes it.
       const agent = agentEmail ?? plan?.serviceAgent;
-      return agentSpeaks
-        ? imageAccess({
-            evidence,
-            agent: true,
-            member: agent ? `serviceAccount:${agent}` : undefined,
-            repo,
-            image,
-          })
-        : imageAccess({ evidence, agent: false, member, repo, image });
+      const puller = agentSpeaks ? agent && `serviceAccount:${agent}` : member;
+      return imageAccess({ evidence, agent: agentSpeaks, member: puller, repo, image });
     }
     if (has('iam.serviceAccounts.actAs')) {
       const sa = runtimeSa(plan?.deployer) ?? 'SERVICE_ACCOUNT_EMAIL';
@@ -214,12 +207,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         evidence,
         member,
         permission: run,
-        project: plan?.project ?? ctx.config?.projectId,
+        project: jobProject(ctx),
       });
     // Reading the job's project is the first call a deployer makes: denied means the deployer
     // holds no role on the project at all, and the role it needs to deploy includes it.
     if (has('resourcemanager.projects.get') && ctx.stage === 'resolve') {
-      const project = projectIn(text) ?? plan?.project ?? ctx.config?.projectId;
+      const project = projectIn(text) ?? jobProject(ctx);
       return runDenied({
         evidence,
         member,
@@ -228,7 +221,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         subject: 'project_id',
       });
     }
-    if (has('secretmanager.versions.access')) return secretFinding(evidence, text, ctx);
+    if (has('secretmanager.versions.access') || (secretIn(text) && SECRET_ACCESSOR.test(text)))
+      return secretFinding(evidence, text, ctx, runtimeSa(plan?.deployer));
     if (denied) return permissionDenied({ evidence, member, permission: permissions[0] });
   }
 
@@ -246,8 +240,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (missing && /\bimage\b|manifest|docker\.pkg\.dev|gcr\.io/i.test(text))
     return imageNotFound({
       evidence,
-      image: imageIn(text) ?? plan?.image.url ?? ctx.config?.image,
-      repo: repositoryIn(text) ?? planRepo(ctx),
+      image: imageIn(text) ?? jobImage(ctx),
+      repo: repositoryIn(text) ?? jobRepository(ctx),
     });
 
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
@@ -261,36 +255,18 @@ function projectIn(text: string): string | undefined {
   return /(?:^|[\s'"/])projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])(?=['"\s/]|$)/.exec(text)?.[1];
 }
 
-function planRepo(ctx: DiagnoseContext) {
-  const i = ctx.plan?.image;
-  return i?.project && i.location && i.repository
-    ? { project: i.project, location: i.location, repository: i.repository }
-    : undefined;
-}
-
-/** The secret a message names, and the job's reference to it (for the env var's line). */
-export function secretOf(text: string, ctx: DiagnoseContext) {
-  const named = secretIn(text);
-  const ref =
-    ctx.plan?.secrets.find((s) => s.secret === named?.secret) ??
-    (!named && ctx.plan?.secrets.length === 1 ? ctx.plan.secrets[0] : undefined);
-  const secret = named ?? (ref ? { project: ref.project, secret: ref.secret } : undefined);
-  return { secret, ref };
-}
-
-function secretFinding(evidence: string, text: string, ctx: DiagnoseContext): Finding {
-  const { secret, ref } = secretOf(text, ctx);
-  const sa = ctx.plan?.serviceAccount;
+/** The runtime account (the one the message names, else the plan's) cannot read a secret. */
+function secretFinding(
+  evidence: string,
+  text: string,
+  ctx: DiagnoseContext,
+  sa: string | undefined,
+): Finding {
+  const { secret, subject } = secretOf(text, ctx);
   return secretDenied({
     evidence,
     member: sa ? `serviceAccount:${sa}` : undefined,
     secret,
-    ...(ref ? { subject: `secret:${ref.name}` as const } : {}),
+    ...(subject ? { subject } : {}),
   });
-}
-
-/** Messages often quote the project number; show the id when the plan knows it is the same project. */
-function projectIdOf(project: string | undefined, ctx: DiagnoseContext): string | undefined {
-  if (project && ctx.plan && project === ctx.plan.projectNumber) return ctx.plan.project;
-  return project;
 }

@@ -1,8 +1,8 @@
 // Job and execution conditions: v2 `terminalCondition` / `conditions[]` (state, reason,
 // executionReason) and v1 `status.conditions[]` (status "False", CamelCase reason).
 import type { Finding } from '../model.ts';
-import { classify, secretOf } from './classify.ts';
-import type { DiagnoseContext } from './facts.ts';
+import { classify } from './classify.ts';
+import { type DiagnoseContext, jobImage, jobProject, jobRepository, secretOf } from './facts.ts';
 import { imageNotFound, secretMissing } from './remedies.ts';
 import { executionFailed, unknownFailure } from './remedies-run.ts';
 
@@ -48,35 +48,23 @@ export function diagnoseCondition(condition: JobCondition, ctx: ConditionContext
   const message = condition.message ?? '';
   const shown = [executionReason, reason].filter(Boolean).join(', ');
   const evidence = `Condition ${condition.type ?? 'Ready'} ${condition.state ?? `is ${condition.status}`}${shown ? ` (${shown})` : ''}: ${message || '(no message)'}`;
-  const plan = ctx.plan;
 
   if (executionReason === 'NON_ZERO_EXIT_CODE' || reason === 'NON_ZERO_EXIT_CODE' || EXITED.test(message)) {
     return executionFailed({
       evidence,
       execution: ctx.execution,
       logUri: ctx.logUri,
-      region: plan?.region ?? ctx.config?.region,
-      project: plan?.project ?? ctx.config?.projectId,
+      region: ctx.plan?.region ?? ctx.config?.region,
+      project: jobProject(ctx),
     });
   }
-  if (reason === 'CONTAINER_MISSING') {
-    const i = plan?.image;
-    const repo =
-      i?.project && i.location && i.repository
-        ? { project: i.project, location: i.location, repository: i.repository }
-        : undefined;
-    return imageNotFound({ evidence, image: i?.url ?? ctx.config?.image, repo });
-  }
+  if (reason === 'CONTAINER_MISSING')
+    return imageNotFound({ evidence, image: jobImage(ctx), repo: jobRepository(ctx) });
   // The secrets check fails the same way for a missing secret and an unreadable one.
   if (reason === 'SECRETS_ACCESS_CHECK_FAILED' && SECRET_MISSING.test(message)) {
-    const { secret, ref } = secretOf(message, ctx);
+    const { secret, ref, subject } = secretOf(message, ctx);
     const version = /\/versions\/([\w-]+)/.exec(message)?.[1] ?? ref?.version;
-    return secretMissing({
-      evidence,
-      secret,
-      version,
-      ...(ref ? { subject: `secret:${ref.name}` as const } : {}),
-    });
+    return secretMissing({ evidence, secret, version, ...(subject ? { subject } : {}) });
   }
   // Let the API-error classifier read the message, with the permission the reason implies.
   const metadata: Record<string, string> = {};

@@ -1,7 +1,7 @@
 // Pure extraction of the facts a diagnosis needs (who, which permission, which resource) from
 // the deploy plan and from the free text of an error. Messages differ between APIs, API
 // versions and tools, so every pattern here is deliberately loose and case-insensitive.
-import type { Config, DeployPlan } from '../model.ts';
+import type { Config, DeployPlan, SecretRef, Subject } from '../model.ts';
 
 export type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
@@ -93,7 +93,12 @@ export function imageIn(text: string): string | undefined {
   return AR_IMAGE.exec(text)?.[0] ?? GCR_IMAGE.exec(text)?.[0];
 }
 
-export function secretIn(text: string): { project: string; secret: string } | undefined {
+export interface SecretFacts {
+  project: string;
+  secret: string;
+}
+
+export function secretIn(text: string): SecretFacts | undefined {
   const m = SECRET.exec(text);
   return m?.[1] && m[2] ? { project: m[1], secret: m[2] } : undefined;
 }
@@ -120,10 +125,13 @@ const STATUS_WORDS = [
   'ABORTED',
   'INTERNAL',
 ];
-const HTTP_IN_TEXT: Record<string, string> = {
+/** Canonical status of an HTTP status code. */
+export const HTTP_STATUS: Record<string, string> = {
+  '400': 'INVALID_ARGUMENT',
   '401': 'UNAUTHENTICATED',
   '403': 'PERMISSION_DENIED',
   '404': 'NOT_FOUND',
+  '409': 'ABORTED',
   '429': 'RESOURCE_EXHAUSTED',
 };
 
@@ -131,7 +139,7 @@ const HTTP_IN_TEXT: Record<string, string> = {
 export function statusInText(text: string): string | undefined {
   for (const s of STATUS_WORDS) if (new RegExp(`\\b${s}\\b`).test(text)) return s;
   const http = /(?:\bError |\(|\bHTTP |status(?: code)?:? )(401|403|404|429)\b/i.exec(text)?.[1];
-  return http ? HTTP_IN_TEXT[http] : undefined;
+  return http ? HTTP_STATUS[http] : undefined;
 }
 
 export interface Provider {
@@ -178,4 +186,55 @@ export function projectOfServiceAccount(email: string, plan?: DeployPlan): strin
   const n = /^(\d+)-compute@developer\.gserviceaccount\.com$/i.exec(email);
   if (n?.[1] && plan && plan.projectNumber === n[1]) return plan.project;
   return undefined;
+}
+
+/** The job's project: from the plan once resolved, else the input. */
+export function jobProject(ctx: DiagnoseContext): string | undefined {
+  return ctx.plan?.project ?? ctx.config?.projectId;
+}
+
+/** The job's image URL: from the plan once resolved, else the input. */
+export function jobImage(ctx: DiagnoseContext): string | undefined {
+  return ctx.plan?.image.url ?? ctx.config?.image;
+}
+
+/** The Artifact Registry repository of the job's image, when the plan resolved one. */
+export function jobRepository(ctx: DiagnoseContext): RepoFacts | undefined {
+  const i = ctx.plan?.image;
+  return i?.project && i.location && i.repository
+    ? { project: i.project, location: i.location, repository: i.repository }
+    : undefined;
+}
+
+/** Messages often quote the project number; show the id when the plan knows it is the same project. */
+export function projectIdOf(project: string | undefined, ctx: DiagnoseContext): string | undefined {
+  if (project && ctx.plan && project === ctx.plan.projectNumber) return ctx.plan.project;
+  return project;
+}
+
+/**
+ * The secret a message names (its project as an id when the plan knows the number), the job's
+ * reference to it, and the subject to annotate: the env var (or volume) that references it,
+ * else the secret itself. With no secret named, a job with one secret reference can only mean that one.
+ */
+export function secretOf(
+  text: string,
+  ctx: DiagnoseContext,
+): { secret?: SecretFacts; ref?: SecretRef; subject?: Subject } {
+  const named = secretIn(text);
+  const secrets = ctx.plan?.secrets ?? [];
+  const ref = named
+    ? secrets.find((s) => s.secret === named.secret)
+    : secrets.length === 1
+      ? secrets[0]
+      : undefined;
+  const secret = named
+    ? { project: projectIdOf(named.project, ctx) ?? named.project, secret: named.secret }
+    : ref && { project: ref.project, secret: ref.secret };
+  const subject = ref ? ref.name : secret?.secret;
+  return {
+    ...(secret ? { secret } : {}),
+    ...(ref ? { ref } : {}),
+    ...(subject ? { subject: `secret:${subject}` as const } : {}),
+  };
 }

@@ -12,7 +12,10 @@ function sameGap(check: Finding, failure: Finding): boolean {
   // When both name who needs the permission, it must be the same principal.
   const a = member(check.principal);
   const b = member(failure.principal);
-  return a === undefined || b === undefined || a === b;
+  if (a !== undefined && b !== undefined && a !== b) return false;
+  // A job may reference several secrets, one check each: the failure proves the one it names.
+  const secret = check.check === 'runtime-secret' && check.resource && failure.resource;
+  return !secret || check.resource === failure.resource;
 }
 
 /** Returns the findings with `failure` folded into its check (or appended), and the finding to report as the failure. */

@@ -1,11 +1,23 @@
 // Remedies for failures before any Google API is reached: the GitHub OIDC token and the
 // workload identity token exchange (STS).
+
+import { shellQuote } from '../iam/commands.ts';
 import type { Finding } from '../model.ts';
 import type { Provider } from './facts.ts';
-import { shellArg } from './remedies.ts';
+import { cmd, flag } from './remedies.ts';
 
 interface Base {
   evidence: string;
+}
+
+/** The provider as gcloud's positional name and flags (the project by number, as in its resource name). */
+function providerArgs(p: Provider): string[] {
+  return [
+    shellQuote(p.provider),
+    flag('project', p.projectNumber),
+    '--location=global',
+    flag('workload-identity-pool', p.pool),
+  ];
 }
 
 export function idTokenPermission(o: Base): Finding {
@@ -33,14 +45,11 @@ export function wifCondition(
   };
   if (o.provider) {
     f.resource = o.provider.name;
-    f.command = [
+    f.command = cmd([
       'gcloud iam workload-identity-pools providers update-oidc',
-      shellArg(o.provider.provider),
-      `--project=${shellArg(o.provider.projectNumber)}`,
-      '--location=global',
-      `--workload-identity-pool=${shellArg(o.provider.pool)}`,
-      `--attribute-condition=${shellArg(`assertion.repository == '${o.repository ?? 'OWNER/REPO'}'`)}`,
-    ].join(' ');
+      ...providerArgs(o.provider),
+      flag('attribute-condition', `assertion.repository == '${o.repository ?? 'OWNER/REPO'}'`),
+    ]);
   }
   return f;
 }
@@ -60,7 +69,7 @@ export function wifProvider(o: Base & { provider: Provider | undefined; reason: 
   };
   if (o.provider) {
     f.resource = o.provider.name;
-    f.command = `gcloud iam workload-identity-pools providers describe ${shellArg(o.provider.provider)} --project=${shellArg(o.provider.projectNumber)} --location=global --workload-identity-pool=${shellArg(o.provider.pool)}`;
+    f.command = cmd(['gcloud iam workload-identity-pools providers describe', ...providerArgs(o.provider)]);
   }
   return f;
 }

@@ -1,7 +1,9 @@
 // Remedies for what happens after the job exists: failed executions and job conditions,
 // invalid inputs, and the catch-all that still shows the raw status and message.
+
+import { shellQuote } from '../iam/commands.ts';
 import type { Finding, Subject } from '../model.ts';
-import { shellArg } from './remedies.ts';
+import { cmd, flag } from './remedies.ts';
 
 export function executionFailed(o: {
   evidence: string;
@@ -23,14 +25,12 @@ export function executionFailed(o: {
   };
   if (o.execution) f.resource = o.execution;
   if (id) {
-    f.command = [
+    f.command = cmd([
       'gcloud run jobs executions describe',
-      shellArg(id),
-      o.region ? `--region=${shellArg(o.region)}` : undefined,
-      o.project ? `--project=${shellArg(o.project)}` : undefined,
-    ]
-      .filter(Boolean)
-      .join(' ');
+      shellQuote(id),
+      o.region ? flag('region', o.region) : undefined,
+      o.project ? flag('project', o.project) : undefined,
+    ]);
   }
   return f;
 }

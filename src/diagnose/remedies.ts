@@ -1,19 +1,19 @@
 // One builder per failure kind: who needs which role on which resource, the remedy in words
 // and the exact gcloud command. Unknown facts become UPPER_CASE placeholders in the command
-// rather than guesses.
+// rather than guesses. IAM binding commands come from src/iam/commands.ts, so diagnosis and the
+// preflight print the same forms (ending in --condition=None).
+import { grantCommand, orgPolicyCommand, shellQuote } from '../iam/commands.ts';
 import type { Finding, Grant, Subject } from '../model.ts';
+import type { RepoFacts, SecretFacts } from './facts.ts';
 
-/** Quote a value for a POSIX shell unless it is plainly safe (values come from API text). */
-export function shellArg(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
+const AGENT_PLACEHOLDER = 'service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com';
 
-function cmd(parts: Array<string | undefined>): string {
+export function cmd(parts: Array<string | undefined>): string {
   return parts.filter((p): p is string => p !== undefined).join(' ');
 }
 
-function flag(name: string, value: string): string {
-  return `--${name}=${shellArg(value)}`;
+export function flag(name: string, value: string): string {
+  return `--${name}=${shellQuote(value)}`;
 }
 
 interface Base {
@@ -30,22 +30,19 @@ export function saResource(email: string, project: string | undefined): string {
   return `projects/${project ?? '-'}/serviceAccounts/${email}`;
 }
 
-function saBinding(
-  email: string,
-  project: string | undefined,
-  member: string,
-  role: string,
-): { command: string; grant: Grant } {
-  return {
-    command: cmd([
-      'gcloud iam service-accounts add-iam-policy-binding',
-      shellArg(email),
-      project ? flag('project', project) : undefined,
-      flag('member', member),
-      flag('role', role),
-    ]),
-    grant: { resource: saResource(email, project), kind: 'serviceAccount', role, member },
-  };
+/**
+ * The binding that closes a gap and the command that adds it. grantCommand always prints
+ * --project; a service account whose project is unknown (projects/-) is found by its email
+ * alone, so the flag is left out there rather than printed as `-`.
+ */
+function binding(grant: Grant): { grant: Grant; command: string } {
+  const command = grantCommand(grant);
+  const anyProject = grant.kind === 'serviceAccount' && grant.resource.startsWith('projects/-/');
+  return { grant, command: anyProject ? command.replace(' --project=- ', ' ') : command };
+}
+
+function saBinding(email: string, project: string | undefined, member: string, role: string) {
+  return binding({ resource: saResource(email, project), kind: 'serviceAccount', role, member });
 }
 
 export function actAs(
@@ -75,7 +72,7 @@ export function actAs(
 export function agentToken(
   o: Base & { agent: string | undefined; serviceAccount: string; saProject: string | undefined },
 ): Finding {
-  const agent = o.agent ?? 'service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com';
+  const agent = o.agent ?? AGENT_PLACEHOLDER;
   const member = `serviceAccount:${agent}`;
   const role = 'roles/iam.serviceAccountTokenCreator';
   const b = saBinding(o.serviceAccount, o.saProject, member, role);
@@ -118,35 +115,19 @@ export function wifUser(
   return finding(f, o.subject ?? 'impersonate_service_account');
 }
 
-function repoBinding(repo: { project: string; location: string; repository: string }, member: string) {
+function repoBinding(repo: RepoFacts, member: string) {
   const role = 'roles/artifactregistry.reader';
   const resource = `projects/${repo.project}/locations/${repo.location}/repositories/${repo.repository}`;
-  return {
-    role,
-    resource,
-    command: cmd([
-      'gcloud artifacts repositories add-iam-policy-binding',
-      shellArg(repo.repository),
-      flag('project', repo.project),
-      flag('location', repo.location),
-      flag('member', member),
-      flag('role', role),
-    ]),
-    grant: { resource, kind: 'repository', role, member } satisfies Grant,
-  };
+  return { role, resource, ...binding({ resource, kind: 'repository', role, member }) };
 }
 
-type Repo = { project: string; location: string; repository: string } | undefined;
-const UNKNOWN_REPO = { project: 'IMAGE_PROJECT', location: 'LOCATION', repository: 'REPOSITORY' };
+type Repo = RepoFacts | undefined;
+const UNKNOWN_REPO: RepoFacts = { project: 'IMAGE_PROJECT', location: 'LOCATION', repository: 'REPOSITORY' };
 
 export function imageAccess(
   o: Base & { agent: boolean; member: string | undefined; repo: Repo; image: string | undefined },
 ): Finding {
-  const member =
-    o.member ??
-    (o.agent
-      ? 'serviceAccount:service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com'
-      : 'DEPLOYER_MEMBER');
+  const member = o.member ?? (o.agent ? `serviceAccount:${AGENT_PLACEHOLDER}` : 'DEPLOYER_MEMBER');
   const b = repoBinding(o.repo ?? UNKNOWN_REPO, member);
   const who = o.agent
     ? `the Cloud Run service agent ${o.member?.replace(/^serviceAccount:/, '') ?? ''}`.trim()
@@ -177,7 +158,7 @@ export function orgPolicy(o: Base & { saProject: string | undefined }): Finding 
       resource: `projects/${project}`,
       evidence: o.evidence,
       remedy: `Have an organization policy administrator stop enforcing iam.disableCrossProjectServiceAccountUsage on project ${project} (the project that owns the service account), or use a service account from the job's project.`,
-      command: `gcloud resource-manager org-policies disable-enforce iam.disableCrossProjectServiceAccountUsage ${flag('project', project)}`,
+      command: orgPolicyCommand('iam.disableCrossProjectServiceAccountUsage', project),
     },
     o.subject ?? 'service_account',
   );
@@ -198,24 +179,20 @@ export function runDenied(
     resource: `projects/${project}`,
     evidence: o.evidence,
     remedy: `Grant ${o.member ?? 'the identity the action deploys as'} ${role} on project ${project} (or on the job once it exists).`,
-    command: cmd([
-      'gcloud projects add-iam-policy-binding',
-      shellArg(project),
-      flag('member', member),
-      flag('role', role),
-    ]),
+    command: binding({ resource: `projects/${project}`, kind: 'project', role, member }).command,
   };
   if (o.member) f.principal = o.member;
   return finding(f, o.subject ?? 'job');
 }
 
 export function secretDenied(
-  o: Base & { member: string | undefined; secret: { project: string; secret: string } | undefined },
+  o: Base & { member: string | undefined; secret: SecretFacts | undefined },
 ): Finding {
   const role = 'roles/secretmanager.secretAccessor';
   const secret = o.secret ?? { project: 'PROJECT_ID', secret: 'SECRET' };
   const member = o.member ?? 'serviceAccount:RUNTIME_SERVICE_ACCOUNT';
   const resource = `projects/${secret.project}/secrets/${secret.secret}`;
+  const b = binding({ resource, kind: 'secret', role, member });
   const f: Finding = {
     check: 'runtime-secret',
     status: 'failed',
@@ -224,17 +201,11 @@ export function secretDenied(
     role,
     resource,
     evidence: o.evidence,
-    remedy: `Grant the job's service account ${role} on the secret ${resource}.`,
-    command: cmd([
-      'gcloud secrets add-iam-policy-binding',
-      shellArg(secret.secret),
-      flag('project', secret.project),
-      flag('member', member),
-      flag('role', role),
-    ]),
+    remedy: `Grant the job's service account${o.member ? ` ${o.member.replace(/^serviceAccount:/, '')}` : ''} ${role} on the secret ${resource}.`,
+    command: b.command,
   };
   if (o.member) f.principal = o.member;
-  if (o.member && o.secret) f.grant = { resource, kind: 'secret', role, member };
+  if (o.member && o.secret) f.grant = b.grant;
   return finding(f, o.subject);
 }
 
@@ -263,7 +234,7 @@ export function apiDisabled(o: Base & { service: string; project: string | undef
       resource: `projects/${project}/services/${o.service}`,
       evidence: o.evidence,
       remedy: `Enable ${o.service} on project ${project}, wait a few minutes, then re-run.`,
-      command: `gcloud services enable ${shellArg(o.service)} ${flag('project', project)}`,
+      command: `gcloud services enable ${shellQuote(o.service)} ${flag('project', project)}`,
     },
     o.subject ?? 'project_id',
   );
@@ -295,7 +266,7 @@ export function imageNotFound(o: Base & { image: string | undefined; repo: Repo 
   if (o.repo) {
     const base = `${o.repo.location}-docker.pkg.dev/${o.repo.project}/${o.repo.repository}`;
     f.resource = `projects/${o.repo.project}/locations/${o.repo.location}/repositories/${o.repo.repository}`;
-    f.command = `gcloud artifacts docker images list ${shellArg(o.repo.repository.includes('gcr.io') ? (o.image ?? base) : base)} --include-tags`;
+    f.command = `gcloud artifacts docker images list ${shellQuote(o.repo.repository.includes('gcr.io') ? (o.image ?? base) : base)} --include-tags`;
   }
   return finding(f, o.subject ?? 'image');
 }
@@ -314,7 +285,7 @@ export function serviceAccountMissing(
     f.resource = saResource(o.serviceAccount, o.saProject);
     f.command = cmd([
       'gcloud iam service-accounts describe',
-      shellArg(o.serviceAccount),
+      shellQuote(o.serviceAccount),
       o.saProject ? flag('project', o.saProject) : undefined,
     ]);
   }
@@ -322,7 +293,7 @@ export function serviceAccountMissing(
 }
 
 export function secretMissing(
-  o: Base & { secret: { project: string; secret: string } | undefined; version: string | undefined },
+  o: Base & { secret: SecretFacts | undefined; version: string | undefined },
 ): Finding {
   const f: Finding = {
     check: 'secret-not-found',
@@ -337,7 +308,7 @@ export function secretMissing(
     f.resource = `projects/${o.secret.project}/secrets/${o.secret.secret}`;
     f.command = cmd([
       'gcloud secrets versions list',
-      shellArg(o.secret.secret),
+      shellQuote(o.secret.secret),
       flag('project', o.secret.project),
     ]);
   }
