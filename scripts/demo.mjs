@@ -87,7 +87,12 @@ async function step(emulator, title, iam) {
         repository: { full_name: 'acme/payments' },
       },
     },
-    env: { GITHUB_WORKFLOW_REF: 'acme/payments/.github/workflows/deploy.yml@refs/pull/7/merge' },
+    // What the runner sets for this step: which workflow, which step, which action.
+    env: {
+      GITHUB_WORKFLOW_REF: 'acme/payments/.github/workflows/deploy.yml@refs/pull/7/merge',
+      GITHUB_ACTION: '__acme_cloud-run-job-deploy',
+      GITHUB_ACTION_REPOSITORY: 'acme/cloud-run-job-deploy',
+    },
   });
   console.log(bold('Step log'));
   showLog(result.stdout);

@@ -62,7 +62,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
 
     stage = 'resolve';
     const sha = env.GITHUB_SHA;
-    const { plan, existing } = await resolvePlan(ctx, config, local, sha, auth.principal);
+    const { plan, existing, existingKnown } = await resolvePlan(ctx, config, local, sha, auth.principal);
     result.plan = plan;
     const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };
     const willCreate = !local.manifest && !existing;
@@ -91,6 +91,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     stage = 'deploy';
     const action = await deployJob(ctx, plan, config, local.manifest, sha, {
       ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
+      ...(existingKnown ? { known: { job: existing } } : {}),
       log: core.info,
     });
     result.job = { ...job, action };

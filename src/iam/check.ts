@@ -80,7 +80,9 @@ async function policiesOf(
   const unreadable: string[] = [];
   const projectName = `projects/${project}`;
   if (resource.name !== projectName) chain.push({ kind: 'project', name: projectName });
-  // Walk up the hierarchy; each parent read is shared with every other check.
+  // The resource's and the project's policies do not depend on the hierarchy: read them while
+  // walking up it, and read each ancestor's policy as soon as the walk finds it.
+  const reads = chain.map((r) => reader.policy(r));
   let current = projectName;
   for (let depth = 0; depth < 12; depth++) {
     const parent = await reader.parent(current);
@@ -89,12 +91,17 @@ async function policiesOf(
       break;
     }
     if (!parent.value) break;
-    chain.push({ kind: parent.value.startsWith('folders/') ? 'folder' : 'organization', name: parent.value });
+    const ancestor: PolicyResource = {
+      kind: parent.value.startsWith('folders/') ? 'folder' : 'organization',
+      name: parent.value,
+    };
+    chain.push(ancestor);
+    reads.push(reader.policy(ancestor));
     current = parent.value;
   }
-  const reads = await Promise.all(chain.map((r) => reader.policy(r)));
+  const settled = await Promise.all(reads);
   const policies: PolicyOnResource[] = [];
-  reads.forEach((read, i) => {
+  settled.forEach((read, i) => {
     const r = chain[i] as PolicyResource;
     if (read.ok) policies.push({ resource: r.name, policy: read.value });
     else
@@ -209,9 +216,14 @@ async function checkServiceAccount(req: ServiceAccountRequirement, { reader }: D
   return out;
 }
 
-/** A satisfied finding reads as a fact, with nothing to do. */
+/**
+ * A satisfied finding reads as a fact, with nothing to do; an unverified one must not read as
+ * a proven gap, so its title says what could not be verified.
+ */
 function settle(req: Requirement, findings: Finding[]): Finding[] {
   for (const f of findings) {
+    if (f.status === 'unverified' && f.check === req.check && f.title === req.title)
+      f.title = `Could not verify that ${req.holds.charAt(0).toLowerCase()}${req.holds.slice(1)}`;
     if (f.status !== 'satisfied') continue;
     f.title = req.holds;
     delete f.remedy;
@@ -240,6 +252,15 @@ async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
 
 /** Every requirement at once; reads shared between checks happen once (see reader.ts). */
 export async function runChecks(requirements: readonly Requirement[], deps: Deps): Promise<CheckResult[]> {
+  // Expand the roles that usually decide principal checks (the granting role of each, and
+  // the service agent's own role) while the policies are being read: when a policy binds
+  // only those, no roles.get round trip waits for the policy. Failures surface in the checks.
+  const likely = requirements.flatMap((r) =>
+    r.type === 'principal'
+      ? [r.role, ...(r.principal.includes('@serverless-robot-prod.') ? ['roles/run.serviceAgent'] : [])]
+      : [],
+  );
+  void deps.roles.load([...new Set(likely)]);
   const all = await Promise.all(requirements.map((r) => checkOne(r, deps)));
   return all.flatMap((findings, i) =>
     findings.map((finding) => ({ requirement: requirements[i] as Requirement, finding })),

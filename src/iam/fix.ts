@@ -75,10 +75,15 @@ async function plan(t: Target, deps: FixDeps): Promise<void> {
 /** Read-modify-write with etag; a 409 ABORTED (someone else wrote) re-reads and tries again. */
 async function write(t: Target, deps: FixDeps): Promise<{ before: Policy; after: Policy }> {
   const what = `add ${t.grants.map((g) => `${g.member} to ${g.role}`).join(', ')} on ${describeResource(t.resource)}`;
+  // First attempt: the policy the check just read (its etag guards the write); after a 409
+  // ABORTED, read it fresh.
+  let cached = true;
   return attempt(what, () =>
     withRetry(
       async () => {
-        const before = await deps.backend.getIamPolicy(t.resource);
+        const fromCheck = cached ? await deps.reader.policy(t.resource) : undefined;
+        cached = false;
+        const before = fromCheck?.ok ? fromCheck.value : await deps.backend.getIamPolicy(t.resource);
         const desired = withGrants(before, t.grants);
         if (desired === before) return { before, after: before };
         const after = await deps.backend.setIamPolicy(t.resource, desired);

@@ -5,7 +5,7 @@
 import type { ApiContext } from '../gcp/clients.ts';
 import { isStatus, StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep, withRetry } from '../gcp/retry.ts';
-import { createJob, getJob, OperationFailed, updateJob, waitOperation } from '../gcp/run.ts';
+import { createJob, getJob, OperationFailed, updateJob, type V2Job, waitOperation } from '../gcp/run.ts';
 import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
@@ -21,6 +21,8 @@ export interface DeployOptions {
   waitDeadlineMs?: number;
   sleep?: Sleep;
   log?: (line: string) => void;
+  /** The job as the plan already read it (undefined: it does not exist); saves a read on the first attempt. */
+  known?: { job: V2Job | undefined };
 }
 
 const DEFAULT_WAIT_MS = 10 * 60_000;
@@ -68,9 +70,12 @@ async function upsert(
     waitOperation(ctx, op, wait).catch((e: unknown) => {
       throw e instanceof OperationFailed ? new StepError(what, e) : e;
     });
+  let known = options.known;
   return withRetry(
     async (): Promise<DeployAction> => {
-      const existing = await getJob(ctx, plan.jobName);
+      // First attempt: the plan's read; every retry (conflict, stale etag) reads again.
+      const existing = known ? known.job : await getJob(ctx, plan.jobName);
+      known = undefined;
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
         try {
@@ -138,7 +143,8 @@ async function waitReady(
   const deadline = Date.now() + (options.waitDeadlineMs ?? DEFAULT_WAIT_MS);
   const generation = written.metadata?.generation;
   let job: V1Job | undefined = written;
-  let pauseMs = 500;
+  // A job is usually Ready within a second: look early, then back off.
+  let pauseMs = 100;
   for (;;) {
     const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
     const ready = job && !stale ? readyCondition(job) : undefined;

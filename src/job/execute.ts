@@ -55,6 +55,14 @@ export async function executeJob(
   options.log?.(`Started execution ${name}`);
   if (!options.wait) return { name, status: 'running' };
 
+  // The run operation completes with the execution: let the server hold a `:wait` instead of
+  // sleeping between polls; the loop below then reads the finished execution once.
+  await waitOperation(ctx, op, {
+    deadlineMs: 24 * 3600_000,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  }).catch((e: unknown) => {
+    if (!(e instanceof OperationFailed)) throw e;
+  });
   const sleep = options.sleep ?? realSleep;
   const maxPollMs = options.maxPollMs ?? 10_000;
   let pauseMs = 500;
