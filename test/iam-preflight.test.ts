@@ -282,6 +282,10 @@ describe('preflight fix', () => {
     );
     expect(result.granted).toHaveLength(3);
     for (const f of result.findings.filter((x) => x.grant)) expect(f.status).not.toBe('missing');
+    // A granted requirement reads as the fact it now is.
+    expect(result.findings.find((f) => f.check === 'agent-token')?.title).toMatch(
+      /^The Cloud Run service agent can get tokens/,
+    );
     // Every policy before/after: only the intended members were added, nothing else moved.
     const after = backend.world.policies;
     const changes = Object.keys(after).flatMap((name) =>

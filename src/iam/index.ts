@@ -61,6 +61,8 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
           ...(o.sleep ? { sleep: o.sleep } : {}),
         })
       : [];
+  // A granted requirement now holds: say so, rather than what was missing or unverified.
+  for (const r of results) if (r.finding.status === 'granted') r.finding.title = r.requirement.holds;
   const status = iamStatus(findings, granted);
   const counts = ['missing', 'unverified', 'granted'].map(
     (s) => `${findings.filter((f) => f.status === s).length} ${s}`,
