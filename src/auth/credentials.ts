@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import { type AuthClient, GoogleAuth, IdentityPoolClient } from 'google-auth-library';
 import { StepError } from '../gcp/errors.ts';
+import { withTimeout } from '../gcp/timeout.ts';
 import type { Config } from '../model.ts';
 import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
 
@@ -20,6 +21,9 @@ export type IdTokenSource = (audience: string) => Promise<string>;
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const ID_TOKEN_TIMEOUT_MS = 30_000;
+const AUTH_TIMEOUT_MS = 90_000;
+/** Requests the auth library makes with its own transport (impersonation, ADC refresh). */
+const transporterOptions = { timeout: 30_000 };
 
 export interface AuthOptions {
   /** The job's project, already resolved: ADC then needs no project lookup of its own. */
@@ -42,7 +46,9 @@ export async function authenticate(
     if (t.access_token) core.setSecret(t.access_token);
   });
   try {
-    const { token } = await client.getAccessToken();
+    // The whole exchange (OIDC token, STS, impersonation) is bounded: the library's STS request
+    // takes no timeout of its own.
+    const { token } = await withTimeout(client.getAccessToken(), AUTH_TIMEOUT_MS, 'obtain an access token');
     if (!token) throw new Error('the credentials produced no access token');
     core.setSecret(token);
   } catch (e) {
@@ -75,6 +81,7 @@ function workloadIdentity(config: Config, provider: string, env: Env, getIdToken
   const universe = config.universe;
   let subject: string | undefined;
   const client = new IdentityPoolClient({
+    transporterOptions,
     type: 'external_account',
     // STS audience is the provider's full resource name; the OIDC token's audience is its URL form.
     audience: `//iam.${universe}/${provider}`,
@@ -102,22 +109,13 @@ function workloadIdentity(config: Config, provider: string, env: Env, getIdToken
 }
 
 async function fetchIdToken(getIdToken: IdTokenSource, audience: string): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no GitHub OIDC token after ${ID_TOKEN_TIMEOUT_MS / 1000}s`)),
-      ID_TOKEN_TIMEOUT_MS,
-    );
-  });
   try {
-    const token = await Promise.race([getIdToken(audience), timeout]);
+    const token = await withTimeout(getIdToken(audience), ID_TOKEN_TIMEOUT_MS, 'get a GitHub OIDC token');
     core.setSecret(token);
     return token;
   } catch (e) {
     // Most often the workflow lacks `permissions: id-token: write`; diagnosis explains that.
     throw new StepError('get a GitHub OIDC token (the job needs permissions: id-token: write)', e);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -140,6 +138,7 @@ function jwtSubject(token: string): string | undefined {
 
 async function applicationDefault(config: Config, project: string | undefined): Promise<Source> {
   const auth = new GoogleAuth({
+    clientOptions: { transporterOptions },
     scopes: [SCOPE],
     universeDomain: config.universe,
     // Without it, an external_account client looks its project up on Resource Manager v1.
