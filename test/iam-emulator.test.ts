@@ -9,8 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Policy } from '../src/gcp/iam.ts';
 import { addedMembers } from '../src/iam/diff.ts';
 import { preflight } from '../src/iam/index.ts';
-import type { Config, DeployPlan, Finding } from '../src/model.ts';
+import type { DeployPlan, Finding } from '../src/model.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { config } from './fixtures/config.ts';
 
 const ORG = '100200300400';
 const DEPLOYER = 'deployer@app-proj.iam.gserviceaccount.com';
@@ -137,24 +138,6 @@ const plan: DeployPlan = {
   deployer: DEPLOYER,
   execute: false,
 };
-
-function config(over: Partial<Config>): Config {
-  return {
-    region: 'us-central1',
-    envVars: {},
-    secrets: {},
-    labels: {},
-    skipDefaultLabels: false,
-    execute: false,
-    wait: true,
-    iam: 'check',
-    dryRun: false,
-    failOn: 'missing',
-    prComment: false,
-    universe: 'googleapis.com',
-    ...over,
-  };
-}
 
 let emu: Emulator | undefined;
 afterEach(async () => {

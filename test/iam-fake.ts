@@ -4,7 +4,6 @@ import type { Policy, ServiceAccountInfo } from '../src/gcp/iam.ts';
 import type { EffectiveOrgPolicy } from '../src/gcp/orgpolicy.ts';
 import type { IamBackend, PolicyResource } from '../src/iam/backend.ts';
 import { evaluatePermission } from '../src/iam/policy.ts';
-import type { DeployPlan } from '../src/model.ts';
 
 /** The shape gaxios throws for a Google error response. */
 export function apiError(httpStatus: number, status: string, message: string): Error {
@@ -132,33 +131,4 @@ export class FakeBackend implements IamBackend {
       this.world.orgPolicies[project] ?? { name: `projects/${project}/policies/${constraint}`, spec: {} }
     );
   }
-}
-
-/** A same-project deploy plan; override what a test is about. */
-export function plan(over: Partial<DeployPlan> = {}): DeployPlan {
-  return {
-    project: 'app',
-    projectNumber: '111',
-    region: 'us-central1',
-    job: 'nightly',
-    jobName: 'projects/app/locations/us-central1/jobs/nightly',
-    image: {
-      url: 'us-docker.pkg.dev/app/images/worker:1',
-      registry: 'artifact-registry',
-      project: 'app',
-      location: 'us',
-      repository: 'images',
-      repositoryName: 'projects/app/locations/us/repositories/images',
-      path: 'worker',
-      tag: '1',
-    },
-    serviceAccount: 'runner@app.iam.gserviceaccount.com',
-    serviceAccountProject: 'app',
-    serviceAccountIsDefault: false,
-    serviceAgent: 'service-111@serverless-robot-prod.iam.gserviceaccount.com',
-    secrets: [],
-    deployer: 'deployer@app.iam.gserviceaccount.com',
-    execute: false,
-    ...over,
-  };
 }

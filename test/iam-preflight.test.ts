@@ -4,7 +4,8 @@ import { BUILTIN_ROLES } from '../src/iam/builtin-roles.ts';
 import { addedMembers } from '../src/iam/diff.ts';
 import { iamStatus, preflight } from '../src/iam/index.ts';
 import type { Config, DeployPlan, Finding } from '../src/model.ts';
-import { FakeBackend, type FakeWorld, plan } from './iam-fake.ts';
+import { config, plan } from './fixtures/config.ts';
+import { FakeBackend, type FakeWorld } from './iam-fake.ts';
 
 const DEPLOYER = 'serviceAccount:deployer@app.iam.gserviceaccount.com';
 const AGENT = 'serviceAccount:service-111@serverless-robot-prod.iam.gserviceaccount.com';
@@ -12,24 +13,6 @@ const RUNNER = 'runner@ids.iam.gserviceaccount.com';
 const SA = `projects/ids/serviceAccounts/${RUNNER}`;
 const REPO = 'projects/shared/locations/us/repositories/images';
 const SECRET = 'projects/app/secrets/db';
-
-function config(over: Partial<Config> = {}): Config {
-  return {
-    region: 'us-central1',
-    envVars: {},
-    secrets: {},
-    labels: {},
-    skipDefaultLabels: false,
-    execute: false,
-    wait: true,
-    iam: 'check',
-    dryRun: false,
-    failOn: 'missing',
-    prComment: false,
-    universe: 'googleapis.com',
-    ...over,
-  };
-}
 
 /** Runtime account in project ids, image in project shared, one secret in app. */
 const crossPlan: DeployPlan = plan({

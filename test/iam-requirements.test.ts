@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { grantCommand, orgPolicyCommand, shellQuote, wifUserCommand } from '../src/iam/commands.ts';
 import { deployPermissions, memberOf, type Requirement, requirementsFor } from '../src/iam/requirements.ts';
-import { plan } from './iam-fake.ts';
+import { plan } from './fixtures/config.ts';
 
 const ids = (reqs: Requirement[]) => reqs.map((r) => r.check);
 

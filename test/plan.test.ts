@@ -4,24 +4,9 @@ import { executionStatus } from '../src/job/execute.ts';
 import { blocking, consoleUrl } from '../src/main.ts';
 import type { Config, Finding } from '../src/model.ts';
 import { buildPlan, resolveLocal, serviceAccountProject } from '../src/plan.ts';
+import { config as baseConfig } from './fixtures/config.ts';
 
-function config(over: Partial<Config> = {}): Config {
-  return {
-    region: 'europe-west1',
-    envVars: {},
-    secrets: {},
-    labels: {},
-    skipDefaultLabels: false,
-    execute: false,
-    wait: true,
-    iam: 'check',
-    dryRun: false,
-    failOn: 'missing',
-    prComment: true,
-    universe: 'googleapis.com',
-    ...over,
-  };
-}
+const config = (over: Partial<Config> = {}): Config => baseConfig({ region: 'europe-west1', ...over });
 
 describe('serviceAccountProject', () => {
   it.each([

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildJob, factsOfV2, mergeJob, type V2Job } from '../src/job/spec.ts';
 import type { Config } from '../src/model.ts';
+import { config as baseConfig } from './fixtures/config.ts';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
-function config(over: Partial<Config> = {}): Config {
-  return {
-    region: 'us-central1',
-    job: 'nightly',
-    image: 'us-docker.pkg.dev/app-prod/c/report:2',
-    envVars: {},
-    secrets: {},
-    labels: {},
-    skipDefaultLabels: false,
-    execute: false,
-    wait: true,
-    iam: 'check',
-    dryRun: false,
-    failOn: 'missing',
-    prComment: true,
-    universe: 'googleapis.com',
-    ...over,
-  };
-}
+const config = (over: Partial<Config> = {}): Config =>
+  baseConfig({ job: 'nightly', image: 'us-docker.pkg.dev/app-prod/c/report:2', ...over });
 
 /** A job as the API returns it, with settings the inputs never mention. */
 const EXISTING: V2Job = {
