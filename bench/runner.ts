@@ -5,23 +5,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from '../test/emulator/apis/github.ts';
+import { actionDefaults, GOOGLE_APIS, inputEnv, OIDC_PATH } from '../test/helpers/runner-env.ts';
 import { REPOSITORY } from './worlds.ts';
-
-export const GOOGLE_APIS = [
-  'sts',
-  'iamcredentials',
-  'iam',
-  'run',
-  'cloudresourcemanager',
-  'artifactregistry',
-  'secretmanager',
-  'orgpolicy',
-] as const;
-
-/** Path (with its query) of the emulator's GitHub OIDC token endpoint; @actions/core appends `&audience=`. */
-export const OIDC_PATH = '/_github/oidc/token?api-version=2.0';
 
 export interface RunnerFiles {
   dir: string;
@@ -45,26 +31,7 @@ export async function runnerFiles(): Promise<RunnerFiles> {
   return { dir, output, summary };
 }
 
-/** action.yml input defaults, as the runner fills them in (expressions left out: only a runner evaluates those). */
-export function actionDefaults(actionYml: string): Record<string, string> {
-  const action = parse(actionYml) as { inputs?: Record<string, { default?: unknown }> };
-  const out: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs ?? {})) {
-    if (spec.default === undefined) continue;
-    const value = String(spec.default);
-    if (!value.includes('${{')) out[name] = value;
-  }
-  return out;
-}
-
 const DEFAULTS = actionDefaults(readFileSync(new URL('../action.yml', import.meta.url), 'utf8'));
-
-/** INPUT_<NAME> as the runner names it: upper case, spaces to underscores. */
-export function inputEnv(inputs: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]),
-  );
-}
 
 export function runnerEnv(
   emulatorUrl: string,

@@ -1,7 +1,8 @@
 // The environments the benchmark gives the action (as the runner would) and gcloud (as a client of the emulator).
 import { describe, expect, it } from 'vitest';
 import { deployArgs, gcloudEnv } from '../bench/gcloud.ts';
-import { actionDefaults, GOOGLE_APIS, inputEnv, runnerEnv } from '../bench/runner.ts';
+import { runnerEnv } from '../bench/runner.ts';
+import { actionDefaults, GOOGLE_APIS, inputEnv } from './helpers/runner-env.ts';
 
 describe('runner environment', () => {
   it('names inputs as the runner does', () => {

@@ -6,23 +6,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from '../emulator/apis/github.ts';
 import type { Emulator } from '../emulator/server.ts';
+import { actionDefaults, GOOGLE_APIS, inputEnv, OIDC_PATH } from './runner-env.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const DIST = join(ROOT, 'dist/index.js');
-const APIS = [
-  'sts',
-  'iamcredentials',
-  'iam',
-  'run',
-  'cloudresourcemanager',
-  'artifactregistry',
-  'secretmanager',
-  'orgpolicy',
-] as const;
 
 export interface RunActionOptions {
   /** Input name (as in action.yml) -> value. Unset inputs get action.yml defaults, as on the runner. */
@@ -70,20 +60,6 @@ export function ensureBuilt(): void {
   if (built > newestMtime(join(ROOT, 'src'))) return;
   const res = spawnSync(NODE, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`build failed:\n${res.stdout}\n${res.stderr}`);
-}
-
-/** action.yml input defaults, without expressions (the runner would evaluate those). */
-function inputDefaults(): Record<string, string> {
-  const action = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
-    inputs: Record<string, { default?: unknown }>;
-  };
-  const out: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs)) {
-    if (spec.default === undefined) continue;
-    const value = String(spec.default);
-    if (!value.includes('${{')) out[name] = value;
-  }
-  return out;
 }
 
 /** `name<<DELIM\nvalue\nDELIM` blocks, as @actions/core writes GITHUB_OUTPUT. */
@@ -144,15 +120,16 @@ export async function runAction(options: RunActionOptions): Promise<RunActionRes
     CLOUDSDK_CONFIG: join(dir, 'gcloud'),
   };
   if (emu) {
-    env.ACTIONS_ID_TOKEN_REQUEST_URL = `${emu.url}/_github/oidc/token?api-version=2.0`;
+    env.ACTIONS_ID_TOKEN_REQUEST_URL = `${emu.url}${OIDC_PATH}`;
     env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = DEFAULT_ID_TOKEN_REQUEST_TOKEN;
     env.GITHUB_API_URL = `${emu.url}/_github/api`;
     env.GITHUB_SERVER_URL = `${emu.url}/_github`;
-    for (const api of APIS) env[`GHA_ENDPOINT_OVERRIDE_${api}`] = emu.url;
+    for (const api of GOOGLE_APIS) env[`GHA_ENDPOINT_OVERRIDE_${api}`] = emu.url;
   }
-  const inputs = { ...inputDefaults(), ...options.inputs };
-  for (const [name, value] of Object.entries(inputs))
-    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  Object.assign(
+    env,
+    inputEnv({ ...actionDefaults(readFileSync(join(ROOT, 'action.yml'), 'utf8')), ...options.inputs }),
+  );
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === '') delete env[k];
     else env[k] = v;
