@@ -4,16 +4,18 @@
 import * as core from '@actions/core';
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
+import { diagnose, diagnoseCondition } from './diagnose/index.ts';
 import { mergeFailure } from './diagnose/merge.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
+import { preflight } from './iam/index.ts';
 import { readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob } from './job/execute.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { resolveLocal, resolvePlan } from './plan.ts';
-import { diagnose, diagnoseCondition, preflight, publish } from './stages.ts';
+import { publish } from './report/index.ts';
 
 type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
