@@ -2,10 +2,11 @@
 // the REST API through the auth client's own request() (gaxios), which adds the token.
 import type { AuthClient } from 'google-auth-library';
 import { apiRoot } from '../auth/endpoints.ts';
-import { type ApiClientOptions, asPolicy, CALL_TIMEOUT_MS, type Policy } from './iam.ts';
+import type { ApiContext } from './clients.ts';
+import { asPolicy, CALL_OPTIONS, type Policy } from './iam.ts';
 
 /** Repositories are named projects/P/locations/L/repositories/R. */
-export function createArtifactRegistryClient(o: ApiClientOptions) {
+export function createArtifactRegistryClient(o: ApiContext) {
   const root = `${apiRoot('artifactregistry', o.universe, o.env)}v1/`;
   const auth: AuthClient = o.auth;
   const call = async <T>(method: 'GET' | 'POST', path: string, data?: unknown): Promise<T> => {
@@ -13,8 +14,7 @@ export function createArtifactRegistryClient(o: ApiClientOptions) {
       url: `${root}${path}`,
       method,
       ...(data === undefined ? {} : { data }),
-      timeout: CALL_TIMEOUT_MS,
-      retry: false,
+      ...CALL_OPTIONS,
       responseType: 'json',
     });
     return res.data;

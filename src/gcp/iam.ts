@@ -2,8 +2,7 @@
 // predefined and custom roles. Thin: no retries or caching here (the IAM preflight's reader
 // adds those), but every call is bounded in time.
 import { iam_v1 } from '@googleapis/iam/build/v1.js';
-import type { AuthClient } from 'google-auth-library';
-import { apiRoot, type Env } from '../auth/endpoints.ts';
+import { type ApiContext, callOptions, clientOptions } from './clients.ts';
 
 export interface Binding {
   role: string;
@@ -19,20 +18,9 @@ export interface Policy {
   auditConfigs?: unknown[];
 }
 
-/** Every IAM-related call gets this bound; gaxios' own retry is off so retries are ours to decide. */
-export const CALL_TIMEOUT_MS = 20_000;
-export const CALL_OPTIONS = { timeout: CALL_TIMEOUT_MS, retry: false } as const;
-
-export interface ApiClientOptions {
-  auth: AuthClient;
-  universe: string;
-  env: Env;
-}
-
-/** googleapis-common bundles its own google-auth-library; any AuthClient works at runtime. */
-export function googleapisOptions(api: Parameters<typeof apiRoot>[0], o: ApiClientOptions) {
-  return { auth: o.auth as never, rootUrl: apiRoot(api, o.universe, o.env), universeDomain: o.universe };
-}
+/** Every IAM-related call gets this shorter bound; the rest is callOptions (gaxios' own retry off, retries are ours). */
+const CALL_TIMEOUT_MS = 20_000;
+export const CALL_OPTIONS = { ...callOptions, timeout: CALL_TIMEOUT_MS } as const;
 
 /** JSON from googleapis Schema$Policy (nullable fields) to our Policy, keeping every field. */
 export function asPolicy(data: unknown): Policy {
@@ -45,8 +33,8 @@ export interface ServiceAccountInfo {
   projectId?: string;
 }
 
-export function createIamClient(o: ApiClientOptions) {
-  const iam = new iam_v1.Iam(googleapisOptions('iam', o));
+export function createIamClient(o: ApiContext) {
+  const iam = new iam_v1.Iam(clientOptions('iam', o));
   // The `-` wildcard lets IAM find the account in whichever project owns it.
   const saName = (email: string) => `projects/-/serviceAccounts/${email}`;
   return {

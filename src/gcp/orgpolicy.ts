@@ -1,7 +1,8 @@
 // Org Policy v2: the effective policy of a constraint on a project (hierarchy merged by the
 // service). No @googleapis package exists for it; the auth client's request() is used.
 import { apiRoot } from '../auth/endpoints.ts';
-import { type ApiClientOptions, CALL_TIMEOUT_MS } from './iam.ts';
+import type { ApiContext } from './clients.ts';
+import { CALL_OPTIONS } from './iam.ts';
 
 export interface OrgPolicyRule {
   enforce?: boolean;
@@ -16,7 +17,7 @@ export interface EffectiveOrgPolicy {
   spec?: { rules?: OrgPolicyRule[]; inheritFromParent?: boolean; reset?: boolean };
 }
 
-export function createOrgPolicyClient(o: ApiClientOptions) {
+export function createOrgPolicyClient(o: ApiContext) {
   const root = `${apiRoot('orgpolicy', o.universe, o.env)}v2/`;
   return {
     /** e.g. getEffectivePolicy('my-project', 'iam.disableCrossProjectServiceAccountUsage') */
@@ -24,8 +25,7 @@ export function createOrgPolicyClient(o: ApiClientOptions) {
       const res = await o.auth.request<EffectiveOrgPolicy>({
         url: `${root}projects/${project}/policies/${constraint}:getEffectivePolicy`,
         method: 'GET',
-        timeout: CALL_TIMEOUT_MS,
-        retry: false,
+        ...CALL_OPTIONS,
         responseType: 'json',
       });
       return res.data ?? {};

@@ -1,13 +1,14 @@
 // Resource Manager v3: the project / folder / organization hierarchy and its IAM policies,
 // which the IAM preflight reads as ancestors of every resource it checks.
 import { cloudresourcemanager_v3 } from '@googleapis/cloudresourcemanager/build/v3.js';
-import { type ApiClientOptions, asPolicy, CALL_OPTIONS, googleapisOptions, type Policy } from './iam.ts';
+import { type ApiContext, clientOptions } from './clients.ts';
+import { asPolicy, CALL_OPTIONS, type Policy } from './iam.ts';
 
 /** projects/P, folders/N or organizations/N */
 export type HierarchyName = string;
 
-export function createResourcePoliciesClient(o: ApiClientOptions) {
-  const crm = new cloudresourcemanager_v3.Cloudresourcemanager(googleapisOptions('cloudresourcemanager', o));
+export function createResourcePoliciesClient(o: ApiContext) {
+  const crm = new cloudresourcemanager_v3.Cloudresourcemanager(clientOptions('cloudresourcemanager', o));
   const pick = (name: HierarchyName) =>
     name.startsWith('folders/')
       ? crm.folders

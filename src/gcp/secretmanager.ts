@@ -1,10 +1,11 @@
 // Secret Manager v1: the IAM policy of a secret (who may access its versions).
 import { secretmanager_v1 } from '@googleapis/secretmanager/build/v1.js';
-import { type ApiClientOptions, asPolicy, CALL_OPTIONS, googleapisOptions, type Policy } from './iam.ts';
+import { type ApiContext, clientOptions } from './clients.ts';
+import { asPolicy, CALL_OPTIONS, type Policy } from './iam.ts';
 
 /** Secrets are named projects/P/secrets/S. */
-export function createSecretManagerClient(o: ApiClientOptions) {
-  const sm = new secretmanager_v1.Secretmanager(googleapisOptions('secretmanager', o));
+export function createSecretManagerClient(o: ApiContext) {
+  const sm = new secretmanager_v1.Secretmanager(clientOptions('secretmanager', o));
   return {
     async getIamPolicy(secret: string): Promise<Policy> {
       const res = await sm.projects.secrets.getIamPolicy(

@@ -1,8 +1,7 @@
 // The calls the IAM preflight makes, behind one interface so the orchestration can be tested
 // with an in-memory fake and run for real against Google (or the emulator).
-import type { AuthClient } from 'google-auth-library';
-import type { Env } from '../auth/endpoints.ts';
 import { createArtifactRegistryClient } from '../gcp/artifactregistry.ts';
+import type { ApiContext } from '../gcp/clients.ts';
 import { createIamClient, type Policy, type ServiceAccountInfo } from '../gcp/iam.ts';
 import { createOrgPolicyClient, type EffectiveOrgPolicy } from '../gcp/orgpolicy.ts';
 import { createResourcePoliciesClient } from '../gcp/resource-policies.ts';
@@ -43,7 +42,7 @@ export function serviceAccountEmail(name: string): string {
   return name.slice(name.lastIndexOf('/') + 1);
 }
 
-export function createBackend(o: { auth: AuthClient; universe: string; env: Env }): IamBackend {
+export function createBackend(o: ApiContext): IamBackend {
   const iam = createIamClient(o);
   const crm = createResourcePoliciesClient(o);
   const ar = createArtifactRegistryClient(o);
