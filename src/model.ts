@@ -135,6 +135,18 @@ export type FailOn = 'missing' | 'unverified' | 'never';
 export type IamStatus = 'ok' | 'missing' | 'fixed' | 'unverified';
 export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled' | 'running';
 
+/** A job or execution condition as Cloud Run reports it: v2 `state`, v1 `status`. */
+export interface JobCondition {
+  type?: string;
+  /** v2: CONDITION_SUCCEEDED, CONDITION_FAILED, CONDITION_PENDING, CONDITION_RECONCILING */
+  state?: string;
+  /** v1: "True", "False", "Unknown" */
+  status?: string;
+  reason?: string;
+  message?: string;
+  executionReason?: string;
+}
+
 /** Every input, validated once (src/inputs.ts builds it; nothing else reads inputs). */
 export interface Config {
   workloadIdentityProvider?: string;

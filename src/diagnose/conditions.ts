@@ -1,21 +1,10 @@
 // Job and execution conditions: v2 `terminalCondition` / `conditions[]` (state, reason,
 // executionReason) and v1 `status.conditions[]` (status "False", CamelCase reason).
-import type { Finding } from '../model.ts';
+import type { Finding, JobCondition } from '../model.ts';
 import { classify } from './classify.ts';
 import { type DiagnoseContext, jobImage, jobProject, jobRepository, secretOf } from './facts.ts';
 import { imageNotFound, secretMissing } from './remedies.ts';
 import { executionFailed, unknownFailure } from './remedies-run.ts';
-
-export interface JobCondition {
-  type?: string;
-  /** v2: CONDITION_SUCCEEDED, CONDITION_FAILED, CONDITION_PENDING, CONDITION_RECONCILING */
-  state?: string;
-  /** v1: "True", "False", "Unknown" */
-  status?: string;
-  reason?: string;
-  message?: string;
-  executionReason?: string;
-}
 
 export interface ConditionContext extends DiagnoseContext {
   /** Full execution name, when the condition belongs to an execution. */

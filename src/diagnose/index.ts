@@ -8,8 +8,9 @@ import { classify, inputSubjectIn } from './classify.ts';
 import type { DiagnoseContext } from './facts.ts';
 import { invalidInput } from './remedies-run.ts';
 
+export type { JobCondition } from '../model.ts';
 export { classify } from './classify.ts';
-export { type ConditionContext, diagnoseCondition, type JobCondition } from './conditions.ts';
+export { type ConditionContext, diagnoseCondition } from './conditions.ts';
 export type { DiagnoseContext, Stage } from './facts.ts';
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -2,25 +2,15 @@
 // It keeps the condition itself so diagnosis can classify it by reason, not by wording.
 import { StepError } from '../gcp/errors.ts';
 import { OperationFailed } from '../gcp/run.ts';
-
-export interface FailedCondition {
-  type?: string;
-  /** v2 form: CONDITION_FAILED */
-  state?: string;
-  /** v1 form: "False" */
-  status?: string;
-  reason?: string;
-  executionReason?: string;
-  message?: string;
-}
+import type { JobCondition } from '../model.ts';
 
 export class ConditionFailed extends StepError {
-  readonly condition: FailedCondition;
+  readonly condition: JobCondition;
   readonly execution: string | undefined;
   readonly logUri: string | undefined;
   constructor(
     attempting: string,
-    condition: FailedCondition,
+    condition: JobCondition,
     extra: { execution?: string; logUri?: string } = {},
   ) {
     const reason = condition.executionReason ?? condition.reason;

@@ -5,15 +5,14 @@ import type { ApiContext } from '../gcp/clients.ts';
 import { StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep } from '../gcp/retry.ts';
 import { getExecution, OperationFailed, runJob, type V2Execution, waitOperation } from '../gcp/run.ts';
-import type { ExecutionStatus } from '../model.ts';
-import type { FailedCondition } from './condition-error.ts';
+import type { ExecutionStatus, JobCondition } from '../model.ts';
 
 export interface ExecutionResult {
   name: string;
   status: ExecutionStatus;
   logUri?: string;
   /** The Completed condition when the execution did not succeed. */
-  condition?: FailedCondition;
+  condition?: JobCondition;
 }
 
 export interface ExecuteOptions {
@@ -86,8 +85,8 @@ export async function executeJob(
   }
 }
 
-function withoutNulls(c: NonNullable<V2Execution['conditions']>[number]): FailedCondition {
-  const out: FailedCondition = {};
+function withoutNulls(c: NonNullable<V2Execution['conditions']>[number]): JobCondition {
+  const out: JobCondition = {};
   if (c.type) out.type = c.type;
   if (c.state) out.state = c.state;
   if (c.reason) out.reason = c.reason;
