@@ -28,21 +28,18 @@ import {
   serviceNameIn,
   statusInText,
 } from './facts.ts';
+import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
 import {
   actAs,
   agentToken,
-  apiDisabled,
   imageAccess,
-  imageNotFound,
   orgPolicy,
   permissionDenied,
-  quota,
   runDenied,
   secretDenied,
-  serviceAccountMissing,
   wifUser,
-} from './remedies.ts';
-import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+} from './remedies-iam.ts';
+import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { invalidInput, unknownFailure } from './remedies-run.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */

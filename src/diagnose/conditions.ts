@@ -3,7 +3,7 @@
 import type { Finding, JobCondition } from '../model.ts';
 import { classify } from './classify.ts';
 import { type DiagnoseContext, jobImage, jobProject, jobRepository, secretOf } from './facts.ts';
-import { imageNotFound, secretMissing } from './remedies.ts';
+import { imageNotFound, secretMissing } from './remedies-missing.ts';
 import { executionFailed, unknownFailure } from './remedies-run.ts';
 
 export interface ConditionContext extends DiagnoseContext {

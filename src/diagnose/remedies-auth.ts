@@ -4,7 +4,7 @@
 import { shellQuote } from '../iam/commands.ts';
 import type { Finding } from '../model.ts';
 import type { Provider } from './facts.ts';
-import { cmd, flag } from './remedies.ts';
+import { cmd, flag, located } from './remedy-parts.ts';
 
 interface Base {
   evidence: string;
@@ -43,15 +43,17 @@ export function wifCondition(
     remedy: `Run from a repository, branch or event the provider's attribute condition accepts, or widen the condition${o.repository ? ` to accept ${o.repository}` : ''} (for example assertion.repository == 'OWNER/REPO').`,
     subject: 'workload_identity_provider',
   };
-  if (o.provider) {
-    f.resource = o.provider.name;
-    f.command = cmd([
-      'gcloud iam workload-identity-pools providers update-oidc',
-      ...providerArgs(o.provider),
-      flag('attribute-condition', `assertion.repository == '${o.repository ?? 'OWNER/REPO'}'`),
-    ]);
-  }
-  return f;
+  const where = o.provider
+    ? {
+        resource: o.provider.name,
+        command: cmd([
+          'gcloud iam workload-identity-pools providers update-oidc',
+          ...providerArgs(o.provider),
+          flag('attribute-condition', `assertion.repository == '${o.repository ?? 'OWNER/REPO'}'`),
+        ]),
+      }
+    : undefined;
+  return located(f, where);
 }
 
 /** STS refused the audience or the token itself (provider missing/disabled, wrong issuer, expired token). */
@@ -67,11 +69,13 @@ export function wifProvider(o: Base & { provider: Provider | undefined; reason: 
         : "Check the provider's issuer (https://token.actions.githubusercontent.com), allowed audiences and attribute mapping.",
     subject: 'workload_identity_provider',
   };
-  if (o.provider) {
-    f.resource = o.provider.name;
-    f.command = cmd(['gcloud iam workload-identity-pools providers describe', ...providerArgs(o.provider)]);
-  }
-  return f;
+  const where = o.provider
+    ? {
+        resource: o.provider.name,
+        command: cmd(['gcloud iam workload-identity-pools providers describe', ...providerArgs(o.provider)]),
+      }
+    : undefined;
+  return located(f, where);
 }
 
 export function unauthenticated(o: Base): Finding {

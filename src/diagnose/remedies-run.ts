@@ -3,7 +3,7 @@
 
 import { shellQuote } from '../iam/commands.ts';
 import type { Finding, Subject } from '../model.ts';
-import { cmd, flag } from './remedies.ts';
+import { cmd, flag } from './remedy-parts.ts';
 
 export function executionFailed(o: {
   evidence: string;
