@@ -85,6 +85,8 @@ const DENIED_REASONS =
   /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
 const QUOTA_REASONS =
   /^(RATE_LIMIT_EXCEEDED|RESOURCE_QUOTA_EXCEEDED|QUOTA_EXCEEDED|rateLimitExceeded|quotaExceeded|userRateLimitExceeded)$/i;
+/** The permissions of starting an execution (plain or with overrides). */
+const RUN_PERMISSIONS = /^run\.jobs\.run(WithOverrides)?$/;
 // Cloud Run's rollout check names the role the runtime account lacks on a secret, not the permission.
 const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager secret accessor/i;
 const DENIED_TEXT =
@@ -199,12 +201,14 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       });
     }
     const run = permissions.find((p) => p.startsWith('run.'));
+    // Running the job is what `execute: true` asks for: that input is the line to point at.
     if (run)
       return runDenied({
         evidence,
         member,
         permission: run,
         project: jobProject(ctx),
+        ...(RUN_PERMISSIONS.test(run) ? { subject: 'execute' as const } : {}),
       });
     // Reading the job's project is the first call a deployer makes: denied means the deployer
     // holds no role on the project at all, and the role it needs to deploy includes it.
