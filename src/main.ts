@@ -36,7 +36,8 @@ export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFi
   if (failOn === 'never') return [];
   const stops = failOn === 'unverified' ? ['missing', 'unverified'] : ['missing'];
   return findings.filter(
-    // A dry run of `fix` stops only on what the real run could not close: a grant it showed as a diff.
+    // A dry run of `fix` lets through a gap it planned a grant for (shown as a diff): the real
+    // run would close it. A gap it could not plan for stops it, as it would stop the real run.
     (f) => stops.includes(f.status) && !(plannedFixes && f.plannedChange !== undefined),
   );
 }
