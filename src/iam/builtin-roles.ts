@@ -1,5 +1,5 @@
 // Permission lists of the few predefined roles the IAM preflight must know even when
-// roles.get cannot be called. Copied from /work/shared/data/roles.json (gcloud iam roles
+// roles.get cannot be called. Copied from test/emulator/data/roles.json (gcloud iam roles
 // describe output); roles.get answers win whenever it works. Basic roles are not here on
 // purpose: their lists are long and change, so they come from roles.get only.
 export const BUILTIN_ROLES: Readonly<Record<string, readonly string[]>> = {

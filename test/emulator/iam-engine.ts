@@ -23,7 +23,7 @@ interface RoleDef {
   includedPermissions: string[];
 }
 
-const ROLES_FILE = new URL('../../../shared/data/roles.json', import.meta.url);
+const ROLES_FILE = new URL('./data/roles.json', import.meta.url);
 let predefined: Record<string, RoleDef> | undefined;
 
 /** Real permission lists of the predefined roles this product touches. */
