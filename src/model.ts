@@ -174,6 +174,8 @@ export interface Config {
   taskTimeout?: string;
   execute: boolean;
   wait: boolean;
+  /** With execute and wait: how long to wait for the execution, in ms (wait_timeout). */
+  waitTimeoutMs?: number;
   iam: IamMode;
   dryRun: boolean;
   failOn: FailOn;

@@ -7,6 +7,7 @@ import { isStatus, StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep, withRetry } from '../gcp/retry.ts';
 import { createJob, getJob, OperationFailed, updateJob, type V2Job, waitOperation } from '../gcp/run.ts';
 import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
+import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
 import type { JobManifest } from './metadata.ts';
@@ -25,7 +26,7 @@ export interface DeployOptions {
   known?: { job: V2Job | undefined };
 }
 
-const DEFAULT_WAIT_MS = 10 * 60_000;
+const DEFAULT_WAIT_MS = scaled(10 * 60_000);
 /** Concurrent writers: re-read and re-merge this many times on a stale etag. */
 const ETAG_ATTEMPTS = 3;
 
@@ -43,8 +44,8 @@ export async function deployJob(
   if (!propagationMs) return once();
   return withRetry(once, {
     attempts: 100,
-    baseMs: 2_000,
-    maxMs: 15_000,
+    baseMs: scaled(2_000),
+    maxMs: scaled(15_000),
     deadlineMs: propagationMs,
     sleep: options.sleep ?? realSleep,
     retryable: (e) => isStatus(e, 'PERMISSION_DENIED'),
@@ -125,11 +126,23 @@ async function replace(
 ): Promise<DeployAction> {
   const body = manifestForReplace(manifest, plan.project, config, sha) as V1Job;
   const existing = await getJobV1(ctx, plan.region, plan.project, plan.job);
-  const written = existing
-    ? await replaceJobV1(ctx, plan.region, plan.project, body)
-    : await createJobV1(ctx, plan.region, plan.project, body);
+  if (existing) {
+    await waitReady(ctx, plan, await replaceJobV1(ctx, plan.region, plan.project, body), options);
+    return 'replaced';
+  }
+  let written: V1Job;
+  try {
+    written = await createJobV1(ctx, plan.region, plan.project, body);
+  } catch (e) {
+    // Someone created it between our read and our create (as the v2 path handles): replace it.
+    // The refused create wrote nothing, so this is not a repeat of a write.
+    if (!isStatus(e, 'ALREADY_EXISTS', 'ABORTED') || !/exist/i.test(String((e as Error).message))) throw e;
+    options.log?.(`Job ${plan.jobName} appeared while it was being created; replacing it instead`);
+    await waitReady(ctx, plan, await replaceJobV1(ctx, plan.region, plan.project, body), options);
+    return 'replaced';
+  }
   await waitReady(ctx, plan, written, options);
-  return existing ? 'replaced' : 'created';
+  return 'created';
 }
 
 /** Poll the v1 job until the controller reports Ready for the generation just written. */
@@ -144,7 +157,7 @@ async function waitReady(
   const generation = written.metadata?.generation;
   let job: V1Job | undefined = written;
   // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = 100;
+  let pauseMs = scaled(100);
   for (;;) {
     const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
     const ready = job && !stale ? readyCondition(job) : undefined;
@@ -154,10 +167,10 @@ async function waitReady(
     if (Date.now() + pauseMs > deadline)
       throw new StepError(
         `wait for job ${plan.jobName} to become ready`,
-        new Error('timed out waiting for Ready'),
+        new Error(`not Ready after ${seconds(options.waitDeadlineMs ?? DEFAULT_WAIT_MS)}`),
       );
     await sleep(pauseMs);
-    pauseMs = Math.min(pauseMs * 2, 5_000);
+    pauseMs = Math.min(pauseMs * 2, scaled(5_000));
     job = await getJobV1(ctx, plan.region, plan.project, plan.job);
   }
 }
