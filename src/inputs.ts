@@ -3,8 +3,14 @@
 // together so a user fixes their workflow in one round trip.
 import * as core from '@actions/core';
 import type { Env } from './auth/endpoints.ts';
+import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
+import { type Bad, splitList, splitPair, toSeconds } from './inputs/lists.ts';
+import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
+import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
 import { checkMetadataPath } from './job/metadata-file.ts';
 import type { Config, FailOn, IamMode } from './model.ts';
+
+export { splitList, toSeconds } from './inputs/lists.ts';
 
 export type GetInput = (name: string) => string;
 
@@ -28,17 +34,22 @@ const WIF_PROVIDER =
   /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/;
 export const IMAGE =
   /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-export const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
-export const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-export const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
-export const SECRET_VERSION = /^(?:latest|[1-9]\d*)$/;
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const CPU = /^(?:\d+(?:\.\d+)?|\d+m)$/;
 const MEMORY = /^\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|k|M|G|T)$/;
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const UNIVERSE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
-/** Cloud Run jobs accept task timeouts up to 168 hours. */
-const MAX_TASK_TIMEOUT_S = 168 * 3600;
+/** An HTTP header value: printable ASCII, no line breaks (a bound keeps every request small). */
+const REQUEST_REASON = /^[\x20-\x7e]{1,512}$/;
+
+/** Environment variables google-github-actions/auth and gcloud use for the default project. */
+export const PROJECT_ENV = [
+  'CLOUDSDK_CORE_PROJECT',
+  'CLOUDSDK_PROJECT',
+  'GOOGLE_CLOUD_PROJECT',
+  'GCLOUD_PROJECT',
+  'GCP_PROJECT',
+];
 
 /**
  * What each kind of name must look like, for inputs and for the same names read from a
@@ -71,19 +82,37 @@ export function nameProblem(kind: NameKind, value: string): string | undefined {
   return `must be ${rule.expected}, got ${JSON.stringify(shown)}`;
 }
 
-/** Longest value per input; the rest get DEFAULT_MAX_LENGTH. Lists and tokens are longer by nature. */
+/**
+ * Longest value per input. Names and scalars are short by nature (256); lists, JSON and
+ * tokens get room; anything else (job features) gets DEFAULT_MAX_LENGTH.
+ */
+const SHORT = 256;
 const MAX_LENGTH: Record<string, number> = {
+  workload_identity_provider: 1_024,
+  impersonate_service_account: SHORT,
+  project_id: SHORT,
+  region: SHORT,
+  job: SHORT,
+  image: 1_024,
+  metadata: 1_024,
+  service_account: SHORT,
   env_vars: 32_768,
   secrets: 32_768,
   labels: 8_192,
   command: 8_192,
   args: 32_768,
-  image: 1_024,
-  metadata: 1_024,
+  cpu: SHORT,
+  memory: SHORT,
+  tasks: SHORT,
+  parallelism: SHORT,
+  max_retries: SHORT,
+  task_timeout: SHORT,
+  wait_timeout: SHORT,
   github_token: 4_096,
-  workload_identity_provider: 1_024,
+  request_reason: 1_024,
+  universe: SHORT,
 };
-const DEFAULT_MAX_LENGTH = 256;
+const DEFAULT_MAX_LENGTH = 8_192;
 /** GitHub's job limit is 6 h: the wait ends well before it, with the report. */
 const MAX_WAIT_TIMEOUT_S = 5.5 * 3600;
 /** The default wait: most batch jobs end well within it, and a hung wait ends hours before GitHub's limit. */
@@ -103,35 +132,8 @@ const SPEC_INPUTS = [
   'parallelism',
   'max_retries',
   'task_timeout',
+  ...FEATURE_SPEC_INPUTS,
 ] as const;
-
-/**
- * Split a list input: one entry per line, or comma separated when it is one line. A comma
- * inside a value on a single line can be escaped as `\,`.
- */
-export function splitList(raw: string): string[] {
-  const text = raw.trim();
-  if (!text) return [];
-  const parts = text.includes('\n')
-    ? text.split('\n')
-    : text.split(/(?<!\\),/).map((p) => p.replace(/\\,/g, ','));
-  return parts.map((p) => p.trim()).filter((p) => p !== '');
-}
-
-function splitPair(entry: string): [string, string] | undefined {
-  const at = entry.indexOf('=');
-  if (at <= 0) return undefined;
-  return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
-}
-
-/** Duration like 90s, 10m, 1h30m or a bare number of seconds -> "Ns" (Google's Duration JSON form). */
-export function toSeconds(raw: string): string | undefined {
-  if (/^\d+$/.test(raw)) return `${Number(raw)}s`;
-  const m = DURATION.exec(raw);
-  if (!m || raw === '') return undefined;
-  const [, h = '0', min = '0', s = '0'] = m;
-  return `${Number(h) * 3600 + Number(min) * 60 + Number(s)}s`;
-}
 
 /** The checkout-style reader: `parseInputs` over the runner's INPUT_* variables. */
 export function readInputs(env: Env = process.env): Config {
@@ -164,12 +166,13 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
     if (!re.test(v)) bad(name, expected, v);
     return v;
   };
+  // What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans), nothing else.
   const bool = (name: string, fallback: boolean): boolean => {
     const v = get(name);
     if (!v) return fallback;
-    if (v === 'true') return true;
-    if (v === 'false') return false;
-    bad(name, 'true or false', v);
+    if (['true', 'True', 'TRUE'].includes(v)) return true;
+    if (['false', 'False', 'FALSE'].includes(v)) return false;
+    bad(name, 'true or false (True, TRUE, False and FALSE also work)', v);
     return fallback;
   };
   const count = (name: string): number | undefined => {
@@ -192,7 +195,7 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
   const config: Config = {
     region: text('region', REGION, 'a Cloud Run region like us-central1') ?? 'us-central1',
     envVars: parseEnvVars(get('env_vars'), bad),
-    secrets: parseSecrets(get('secrets'), bad),
+    secrets: {},
     labels: parseLabels(get('labels'), bad),
     skipDefaultLabels: bool('skip_default_labels', false),
     execute: bool('execute', false),
@@ -239,13 +242,6 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
   set('tasks', count('tasks'));
   set('parallelism', count('parallelism'));
   set('maxRetries', count('max_retries'));
-  const timeout = get('task_timeout');
-  if (timeout) {
-    const seconds = toSeconds(timeout);
-    if (!seconds || Number.parseInt(seconds, 10) < 1 || Number.parseInt(seconds, 10) > MAX_TASK_TIMEOUT_S)
-      bad('task_timeout', 'a duration between 1s and 168h like 600s, 10m or 1h30m', timeout);
-    else config.taskTimeout = seconds;
-  }
   const waitTimeout = get('wait_timeout');
   if (waitTimeout) {
     const s = Number.parseInt(toSeconds(waitTimeout) ?? '', 10);
@@ -253,8 +249,26 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
       bad('wait_timeout', 'a duration between 10s and 5h30m like 45m or 2h', waitTimeout);
     else config.waitTimeoutMs = s * 1000;
   } else config.waitTimeoutMs = DEFAULT_WAIT_TIMEOUT_S * 1000;
+  set('taskTimeout', parseTaskTimeout('task_timeout', get('task_timeout'), bad));
+  const problem = (message: string) => problems.push(message);
+  const { secrets, secretFiles } = parseSecrets(get('secrets'), bad, problem);
+  config.secrets = secrets;
+  if (Object.keys(secretFiles).length) config.secretFiles = secretFiles;
+  const { features, overrides } = parseFeatures(get, config.region, bad, problem);
+  Object.assign(config, features);
+  if (overrides) config.overrides = overrides;
+  for (const mount of config.volumeMounts ?? [])
+    for (const path of Object.keys(secretFiles))
+      if (path.slice(0, path.lastIndexOf('/')) === mount.mountPath)
+        problems.push(
+          `Inputs "volume_mounts" and "secrets" both mount something at ${mount.mountPath}; use another directory for one of them`,
+        );
   const token = get('github_token');
   if (token) config.githubToken = token;
+  set(
+    'requestReason',
+    text('request_reason', REQUEST_REASON, 'printable ASCII on one line, at most 512 characters'),
+  );
   if (config.tasks === 0) bad('tasks', 'at least 1', '0');
 
   const metadata = get('metadata');
@@ -280,6 +294,11 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
   } else {
     if (!get('image')) problems.push('Input "image" is required (or set "metadata" to a job.yaml)');
     if (!get('job')) problems.push('Input "job" is required (or set "metadata" to a job.yaml)');
+    // Reported here with the others, not on the next try (with metadata, the file may name it).
+    if (!get('project_id') && !PROJECT_ENV.some((k) => env[k]))
+      problems.push(
+        'Input "project_id" is required: set it, or run google-github-actions/auth (which exports the project) first',
+      );
   }
   if (config.parallelism !== undefined && config.tasks !== undefined && config.parallelism > config.tasks)
     problems.push(`Input "parallelism" (${config.parallelism}) must not exceed "tasks" (${config.tasks})`);
@@ -291,8 +310,6 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
   return config;
 }
 
-type Bad = (name: string, expected: string, got: string) => void;
-
 function parseEnvVars(raw: string, bad: Bad): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of splitList(raw)) {
@@ -302,32 +319,6 @@ function parseEnvVars(raw: string, bad: Bad): Record<string, string> {
       continue;
     }
     out[pair[0]] = pair[1];
-  }
-  return out;
-}
-
-/** NAME=secret:version or NAME=projects/P/secrets/S:version (version: a number or latest). */
-function parseSecrets(raw: string, bad: Bad): Config['secrets'] {
-  const out: Config['secrets'] = {};
-  const expected =
-    'NAME=SECRET:VERSION or NAME=projects/PROJECT/secrets/SECRET:VERSION entries (VERSION: a number or latest)';
-  for (const entry of splitList(raw)) {
-    const pair = splitPair(entry);
-    const m = pair && /^(?:projects\/([^/]+)\/secrets\/)?([^/:]+):([^:/]+)$/.exec(pair[1]);
-    const [, project, secret, version] = m ?? [];
-    if (!pair || !ENV_NAME.test(pair[0]) || !secret || !version) {
-      bad('secrets', expected, entry);
-      continue;
-    }
-    if (
-      !SECRET_ID.test(secret) ||
-      !SECRET_VERSION.test(version) ||
-      (project && !/^[a-z0-9.:-]+$/.test(project))
-    ) {
-      bad('secrets', expected, entry);
-      continue;
-    }
-    out[pair[0]] = project ? { project, secret, version } : { secret, version };
   }
   return out;
 }
@@ -347,21 +338,4 @@ function parseLabels(raw: string, bad: Bad): Record<string, string> {
     out[pair[0]] = pair[1];
   }
   return out;
-}
-
-/** A JSON array of strings, or a comma separated list (`\,` keeps a comma). */
-function parseArgList(name: string, raw: string, bad: Bad): string[] | undefined {
-  if (!raw) return undefined;
-  if (raw.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      parsed = undefined;
-    }
-    if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed;
-    bad(name, 'a JSON array of strings like ["python","main.py"] or a comma separated list', raw);
-    return undefined;
-  }
-  return raw.split(/(?<!\\),/).map((p) => p.replace(/\\,/g, ',').trim());
 }

@@ -125,24 +125,22 @@ async function replace(
   options: DeployOptions,
 ): Promise<DeployAction> {
   const body = manifestForReplace(manifest, plan.project, config, sha) as V1Job;
-  const existing = await getJobV1(ctx, plan.region, plan.project, plan.job);
-  if (existing) {
-    await waitReady(ctx, plan, await replaceJobV1(ctx, plan.region, plan.project, body), options);
-    return 'replaced';
-  }
-  let written: V1Job;
-  try {
-    written = await createJobV1(ctx, plan.region, plan.project, body);
-  } catch (e) {
-    // Someone created it between our read and our create (as the v2 path handles): replace it.
-    // The refused create wrote nothing, so this is not a repeat of a write.
-    if (!isStatus(e, 'ALREADY_EXISTS', 'ABORTED') || !/exist/i.test(String((e as Error).message))) throw e;
-    options.log?.(`Job ${plan.jobName} appeared while it was being created; replacing it instead`);
-    await waitReady(ctx, plan, await replaceJobV1(ctx, plan.region, plan.project, body), options);
-    return 'replaced';
-  }
+  // The plan's read already says whether the job exists; read (v1) only when it could not, or
+  // when the job appeared or vanished since (the write's ALREADY_EXISTS / NOT_FOUND).
+  let exists = options.known
+    ? options.known.job !== undefined
+    : (await getJobV1(ctx, plan.region, plan.project, plan.job)) !== undefined;
+  const write = () =>
+    exists
+      ? replaceJobV1(ctx, plan.region, plan.project, body)
+      : createJobV1(ctx, plan.region, plan.project, body);
+  const written = await write().catch(async (e: unknown) => {
+    if (!isStatus(e, exists ? 'NOT_FOUND' : 'ALREADY_EXISTS')) throw e;
+    exists = !exists;
+    return write();
+  });
   await waitReady(ctx, plan, written, options);
-  return 'created';
+  return exists ? 'replaced' : 'created';
 }
 
 /** Poll the v1 job until the controller reports Ready for the generation just written. */
@@ -157,7 +155,7 @@ async function waitReady(
   const generation = written.metadata?.generation;
   let job: V1Job | undefined = written;
   // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = scaled(100);
+  let pauseMs = scaled(50);
   for (;;) {
     const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
     const ready = job && !stale ? readyCondition(job) : undefined;

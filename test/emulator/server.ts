@@ -54,6 +54,9 @@ export interface RequestLogEntry {
   /** The fault injected into this request, if any, and whether the handler (the write) ran. */
   fault?: string;
   handled?: boolean;
+  /** The User-Agent and X-Goog-Request-Reason headers the client sent. */
+  userAgent?: string;
+  requestReason?: string;
 }
 
 export interface Emulator {
@@ -200,6 +203,9 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
       if (callerMember) entry.caller = callerMember;
       if (opts.faults) entry.handled = handled;
       if (fault) entry.fault = fault;
+      const { 'user-agent': userAgent, 'x-goog-request-reason': reason } = nodeReq.headers;
+      if (typeof userAgent === 'string') entry.userAgent = userAgent;
+      if (typeof reason === 'string') entry.requestReason = reason;
       requestLog.push(entry);
     }
   });
