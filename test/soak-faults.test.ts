@@ -38,7 +38,7 @@ const SCALE = 0.05;
 const SLOW_MS = 2_500;
 /** The action's own bound at this scale is 90 s plus the wait; the harness would kill only a hung run. */
 const HARNESS_KILL_MS = 150_000;
-const RUNS_PER_MODE = Number(process.env.SOAK_RUNS_PER_MODE ?? 36);
+const RUNS_PER_MODE = Number(process.env.SOAK_RUNS_PER_MODE ?? 34);
 const MODES: Mode[] = ['check', 'fix', 'create', 'update', 'replace', 'execute'];
 const PR = 7;
 const GITHUB_TOKEN = 'ghs_soak_write_token';
