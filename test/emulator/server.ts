@@ -23,7 +23,7 @@ import {
   type World,
 } from './contract.ts';
 import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
-import { callerFor, can } from './iam-engine.ts';
+import { callerFor, can, loadPredefinedRoles, predefinedRoles } from './iam-engine.ts';
 import { loadScenario } from './scenario.ts';
 import { lookupToken, mintToken } from './tokens.ts';
 
@@ -36,6 +36,8 @@ export interface StartOptions {
   latencyMs?: number;
   /** Overrides the scenario's propagationDelayMs. */
   propagationDelayMs?: number;
+  /** Role data other than test/emulator/data/roles.json (the CLI's --roles). */
+  rolesFile?: string;
 }
 
 export interface RequestLogEntry {
@@ -127,6 +129,9 @@ export function makeCtx(world: World, req: EmuRequest): Ctx {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startEmulator(opts: StartOptions): Promise<Emulator> {
+  // Both load before the server listens: a broken world or role file stops here, with its cause.
+  if (opts.rolesFile) loadPredefinedRoles(opts.rolesFile);
+  else predefinedRoles();
   const world = loadScenario(opts.scenario);
   if (opts.latencyMs !== undefined) world.latencyMs = opts.latencyMs;
   if (opts.propagationDelayMs !== undefined) world.propagationDelayMs = opts.propagationDelayMs;
