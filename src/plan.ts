@@ -134,6 +134,30 @@ export function factsOfManifest(manifest: JobManifest): JobFacts {
   return facts;
 }
 
+/** Stands for the project number in a provisional plan, which is built before it is read. */
+export const UNKNOWN_NUMBER = 'PROJECT_NUMBER_NOT_YET_READ';
+
+/**
+ * Pure: the plan as far as the inputs (or the job.yaml) alone tell it, assuming the job is new
+ * and its existence unknown. The preflight starts its reads from it while the real plan's
+ * reads are in flight; names containing UNKNOWN_NUMBER are not known yet.
+ */
+export function provisionalPlan(
+  config: Config,
+  local: LocalPlan,
+  sha: string | undefined,
+  deployer?: string,
+): DeployPlan {
+  const facts = local.manifest ? factsOfManifest(local.manifest) : factsOfV2(mergeJob({}, config, sha));
+  return buildPlan({
+    config,
+    local,
+    projectNumber: UNKNOWN_NUMBER,
+    facts,
+    ...(deployer ? { deployer } : {}),
+  });
+}
+
 export interface Resolved {
   plan: DeployPlan;
   /** The job as it exists now (v2), undefined when it does not exist or could not be read. */
