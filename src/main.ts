@@ -5,6 +5,8 @@ import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
 import { diagnose, diagnoseCondition } from './diagnose/index.ts';
 import { mergeFailure } from './diagnose/merge.ts';
+import { serviceAccountMixup } from './diagnose/mixup.ts';
+import { regionWarning } from './diagnose/remedies-setup.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
 import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
@@ -51,6 +53,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
   try {
     config = readInputs(env);
     result.config = config;
+    const region = regionWarning(config.region);
+    if (region) result.findings.push(region);
     const local = resolveLocal(config, env);
 
     stage = 'auth';
@@ -74,7 +78,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
     stage = 'iam';
-    const iam = await preflight({ plan, config, auth: auth.client, env, log, session });
+    // Beside the preflight and through its cached reads: at most one more read, never more depth.
+    const [iam, mixup] = await Promise.all([
+      preflight({ plan, config, auth: auth.client, env, log, session }),
+      serviceAccountMixup(plan, config.iam === 'off' ? undefined : (sa) => session.reader.policy(sa)),
+    ]);
+    if (mixup) result.findings.push(mixup);
     result.findings.push(...iam.findings);
     result.granted = iam.granted;
     if (config.iam !== 'off') result.iamStatus = iam.status;

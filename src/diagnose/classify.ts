@@ -41,6 +41,7 @@ import {
 } from './remedies-iam.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { invalidInput, unknownFailure } from './remedies-run.ts';
+import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -101,7 +102,13 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
 
   // GitHub OIDC and the STS token exchange (OAuth error codes, not google.rpc.Status).
+  const fork = /pull request from the fork (\S+),/.exec(evidence)?.[1];
+  if (fork) return forkNoIdToken({ evidence, head: fork });
   if (/ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)/.test(text)) return idTokenPermission({ evidence });
+  if (/Could not load the default credentials/i.test(text)) return noCredentials({ evidence });
+  // Cloud Run's answer for a location it does not serve (field `region`, "Unsupported region X").
+  const region = /\bUnsupported region ([a-z0-9-]+)/i.exec(text)?.[1];
+  if (region) return regionUnsupported({ evidence, region });
   // google-auth-library may flatten the OAuth body into text ("Error code unauthorized_client: ...").
   const oauth = /^(?:unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)$/.test(
     reason,
