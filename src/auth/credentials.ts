@@ -6,11 +6,12 @@
 import * as core from '@actions/core';
 import { type AuthClient, GoogleAuth, IdentityPoolClient } from 'google-auth-library';
 import { StepError } from '../gcp/errors.ts';
-import { withTimeout } from '../gcp/timeout.ts';
+import { scaled, withTimeout } from '../gcp/timeout.ts';
 import type { Config } from '../model.ts';
 import { attribute } from './attribution.ts';
 import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
 import { forkPullRequestHead } from './github-event.ts';
+import { githubIdToken } from './oidc.ts';
 
 export interface Authenticated {
   client: AuthClient;
@@ -22,10 +23,24 @@ export interface Authenticated {
 export type IdTokenSource = (audience: string) => Promise<string>;
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
-const ID_TOKEN_TIMEOUT_MS = 30_000;
-const AUTH_TIMEOUT_MS = 90_000;
+const ID_TOKEN_TIMEOUT_MS = scaled(60_000);
+const AUTH_TIMEOUT_MS = scaled(120_000);
+const REQUEST_TIMEOUT_MS = scaled(30_000);
 /** Requests the auth library makes with its own transport (impersonation, ADC refresh). */
-const transporterOptions = { timeout: 30_000 };
+const transporterOptions = { timeout: REQUEST_TIMEOUT_MS };
+
+/**
+ * The library's STS exchange goes through a transport of its own, built without options: give
+ * it the same request timeout, so an unanswered exchange fails and closes its socket instead of
+ * keeping the process alive after the step has already failed.
+ */
+class BoundedIdentityPoolClient extends IdentityPoolClient {
+  constructor(options: ConstructorParameters<typeof IdentityPoolClient>[0]) {
+    super(options);
+    const sts = this.stsCredential as unknown as { transporter?: { defaults?: { timeout?: number } } };
+    if (sts.transporter?.defaults) sts.transporter.defaults.timeout = REQUEST_TIMEOUT_MS;
+  }
+}
 
 export interface AuthOptions {
   /** The job's project, already resolved: ADC then needs no project lookup of its own. */
@@ -38,7 +53,7 @@ export async function authenticate(
   env: Env,
   options: AuthOptions = {},
 ): Promise<Authenticated> {
-  const getIdToken = options.getIdToken ?? ((aud: string) => core.getIDToken(aud));
+  const getIdToken = options.getIdToken ?? ((aud: string) => githubIdToken(aud, env));
   const source = config.workloadIdentityProvider
     ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken, forkPullRequestHead(env))
     : await applicationDefault(config, options.project);
@@ -52,7 +67,12 @@ export async function authenticate(
   try {
     // The whole exchange (OIDC token, STS, impersonation) is bounded: the library's STS request
     // takes no timeout of its own.
-    const { token } = await withTimeout(client.getAccessToken(), AUTH_TIMEOUT_MS, 'obtain an access token');
+    const { token } = await withTimeout(
+      client.getAccessToken(),
+      AUTH_TIMEOUT_MS,
+      'obtain an access token',
+      config.workloadIdentityProvider ? 'sts.googleapis.com' : 'the credentials provider',
+    );
     if (!token) throw new Error('the credentials produced no access token');
     core.setSecret(token);
   } catch (e) {
@@ -90,7 +110,7 @@ function workloadIdentity(
 ): Source {
   const universe = config.universe;
   let subject: string | undefined;
-  const client = new IdentityPoolClient({
+  const client = new BoundedIdentityPoolClient({
     transporterOptions,
     type: 'external_account',
     // STS audience is the provider's full resource name; the OIDC token's audience is its URL form.
@@ -124,7 +144,12 @@ async function fetchIdToken(
   forkHead: string | undefined,
 ): Promise<string> {
   try {
-    const token = await withTimeout(getIdToken(audience), ID_TOKEN_TIMEOUT_MS, 'get a GitHub OIDC token');
+    const token = await withTimeout(
+      getIdToken(audience),
+      ID_TOKEN_TIMEOUT_MS,
+      'get a GitHub OIDC token',
+      'GitHub',
+    );
     core.setSecret(token);
     return token;
   } catch (e) {
