@@ -40,7 +40,7 @@ import {
   wifUser,
 } from './remedies-iam.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
-import { githubUnavailable, unreachable } from './remedies-network.ts';
+import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
 import { invalidInput, unknownFailure } from './remedies-run.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 
@@ -264,6 +264,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
+  if ((api.httpStatus ?? 0) >= 500)
+    return serverError({ evidence, httpStatus: api.httpStatus ?? 500, service: api.service });
   return unknownFailure({ evidence, subject: undefined });
 }
 

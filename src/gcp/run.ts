@@ -28,10 +28,15 @@ export class OperationFailed extends Error {
 /** An operation still running at the deadline: it keeps running on Google's side. */
 export class OperationTimeout extends Error {
   readonly operation: string;
+  /** Read by toApiError: a wait that ran out, on Cloud Run, after `ms`. */
+  readonly code = 'ETIMEDOUT';
+  readonly service = 'run.googleapis.com';
+  readonly ms: number;
   constructor(operation: string, deadlineMs: number) {
     super(`operation ${operation} still running after ${seconds(deadlineMs)}`);
     this.name = 'OperationTimeout';
     this.operation = operation;
+    this.ms = deadlineMs;
   }
 }
 

@@ -76,7 +76,9 @@ export async function executeJob(
   if (!name) {
     // Some servers only say which execution in the finished operation's response.
     const done = await waitOperation(ctx, op, { deadlineMs: scaled(10 * 60_000) }).catch((e: unknown) => {
-      throw e instanceof OperationFailed ? new StepError(`run job ${jobName}`, e) : e;
+      throw e instanceof OperationFailed || e instanceof OperationTimeout
+        ? new StepError(`run job ${jobName}`, e)
+        : e;
     });
     name = (done.response as { name?: string } | undefined)?.name;
   }

@@ -191,7 +191,7 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
         if (after.action !== 'rewrite') fault = after.action === 'reset' ? 'reset-after' : 'slow';
         if (after.action === 'reset') return void nodeReq.socket.destroy();
         if (after.action === 'delay') await sleep(after.ms);
-        out = opts.faults.rewrite(faultReq, out);
+        else out = opts.faults.rewrite(faultReq, out);
       }
       status = out.status;
       send(res, out);
