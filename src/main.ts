@@ -9,7 +9,7 @@ import { mergeFailure } from './diagnose/merge.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
 import { preflight } from './iam/index.ts';
-import { readInputs } from './inputs.ts';
+import { InputError, readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob } from './job/execute.ts';
@@ -102,7 +102,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
 
     if (config.execute) {
       stage = 'execute';
-      const execution = await executeJob(ctx, plan.jobName, { wait: config.wait, log: core.info });
+      const execution = await executeJob(ctx, plan.jobName, {
+        wait: config.wait,
+        log: core.info,
+        ...(config.overrides ? { overrides: config.overrides } : {}),
+      });
       result.execution = { name: execution.name, status: execution.status };
       if (execution.logUri) result.execution.logUri = execution.logUri;
       if (execution.status === 'failed' || execution.status === 'cancelled')
@@ -118,7 +122,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
+    // An input that contradicts the existing job is found once the job is read: still an input error.
+    const at: Stage = e instanceof InputError ? 'inputs' : stage;
+    const ctx = { stage: at, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
     const finding =
       (e instanceof ConditionFailed
         ? diagnoseCondition(e.condition, {

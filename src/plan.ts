@@ -175,7 +175,7 @@ export async function resolvePlan(
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
   const facts = local.manifest
     ? factsOfManifest(local.manifest)
-    : factsOfV2(mergeJob(existing.job ?? {}, config, sha));
+    : factsOfV2(mergeJob(existing.job ?? {}, config, sha, local.project));
   const input: PlanInput = { config, local, projectNumber: number, facts };
   if (deployer) input.deployer = deployer;
   if (existing.known) input.jobExists = existing.job !== undefined;

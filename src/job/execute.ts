@@ -5,7 +5,7 @@ import type { ApiContext } from '../gcp/clients.ts';
 import { StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep } from '../gcp/retry.ts';
 import { getExecution, OperationFailed, runJob, type V2Execution, waitOperation } from '../gcp/run.ts';
-import type { ExecutionStatus, JobCondition } from '../model.ts';
+import type { ExecutionStatus, JobCondition, RunOverrides } from '../model.ts';
 
 export interface ExecutionResult {
   name: string;
@@ -17,6 +17,8 @@ export interface ExecutionResult {
 
 export interface ExecuteOptions {
   wait: boolean;
+  /** RunJobRequest.overrides for this execution (args, env, task count, timeout). */
+  overrides?: RunOverrides;
   sleep?: Sleep;
   log?: (line: string) => void;
   /** Longest pause between polls. */
@@ -41,7 +43,7 @@ export async function executeJob(
   jobName: string,
   options: ExecuteOptions,
 ): Promise<ExecutionResult> {
-  const op = await runJob(ctx, jobName);
+  const op = await runJob(ctx, jobName, options.overrides);
   let name = (op.metadata as { name?: string } | undefined)?.name;
   if (!name) {
     // Some servers only say which execution in the finished operation's response.
