@@ -40,6 +40,17 @@ const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const CPU = /^(?:\d+(?:\.\d+)?|\d+m)$/;
 const MEMORY = /^\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|k|M|G|T)$/;
 const UNIVERSE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
+/** An HTTP header value: printable ASCII, no line breaks (a bound keeps every request small). */
+const REQUEST_REASON = /^[\x20-\x7e]{1,512}$/;
+
+/** Environment variables google-github-actions/auth and gcloud use for the default project. */
+export const PROJECT_ENV = [
+  'CLOUDSDK_CORE_PROJECT',
+  'CLOUDSDK_PROJECT',
+  'GOOGLE_CLOUD_PROJECT',
+  'GCLOUD_PROJECT',
+  'GCP_PROJECT',
+];
 
 /** Inputs that describe the job itself; with `metadata`, the job.yaml is the only source of those. */
 const SPEC_INPUTS = [
@@ -78,12 +89,13 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
     if (!re.test(v)) bad(name, expected, v);
     return v;
   };
+  // What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans), nothing else.
   const bool = (name: string, fallback: boolean): boolean => {
     const v = get(name);
     if (!v) return fallback;
-    if (v === 'true') return true;
-    if (v === 'false') return false;
-    bad(name, 'true or false', v);
+    if (['true', 'True', 'TRUE'].includes(v)) return true;
+    if (['false', 'False', 'FALSE'].includes(v)) return false;
+    bad(name, 'true or false (True, TRUE, False and FALSE also work)', v);
     return fallback;
   };
   const count = (name: string): number | undefined => {
@@ -169,6 +181,10 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
         );
   const token = get('github_token');
   if (token) config.githubToken = token;
+  set(
+    'requestReason',
+    text('request_reason', REQUEST_REASON, 'printable ASCII on one line, at most 512 characters'),
+  );
   if (config.tasks === 0) bad('tasks', 'at least 1', '0');
 
   const metadata = get('metadata');
@@ -188,6 +204,11 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
   } else {
     if (!get('image')) problems.push('Input "image" is required (or set "metadata" to a job.yaml)');
     if (!get('job')) problems.push('Input "job" is required (or set "metadata" to a job.yaml)');
+    // Reported here with the others, not on the next try (with metadata, the file may name it).
+    if (!get('project_id') && !PROJECT_ENV.some((k) => env[k]))
+      problems.push(
+        'Input "project_id" is required: set it, or run google-github-actions/auth (which exports the project) first',
+      );
   }
   if (config.parallelism !== undefined && config.tasks !== undefined && config.parallelism > config.tasks)
     problems.push(`Input "parallelism" (${config.parallelism}) must not exceed "tasks" (${config.tasks})`);

@@ -257,6 +257,8 @@ export interface Config extends JobFeatures {
   prComment: boolean;
   githubToken?: string;
   universe: string;
+  /** Sent as X-Goog-Request-Reason on every Google call (Cloud Audit Logs record it). */
+  requestReason?: string;
 }
 
 /** What a run produced, handed to the report layer whatever happened. */

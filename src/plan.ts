@@ -9,20 +9,12 @@ import type { ApiContext } from './gcp/clients.ts';
 import { isStatus } from './gcp/errors.ts';
 import { projectNumber } from './gcp/projects.ts';
 import { getJob, type V2Job } from './gcp/run.ts';
-import { InputError } from './inputs.ts';
+import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 
-/** Environment variables google-github-actions/auth and gcloud use for the default project. */
-const PROJECT_ENV = [
-  'CLOUDSDK_CORE_PROJECT',
-  'CLOUDSDK_PROJECT',
-  'GOOGLE_CLOUD_PROJECT',
-  'GCLOUD_PROJECT',
-  'GCP_PROJECT',
-];
 const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export interface LocalPlan {
@@ -128,6 +120,29 @@ export function buildPlan({
   return plan;
 }
 
+/**
+ * Facts of the job the inputs alone describe. An input that only makes sense on top of the
+ * existing job (vpc_egress or network_tags alone, a mount of the job's own volume, gpu_type for
+ * a GPU job) is left out here: the real plan, built on the job as read, decides whether it fits.
+ */
+function provisionalFacts(config: Config, sha: string | undefined, project: string): JobFacts {
+  try {
+    return factsOfV2(mergeJob({}, config, sha, project));
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const {
+      vpcEgress: _egress,
+      networkTags: _tags,
+      volumeMounts: _mounts,
+      gpu: _gpu,
+      gpuType: _type,
+      gpuZonalRedundancy: _redundancy,
+      ...alone
+    } = config;
+    return factsOfV2(mergeJob({}, alone, sha, project));
+  }
+}
+
 /** Facts of a job.yaml, in the same shape as those of a v2 job. */
 export function factsOfManifest(manifest: JobManifest): JobFacts {
   const facts: JobFacts = {
@@ -140,6 +155,32 @@ export function factsOfManifest(manifest: JobManifest): JobFacts {
   if (manifest.image) facts.image = manifest.image;
   if (manifest.serviceAccountName) facts.serviceAccount = manifest.serviceAccountName;
   return facts;
+}
+
+/** Stands for the project number in a provisional plan, which is built before it is read. */
+export const UNKNOWN_NUMBER = 'PROJECT_NUMBER_NOT_YET_READ';
+
+/**
+ * Pure: the plan as far as the inputs (or the job.yaml) alone tell it, assuming the job is new
+ * and its existence unknown. The preflight starts its reads from it while the real plan's
+ * reads are in flight; names containing UNKNOWN_NUMBER are not known yet.
+ */
+export function provisionalPlan(
+  config: Config,
+  local: LocalPlan,
+  sha: string | undefined,
+  deployer?: string,
+): DeployPlan {
+  const facts = local.manifest
+    ? factsOfManifest(local.manifest)
+    : provisionalFacts(config, sha, local.project);
+  return buildPlan({
+    config,
+    local,
+    projectNumber: UNKNOWN_NUMBER,
+    facts,
+    ...(deployer ? { deployer } : {}),
+  });
 }
 
 export interface Resolved {
