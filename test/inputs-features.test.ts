@@ -361,3 +361,17 @@ describe('job-feature inputs: refused forms name the input', () => {
     ]);
   });
 });
+
+describe('job-feature inputs with metadata', () => {
+  it('the update strategies at their action.yml default do not conflict with a job.yaml', () => {
+    const c = parseInputs(
+      (name) =>
+        ({ metadata: 'job.yaml', env_vars_update_strategy: 'merge', secrets_update_strategy: 'merge' })[
+          name
+        ] ?? '',
+      {},
+      () => true,
+    );
+    expect(c.metadata).toBe('job.yaml');
+  });
+});
