@@ -2,7 +2,7 @@
 // replaces and removes under each update strategy.
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/inputs.ts';
-import { mergePatch } from '../src/job/patch.ts';
+import { checkJobPatch, mergePatch } from '../src/job/patch.ts';
 import { buildJob, mergeJob, type V2Job } from '../src/job/spec.ts';
 import type { Config } from '../src/model.ts';
 import { config as baseConfig } from './fixtures/config.ts';
@@ -56,7 +56,46 @@ const EXISTING: V2Job = {
   },
 };
 
+/** Every job-feature input at once. */
+const ALL: Partial<Config> = {
+  cloudSqlInstances: ['main', 'other-proj:europe-west1:reports'],
+  network: 'projects/host-proj/global/networks/shared',
+  subnet: 'projects/host-proj/regions/us-central1/subnetworks/jobs',
+  networkTags: ['db'],
+  vpcEgress: 'PRIVATE_RANGES_ONLY',
+  volumes: [
+    { name: 'data', gcs: { bucket: 'app-data', readOnly: true, mountOptions: ['implicit-dirs'] } },
+    { name: 'share', nfs: { server: '10.0.0.2', path: '/exports', readOnly: false } },
+    { name: 'tmp', emptyDir: { medium: 'MEMORY', sizeLimit: '1Gi' } },
+  ],
+  volumeMounts: [{ name: 'data', mountPath: '/data' }],
+  envVars: { A: '1' },
+  secrets: { S: { secret: 's', version: '1' } },
+  secretFiles: { '/secrets/db/password': { secret: 'db-pass', version: '3' } },
+  kmsKey: 'projects/keys-proj/locations/us-central1/keyRings/run/cryptoKeys/jobs',
+  binaryAuthorization: { policy: 'strict' },
+  breakglass: 'hotfix',
+  gpu: 1,
+  gpuType: 'nvidia-l4',
+  gpuZonalRedundancy: false,
+  executionEnvironment: 'EXECUTION_ENVIRONMENT_GEN2',
+  tasks: 2,
+  maxRetries: 1,
+  taskTimeout: '60s',
+};
+
 describe('buildJob: every feature in the v2 shape', () => {
+  it("writes only fields of Google's v2 Job message, with their types (the generated schema)", () => {
+    const job = buildJob(config(ALL), '0123456789abcdef0123456789abcdef01234567', 'app');
+    expect(checkJobPatch(job).problems).toEqual([]);
+    // The check does catch a misspelt field where the builder writes them.
+    const wrong = structuredClone(job) as Record<string, unknown> & V2Job;
+    (wrong.template?.template as Record<string, unknown>).vpcAcess = {};
+    expect(checkJobPatch(wrong).problems).toEqual([
+      expect.stringMatching(/^template\.template\.vpcAcess is not a field/),
+    ]);
+  });
+
   it('maps Cloud SQL, Direct VPC, volumes, secret files, CMEK, Binary Authorization, GPU, environment', () => {
     const job = buildJob(
       config({
