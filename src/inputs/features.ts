@@ -41,7 +41,7 @@ function parsePatch(raw: string, problem: (message: string) => void): Record<str
   if (!raw) return undefined;
   let doc: unknown;
   try {
-    doc = parseYaml(raw);
+    doc = parseYaml(raw, { maxAliasCount: 100 });
   } catch (e) {
     problem(
       `Input "job_patch" must be YAML or JSON of a v2 Job fragment: ${(e as Error).message.split('\n')[0]}`,
