@@ -120,13 +120,14 @@ export function buildPlan({
 }
 
 /**
- * Facts of the job the inputs alone describe. An input that only makes sense on top of the
- * existing job (vpc_egress or network_tags alone, a mount of the job's own volume, gpu_type for
- * a GPU job) is left out here: the real plan, built on the job as read, decides whether it fits.
+ * The job the inputs alone describe, for the provisional plan. An input that only makes sense
+ * on top of the existing job (vpc_egress or network_tags alone, a mount of the job's own
+ * volume, gpu_type for a GPU job) is left out: the real plan, built on the job as read,
+ * decides whether it fits.
  */
-function provisionalFacts(config: Config, sha: string | undefined, project: string): JobFacts {
+function provisionalJob(config: Config, sha: string | undefined, project: string): V2Job {
   try {
-    return factsOfV2(mergeJob({}, config, sha, project));
+    return mergeJob({}, config, sha, project);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const {
@@ -138,7 +139,7 @@ function provisionalFacts(config: Config, sha: string | undefined, project: stri
       gpuZonalRedundancy: _redundancy,
       ...alone
     } = config;
-    return factsOfV2(mergeJob({}, alone, sha, project));
+    return mergeJob({}, alone, sha, project);
   }
 }
 
@@ -172,7 +173,7 @@ export function provisionalPlan(
 ): DeployPlan {
   const facts = local.manifest
     ? factsOfManifest(local.manifest)
-    : provisionalFacts(config, sha, local.project);
+    : factsOfV2(provisionalJob(config, sha, local.project));
   return buildPlan({
     config,
     local,

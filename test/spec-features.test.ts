@@ -5,6 +5,7 @@ import { InputError } from '../src/inputs.ts';
 import { checkJobPatch, mergePatch } from '../src/job/patch.ts';
 import { buildJob, mergeJob, type V2Job } from '../src/job/spec.ts';
 import type { Config } from '../src/model.ts';
+import { provisionalPlan } from '../src/plan.ts';
 import { config as baseConfig } from './fixtures/config.ts';
 
 const config = (over: Partial<Config> = {}): Config =>
@@ -409,5 +410,23 @@ describe('job_patch: a JSON Merge Patch applied last', () => {
     const patch = { a: { c: [1] } };
     expect(mergePatch(target, patch)).toEqual({ a: { b: 1, c: [1] } });
     expect(target).toEqual({ a: { b: 1 } });
+  });
+});
+
+describe('provisionalPlan: before the job is read', () => {
+  it('does not refuse inputs that need the existing job; the real plan decides', () => {
+    const local = { project: 'app', job: 'migrate' };
+    for (const over of [
+      { vpcEgress: 'ALL_TRAFFIC' },
+      { networkTags: ['t'] },
+      { gpuType: 'nvidia-l4' },
+    ] as Partial<Config>[]) {
+      const plan = provisionalPlan(
+        config({ ...over, secrets: { S: { secret: 's', version: '1' } } }),
+        local,
+        undefined,
+      );
+      expect(plan.secrets).toEqual([{ name: 'S', project: 'app', secret: 's', version: '1' }]);
+    }
   });
 });
