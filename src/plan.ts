@@ -119,6 +119,30 @@ export function buildPlan({
   return plan;
 }
 
+/**
+ * The job the inputs alone describe, for the provisional plan. An input that only makes sense
+ * on top of the existing job (vpc_egress or network_tags alone, a mount of the job's own
+ * volume, gpu_type for a GPU job) is left out: the real plan, built on the job as read,
+ * decides whether it fits.
+ */
+function provisionalJob(config: Config, sha: string | undefined, project: string): V2Job {
+  try {
+    return mergeJob({}, config, sha, project);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const {
+      vpcEgress: _egress,
+      networkTags: _tags,
+      volumeMounts: _mounts,
+      gpu: _gpu,
+      gpuType: _type,
+      gpuZonalRedundancy: _redundancy,
+      ...alone
+    } = config;
+    return mergeJob({}, alone, sha, project);
+  }
+}
+
 /** Facts of a job.yaml, in the same shape as those of a v2 job. */
 export function factsOfManifest(manifest: JobManifest): JobFacts {
   const facts: JobFacts = {
@@ -147,7 +171,9 @@ export function provisionalPlan(
   sha: string | undefined,
   deployer?: string,
 ): DeployPlan {
-  const facts = local.manifest ? factsOfManifest(local.manifest) : factsOfV2(mergeJob({}, config, sha));
+  const facts = local.manifest
+    ? factsOfManifest(local.manifest)
+    : factsOfV2(provisionalJob(config, sha, local.project));
   return buildPlan({
     config,
     local,
@@ -190,7 +216,7 @@ export async function resolvePlan(
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
   const facts = local.manifest
     ? factsOfManifest(local.manifest)
-    : factsOfV2(mergeJob(existing.job ?? {}, config, sha));
+    : factsOfV2(mergeJob(existing.job ?? {}, config, sha, local.project));
   const input: PlanInput = { config, local, projectNumber: number, facts };
   if (deployer) input.deployer = deployer;
   if (existing.known) input.jobExists = existing.job !== undefined;
