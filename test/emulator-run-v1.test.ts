@@ -215,7 +215,8 @@ describe('Cloud Run v1 jobs', () => {
     const list = await v1('GET', `namespaces/${APP.id}/jobs`);
     expect(list.body.items.map((j: { metadata: { name: string } }) => j.metadata.name)).toContain('kn');
     const del = await v1('DELETE', `namespaces/${APP.id}/jobs/kn`);
-    expect(del.body).toMatchObject({ kind: 'Status', status: 'Success' });
+    expect(del.body).toMatchObject({ status: 'Success', details: { name: 'kn', kind: 'jobs' } });
+    expect(del.body).not.toHaveProperty('kind');
     expect((await v1('GET', `namespaces/${APP.id}/jobs/kn`)).status).toBe(404);
   });
 });

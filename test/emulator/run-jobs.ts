@@ -126,6 +126,7 @@ function settle(ctx: Ctx, name: string, job: Json, operation: Json, failure: Fai
   job.reconciling = false;
   job.terminalCondition = failure ? condition('CONDITION_FAILED', failure) : condition('CONDITION_SUCCEEDED');
   job.updateTime = timestamp();
+  job.etag = `"${newEtag()}"`; // the stored resource changed, so does its etag
   operation.metadata = { '@type': JOB_TYPE, ...job };
   if (failure) finishOperation(operation, { error: { code: failure.code, message: failure.message } });
   else finishOperation(operation, { response: { '@type': JOB_TYPE, ...job } });

@@ -36,6 +36,8 @@ export interface StartOptions {
   latencyMs?: number;
   /** Overrides the scenario's propagationDelayMs. */
   propagationDelayMs?: number;
+  /** Keep every response body in the request log (test/emulator-schema.test.ts validates them). */
+  recordResponses?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -48,6 +50,8 @@ export interface RequestLogEntry {
   end: number;
   /** Member behind the bearer token, if any. */
   caller?: string;
+  /** The response body, when started with recordResponses. */
+  response?: unknown;
 }
 
 export interface Emulator {
@@ -136,6 +140,7 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     let method = nodeReq.method ?? 'GET';
     let host = nodeReq.headers.host ?? '';
     let path = nodeReq.url ?? '/';
+    let response: unknown;
     try {
       const raw = await readBody(nodeReq);
       let out: EmuResponse | undefined;
@@ -161,6 +166,7 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
       }
       if (world.latencyMs > 0) await sleep(world.latencyMs);
       status = out.status;
+      response = out.body;
       send(res, out);
     } catch (e) {
       // A bug in a handler: answer like Google's frontend would and keep the trace visible.
@@ -173,6 +179,7 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     } finally {
       const entry: RequestLogEntry = { method, host, path, status, start, end: Date.now() };
       if (callerMember) entry.caller = callerMember;
+      if (opts.recordResponses && response !== undefined) entry.response = structuredClone(response);
       requestLog.push(entry);
     }
   });

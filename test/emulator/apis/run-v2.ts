@@ -3,6 +3,7 @@
 import { type Ctx, type EmuRequest, type Handler, HttpError } from '../contract.ts';
 import { startExecution } from '../executions.ts';
 import { route } from '../http.ts';
+import { listBody, paginate } from '../paging.ts';
 import { deleteJob, writeJob } from '../run-jobs.ts';
 import {
   alreadyExists,
@@ -96,7 +97,7 @@ function list(req: EmuRequest, ctx: Ctx) {
   const jobs = Object.entries(ctx.world.jobs)
     .filter(([k]) => k.startsWith(prefix))
     .map(([, v]) => v);
-  return ok(jobs.length > 0 ? { jobs } : {});
+  return ok(listBody('jobs', paginate(jobs, req.query, req.path)));
 }
 
 function remove(req: EmuRequest, ctx: Ctx) {
@@ -158,7 +159,7 @@ function listExecutions(req: EmuRequest, ctx: Ctx) {
     .filter(([k]) => k.startsWith(prefix))
     .map(([, v]) => v)
     .reverse();
-  return ok(executions.length > 0 ? { executions } : {});
+  return ok(listBody('executions', paginate(executions, req.query, req.path)));
 }
 
 function operation(ctx: Ctx, g: string[]): Json {
