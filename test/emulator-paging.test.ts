@@ -132,10 +132,8 @@ describe('v2 job etags', () => {
     });
     expect(created.status).toBe(200);
     const seen = [await etag()];
-    await post(
-      `/v2/${name.replace(/\/jobs\/.*/, '')}/operations/${(await created.json()).name.split('/').pop()}:wait`,
-      {},
-    );
+    const operation = ((await created.json()) as { name: string }).name;
+    await post(`/v2/${operation}:wait`, {});
     seen.push(await etag());
     expect((await post(`/v2/${name}:run`, {})).status).toBe(200);
     seen.push(await etag());
