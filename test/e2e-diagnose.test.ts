@@ -252,7 +252,9 @@ const cases: Case[] = [
     name: 'Cloud Run Admin API not enabled',
     world: (w) => {
       const p = w.projects[0];
-      if (p) p.services = ['iam.googleapis.com', 'iamcredentials.googleapis.com'];
+      // Only Cloud Run off: the deployer's and the pool's project is this one, so every API
+      // the action calls before Cloud Run must stay on.
+      if (p) p.disabledServices = ['run.googleapis.com'];
     },
     at: { workflow: 'project_id' },
     check: 'api-disabled',

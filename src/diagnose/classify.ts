@@ -133,15 +133,15 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     reason === 'accessNotConfigured' ||
     /has not been used in project|\bAPI\b[^.]*\b(?:is )?disabled\b/i.test(text)
   ) {
-    const consumer = projectIdOf(
-      api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text),
-      ctx,
-    );
+    const quoted = api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text);
+    const consumer = projectIdOf(quoted, ctx);
     const service = api.metadata.service ?? serviceNameIn(text) ?? 'run.googleapis.com';
+    const whose = consumerRole(quoted, ctx, provider);
     return apiDisabled({
       evidence,
       service,
       project: consumer ?? jobProject(ctx),
+      ...(whose ? { whose } : {}),
     });
   }
 
@@ -249,6 +249,26 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
   return unknownFailure({ evidence, subject: undefined });
+}
+
+/**
+ * Why the API is needed in a project other than the job's: Google checks the consumer project
+ * of the credential, which for a federated token is the pool's and for an impersonated
+ * account's token is the account's.
+ */
+function consumerRole(
+  project: string | undefined,
+  ctx: DiagnoseContext,
+  provider: ReturnType<typeof parseProvider>,
+): string | undefined {
+  if (!project || project === ctx.plan?.project || project === ctx.plan?.projectNumber) return undefined;
+  if (provider && project === provider.projectNumber)
+    return `the project of workload identity pool ${provider.pool}, which the workflow's federated token is billed to`;
+  const deployer = ctx.config?.impersonateServiceAccount ?? ctx.plan?.deployer;
+  const saProject = deployer ? projectOfServiceAccount(deployer, ctx.plan) : undefined;
+  if (deployer && saProject === project)
+    return `the project of ${deployer}, which the impersonated account's tokens are billed to`;
+  return undefined;
 }
 
 /** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */

@@ -25,6 +25,7 @@ import {
 import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
 import { callerFor, can } from './iam-engine.ts';
 import { loadScenario } from './scenario.ts';
+import { requireEnabled } from './services.ts';
 import { lookupToken, mintToken } from './tokens.ts';
 
 export interface StartOptions {
@@ -105,7 +106,10 @@ export function makeCtx(world: World, req: EmuRequest): Ctx {
     baseUrl: `http://${req.host}`,
     caller,
     requireCaller() {
-      if (caller) return caller;
+      if (caller) {
+        requireEnabled(ctx, caller, req.headers);
+        return caller;
+      }
       throw unauthenticated(!found ? 'missing' : found.ok ? 'unknown' : found.reason);
     },
     can(permission, resource, who) {

@@ -5,6 +5,7 @@ import type { Ctx, Handler, WorldRepository } from '../contract.ts';
 import { route } from '../http.ts';
 import { imageDigest } from '../images.ts';
 import { listBody, paginate } from '../paging.ts';
+import { forService } from '../services.ts';
 import { findProject, findRepository, repositoryParts } from '../world-index.ts';
 
 const STAMP = '2024-06-01T12:00:00.000000Z';
@@ -136,11 +137,11 @@ const repoIam = iamMethods(REPO, 'GET', (ctx, m) => {
   };
 });
 
-export const handlers: Handler[] = [
+export const handlers: Handler[] = forService('artifactregistry.googleapis.com', [
   getRepository,
   listDockerImages,
   getDockerImage,
   listPackages,
   packageRoutes,
   ...repoIam,
-];
+]);

@@ -4,6 +4,7 @@ import { type Ctx, type Handler, HttpError, type WorldServiceAccount } from '../
 import { route } from '../http.ts';
 import { roleDefinition } from '../iam-engine.ts';
 import { listBody, paginate } from '../paging.ts';
+import { forService } from '../services.ts';
 import { findProject, findServiceAccount, projectOfEmail } from '../world-index.ts';
 
 const IAM_GUARD: Guard = {
@@ -110,10 +111,10 @@ const getCustomRole: Handler = (req, ctx) => {
   return { status: 200, body: renderRole(name, def as NonNullable<typeof def>) };
 };
 
-export const handlers: Handler[] = [
+export const handlers: Handler[] = forService('iam.googleapis.com', [
   getServiceAccount,
   listServiceAccounts,
   ...saIam,
   getPredefinedRole,
   getCustomRole,
-];
+]);

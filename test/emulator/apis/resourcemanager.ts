@@ -3,6 +3,7 @@
 import { type Guard, guard, iamMethods } from '../access.ts';
 import type { Handler, WorldProject } from '../contract.ts';
 import { route } from '../http.ts';
+import { forService } from '../services.ts';
 import { findFolder, findOrganization, findProject } from '../world-index.ts';
 
 const CREATED = '2024-01-15T09:30:00.000Z';
@@ -144,11 +145,11 @@ const orgIam = iamMethods(/^\/(?:v1|v3)\/organizations\/([^/:]+)$/, 'POST', (ctx
   setPermission: 'resourcemanager.organizations.setIamPolicy',
 }));
 
-export const handlers: Handler[] = [
+export const handlers: Handler[] = forService('cloudresourcemanager.googleapis.com', [
   getProject,
   getFolder,
   getOrganization,
   ...projectIam,
   ...folderIam,
   ...orgIam,
-];
+]);

@@ -23,6 +23,7 @@ import {
   str,
 } from '../run-model.ts';
 import { executionToV1, jobBodyToV2, jobToV1, overridesToV2 } from '../run-v1-shape.ts';
+import { forService } from '../services.ts';
 
 const NS = '^/apis/run\\.googleapis\\.com/v1/namespaces/([^/]+)';
 const JOBS = new RegExp(`${NS}/jobs$`);
@@ -236,4 +237,13 @@ function v1List(kind: string, all: Json[], req: EmuRequest): Json {
   return { apiVersion: 'run.googleapis.com/v1', kind, metadata, items: page.items };
 }
 
-export const handlers: Handler[] = [create, list, get, replace, remove, run, getExecution, listExecutions];
+export const handlers: Handler[] = forService('run.googleapis.com', [
+  create,
+  list,
+  get,
+  replace,
+  remove,
+  run,
+  getExecution,
+  listExecutions,
+]);

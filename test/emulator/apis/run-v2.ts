@@ -19,6 +19,7 @@ import {
   parseDuration,
   waitOperation,
 } from '../run-model.ts';
+import { forService } from '../services.ts';
 
 const BASE = '^/v2/projects/([^/]+)/locations/([^/]+)';
 const JOBS = new RegExp(`${BASE}/jobs$`);
@@ -185,7 +186,7 @@ async function waitOp(req: EmuRequest, ctx: Ctx) {
   return ok(op);
 }
 
-export const handlers: Handler[] = [
+export const handlers: Handler[] = forService('run.googleapis.com', [
   create,
   list,
   get,
@@ -196,4 +197,4 @@ export const handlers: Handler[] = [
   listExecutions,
   getOperation,
   waitOp,
-];
+]);

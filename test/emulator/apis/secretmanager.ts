@@ -3,6 +3,7 @@ import { type Guard, guard, iamMethods } from '../access.ts';
 import type { Ctx, Handler, WorldSecret } from '../contract.ts';
 import { route } from '../http.ts';
 import { listBody, paginate } from '../paging.ts';
+import { forService } from '../services.ts';
 import { findProject, findSecret } from '../world-index.ts';
 
 const STAMP = '2024-03-01T08:00:00.000000Z';
@@ -84,4 +85,9 @@ const secretIam = iamMethods(SECRET, 'GET', (ctx, [project = '', secret = '']) =
   };
 });
 
-export const handlers: Handler[] = [getSecret, version, listVersions, ...secretIam];
+export const handlers: Handler[] = forService('secretmanager.googleapis.com', [
+  getSecret,
+  version,
+  listVersions,
+  ...secretIam,
+]);
