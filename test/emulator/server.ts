@@ -53,6 +53,9 @@ export interface RequestLogEntry {
   caller?: string;
   /** The response body, when started with recordResponses. */
   response?: unknown;
+  /** The User-Agent and X-Goog-Request-Reason headers the client sent. */
+  userAgent?: string;
+  requestReason?: string;
 }
 
 export interface Emulator {
@@ -184,6 +187,9 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
       const entry: RequestLogEntry = { method, host, path, status, start, end: Date.now() };
       if (callerMember) entry.caller = callerMember;
       if (opts.recordResponses && response !== undefined) entry.response = structuredClone(response);
+      const { 'user-agent': userAgent, 'x-goog-request-reason': reason } = nodeReq.headers;
+      if (typeof userAgent === 'string') entry.userAgent = userAgent;
+      if (typeof reason === 'string') entry.requestReason = reason;
       requestLog.push(entry);
     }
   });
