@@ -89,6 +89,9 @@ const QUOTA_REASONS =
 const RUN_PERMISSIONS = /^run\.jobs\.run(WithOverrides)?$/;
 // Cloud Run's rollout check names the role the runtime account lacks on a secret, not the permission.
 const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager secret accessor/i;
+/** "User must have permission to read the image, IMAGE." (Cloud Run, since January 2025). */
+const DEPLOYER_IMAGE =
+  /\b(?:user|caller|principal)\b[^.]*\bmust have permission to (?:read|access|pull) the (?:container )?image/i;
 const DENIED_TEXT =
   /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
@@ -171,6 +174,16 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         agent: agentEmail ?? plan?.serviceAgent,
         serviceAccount: sa,
         saProject: projectOfServiceAccount(sa, plan),
+      });
+    }
+    // Cloud Run's own check of the deployer's image access names no permission, only "User".
+    if (!agentSpeaks && DEPLOYER_IMAGE.test(text)) {
+      return imageAccess({
+        evidence,
+        agent: false,
+        member,
+        repo: jobRepository(ctx) ?? repositoryIn(text),
+        image: jobImage(ctx) ?? imageIn(text),
       });
     }
     if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {
