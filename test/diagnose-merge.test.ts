@@ -90,12 +90,13 @@ describe('mergeFailure', () => {
       response: { status: 403, data: { error: { code: 403, status: 'PERMISSION_DENIED', message } } },
     });
     const deployer = `serviceAccount:${PLAN.deployer}`;
+    const repository = PLAN.image.repositoryName ?? '';
     const check: Finding = {
       check: 'deployer-image',
       status: 'unverified',
       title: 'The deployer may not read the image',
       principal: deployer,
-      resource: PLAN.image.repositoryName,
+      resource: repository,
       evidence: 'testIamPermissions could not be called',
       subject: 'image',
     };
@@ -104,7 +105,7 @@ describe('mergeFailure', () => {
       check: 'deployer-image',
       principal: deployer,
       permission: 'artifactregistry.repositories.downloadArtifacts',
-      resource: PLAN.image.repositoryName,
+      resource: repository,
     });
     expect(finding.command).toContain('add-iam-policy-binding containers');
     expect(finding.command).toContain('--project=shared-images');
