@@ -229,10 +229,10 @@ export function worldFromObject(raw: Obj): World {
         'iam.disableCrossProjectServiceAccountUsage': true,
         ...(obj(po.orgPolicies, `projects[${i}].orgPolicies`) as Record<string, boolean>),
       },
-      services:
-        po.services === undefined
-          ? [...DEFAULT_SERVICES]
-          : list(po.services, `projects[${i}].services`).map(String),
+      services: (po.services === undefined
+        ? [...DEFAULT_SERVICES]
+        : list(po.services, `projects[${i}].services`).map(String)
+      ).filter((s) => !list(po.disabledServices, `projects[${i}].disabledServices`).includes(s)),
     };
     if (po.parent !== undefined) project.parent = str(po.parent, `projects[${i}].parent`);
     world.projects.push(project);
