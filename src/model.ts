@@ -49,7 +49,7 @@ export interface Grant {
   /** Full resource name whose IAM policy gets the binding, e.g. projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com */
   resource: string;
   /** Which API owns the policy. */
-  kind: 'serviceAccount' | 'repository' | 'secret' | 'project';
+  kind: 'serviceAccount' | 'repository' | 'secret' | 'project' | 'subnetwork' | 'bucket' | 'cryptoKey';
   role: string;
   /** IAM member form: serviceAccount:x, user:x, principalSet://... */
   member: string;
