@@ -147,6 +147,28 @@ export interface JobCondition {
   executionReason?: string;
 }
 
+/**
+ * Per-execution overrides sent on the :run call, shaped exactly like the v2 RunJobRequest
+ * `overrides` JSON (GoogleCloudRunV2Overrides / GoogleCloudRunV2ContainerOverride in gcloud's
+ * run v2 messages), so it can be sent as is. Present only when an execute_* override input is set.
+ */
+export interface RunOverrides {
+  containerOverrides?: Array<{
+    /** Container to override; absent: the job's first (only) container. */
+    name?: string;
+    /** Replaces the container's args for this execution. */
+    args?: string[];
+    /** Merged over the container's env for this execution. */
+    env?: Array<{ name: string; value: string }>;
+    /** Clear the container's args (an override with no args). */
+    clearArgs?: boolean;
+  }>;
+  /** Replaces the job's task count for this execution. */
+  taskCount?: number;
+  /** Replaces the task timeout for this execution, Duration JSON like "600s". */
+  timeout?: string;
+}
+
 /** Every input, validated once (src/inputs.ts builds it; nothing else reads inputs). */
 export interface Config {
   workloadIdentityProvider?: string;
@@ -173,6 +195,8 @@ export interface Config {
   /** e.g. "600s", normalised to seconds */
   taskTimeout?: string;
   execute: boolean;
+  /** RunJobRequest.overrides for the execution (execute_* inputs); absent: a plain run. */
+  overrides?: RunOverrides;
   wait: boolean;
   iam: IamMode;
   dryRun: boolean;
