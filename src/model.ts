@@ -1,5 +1,6 @@
 // The data types that flow between the action's stages: the resolved deploy plan and the
 // finding, the one record every check, fix, diagnosis and report speaks in.
+import type { JobResources } from './job/resources.ts';
 
 /** Where in a file a value was set, so a finding can be annotated on that line. */
 export interface SourceLocation {
@@ -23,6 +24,11 @@ export type Subject =
   | 'workload_identity_provider'
   | 'impersonate_service_account'
   | 'execute'
+  | 'cloudsql_instances'
+  | 'network'
+  | 'vpc_connector'
+  | 'volumes'
+  | 'kms_key'
   | `secret:${string}`;
 
 /** Requirement model ids (DESIGN.md) plus the failure kinds diagnosis adds. */
@@ -128,6 +134,10 @@ export interface DeployPlan {
    * run.jobs.create or run.jobs.update. Absent when it could not be read.
    */
   jobExists?: boolean;
+  /** What the job connects to (Cloud SQL, buckets, VPC, CMEK key), from the spec it deploys. */
+  resources?: JobResources;
+  /** The execution is started with RunJobRequest.overrides (needs run.jobs.runWithOverrides). */
+  runWithOverrides?: boolean;
 }
 
 export type IamMode = 'off' | 'check' | 'fix';

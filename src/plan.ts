@@ -12,6 +12,7 @@ import { getJob, type V2Job } from './gcp/run.ts';
 import { InputError } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
+import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 
@@ -91,6 +92,8 @@ export interface PlanInput {
   deployer?: string;
   /** Whether the job exists now; absent when that is unknown. */
   jobExists?: boolean;
+  /** What the deployed spec connects to (src/job/resources.ts). */
+  resources?: JobResources;
 }
 
 /** Pure: the plan from resolved facts. */
@@ -101,6 +104,7 @@ export function buildPlan({
   facts,
   deployer,
   jobExists,
+  resources,
 }: PlanInput): DeployPlan {
   const { project, job } = local;
   const explicit = facts.serviceAccount;
@@ -125,6 +129,8 @@ export function buildPlan({
   };
   if (deployer) plan.deployer = deployer;
   if (jobExists !== undefined) plan.jobExists = jobExists;
+  if (resources) plan.resources = resources;
+  if (config.execute && config.overrides) plan.runWithOverrides = true;
   return plan;
 }
 
@@ -173,10 +179,12 @@ export async function resolvePlan(
     },
   );
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
-  const facts = local.manifest
-    ? factsOfManifest(local.manifest)
-    : factsOfV2(mergeJob(existing.job ?? {}, config, sha));
-  const input: PlanInput = { config, local, projectNumber: number, facts };
+  const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha);
+  const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
+  const resources = merged
+    ? resourcesOfV2(merged, local.project, config.region)
+    : resourcesOfManifest((local.manifest as JobManifest).job, local.project, config.region);
+  const input: PlanInput = { config, local, projectNumber: number, facts, resources };
   if (deployer) input.deployer = deployer;
   if (existing.known) input.jobExists = existing.job !== undefined;
   const resolved: Resolved = { plan: buildPlan(input), existingKnown: existing.known };

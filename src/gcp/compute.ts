@@ -33,6 +33,7 @@ export function createComputeClient(ctx: ApiContext) {
       ).permissions ?? [],
     getSubnetwork: (subnet: string) => rest<SubnetworkInfo>(ctx, 'compute', base(subnet)),
     /** projects/P/global/networks/N */
-    getNetwork: (network: string) => rest<Record<string, unknown>>(ctx, 'compute', `compute/v1/${pathOf(network)}`),
+    getNetwork: (network: string) =>
+      rest<Record<string, unknown>>(ctx, 'compute', `compute/v1/${pathOf(network)}`),
   };
 }

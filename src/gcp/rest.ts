@@ -14,7 +14,12 @@ export interface RestCall {
 }
 
 /** `path` is relative to the API's root, e.g. `compute/v1/projects/p/regions/r/subnetworks/s`. */
-export async function rest<T>(ctx: ApiContext, api: GoogleApi, path: string, call: RestCall = {}): Promise<T> {
+export async function rest<T>(
+  ctx: ApiContext,
+  api: GoogleApi,
+  path: string,
+  call: RestCall = {},
+): Promise<T> {
   const url = new URL(path, apiRoot(api, ctx.universe, ctx.env));
   for (const [k, v] of Object.entries(call.params ?? {})) {
     if (v === undefined) continue;

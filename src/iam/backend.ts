@@ -115,7 +115,8 @@ export function createBackend(o: ApiContext): IamBackend {
     getIamPolicy: (r) => route(r).get(),
     setIamPolicy: (r, p) => route(r).set(p),
     testIamPermissions: (r, perms) => route(r).test(perms),
-    getParent: (name) => (/^projects\/_\/buckets\//.test(name) ? storage.bucketProject(name) : crm.getParent(name)),
+    getParent: (name) =>
+      /^projects\/_\/buckets\//.test(name) ? storage.bucketProject(name) : crm.getParent(name),
     lookup: (kind, name) => {
       switch (kind) {
         case 'sqlInstance':

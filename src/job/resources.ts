@@ -92,7 +92,8 @@ export function subnetOf(
     region: subnetRegion,
     subnetwork,
   };
-  if (networkName) subnet.network = `projects/${networkProject ?? subnetProject}/global/networks/${networkName}`;
+  if (networkName)
+    subnet.network = `projects/${networkProject ?? subnetProject}/global/networks/${networkName}`;
   return subnet;
 }
 
