@@ -154,14 +154,23 @@ export function provisionalPlan(
   sha: string | undefined,
   deployer?: string,
 ): DeployPlan {
-  const facts = local.manifest ? factsOfManifest(local.manifest) : factsOfV2(mergeJob({}, config, sha));
+  const merged = local.manifest ? undefined : mergeJob({}, config, sha);
+  const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   return buildPlan({
     config,
     local,
     projectNumber: UNKNOWN_NUMBER,
     facts,
+    resources: resourcesOf(local, merged, config.region),
     ...(deployer ? { deployer } : {}),
   });
+}
+
+/** What the spec to deploy connects to: the merged v2 job, or the job.yaml as written. */
+function resourcesOf(local: LocalPlan, merged: V2Job | undefined, region: string): JobResources {
+  return merged
+    ? resourcesOfV2(merged, local.project, region)
+    : resourcesOfManifest((local.manifest as JobManifest).job, local.project, region);
 }
 
 export interface Resolved {
@@ -197,9 +206,7 @@ export async function resolvePlan(
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
   const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha);
   const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
-  const resources = merged
-    ? resourcesOfV2(merged, local.project, config.region)
-    : resourcesOfManifest((local.manifest as JobManifest).job, local.project, config.region);
+  const resources = resourcesOf(local, merged, config.region);
   const input: PlanInput = { config, local, projectNumber: number, facts, resources };
   if (deployer) input.deployer = deployer;
   if (existing.known) input.jobExists = existing.job !== undefined;
