@@ -271,6 +271,18 @@ export interface Config extends JobFeatures {
   requestReason?: string;
 }
 
+/** Why a finished execution failed, as far as its tasks and logs could be read (src/job/execution-details.ts). */
+export interface ExecutionDetails {
+  /** The tasks that failed: index, exit code of the last attempt, its message, retries. */
+  failedTasks: Array<{ index: number; exitCode?: number; message?: string; retried?: number }>;
+  /** The last log lines of the first failed task's last attempt (0-based), oldest first. */
+  log?: { task: number; attempt?: number; lines: string[] };
+  /** Why the log is not shown: the permission (and role) that would show it, or the read's error. */
+  logUnavailable?: { reason: string; permission?: string; role?: string };
+  /** Why the tasks could not be listed. */
+  tasksUnavailable?: string;
+}
+
 /** What a run produced, handed to the report layer whatever happened. */
 export interface RunResult {
   config?: Config;
@@ -279,7 +291,7 @@ export interface RunResult {
   granted: Grant[];
   iamStatus?: IamStatus;
   job?: { name: string; consoleUrl: string; action: 'created' | 'updated' | 'replaced' | 'planned' };
-  execution?: { name: string; status: ExecutionStatus; logUri?: string };
+  execution?: { name: string; status: ExecutionStatus; logUri?: string; details?: ExecutionDetails };
   /** The diagnosed failure that ended the run, if any (also in findings). */
   failure?: Finding;
 }
