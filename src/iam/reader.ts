@@ -36,6 +36,8 @@ export interface Reader {
   role(name: string): Promise<Read<string[]>>;
   orgPolicy(project: string, constraint: string): Promise<Read<EffectiveOrgPolicy>>;
   lookup(kind: LookupKind, name: string): Promise<Read<Record<string, unknown>>>;
+  /** Read a repository itself (absent when the backend cannot). */
+  repository?(name: string): Promise<Read<unknown>>;
 }
 
 export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
@@ -74,6 +76,14 @@ export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
     serviceAccount: (email) =>
       once(`sa ${email}`, `read service account ${email}`, () => backend.getServiceAccount(email)),
     role: (name) => once(`role ${name}`, `read role ${name}`, () => backend.getRole(name)),
+    ...(backend.getRepository
+      ? {
+          repository: (name: string) =>
+            once(`repository ${name}`, `read repository ${name}`, () =>
+              (backend.getRepository as (n: string) => Promise<unknown>)(name),
+            ),
+        }
+      : {}),
     orgPolicy: (project, constraint) =>
       once(
         `orgpolicy ${project} ${constraint}`,
