@@ -28,7 +28,7 @@ function finding(
     role: grant.role,
     resource: grant.resource,
     evidence: o.evidence,
-    remedy: `Grant the Cloud Run service agent ${o.agent} ${grant.role} on ${grant.kind === 'project' ? 'project ' : ''}${grant.resource}.`,
+    remedy: `Grant the Cloud Run service agent ${o.agent} ${grant.role} on ${grant.resource}.`,
     command: grantCommand(grant),
   };
   if (grantable) f.grant = grant;
