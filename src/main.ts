@@ -15,6 +15,7 @@ import { InputError, readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob, WaitExpired } from './job/execute.ts';
+import { executionDetails } from './job/execution-details.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
@@ -157,6 +158,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
       });
       result.execution = { name: execution.name, status: execution.status };
       if (execution.logUri) result.execution.logUri = execution.logUri;
+      if (execution.status === 'failed')
+        result.execution.details = await executionDetails(ctx, execution.name);
       if (execution.status === 'failed' || execution.status === 'cancelled')
         throw new ConditionFailed(
           `complete execution ${execution.name}`,

@@ -29,6 +29,7 @@ import {
   statusInText,
 } from './facts.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+import { connectedFailure } from './remedies-connected.ts';
 import {
   actAs,
   agentToken,
@@ -181,6 +182,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     DENIED_REASONS.test(reason) ||
     DENIED_TEXT.test(text);
   const member = deployerMember(ctx);
+
+  const connected =
+    agentSpeaks || /VPC connector/i.test(text)
+      ? connectedFailure(text, { evidence, agent: agentEmail ?? plan?.serviceAgent })
+      : undefined;
+  if (connected) return connected;
 
   if (denied || permissions.length > 0) {
     if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {

@@ -4,15 +4,23 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handlers as artifactRegistry } from './apis/artifactregistry.ts';
+import { handlers as cloudKms } from './apis/cloudkms.ts';
+import { handlers as compute } from './apis/compute.ts';
 import { handlers as github } from './apis/github.ts';
 import { handlers as iam } from './apis/iam.ts';
 import { handlers as iamCredentials } from './apis/iamcredentials.ts';
+import { handlers as logging } from './apis/logging.ts';
 import { handlers as orgPolicy } from './apis/orgpolicy.ts';
 import { handlers as resourceManager } from './apis/resourcemanager.ts';
+import { handlers as runTasks } from './apis/run-tasks.ts';
 import { handlers as runV1 } from './apis/run-v1.ts';
 import { handlers as runV2 } from './apis/run-v2.ts';
 import { handlers as secretManager } from './apis/secretmanager.ts';
+import { handlers as serviceUsage } from './apis/serviceusage.ts';
+import { handlers as sqlAdmin } from './apis/sqladmin.ts';
+import { handlers as storage } from './apis/storage.ts';
 import { handlers as sts } from './apis/sts.ts';
+import { handlers as vpcAccess } from './apis/vpcaccess.ts';
 import {
   type Caller,
   type Ctx,
@@ -87,6 +95,14 @@ export const ALL_HANDLERS: Handler[] = [
   ...runV2,
   ...runV1,
   ...github,
+  ...sqlAdmin,
+  ...compute,
+  ...vpcAccess,
+  ...storage,
+  ...cloudKms,
+  ...serviceUsage,
+  ...logging,
+  ...runTasks,
 ];
 
 const AUTH_HELP =
