@@ -122,6 +122,9 @@ const MAX_LENGTH: Record<string, number> = {
   github_token: 4_096,
   request_reason: 1_024,
   universe: SHORT,
+  job_patch: 32_768,
+  execute_args: 32_768,
+  execute_env_vars: 32_768,
 };
 const DEFAULT_MAX_LENGTH = 8_192;
 /** GitHub's job limit is 6 h: the wait ends well before it, with the report. */

@@ -5,14 +5,17 @@ import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
 import { diagnose, diagnoseCondition } from './diagnose/index.ts';
 import { mergeFailure } from './diagnose/merge.ts';
+import { serviceAccountMixup } from './diagnose/mixup.ts';
+import { regionWarning } from './diagnose/remedies-setup.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
 import { scaled } from './gcp/timeout.ts';
 import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
-import { readInputs } from './inputs.ts';
+import { InputError, readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob, WaitExpired } from './job/execute.ts';
+import { executionDetails } from './job/execution-details.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
@@ -67,6 +70,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
   try {
     config = readInputs(env);
     result.config = config;
+    const region = regionWarning(config.region);
+    if (region) result.findings.push(region);
     const waitMs =
       config.execute && config.wait && config.waitTimeoutMs ? scaled(config.waitTimeoutMs) : undefined;
     const doing: Record<Stage, string> = {
@@ -101,7 +106,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
     stage = 'iam';
-    const iam = await preflight({ plan, config, auth: auth.client, env, log, session });
+    // Beside the preflight and through its cached reads: at most one more read, never more depth.
+    const [iam, mixup] = await Promise.all([
+      preflight({ plan, config, auth: auth.client, env, log, session }),
+      serviceAccountMixup(plan, config.iam === 'off' ? undefined : (sa) => session.reader.policy(sa)),
+    ]);
+    if (mixup) result.findings.push(mixup);
     result.findings.push(...iam.findings);
     result.granted = iam.granted;
     if (config.iam !== 'off') result.iamStatus = iam.status;
@@ -134,6 +144,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       const execution = await executeJob(ctx, plan.jobName, {
         wait: config.wait,
         log: log.info,
+        ...(config.overrides ? { overrides: config.overrides } : {}),
         ...(waitMs !== undefined ? { waitTimeoutMs: waitMs } : {}),
       }).catch((e: unknown) => {
         // Left running at wait_timeout: the outputs still name it, with its link.
@@ -147,6 +158,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
       });
       result.execution = { name: execution.name, status: execution.status };
       if (execution.logUri) result.execution.logUri = execution.logUri;
+      if (execution.status === 'failed')
+        result.execution.details = await executionDetails(ctx, execution.name);
       if (execution.status === 'failed' || execution.status === 'cancelled')
         throw new ConditionFailed(
           `complete execution ${execution.name}`,
@@ -160,7 +173,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
+    // An input that contradicts the existing job is found once the job is read: still an input error.
+    const at: Stage = e instanceof InputError ? 'inputs' : stage;
+    const ctx = { stage: at, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
     const finding =
       (e instanceof WaitExpired ? waitExpiredFinding(e) : undefined) ??
       (e instanceof ConditionFailed

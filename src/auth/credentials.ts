@@ -10,6 +10,7 @@ import { scaled, withTimeout } from '../gcp/timeout.ts';
 import type { Config } from '../model.ts';
 import { attribute } from './attribution.ts';
 import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
+import { forkPullRequestHead } from './github-event.ts';
 import { githubIdToken } from './oidc.ts';
 
 export interface Authenticated {
@@ -54,7 +55,7 @@ export async function authenticate(
 ): Promise<Authenticated> {
   const getIdToken = options.getIdToken ?? ((aud: string) => githubIdToken(aud, env));
   const source = config.workloadIdentityProvider
-    ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken)
+    ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken, forkPullRequestHead(env))
     : await applicationDefault(config, options.project);
   const { client } = source;
   // Before the first request: the token exchange itself carries the User-Agent and reason.
@@ -100,7 +101,13 @@ function describeAuthStep(config: Config, e: unknown): string {
   return 'get an access token from Application Default Credentials';
 }
 
-function workloadIdentity(config: Config, provider: string, env: Env, getIdToken: IdTokenSource): Source {
+function workloadIdentity(
+  config: Config,
+  provider: string,
+  env: Env,
+  getIdToken: IdTokenSource,
+  forkHead: string | undefined,
+): Source {
   const universe = config.universe;
   let subject: string | undefined;
   const client = new BoundedIdentityPoolClient({
@@ -113,7 +120,7 @@ function workloadIdentity(config: Config, provider: string, env: Env, getIdToken
     universe_domain: universe,
     subject_token_supplier: {
       getSubjectToken: async () => {
-        const token = await fetchIdToken(getIdToken, `https://iam.${universe}/${provider}`);
+        const token = await fetchIdToken(getIdToken, `https://iam.${universe}/${provider}`, forkHead);
         subject ??= jwtSubject(token);
         return token;
       },
@@ -131,7 +138,11 @@ function workloadIdentity(config: Config, provider: string, env: Env, getIdToken
   return { client, principal: () => impersonated ?? (subject ? principalOf(provider, subject) : undefined) };
 }
 
-async function fetchIdToken(getIdToken: IdTokenSource, audience: string): Promise<string> {
+async function fetchIdToken(
+  getIdToken: IdTokenSource,
+  audience: string,
+  forkHead: string | undefined,
+): Promise<string> {
   try {
     const token = await withTimeout(
       getIdToken(audience),
@@ -142,7 +153,13 @@ async function fetchIdToken(getIdToken: IdTokenSource, audience: string): Promis
     core.setSecret(token);
     return token;
   } catch (e) {
-    // Most often the workflow lacks `permissions: id-token: write`; diagnosis explains that.
+    // A fork's pull request never gets one, whatever the permissions say: name that cause.
+    if (forkHead)
+      throw new StepError(
+        `get a GitHub OIDC token: this run is a pull request from the fork ${forkHead}, and GitHub gives such runs no OIDC token`,
+        e,
+      );
+    // Otherwise most often the workflow lacks `permissions: id-token: write`; diagnosis explains that.
     throw new StepError('get a GitHub OIDC token (the job needs permissions: id-token: write)', e);
   }
 }

@@ -88,7 +88,7 @@ async function upsert(
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
         try {
-          const op = await createJob(ctx, parent, plan.job, buildJob(config, sha));
+          const op = await createJob(ctx, parent, plan.job, buildJob(config, sha, plan.project));
           await waitFor(`create job ${plan.jobName}`, op);
           return 'created';
         } catch (e) {
@@ -98,7 +98,7 @@ async function upsert(
         }
       }
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, mergeJob(existing, config, sha));
+      const op = await updateJob(ctx, plan.jobName, mergeJob(existing, config, sha, plan.project));
       await waitFor(`update job ${plan.jobName}`, op);
       return 'updated';
     },
