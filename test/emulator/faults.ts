@@ -105,7 +105,8 @@ function policyHolder(world: World, path: string): { policy: Policy } | undefine
     world.secrets.find((s) => s.name === target) ??
     world.projects.find((p) => `projects/${p.id}` === target) ??
     world.folders.find((f) => `folders/${f.id}` === target) ??
-    world.organizations.find((o) => `organizations/${o.id}` === target)
+    world.organizations.find((o) => `organizations/${o.id}` === target) ??
+    world.connected?.cryptoKeys?.[target]
   );
 }
 
@@ -191,8 +192,8 @@ export class FaultInjector {
             members: [CONCURRENT_BINDING.member],
           });
           holder.policy.etag = newEtag();
+          this.record(rule, req, true);
         }
-        this.record(rule, req, true);
         return { action: 'pass' };
       }
     }
