@@ -11,7 +11,7 @@ import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
 import { scaled } from './gcp/timeout.ts';
 import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
-import { readInputs } from './inputs.ts';
+import { InputError, readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob, WaitExpired } from './job/execute.ts';
@@ -144,6 +144,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       const execution = await executeJob(ctx, plan.jobName, {
         wait: config.wait,
         log: log.info,
+        ...(config.overrides ? { overrides: config.overrides } : {}),
         ...(waitMs !== undefined ? { waitTimeoutMs: waitMs } : {}),
       }).catch((e: unknown) => {
         // Left running at wait_timeout: the outputs still name it, with its link.
@@ -172,7 +173,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
+    // An input that contradicts the existing job is found once the job is read: still an input error.
+    const at: Stage = e instanceof InputError ? 'inputs' : stage;
+    const ctx = { stage: at, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
     const finding =
       (e instanceof WaitExpired ? waitExpiredFinding(e) : undefined) ??
       (e instanceof ConditionFailed

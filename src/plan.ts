@@ -125,6 +125,30 @@ export function buildPlan({
   return plan;
 }
 
+/**
+ * The job the inputs alone describe, for the provisional plan. An input that only makes sense
+ * on top of the existing job (vpc_egress or network_tags alone, a mount of the job's own
+ * volume, gpu_type for a GPU job) is left out: the real plan, built on the job as read,
+ * decides whether it fits.
+ */
+function provisionalJob(config: Config, sha: string | undefined, project: string): V2Job {
+  try {
+    return mergeJob({}, config, sha, project);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const {
+      vpcEgress: _egress,
+      networkTags: _tags,
+      volumeMounts: _mounts,
+      gpu: _gpu,
+      gpuType: _type,
+      gpuZonalRedundancy: _redundancy,
+      ...alone
+    } = config;
+    return mergeJob({}, alone, sha, project);
+  }
+}
+
 /** Facts of a job.yaml, in the same shape as those of a v2 job. */
 export function factsOfManifest(manifest: JobManifest): JobFacts {
   const facts: JobFacts = {
@@ -153,7 +177,7 @@ export function provisionalPlan(
   sha: string | undefined,
   deployer?: string,
 ): DeployPlan {
-  const merged = local.manifest ? undefined : mergeJob({}, config, sha);
+  const merged = local.manifest ? undefined : provisionalJob(config, sha, local.project);
   const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   return buildPlan({
     config,
@@ -203,7 +227,7 @@ export async function resolvePlan(
     },
   );
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
-  const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha);
+  const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha, local.project);
   const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   const resources = resourcesOf(local, merged, config.region);
   const input: PlanInput = { config, local, projectNumber: number, facts, resources };

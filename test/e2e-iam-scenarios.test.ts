@@ -29,12 +29,19 @@ beforeAll(() => ensureBuilt(), 120_000);
 
 type Grant = ModeExpectation['granted'][number];
 type JobJson = { template?: { template?: { containers?: Array<{ image?: string }> } } };
-type FindingJson = { check: string; status: string; evidence: string; grant?: Grant; plannedChange?: string };
+type FindingJson = {
+  check: string;
+  status: string;
+  evidence: string;
+  command?: string;
+  grant?: Grant;
+  plannedChange?: string;
+};
 
 function inputs(s: ScenarioFile, over: Record<string, string>): Record<string, string> {
   const e: Expectation = s.expect;
   return {
-    workload_identity_provider: providerOf(s.world, e.inputs.project_id ?? ''),
+    workload_identity_provider: providerOf(s.world, e.poolProject ?? e.inputs.project_id ?? ''),
     impersonate_service_account: e.deployer,
     region: 'us-central1',
     ...e.inputs,
@@ -74,6 +81,9 @@ function expectMode(res: RunActionResult, want: ModeExpectation): void {
   const findings = JSON.parse(res.outputs.findings ?? '[]') as FindingJson[];
   for (const [check, text] of Object.entries(want.evidence ?? {})) {
     expect(findings.find((f) => f.check === check)?.evidence, check).toContain(text);
+  }
+  for (const [check, text] of Object.entries(want.command ?? {})) {
+    expect(findings.find((f) => f.check === check)?.command, check).toBe(text);
   }
 }
 

@@ -50,6 +50,8 @@ export interface Ctx {
   world: World;
   /** Base URL of the emulator as the client reached it, e.g. http://127.0.0.1:1234 */
   baseUrl: string;
+  /** The API serving this request (e.g. iam.googleapis.com), set by services.ts forService; requireCaller answers SERVICE_DISABLED when it is not enabled on the caller's consumer project. */
+  service?: string;
   /** The caller from the Authorization header, or undefined. */
   caller: Caller | undefined;
   /** Returns the caller or throws an HttpError 401 UNAUTHENTICATED body. */

@@ -116,6 +116,7 @@ export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json
   ctx.world.executions[name] = execution;
   job.executionCount = Number(job.executionCount ?? 0) + 1;
   job.latestCreatedExecution = { name, createTime: now, completionStatus: 'EXECUTION_PENDING' };
+  job.etag = `"${newEtag()}"`; // the job resource changed (executionCount, latestCreatedExecution)
 
   const operation = newOperation(ctx.world, ref, { '@type': EXECUTION_TYPE, ...execution });
   operation.done = false;
@@ -205,6 +206,7 @@ function complete(
       completionTime: now,
       completionStatus: error ? 'EXECUTION_FAILED' : 'EXECUTION_SUCCEEDED',
     };
+    job.etag = `"${newEtag()}"`;
   }
   operation.metadata = { '@type': EXECUTION_TYPE, ...execution };
   if (error) finishOperation(operation, { error });

@@ -236,7 +236,7 @@ export function worldFromObject(raw: Obj): World {
           ? DEFAULT_SERVICES
           : list(po.services, `projects[${i}].services`).map(String)),
         ...list(po.enableServices, `projects[${i}].enableServices`).map(String),
-      ],
+      ].filter((s) => !list(po.disabledServices, `projects[${i}].disabledServices`).includes(s)),
     };
     if (po.parent !== undefined) project.parent = str(po.parent, `projects[${i}].parent`);
     world.projects.push(project);
