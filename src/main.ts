@@ -11,8 +11,8 @@ import { StepError } from './gcp/errors.ts';
 import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
 import { readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
-import { deployJob } from './job/deploy.ts';
-import { executeJob } from './job/execute.ts';
+import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
+import { executeJob, followExecution } from './job/execute.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
 import { publish } from './report/index.ts';
@@ -96,17 +96,37 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
 
     stage = 'deploy';
-    const action = await deployJob(ctx, plan, config, local.manifest, sha, {
+    const deployOptions = {
       ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
       ...(existingKnown ? { known: { job: existing } } : {}),
       log: core.info,
-    });
+    };
+    // Deploy and run in one write when the job is deployed from inputs (v2), a token fits and
+    // the preflight proved the deployer may run it: otherwise a refused run would also refuse
+    // the deploy, where separate calls deploy the job and then report the refused :run.
+    const token = newExecutionToken();
+    const runProven = iam.findings.some((f) => f.check === 'deployer-run' && f.status === 'satisfied');
+    const fold = config.execute && runProven && !local.manifest && tokenFits(plan.job, token);
+    const folded = fold
+      ? await deployAndStart(
+          ctx,
+          plan,
+          config,
+          sha,
+          { token, until: config.wait ? 'completed' : 'started' },
+          deployOptions,
+        )
+      : undefined;
+    const action = folded?.action ?? (await deployJob(ctx, plan, config, local.manifest, sha, deployOptions));
     result.job = { ...job, action };
     core.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
 
     if (config.execute) {
       stage = 'execute';
-      const execution = await executeJob(ctx, plan.jobName, { wait: config.wait, log: core.info });
+      const execOptions = { wait: config.wait, log: core.info };
+      const execution = folded
+        ? await followExecution(ctx, folded.execution, execOptions)
+        : await executeJob(ctx, plan.jobName, execOptions);
       result.execution = { name: execution.name, status: execution.status };
       if (execution.logUri) result.execution.logUri = execution.logUri;
       if (execution.status === 'failed' || execution.status === 'cancelled')

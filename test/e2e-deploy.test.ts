@@ -233,6 +233,19 @@ describe('execute', () => {
     expect(e.world.executions[res.outputs.execution ?? '']).toBeDefined();
   });
 
+  it('with run.jobs.run proven by the preflight, deploys and runs in one write', async () => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.outputs.execution_status).toBe('succeeded');
+    expect(e.world.executions[res.outputs.execution ?? '']?.succeededCount).toBe(1);
+    // Deploy and run are one write (runExecutionToken): no separate :run.
+    const writes = e.requestLog.filter((r) => r.method !== 'GET' && r.path.includes('/jobs'));
+    expect(writes.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`)).toEqual([
+      'POST /v2/projects/demo-app/locations/us-central1/jobs',
+    ]);
+  });
+
   it('fails the step when the execution fails, with the log link', async () => {
     const world = demo();
     world.imageExitCodes = { [IMAGE_BASE]: 1 };
@@ -240,6 +253,19 @@ describe('execute', () => {
     const res = await runAction({ emulator: e, inputs: step({ execute: 'true' }) });
     expect(res.code).toBe(1);
     expect(res.outputs.execution_status).toBe('failed');
+    const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
+    expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
+    expect(error).toMatch(/logs: https?:\/\/\S+/);
+  });
+
+  it('a failed execution of a one-write deploy fails the step, with the log link; the job is deployed', async () => {
+    const world = demo();
+    world.imageExitCodes = { [IMAGE_BASE]: 1 };
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code).toBe(1);
+    expect(res.outputs.execution_status).toBe('failed');
+    expect(res.outputs.job).toBe(JOB);
     const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
     expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
     expect(error).toMatch(/logs: https?:\/\/\S+/);

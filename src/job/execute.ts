@@ -62,6 +62,33 @@ export async function executeJob(
   }).catch((e: unknown) => {
     if (!(e instanceof OperationFailed)) throw e;
   });
+  return pollExecution(ctx, name, options);
+}
+
+/**
+ * Follow an execution a job write started (deploy.ts deployAndStart). When the write waited
+ * for it to complete and it succeeded, the write already said so: nothing more to read. Any
+ * other ending is read from the execution itself (its counts, Completed condition, logs).
+ */
+export async function followExecution(
+  ctx: ApiContext,
+  started: { name: string; completionStatus?: string },
+  options: ExecuteOptions,
+): Promise<ExecutionResult> {
+  options.log?.(`Started execution ${started.name}`);
+  if (options.wait && started.completionStatus === 'EXECUTION_SUCCEEDED') {
+    options.log?.(`Execution ${started.name}: succeeded`);
+    return { name: started.name, status: 'succeeded' };
+  }
+  if (!options.wait) return { name: started.name, status: 'running' };
+  return pollExecution(ctx, started.name, options);
+}
+
+async function pollExecution(
+  ctx: ApiContext,
+  name: string,
+  options: ExecuteOptions,
+): Promise<ExecutionResult> {
   const sleep = options.sleep ?? realSleep;
   const maxPollMs = options.maxPollMs ?? 10_000;
   let pauseMs = 500;
