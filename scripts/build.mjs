@@ -1,5 +1,7 @@
-// Bundles src/index.ts into dist/index.js: one minified ESM file the runner loads with node24.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// Bundles src/index.ts into dist/index.js, the minified ESM entry the runner loads with node24,
+// plus the chunks it imports on demand (dist/chunks/): code only some runs need (the PR comment
+// client, the YAML parser, report rendering, diagnosis) is not compiled at every start.
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -9,7 +11,9 @@ const top = (name) => fileURLToPath(new URL(`../node_modules/${name}`, import.me
 
 const result = await build({
   entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node24',
@@ -23,12 +27,26 @@ const result = await build({
   // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
   banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
 });
-await mkdir('dist', { recursive: true });
-// Write then rename, so a test that is running dist/index.js never sees half a file.
-for (const file of result.outputFiles) {
+await mkdir('dist/chunks', { recursive: true });
+// Write then rename, so a test that is running dist/index.js never sees half a file; chunks
+// first (content-hashed names), the entry last.
+const entryLast = [...result.outputFiles].sort(
+  (a, b) => Number(a.path.endsWith('index.js')) - Number(b.path.endsWith('index.js')),
+);
+for (const file of entryLast) {
   const tmp = `${file.path}.${process.pid}.tmp`;
   await writeFile(tmp, file.contents);
   await rename(tmp, file.path);
 }
+// Chunks of earlier builds go, so dist/ holds exactly this build (same source, same names).
+const current = new Set(result.outputFiles.map((f) => f.path));
+for (const name of await readdir('dist/chunks')) {
+  const path = fileURLToPath(new URL(`../dist/chunks/${name}`, import.meta.url));
+  // A parallel build's half-written file is its own to rename.
+  if (!current.has(path) && !name.endsWith('.tmp')) await rm(path, { force: true });
+}
 const bytes = result.outputFiles.reduce((n, f) => n + f.contents.length, 0);
-console.log(`dist/index.js: ${(bytes / 1024).toFixed(0)} KiB`);
+const entry = result.outputFiles.find((f) => f.path.endsWith('index.js'))?.contents.length ?? 0;
+console.log(
+  `dist/index.js + ${result.outputFiles.length - 1} chunks: ${(bytes / 1024).toFixed(0)} KiB (entry ${(entry / 1024).toFixed(0)} KiB)`,
+);

@@ -1,7 +1,16 @@
-// Entry point the runner loads (dist/index.js): run, and fail the step once with its reason.
-import * as core from '@actions/core';
-import { run } from './main.ts';
-import { forLog } from './report/escape.ts';
+// Entry point the runner loads (dist/index.js). It asks for the GitHub OIDC token first and only
+// then loads the rest of the action (a separate chunk), so compiling it overlaps the first round
+// trip; then it runs, and fails the step once with its reason.
+import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 
+const core = () => import('@actions/core');
+const getIdToken = prefetchIdToken(process.env, async () => (await core()).getIDToken);
+const [{ run }, { setFailed }, { forLog }] = await Promise.all([
+  import('./main.ts'),
+  core(),
+  import('./report/escape.ts'),
+]);
 // The reason can quote API messages and inputs: neutralise it like every other log line.
-run().catch((e: unknown) => core.setFailed(forLog(e instanceof Error ? e.message : String(e))));
+run(getIdToken ? { getIdToken } : {}).catch((e: unknown) =>
+  setFailed(forLog(e instanceof Error ? e.message : String(e))),
+);

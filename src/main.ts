@@ -4,8 +4,6 @@
 import * as core from '@actions/core';
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
-import { diagnose, diagnoseCondition } from './diagnose/index.ts';
-import { mergeFailure } from './diagnose/merge.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
 import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
@@ -15,7 +13,6 @@ import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/d
 import { executeJob, followExecution } from './job/execute.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
-import { publish } from './report/index.ts';
 
 type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
@@ -44,6 +41,22 @@ export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFi
 
 const log = { info: core.info, warning: core.warning, debug: core.debug };
 
+/**
+ * What every run needs only at its end (the report) or on failure (diagnosis): separate chunks,
+ * loaded while the first requests are in flight rather than compiled before them.
+ */
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => {
+    p ??= load();
+    return p;
+  };
+};
+const later = {
+  report: once(() => import('./report/index.ts')),
+  diagnose: once(() => Promise.all([import('./diagnose/index.ts'), import('./diagnose/merge.ts')])),
+};
+
 export async function run(options: RunOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const result: RunResult = { findings: [], granted: [] };
@@ -56,10 +69,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const local = resolveLocal(config, env);
 
     stage = 'auth';
-    const auth = await authenticate(config, env, {
+    const authenticating = authenticate(config, env, {
       project: local.project,
       ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
     });
+    void later.report().catch(() => undefined);
+    void later.diagnose().catch(() => undefined);
+    const auth = await authenticating;
     const ctx: ApiContext = { auth: auth.client, universe: config.universe, env };
     core.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
 
@@ -142,6 +158,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
+    const [{ diagnose, diagnoseCondition }, { mergeFailure }] = await later.diagnose();
     const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
     const finding =
       (e instanceof ConditionFailed
@@ -158,9 +175,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
       result.failure = merged.failure;
     }
   } finally {
-    await publish(result, env).catch((e: unknown) =>
-      core.warning(`Could not publish the report: ${String(e)}`),
-    );
+    await (await later.report())
+      .publish(result, env)
+      .catch((e: unknown) => core.warning(`Could not publish the report: ${String(e)}`));
   }
   if (failure) throw failure;
 }

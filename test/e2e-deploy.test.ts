@@ -429,6 +429,9 @@ describe('bad inputs fail before any remote call', () => {
     const res = await runAction({ emulator: e, inputs: step(inputs), files: { 'job.yaml': 'kind: Job' } });
     expect(res.code).toBe(1);
     expect(res.stdout).toContain(message);
-    expect(e.requestLog).toEqual([]);
+    // Nothing reaches Google; the entry point may have asked GitHub for the OIDC token while
+    // the action loaded (src/auth/id-token-prefetch.ts), which changes nothing anywhere.
+    expect(googleCalls(e)).toEqual([]);
+    expect(e.requestLog.every((r) => r.method === 'GET' && r.path.startsWith('/_github/oidc/'))).toBe(true);
   });
 });
