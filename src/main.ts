@@ -1,7 +1,6 @@
 // Orchestration only: inputs -> auth -> plan -> IAM preflight -> deploy -> execute -> report.
 // Whatever happens, a RunResult is built and published; the one failure (if any) is thrown
 // once, after the report, for index.ts to set.
-import * as core from '@actions/core';
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
 import type { ApiContext } from './gcp/clients.ts';
@@ -12,6 +11,7 @@ import { ConditionFailed } from './job/condition-error.ts';
 import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
 import { executeJob, followExecution } from './job/execute.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
+import { log } from './output/log.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
 
 type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
@@ -38,8 +38,6 @@ export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFi
     (f) => stops.includes(f.status) && !(plannedFixes && f.plannedChange !== undefined),
   );
 }
-
-const log = { info: core.info, warning: core.warning, debug: core.debug };
 
 /**
  * What every run needs only at its end (the report) or on failure (diagnosis): separate chunks,
@@ -77,7 +75,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     void later.diagnose().catch(() => undefined);
     const auth = await authenticating;
     const ctx: ApiContext = { auth: auth.client, universe: config.universe, env };
-    core.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
+    log.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
 
     stage = 'resolve';
     const sha = env.GITHUB_SHA;
@@ -89,7 +87,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     result.plan = plan;
     const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };
     const willCreate = !local.manifest && !existing;
-    core.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
+    log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
     stage = 'iam';
     const iam = await preflight({ plan, config, auth: auth.client, env, log, session });
@@ -105,7 +103,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     if (config.dryRun) {
       result.job = { ...job, action: 'planned' };
       const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
-      core.info(
+      log.info(
         `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ' and execute it' : ''}; nothing changed`,
       );
       return;
@@ -115,14 +113,15 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const deployOptions = {
       ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
       ...(existingKnown ? { known: { job: existing } } : {}),
-      log: core.info,
+      log: log.info,
     };
-    // Deploy and run in one write when the job is deployed from inputs (v2), a token fits and
-    // the preflight proved the deployer may run it: otherwise a refused run would also refuse
+    // Deploy and run in one write when the job is deployed from inputs (v2) without execute_*
+    // overrides, a token fits and the preflight proved the deployer may run it: otherwise a refused run would also refuse
     // the deploy, where separate calls deploy the job and then report the refused :run.
     const token = newExecutionToken();
     const runProven = iam.findings.some((f) => f.check === 'deployer-run' && f.status === 'satisfied');
-    const fold = config.execute && runProven && !local.manifest && tokenFits(plan.job, token);
+    const fold =
+      config.execute && runProven && !config.overrides && !local.manifest && tokenFits(plan.job, token);
     const folded = fold
       ? await deployAndStart(
           ctx,
@@ -135,11 +134,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
       : undefined;
     const action = folded?.action ?? (await deployJob(ctx, plan, config, local.manifest, sha, deployOptions));
     result.job = { ...job, action };
-    core.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
+    log.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
 
     if (config.execute) {
       stage = 'execute';
-      const execOptions = { wait: config.wait, log: core.info };
+      const execOptions = { wait: config.wait, log: log.info };
       const execution = folded
         ? await followExecution(ctx, folded.execution, execOptions)
         : await executeJob(ctx, plan.jobName, execOptions);
@@ -177,7 +176,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
   } finally {
     await (await later.report())
       .publish(result, env)
-      .catch((e: unknown) => core.warning(`Could not publish the report: ${String(e)}`));
+      .catch((e: unknown) => log.warning(`Could not publish the report: ${String(e)}`));
   }
   if (failure) throw failure;
 }

@@ -9,20 +9,12 @@ import type { ApiContext } from './gcp/clients.ts';
 import { isStatus } from './gcp/errors.ts';
 import { projectNumber } from './gcp/projects.ts';
 import { getJob, type V2Job } from './gcp/run.ts';
-import { InputError } from './inputs.ts';
+import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 
-/** Environment variables google-github-actions/auth and gcloud use for the default project. */
-const PROJECT_ENV = [
-  'CLOUDSDK_CORE_PROJECT',
-  'CLOUDSDK_PROJECT',
-  'GOOGLE_CLOUD_PROJECT',
-  'GCLOUD_PROJECT',
-  'GCP_PROJECT',
-];
 const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export interface LocalPlan {
