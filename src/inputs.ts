@@ -9,6 +9,7 @@ import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
 import { type Bad, splitList, splitPair } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
 import { ENV_NAME, parseSecrets } from './inputs/secrets.ts';
+import { fsGlob, type Glob, metadataPaths, parseRegions } from './inputs/targets.ts';
 import type { Config, FailOn, IamMode } from './model.ts';
 
 export { splitList, toSeconds } from './inputs/lists.ts';
@@ -78,7 +79,12 @@ export function readInputs(env: Env = process.env): Config {
  * Validate every input. `get` returns the trimmed value ('' when unset); `exists` checks
  * the metadata path (injectable so the core stays testable with any file system).
  */
-export function parseInputs(get: GetInput, env: Env, exists: (path: string) => boolean = existsSync): Config {
+export function parseInputs(
+  get: GetInput,
+  env: Env,
+  exists: (path: string) => boolean = existsSync,
+  glob: Glob = fsGlob,
+): Config {
   const problems: string[] = [];
   const bad = (name: string, expected: string, got: string) =>
     problems.push(`Input "${name}" must be ${expected}, got ${JSON.stringify(got)}`);
@@ -115,8 +121,9 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
     return fallback;
   };
 
+  const regions = parseRegions(get('region'), REGION, bad);
   const config: Config = {
-    region: text('region', REGION, 'a Cloud Run region like us-central1') ?? 'us-central1',
+    region: regions[0] ?? 'us-central1',
     envVars: parseEnvVars(get('env_vars'), bad),
     secrets: {},
     labels: parseLabels(get('labels'), bad),
@@ -129,6 +136,8 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
     prComment: bool('pr_comment', true),
     universe: text('universe', UNIVERSE, 'a universe domain like googleapis.com') ?? 'googleapis.com',
   };
+
+  if (regions.length > 1) config.regions = regions;
 
   const provider = get('workload_identity_provider').replace(/^\/\/iam\.[^/]+\//, '');
   if (provider) {
@@ -189,13 +198,15 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
 
   const metadata = get('metadata');
   if (metadata) {
-    config.metadata = metadata;
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const full = isAbsolute(metadata) ? metadata : resolve(workspace, metadata);
-    if (!exists(full))
-      problems.push(
-        `Input "metadata" must be the path of a job.yaml relative to the workspace; ${JSON.stringify(metadata)} does not exist`,
-      );
+    const files = metadataPaths(metadata, workspace, glob, problem);
+    config.metadata = files[0] ?? metadata;
+    if (files.length > 1) config.metadataFiles = files;
+    for (const file of files)
+      if (!exists(isAbsolute(file) ? file : resolve(workspace, file)))
+        problems.push(
+          `Input "metadata" must be the path of a job.yaml relative to the workspace (or a list or glob of them); ${JSON.stringify(file)} does not exist`,
+        );
     for (const name of SPEC_INPUTS)
       if (get(name))
         problems.push(

@@ -1,182 +1,82 @@
-// Orchestration only: inputs -> auth -> plan -> IAM preflight -> deploy -> execute -> report.
-// Whatever happens, a RunResult is built and published; the one failure (if any) is thrown
+// Orchestration only: inputs -> targets -> one authentication -> each target (src/target.ts:
+// plan -> IAM preflight -> deploy -> execute; several run in parallel, src/targets.ts) -> one
+// report. Whatever happens, the results are published; the one failure (if any) is thrown
 // once, after the report, for index.ts to set.
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
-import type { ApiContext } from './gcp/clients.ts';
-import { StepError } from './gcp/errors.ts';
-import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
+import { createPreflightSession } from './iam/index.ts';
+import { expandTargets } from './inputs/targets.ts';
 import { readInputs } from './inputs.ts';
-import { ConditionFailed } from './job/condition-error.ts';
-import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
-import { executeJob, followExecution } from './job/execute.ts';
-import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
+import type { RunResult } from './model.ts';
 import { log } from './output/log.ts';
-import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
+import { resolveLocal } from './plan.ts';
+import { diagnoseInto, type Stage } from './target.ts';
+import { runTargets, type TargetRun } from './targets.ts';
 
-type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
-
-/** After grants, how long a PERMISSION_DENIED deploy is retried while IAM propagates. */
-const PROPAGATION_RETRY_MS = 120_000;
+export { blocking, consoleUrl } from './target.ts';
 
 export interface RunOptions {
   env?: Env;
   getIdToken?: IdTokenSource;
 }
 
-export function consoleUrl(plan: Pick<DeployPlan, 'region' | 'job' | 'project'>): string {
-  return `https://console.cloud.google.com/run/jobs/details/${plan.region}/${plan.job}?project=${plan.project}`;
-}
-
-/** Findings that stop the run before deploying, per fail_on. Planned fixes (dry run + fix) do not. */
-export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFixes: boolean): Finding[] {
-  if (failOn === 'never') return [];
-  const stops = failOn === 'unverified' ? ['missing', 'unverified'] : ['missing'];
-  return findings.filter(
-    // A dry run of `fix` lets through a gap it planned a grant for (shown as a diff): the real
-    // run would close it. A gap it could not plan for stops it, as it would stop the real run.
-    (f) => stops.includes(f.status) && !(plannedFixes && f.plannedChange !== undefined),
-  );
-}
-
-/**
- * What every run needs only at its end (the report) or on failure (diagnosis): separate chunks,
- * loaded while the first requests are in flight rather than compiled before them.
- */
-const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
-  let p: Promise<T> | undefined;
-  return () => {
-    p ??= load();
-    return p;
-  };
+/** The report chunk, loaded while the first requests are in flight rather than before them. */
+let reportModule: Promise<typeof import('./report/index.ts')> | undefined;
+const report = () => {
+  reportModule ??= import('./report/index.ts');
+  return reportModule;
 };
-const later = {
-  report: once(() => import('./report/index.ts')),
-  diagnose: once(() => Promise.all([import('./diagnose/index.ts'), import('./diagnose/merge.ts')])),
-};
+const reportMany = () => import('./report/many.ts');
 
 export async function run(options: RunOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
+  // Holds what fails before any target runs (inputs, authentication).
   const result: RunResult = { findings: [], granted: [] };
   let stage: Stage = 'inputs';
-  let config: Config | undefined;
+  let runs: TargetRun[] | undefined;
   let failure: Error | undefined;
   try {
-    config = readInputs(env);
+    const config = readInputs(env);
     result.config = config;
-    const local = resolveLocal(config, env);
+    const configs = expandTargets(config);
+    const locals = configs.map((c) => resolveLocal(c, env));
 
     stage = 'auth';
     const authenticating = authenticate(config, env, {
-      project: local.project,
+      project: locals[0]?.project ?? '',
       ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
     });
-    void later.report().catch(() => undefined);
-    void later.diagnose().catch(() => undefined);
+    void report().catch(() => undefined);
     const auth = await authenticating;
-    const ctx: ApiContext = { auth: auth.client, universe: config.universe, env };
     log.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
-
-    stage = 'resolve';
-    const sha = env.GITHUB_SHA;
-    // The preflight's reads start now, beside the job and project reads, not after them.
     const session = createPreflightSession({ config, auth: auth.client, env, log });
-    if (config.iam !== 'off')
-      warmPreflight(session, provisionalPlan(config, local, sha, auth.principal), UNKNOWN_NUMBER);
-    const { plan, existing, existingKnown } = await resolvePlan(ctx, config, local, sha, auth.principal);
-    result.plan = plan;
-    const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };
-    const willCreate = !local.manifest && !existing;
-    log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
-
-    stage = 'iam';
-    const iam = await preflight({ plan, config, auth: auth.client, env, log, session });
-    result.findings.push(...iam.findings);
-    result.granted = iam.granted;
-    if (config.iam !== 'off') result.iamStatus = iam.status;
-    const stops = blocking(iam.findings, config.failOn, config.dryRun && config.iam === 'fix');
-    if (stops.length)
-      throw new StepError(
-        `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}): ${stops.map((f) => f.title).join('; ')}`,
-      );
-
-    if (config.dryRun) {
-      result.job = { ...job, action: 'planned' };
-      const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
-      log.info(
-        `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ' and execute it' : ''}; nothing changed`,
-      );
-      return;
-    }
-
-    stage = 'deploy';
-    const deployOptions = {
-      ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
-      ...(existingKnown ? { known: { job: existing } } : {}),
-      log: log.info,
+    const ctx = { auth: auth.client, universe: config.universe, env };
+    const shared = {
+      ctx,
+      auth: auth.client,
+      env,
+      session,
+      ...(auth.principal ? { principal: auth.principal } : {}),
     };
-    // Deploy and run in one write when the job is deployed from inputs (v2) without execute_*
-    // overrides, a token fits and the preflight proved the deployer may run it: otherwise a refused run would also refuse
-    // the deploy, where separate calls deploy the job and then report the refused :run.
-    const token = newExecutionToken();
-    const runProven = iam.findings.some((f) => f.check === 'deployer-run' && f.status === 'satisfied');
-    const fold =
-      config.execute && runProven && !config.overrides && !local.manifest && tokenFits(plan.job, token);
-    const folded = fold
-      ? await deployAndStart(
-          ctx,
-          plan,
-          config,
-          sha,
-          { token, until: config.wait ? 'completed' : 'started' },
-          deployOptions,
-        )
-      : undefined;
-    const action = folded?.action ?? (await deployJob(ctx, plan, config, local.manifest, sha, deployOptions));
-    result.job = { ...job, action };
-    log.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
-
-    if (config.execute) {
-      stage = 'execute';
-      const execOptions = { wait: config.wait, log: log.info };
-      const execution = folded
-        ? await followExecution(ctx, folded.execution, execOptions)
-        : await executeJob(ctx, plan.jobName, execOptions);
-      result.execution = { name: execution.name, status: execution.status };
-      if (execution.logUri) result.execution.logUri = execution.logUri;
-      if (execution.status === 'failed' || execution.status === 'cancelled')
-        throw new ConditionFailed(
-          `complete execution ${execution.name}`,
-          execution.condition ?? {
-            type: 'Completed',
-            state: 'CONDITION_FAILED',
-            message: `execution ${execution.status}`,
-          },
-          { execution: execution.name, ...(execution.logUri ? { logUri: execution.logUri } : {}) },
-        );
-    }
+    runs = await runTargets(configs, locals, shared);
   } catch (e) {
-    failure = e instanceof Error ? e : new Error(String(e));
-    const [{ diagnose, diagnoseCondition }, { mergeFailure }] = await later.diagnose();
-    const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
-    const finding =
-      (e instanceof ConditionFailed
-        ? diagnoseCondition(e.condition, {
-            ...ctx,
-            ...(e.execution ? { execution: e.execution } : {}),
-            ...(e.logUri ? { logUri: e.logUri } : {}),
-          })
-        : undefined) ?? diagnose(e, ctx);
-    // A preflight stop is already explained by its findings; don't add a second, vaguer one.
-    if (!(stage === 'iam' && e instanceof StepError && e.api === undefined)) {
-      const merged = mergeFailure(result.findings, finding);
-      result.findings = merged.findings;
-      result.failure = merged.failure;
-    }
+    failure = await diagnoseInto(result, e, stage);
   } finally {
-    await (await later.report())
-      .publish(result, env)
-      .catch((e: unknown) => log.warning(`Could not publish the report: ${String(e)}`));
+    const published =
+      runs && runs.length > 1
+        ? reportMany().then((r) => r.publishMany(runs ?? [], env))
+        : report().then((r) => r.publish(runs?.[0]?.outcome.result ?? result, env));
+    await published.catch((e: unknown) => log.warning(`Could not publish the report: ${String(e)}`));
   }
+  failure ??= stepFailure(runs ?? []);
   if (failure) throw failure;
+}
+
+/** One target: its own failure. Many: the step fails if any did, naming each. */
+function stepFailure(runs: readonly TargetRun[]): Error | undefined {
+  if (runs.length === 1) return runs[0]?.outcome.failure;
+  const failed = runs.filter((r) => r.outcome.failure);
+  if (failed.length === 0) return undefined;
+  const each = failed.map((r) => `${r.key.job} (${r.key.region}): ${r.outcome.failure?.message ?? ''}`);
+  return new Error(`${failed.length} of ${runs.length} targets failed: ${each.join('; ')}`);
 }
