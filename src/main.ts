@@ -11,7 +11,7 @@ import type { RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { resolveLocal } from './plan.ts';
 import { diagnoseInto, type Stage } from './target.ts';
-import { runTargets, type TargetRun } from './targets.ts';
+import { runTargets, type TargetRun, targetKeys } from './targets.ts';
 
 export { blocking, consoleUrl } from './target.ts';
 
@@ -40,6 +40,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     result.config = config;
     const configs = expandTargets(config);
     const locals = configs.map((c) => resolveLocal(c, env));
+    const keys = targetKeys(configs, locals);
 
     stage = 'auth';
     const authenticating = authenticate(config, env, {
@@ -58,7 +59,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       session,
       ...(auth.principal ? { principal: auth.principal } : {}),
     };
-    runs = await runTargets(configs, locals, shared);
+    runs = await runTargets(configs, locals, keys, shared);
   } catch (e) {
     failure = await diagnoseInto(result, e, stage);
   } finally {

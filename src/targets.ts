@@ -57,13 +57,14 @@ export async function mapBounded<T, R>(
   return out;
 }
 
+/** Every target, `limit` at once; `keys` from targetKeys (checked before any remote call). */
 export async function runTargets(
   configs: readonly Config[],
   locals: readonly LocalPlan[],
+  keys: readonly TargetKey[],
   shared: Shared,
   limit = MAX_PARALLEL_TARGETS,
 ): Promise<TargetRun[]> {
-  const keys = targetKeys(configs, locals);
   return mapBounded(configs, limit, async (config, i) => ({
     key: keys[i] as TargetKey,
     outcome: await runTarget(config, locals[i] as LocalPlan, shared),
