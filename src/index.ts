@@ -6,4 +6,8 @@ import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 const getIdToken = prefetchIdToken(process.env, async () => (await import('@actions/core')).getIDToken);
 const [{ run }, { fail }] = await Promise.all([import('./main.ts'), import('./output/log.ts')]);
 // The reason can quote API messages and inputs: the writer neutralises it like every other line.
-run(getIdToken ? { getIdToken } : {}).catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
+// Then exit at once: the work is done, and no library socket or timer left behind (a request
+// that timed out, a keep-alive connection) may keep the step alive.
+run(getIdToken ? { getIdToken } : {})
+  .catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)))
+  .finally(() => process.exit());

@@ -1,9 +1,10 @@
 // Orchestration only: inputs -> targets -> one authentication -> each target (src/target.ts:
 // plan -> IAM preflight -> deploy -> execute; several run in parallel, src/targets.ts) -> one
 // report. Whatever happens, the results are published; the one failure (if any) is thrown
-// once, after the report, for index.ts to set.
+// once, after the report, for index.ts to set. The whole step is bounded (watchdog.ts).
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
+import { scaled } from './gcp/timeout.ts';
 import { createPreflightSession } from './iam/index.ts';
 import { expandTargets } from './inputs/targets.ts';
 import { readInputs } from './inputs.ts';
@@ -12,6 +13,7 @@ import { log } from './output/log.ts';
 import { resolveLocal } from './plan.ts';
 import { diagnoseInto, type Stage } from './target.ts';
 import { runTargets, type TargetRun, targetKeys } from './targets.ts';
+import { startWatchdog, stepBoundMs } from './watchdog.ts';
 
 export { blocking, consoleUrl } from './target.ts';
 
@@ -28,6 +30,15 @@ const report = () => {
 };
 const reportMany = () => import('./report/many.ts');
 
+const DOING: Record<Stage, string> = {
+  inputs: 'read the inputs',
+  auth: 'authenticate',
+  resolve: 'read the project and the job',
+  iam: 'check (or grant) IAM',
+  deploy: 'deploy the job',
+  execute: 'follow the execution',
+};
+
 export async function run(options: RunOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   // Holds what fails before any target runs (inputs, authentication).
@@ -35,9 +46,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
   let stage: Stage = 'inputs';
   let runs: TargetRun[] | undefined;
   let failure: Error | undefined;
+  let stopWatchdog: (() => void) | undefined;
   try {
     const config = readInputs(env);
     result.config = config;
+    const waitMs =
+      config.execute && config.wait && config.waitTimeoutMs ? scaled(config.waitTimeoutMs) : undefined;
+    stopWatchdog = startWatchdog(stepBoundMs(waitMs), () => DOING[stage]);
     const configs = expandTargets(config);
     const locals = configs.map((c) => resolveLocal(c, env));
     const keys = targetKeys(configs, locals);
@@ -51,13 +66,16 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const auth = await authenticating;
     log.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
     const session = createPreflightSession({ config, auth: auth.client, env, log });
-    const ctx = { auth: auth.client, universe: config.universe, env };
     const shared = {
-      ctx,
+      ctx: { auth: auth.client, universe: config.universe, env },
       auth: auth.client,
       env,
       session,
       ...(auth.principal ? { principal: auth.principal } : {}),
+      ...(waitMs !== undefined ? { waitMs } : {}),
+      enter: (s: Stage) => {
+        stage = s;
+      },
     };
     runs = await runTargets(configs, locals, keys, shared);
   } catch (e) {
@@ -68,6 +86,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
         ? reportMany().then((r) => r.publishMany(runs ?? [], env))
         : report().then((r) => r.publish(runs?.[0]?.outcome.result ?? result, env));
     await published.catch((e: unknown) => log.warning(`Could not publish the report: ${String(e)}`));
+    stopWatchdog?.();
   }
   failure ??= stepFailure(runs ?? []);
   if (failure) throw failure;

@@ -5,8 +5,17 @@
 import type { ApiContext } from '../gcp/clients.ts';
 import { isStatus, StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep, withRetry } from '../gcp/retry.ts';
-import { createJob, getJob, OperationFailed, updateJob, type V2Job, waitOperation } from '../gcp/run.ts';
+import {
+  createJob,
+  getJob,
+  OperationFailed,
+  OperationTimeout,
+  updateJob,
+  type V2Job,
+  waitOperation,
+} from '../gcp/run.ts';
 import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
+import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
 import type { JobManifest } from './metadata.ts';
@@ -32,6 +41,8 @@ export interface DeployOptions {
 export interface ExecutionToken {
   token: string;
   until: 'completed' | 'started';
+  /** How long the write's operation may wait for the execution (wait_timeout, scaled). */
+  waitMs?: number;
 }
 
 /** The execution a token write started, as the finished write names it. */
@@ -52,8 +63,8 @@ export function tokenFits(job: string, token: string): boolean {
   return job.length + token.length < 63;
 }
 
-const DEFAULT_WAIT_MS = 10 * 60_000;
-const EXECUTION_WAIT_MS = 24 * 3600_000;
+const DEFAULT_WAIT_MS = scaled(10 * 60_000);
+const EXECUTION_WAIT_MS = scaled(24 * 3600_000);
 /** Concurrent writers: re-read and re-merge this many times on a stale etag. */
 const ETAG_ATTEMPTS = 3;
 
@@ -98,8 +109,8 @@ function withPropagationRetry<T>(once: () => Promise<T>, options: DeployOptions)
   if (!propagationMs) return once();
   return withRetry(once, {
     attempts: 100,
-    baseMs: 2_000,
-    maxMs: 15_000,
+    baseMs: scaled(2_000),
+    maxMs: scaled(15_000),
     deadlineMs: propagationMs,
     sleep: options.sleep ?? realSleep,
     retryable: (e) => isStatus(e, 'PERMISSION_DENIED'),
@@ -121,7 +132,8 @@ async function upsert(
   const wait = {
     // A write that waits for its execution to complete waits as long as an execution may run.
     deadlineMs:
-      options.waitDeadlineMs ?? (token?.until === 'completed' ? EXECUTION_WAIT_MS : DEFAULT_WAIT_MS),
+      options.waitDeadlineMs ??
+      (token?.until === 'completed' ? (token.waitMs ?? EXECUTION_WAIT_MS) : DEFAULT_WAIT_MS),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
   // The finished write's job: for a token write, it names the execution and how it ended.
@@ -132,7 +144,10 @@ async function upsert(
         // The job was written but the execution it started failed: the deploy itself succeeded.
         const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
         if (failedRun) return failedRun;
-        throw e instanceof OperationFailed ? new StepError(what, e) : e;
+        // Still running at wait_timeout: the job is written; its read names the execution, which
+        // the execute stage then reports as left running.
+        if (token?.until === 'completed' && e instanceof OperationTimeout) return getJob(ctx, plan.jobName);
+        throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
       },
     );
   const body = (job: V2Job): V2Job => withToken(job, token);
@@ -145,7 +160,7 @@ async function upsert(
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
         try {
-          const op = await createJob(ctx, parent, plan.job, body(buildJob(config, sha)));
+          const op = await createJob(ctx, parent, plan.job, body(buildJob(config, sha, plan.project)));
           return optional({ action: 'created' }, await waitFor(`create job ${plan.jobName}`, op));
         } catch (e) {
           // Someone created it between our read and our create: go round again and update it.
@@ -154,7 +169,7 @@ async function upsert(
         }
       }
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, body(mergeJob(existing, config, sha)));
+      const op = await updateJob(ctx, plan.jobName, body(mergeJob(existing, config, sha, plan.project)));
       return optional({ action: 'updated' }, await waitFor(`update job ${plan.jobName}`, op));
     },
     {
@@ -238,7 +253,7 @@ async function waitReady(
   const generation = written.metadata?.generation;
   let job: V1Job | undefined = written;
   // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = 50;
+  let pauseMs = scaled(50);
   for (;;) {
     const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
     const ready = job && !stale ? readyCondition(job) : undefined;
@@ -248,10 +263,10 @@ async function waitReady(
     if (Date.now() + pauseMs > deadline)
       throw new StepError(
         `wait for job ${plan.jobName} to become ready`,
-        new Error('timed out waiting for Ready'),
+        new Error(`not Ready after ${seconds(options.waitDeadlineMs ?? DEFAULT_WAIT_MS)}`),
       );
     await sleep(pauseMs);
-    pauseMs = Math.min(pauseMs * 2, 5_000);
+    pauseMs = Math.min(pauseMs * 2, scaled(5_000));
     job = await getJobV1(ctx, plan.region, plan.project, plan.job);
   }
 }
