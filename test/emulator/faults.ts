@@ -8,6 +8,7 @@ import type { EmuRequest, EmuResponse, Policy, World } from './contract.ts';
 import { HttpError } from './contract.ts';
 import { errorBody } from './http.ts';
 import { newEtag } from './policy-api.ts';
+import { canonical, findCryptoKey } from './world-connected.ts';
 
 export type FaultKind =
   | 'throttle'
@@ -106,7 +107,7 @@ function policyHolder(world: World, path: string): { policy: Policy } | undefine
     world.projects.find((p) => `projects/${p.id}` === target) ??
     world.folders.find((f) => `folders/${f.id}` === target) ??
     world.organizations.find((o) => `organizations/${o.id}` === target) ??
-    world.connected?.cryptoKeys?.[target]
+    findCryptoKey(world, canonical(world, target))
   );
 }
 
