@@ -3,7 +3,8 @@
 // trip; then it runs, and fails the step once with its reason.
 import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 
-const getIdToken = prefetchIdToken(process.env, async () => (await import('@actions/core')).getIDToken);
+// The fallback (any other audience, a failed prefetch) is the bounded, retried fetch of oidc.ts.
+const getIdToken = prefetchIdToken(process.env, async () => (await import('./auth/oidc.ts')).githubIdToken);
 const [{ run }, { fail }] = await Promise.all([import('./main.ts'), import('./output/log.ts')]);
 // The reason can quote API messages and inputs: the writer neutralises it like every other line.
 // Then exit at once: the work is done, and no library socket or timer left behind (a request

@@ -1,13 +1,14 @@
 // The first round trip of every federated run is the GitHub OIDC token. The entry point asks for
 // it before the rest of the action is even loaded, so loading overlaps that request instead of
-// preceding it. Only an optimisation: @actions/core's getIDToken stays the authority, and is
+// preceding it. Only an optimisation: oidc.ts's bounded, retried request stays the authority, and is
 // used whenever the prefetch does not apply (another audience, a proxy to honour) or fails.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { scaled } from '../gcp/timeout.ts';
 import type { IdTokenSource } from './credentials.ts';
 import type { Env } from './endpoints.ts';
 
-const PREFETCH_TIMEOUT_MS = 15_000;
+const PREFETCH_TIMEOUT_MS = scaled(15_000);
 
 /** The audience credentials.ts will ask for, from the raw inputs (undefined: not federated). */
 export function expectedAudience(env: Env): string | undefined {
