@@ -35,6 +35,7 @@ export type CheckId =
   | 'orgpolicy-xproject'
   | 'runtime-secret'
   | 'runtime-sa'
+  | 'agent-role'
   | 'wif-user'
   | (string & {});
 
@@ -49,7 +50,7 @@ export interface Grant {
   /** Full resource name whose IAM policy gets the binding, e.g. projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com */
   resource: string;
   /** Which API owns the policy. */
-  kind: 'serviceAccount' | 'repository' | 'secret' | 'project';
+  kind: 'serviceAccount' | 'repository' | 'secret' | 'job' | 'project';
   role: string;
   /** IAM member form: serviceAccount:x, user:x, principalSet://... */
   member: string;
@@ -176,6 +177,8 @@ export interface Config {
   wait: boolean;
   iam: IamMode;
   dryRun: boolean;
+  /** fix may grant actAs on a runtime account holding roles/owner or roles/editor (opt-in). */
+  allowPrivilegedRuntimeAccount: boolean;
   failOn: FailOn;
   prComment: boolean;
   githubToken?: string;

@@ -176,7 +176,7 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       const writes = emu.requestLog.filter(
         (r) =>
           r.method !== 'GET' &&
-          !/:(getIamPolicy|testIamPermissions|generateAccessToken)$|\/token$/.test(r.path),
+          !/:(getIamPolicy|testIamPermissions|generateAccessToken|troubleshoot)$|\/token$/.test(r.path),
       );
       expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
 

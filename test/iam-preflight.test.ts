@@ -165,27 +165,32 @@ describe('preflight check', () => {
     expect(one(result.findings, 'agent-image').status).toBe('satisfied');
   });
 
-  it('a conditional grant is unverified and names the condition', async () => {
-    const w = world();
-    w.policies = {
-      ...w.policies,
-      [SECRET]: {
-        bindings: [
-          {
-            role: 'roles/secretmanager.secretAccessor',
-            members: [`serviceAccount:${RUNNER}`],
-            condition: {
-              title: 'until 2030',
-              expression: 'request.time < timestamp("2030-01-01T00:00:00Z")',
+  it.each([
+    ['still valid', 'request.time < timestamp("2999-01-01T00:00:00Z")', 'satisfied', 'which holds now'],
+    ['expired', 'request.time < timestamp("2020-01-01T00:00:00Z")', 'missing', 'does not replace it'],
+    ['undecidable', "resource.matchTag('env', 'prod')", 'unverified', 'cannot be decided'],
+  ])(
+    'a %s conditional grant is decided where it can be, and never replaced by fix',
+    async (_, expression, status, text) => {
+      const w = world();
+      w.policies = {
+        ...w.policies,
+        [SECRET]: {
+          bindings: [
+            {
+              role: 'roles/secretmanager.secretAccessor',
+              members: [`serviceAccount:${RUNNER}`],
+              condition: { title: 'bounded', expression },
             },
-          },
-        ],
-      },
-    };
-    const secret = one((await run(new FakeBackend(w), crossPlan)).findings, 'runtime-secret');
-    expect(secret.status).toBe('unverified');
-    expect(secret.evidence).toContain("only under condition 'until 2030'");
-  });
+          ],
+        },
+      };
+      const secret = one((await run(new FakeBackend(w), crossPlan)).findings, 'runtime-secret');
+      expect(secret.status).toBe(status);
+      expect(secret.evidence).toContain(text);
+      expect(secret.grant).toBeUndefined();
+    },
+  );
 
   it('falls back to the built-in table when roles.get is refused; basic roles then stay unverified', async () => {
     const w = world({ denied: ['role roles/run.serviceAgent', 'role roles/editor'] });
@@ -318,12 +323,27 @@ describe('preflight fix', () => {
     ]);
   });
 
+  it('a binding someone else adds at the same moment is recognised as satisfied, not written twice', async () => {
+    const backend = new FakeBackend(world());
+    backend.races.set(SA, { role: 'roles/iam.serviceAccountTokenCreator', member: AGENT });
+    const result = await run(backend, crossPlan, { iam: 'fix' });
+    const token = one(result.findings, 'agent-token');
+    expect(token.status).toBe('satisfied');
+    expect(token.evidence).toContain('Someone else added');
+    expect(result.granted).not.toContainEqual(expect.objectContaining({ resource: SA }));
+    expect(backend.calls.filter((c) => c === `set ${SA}`)).toHaveLength(1);
+  });
+
   it('where the caller may not write a policy the gap stays missing with the command for an administrator', async () => {
     const backend = new FakeBackend(world({ denied: [`set ${SECRET}`] }));
     const result = await run(backend, crossPlan, { iam: 'fix' });
     const secret = one(result.findings, 'runtime-secret');
     expect(secret.status).toBe('missing');
-    expect(secret.evidence).toMatch(/may not change the IAM policy of secret projects\/app\/secrets\/db/);
+    expect(secret.evidence).toMatch(
+      /lacks secretmanager\.secrets\.setIamPolicy on secret projects\/app\/secrets\/db .*on any run .*administrator/,
+    );
+    // Asked first, so the refused write is never attempted.
+    expect(backend.calls).not.toContain('set projects/app/secrets/db');
     expect(secret.command).toBe(
       `gcloud secrets add-iam-policy-binding db --project=app --member=serviceAccount:${RUNNER} --role=roles/secretmanager.secretAccessor --condition=None`,
     );
@@ -398,7 +418,8 @@ describe('preflight fix with a binding that is present but not yet effective', (
     const w = world();
     const backend = new FakeBackend(w);
     const test = backend.testIamPermissions.bind(backend);
-    backend.testIamPermissions = async (r, perms) => (r.name === SA ? [] : test(r, perms));
+    backend.testIamPermissions = async (r, perms) =>
+      r.name === SA ? perms.filter((p) => p.endsWith('.setIamPolicy')) : test(r, perms);
     const result = await run(backend, crossPlan, { iam: 'fix' });
     const actAs = one(result.findings, 'deployer-actas');
     expect(actAs.status).toBe('unverified');

@@ -10,7 +10,8 @@ export type GoogleApi =
   | 'cloudresourcemanager'
   | 'artifactregistry'
   | 'secretmanager'
-  | 'orgpolicy';
+  | 'orgpolicy'
+  | 'policytroubleshooter';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -171,6 +171,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         agent: agentEmail ?? plan?.serviceAgent,
         serviceAccount: sa,
         saProject: projectOfServiceAccount(sa, plan),
+        jobProject: plan?.project ?? ctx.config?.projectId,
       });
     }
     if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {

@@ -2,15 +2,23 @@
 // with an in-memory fake and run for real against Google (or the emulator).
 import { createArtifactRegistryClient } from '../gcp/artifactregistry.ts';
 import type { ApiContext } from '../gcp/clients.ts';
+import { createDenyPoliciesClient, type DenyPolicy } from '../gcp/deny-policies.ts';
 import { createIamClient, type Policy, type ServiceAccountInfo } from '../gcp/iam.ts';
 import { createOrgPolicyClient, type EffectiveOrgPolicy } from '../gcp/orgpolicy.ts';
+import {
+  type AccessTuple,
+  createTroubleshooterClient,
+  type Troubleshooting,
+} from '../gcp/policy-troubleshooter.ts';
 import { createResourcePoliciesClient } from '../gcp/resource-policies.ts';
+import { createJobPoliciesClient } from '../gcp/run-iam.ts';
 import { createSecretManagerClient } from '../gcp/secretmanager.ts';
 
 export type PolicyResourceKind =
   | 'serviceAccount'
   | 'repository'
   | 'secret'
+  | 'job'
   | 'project'
   | 'folder'
   | 'organization';
@@ -18,7 +26,7 @@ export type PolicyResourceKind =
 /**
  * A resource that has an IAM policy. `name` is the full resource name:
  * projects/P/serviceAccounts/EMAIL, projects/P/locations/L/repositories/R, projects/P/secrets/S,
- * projects/P, folders/N, organizations/N.
+ * projects/P/locations/L/jobs/J, projects/P, folders/N, organizations/N.
  */
 export interface PolicyResource {
   kind: PolicyResourceKind;
@@ -35,6 +43,10 @@ export interface IamBackend {
   /** Included permissions of roles/x, projects/p/roles/x or organizations/o/roles/x. */
   getRole(name: string): Promise<string[]>;
   getEffectiveOrgPolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy>;
+  /** Deny policies (with rules) attached to projects/P, folders/N or organizations/N. */
+  getDenyPolicies(hierarchyName: string): Promise<DenyPolicy[]>;
+  /** Policy Troubleshooter v3 on another principal's access, conditions evaluated at `now`. */
+  troubleshoot(tuple: AccessTuple, now: Date): Promise<Troubleshooting>;
 }
 
 /** projects/P/serviceAccounts/EMAIL -> EMAIL */
@@ -48,6 +60,9 @@ export function createBackend(o: ApiContext): IamBackend {
   const ar = createArtifactRegistryClient(o);
   const sm = createSecretManagerClient(o);
   const orgPolicy = createOrgPolicyClient(o);
+  const jobs = createJobPoliciesClient(o);
+  const deny = createDenyPoliciesClient(o);
+  const troubleshooter = createTroubleshooterClient(o);
   const route = (r: PolicyResource) => {
     switch (r.kind) {
       case 'serviceAccount':
@@ -68,6 +83,12 @@ export function createBackend(o: ApiContext): IamBackend {
           set: (p: Policy) => sm.setIamPolicy(r.name, p),
           test: (perms: string[]) => sm.testIamPermissions(r.name, perms),
         };
+      case 'job':
+        return {
+          get: () => jobs.getIamPolicy(r.name),
+          set: (p: Policy) => jobs.setIamPolicy(r.name, p),
+          test: (perms: string[]) => jobs.testIamPermissions(r.name, perms),
+        };
       default:
         return {
           get: () => crm.getIamPolicy(r.name),
@@ -84,5 +105,7 @@ export function createBackend(o: ApiContext): IamBackend {
     getServiceAccount: (email) => iam.getServiceAccount(email),
     getRole: (name) => iam.getRole(name),
     getEffectiveOrgPolicy: (project, constraint) => orgPolicy.getEffectivePolicy(project, constraint),
+    getDenyPolicies: (name) => deny.denyPolicies(name),
+    troubleshoot: (tuple, now) => troubleshooter.troubleshoot(tuple, now),
   };
 }

@@ -2,17 +2,19 @@
 // (proven: every relevant policy was read and none grants it) or unverified (with why).
 import type { Finding } from '../model.ts';
 import type { PolicyResource } from './backend.ts';
+import { checkCaller } from './check-caller.ts';
 import {
   createServiceAccountCommand,
   enableServiceAccountCommand,
   grantCommand,
   orgPolicyCommand,
 } from './commands.ts';
+import { type ConditionFacts, conditionResource, decideCondition } from './conditions.ts';
+import { denyVerdict } from './deny.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import type { Reader } from './reader.ts';
 import { describeResource } from './reader.ts';
 import type {
-  CallerRequirement,
   OrgPolicyRequirement,
   PrincipalRequirement,
   Requirement,
@@ -25,7 +27,14 @@ export interface CheckResult {
   finding: Finding;
 }
 
-interface Deps {
+export interface CheckOptions {
+  /** The user's explicit opt-in to granting actAs on an account with basic roles. */
+  allowPrivilegedRuntimeAccount?: boolean;
+  /** Project id -> number, for the resource names IAM conditions see. */
+  projectNumbers?: Readonly<Record<string, string>>;
+}
+
+interface Deps extends CheckOptions {
   reader: Reader;
   roles: RoleBook;
 }
@@ -34,48 +43,12 @@ function base(req: Requirement, status: Finding['status'], evidence: string): Fi
   return { check: req.check, status, title: req.title, evidence, subject: req.subject };
 }
 
-async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Finding> {
-  const finding = base(req, 'satisfied', '');
-  finding.resource = req.resource.name;
-  finding.role = req.role;
-  finding.permission = req.permissions.join(', ');
-  if (req.principal) finding.principal = req.principal;
-  const who = req.principal ?? 'the caller';
-  const read = await reader.testPermissions(req.resource, req.permissions);
-  if (!read.ok) {
-    finding.status = 'unverified';
-    finding.evidence = `Could not test ${who}'s permissions: ${read.error.message}`;
-    return finding;
-  }
-  const held = new Set(read.value);
-  const lacking = req.permissions.filter((p) => !held.has(p));
-  if (lacking.length === 0) {
-    finding.evidence = `${who} holds ${req.permissions.join(', ')} on ${describeResource(req.resource)}.`;
-    return finding;
-  }
-  finding.status = 'missing';
-  finding.permission = lacking.join(', ');
-  finding.evidence = `testIamPermissions on ${describeResource(req.resource)} shows ${who} lacks ${lacking.join(', ')}.`;
-  const grant = req.grant ?? req.remedyGrant;
-  finding.remedy = `Grant ${req.role} on ${describeResource(req.resource)} to ${req.principal ?? 'the deploying identity'}.`;
-  finding.command = grantCommand(
-    grant ?? {
-      kind: req.resource.kind === 'project' ? 'project' : 'serviceAccount',
-      resource: req.resource.name,
-      role: req.role,
-      member: 'PRINCIPAL',
-    },
-  );
-  if (req.grant) finding.grant = req.grant;
-  return finding;
-}
-
 /** The resource, its project and the folders/organization above it, as far as they can be read. */
 async function policiesOf(
   resource: PolicyResource,
   project: string,
   { reader }: Deps,
-): Promise<{ policies: PolicyOnResource[]; unreadable: string[] }> {
+): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; hierarchy: string[] }> {
   const chain: PolicyResource[] = [resource];
   const unreadable: string[] = [];
   const projectName = `projects/${project}`;
@@ -100,6 +73,9 @@ async function policiesOf(
     current = parent.value;
   }
   const settled = await Promise.all(reads);
+  const hierarchy = chain
+    .filter((r) => r.kind === 'project' || r.kind === 'folder' || r.kind === 'organization')
+    .map((r) => r.name);
   const policies: PolicyOnResource[] = [];
   settled.forEach((read, i) => {
     const r = chain[i] as PolicyResource;
@@ -109,7 +85,12 @@ async function policiesOf(
         `no permission to read the IAM policy of ${describeResource(r)} (${read.error.message})`,
       );
   });
-  return { policies, unreadable };
+  return { policies, unreadable, hierarchy };
+}
+
+function factsFor(resource: PolicyResource, deps: Deps): ConditionFacts {
+  const r = conditionResource(resource.kind, resource.name, deps.projectNumbers ?? {});
+  return { now: deps.reader.now(), ...(r ? { resource: r } : {}) };
 }
 
 async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Finding> {
@@ -120,32 +101,68 @@ async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Fi
     role: req.role,
     resource: req.resource.name,
   });
-  const { policies, unreadable } = await policiesOf(req.resource, req.project, deps);
+  const { policies, unreadable, hierarchy } = await policiesOf(req.resource, req.project, deps);
   await deps.roles.load(rolesConcerning(req.principal, policies));
-  const result = evaluatePermission(req.principal, req.permission, policies, (role) =>
-    deps.roles.permissions(role),
+  const facts = factsFor(req.resource, deps);
+  const result = evaluatePermission(
+    req.principal,
+    req.permission,
+    policies,
+    (role) => deps.roles.permissions(role),
+    (c) => decideCondition(c.expression, facts),
   );
-  if (result.outcome === 'granted') {
-    finding.evidence = `${req.principal} holds ${req.permission} through ${result.role} on ${result.resource} (bound to ${result.via}).`;
+  const note = req.note ? ` Note: ${req.note}.` : '';
+  finding.remedy = `Grant ${req.role} on ${describeResource({ kind: req.grant.kind, name: req.grant.resource })} to ${req.principal}.`;
+  finding.command = grantCommand(req.grant);
+  // Deny policies can take away what allow policies grant: settle them before "satisfied".
+  const { deny, allow } = await denyVerdict(deps.reader, {
+    member: req.principal,
+    permission: req.permission,
+    resource: req.resource,
+    hierarchy,
+    facts,
+  });
+  if (deny.state === 'denied') {
+    finding.status = 'missing';
+    finding.evidence = `${req.principal} cannot use ${req.permission}: ${deny.evidence}.${note}`;
+    finding.remedy = `A deny policy blocks ${req.permission} for ${req.principal}: an administrator of the deny policy must exempt it (exceptionPrincipals) or narrow the rule; no allow binding can override a deny.`;
+    delete finding.command;
     return finding;
   }
-  const note = req.note ? ` Note: ${req.note}.` : '';
+  const granted = result.outcome === 'granted' || (result.outcome === 'unverified' && allow === 'granted');
+  if (granted) {
+    const how =
+      result.outcome === 'granted'
+        ? `through ${result.role} on ${result.resource} (bound to ${result.via}${result.condition ? `, under condition ${result.condition}, which holds now` : ''})`
+        : 'according to the Policy Troubleshooter';
+    if (deny.state === 'not-denied') {
+      finding.evidence = `${req.principal} holds ${req.permission} ${how}; ${deny.evidence}.`;
+      return finding;
+    }
+    finding.status = 'unverified';
+    finding.title = `Could not verify that ${req.holds.charAt(0).toLowerCase()}${req.holds.slice(1)} (deny policies not readable)`;
+    finding.evidence = `${req.principal} holds ${req.permission} ${how}, but a deny policy could still take it away: ${deny.reasons.join('; ')}.`;
+    return finding;
+  }
   const reasons = [...unreadable, ...(result.outcome === 'unverified' ? result.reasons : [])];
-  finding.remedy = `Grant ${req.role} on ${describeResource(req.resource)} to ${req.principal}.`;
-  finding.command = grantCommand(req.grant);
   // `fix` may add the binding on the resource itself when all that is unknown is what an
   // unreadable ancestor grants: the narrow binding is harmless even if one does. Not when a
-  // conditional binding (or a group) is in play: that may be a deliberate restriction, and an
-  // unconditional grant would undo it, so only the command is offered.
-  if (result.outcome !== 'unverified') finding.grant = req.grant;
+  // conditional binding (time-bound, per resource) or a group is in play: that may be a
+  // deliberate restriction, and an unconditional grant would undo it, so only the command is
+  // offered.
+  const conditional = result.conditional.length > 0;
+  if (result.outcome !== 'unverified' && !conditional) finding.grant = req.grant;
+  const condNote = conditional
+    ? ` ${req.principal} has a conditional grant (${result.conditional.join('; ')}): fix does not replace it with an unconditional binding; an administrator may renew the condition or run the command below.`
+    : '';
   if (reasons.length > 0) {
     finding.status = 'unverified';
-    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}`;
+    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}${condNote}`;
     return finding;
   }
   finding.status = 'missing';
   const read = policies.map((p) => p.resource).join(', ');
-  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal}.${note}`;
+  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal} now.${note}${condNote}`;
   return finding;
 }
 
@@ -240,7 +257,13 @@ export async function checkOne(req: Requirement, deps: Deps): Promise<Finding[]>
 async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
   switch (req.type) {
     case 'caller':
-      return [await checkCaller(req, deps)];
+      return [
+        await checkCaller(req, {
+          ...deps,
+          policiesOf: (r, project) => policiesOf(r, project, deps),
+          facts: (r) => factsFor(r, deps),
+        }),
+      ];
     case 'principal':
       return [await checkPrincipal(req, deps)];
     case 'org-policy':

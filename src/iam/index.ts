@@ -49,7 +49,12 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   const backend = o.backend ?? createBackend({ auth: o.auth, universe: o.config.universe, env: o.env });
   const reader = createReader(backend, o.sleep);
   const roles = createRoleBook(reader, o.log);
-  const results = await runChecks(requirementsFor(o.plan), { reader, roles });
+  const results = await runChecks(requirementsFor(o.plan), {
+    reader,
+    roles,
+    allowPrivilegedRuntimeAccount: o.config.allowPrivilegedRuntimeAccount,
+    projectNumbers: { [o.plan.project]: o.plan.projectNumber },
+  });
   const findings = results.map((r) => r.finding);
   const granted =
     o.config.iam === 'fix'

@@ -204,10 +204,8 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
   if (sa.disabled) {
     return { code: 9, message: `Service account ${sa.email} is disabled.` };
   }
-  if (
-    sa.project !== ref.projectId &&
-    !ctx.can('iam.serviceAccounts.getAccessToken', saResource(ctx, sa.email), agent)
-  ) {
+  // Also in the job's own project: there the agent holds this through roles/run.serviceAgent.
+  if (!ctx.can('iam.serviceAccounts.getAccessToken', saResource(ctx, sa.email), agent)) {
     return {
       code: 7,
       message:

@@ -6,8 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { handlers as artifactRegistry } from './apis/artifactregistry.ts';
 import { handlers as github } from './apis/github.ts';
 import { handlers as iam } from './apis/iam.ts';
+import { handlers as iamV2 } from './apis/iam-v2.ts';
 import { handlers as iamCredentials } from './apis/iamcredentials.ts';
 import { handlers as orgPolicy } from './apis/orgpolicy.ts';
+import { handlers as policyTroubleshooter } from './apis/policytroubleshooter.ts';
 import { handlers as resourceManager } from './apis/resourcemanager.ts';
 import { handlers as runV1 } from './apis/run-v1.ts';
 import { handlers as runV2 } from './apis/run-v2.ts';
@@ -24,6 +26,7 @@ import {
 } from './contract.ts';
 import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
 import { callerFor, can } from './iam-engine.ts';
+import { handlers as runIam } from './run-iam.ts';
 import { loadScenario } from './scenario.ts';
 import { lookupToken, mintToken } from './tokens.ts';
 
@@ -68,6 +71,9 @@ export const ALL_HANDLERS: Handler[] = [
   ...orgPolicy,
   ...artifactRegistry,
   ...secretManager,
+  ...iamV2,
+  ...policyTroubleshooter,
+  ...runIam,
   ...runV2,
   ...runV1,
   ...github,

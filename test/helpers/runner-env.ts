@@ -13,6 +13,7 @@ export const GOOGLE_APIS = [
   'artifactregistry',
   'secretmanager',
   'orgpolicy',
+  'policytroubleshooter',
 ] as const;
 
 /** Path (with its query) of the emulator's GitHub OIDC token endpoint; @actions/core appends `&audience=`. */
