@@ -1,20 +1,20 @@
 // Orchestration only: inputs -> auth -> plan -> IAM preflight -> deploy -> execute -> report.
 // Whatever happens, a RunResult is built and published; the one failure (if any) is thrown
 // once, after the report, for index.ts to set.
-import * as core from '@actions/core';
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
 import { diagnose, diagnoseCondition } from './diagnose/index.ts';
 import { mergeFailure } from './diagnose/merge.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
-import { preflight } from './iam/index.ts';
+import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
 import { readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob } from './job/execute.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
-import { resolveLocal, resolvePlan } from './plan.ts';
+import { log } from './output/log.ts';
+import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
 import { publish } from './report/index.ts';
 
 type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
@@ -42,8 +42,6 @@ export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFi
   );
 }
 
-const log = { info: core.info, warning: core.warning, debug: core.debug };
-
 export async function run(options: RunOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const result: RunResult = { findings: [], granted: [] };
@@ -61,18 +59,22 @@ export async function run(options: RunOptions = {}): Promise<void> {
       ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
     });
     const ctx: ApiContext = { auth: auth.client, universe: config.universe, env };
-    core.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
+    log.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
 
     stage = 'resolve';
     const sha = env.GITHUB_SHA;
+    // The preflight's reads start now, beside the job and project reads, not after them.
+    const session = createPreflightSession({ config, auth: auth.client, env, log });
+    if (config.iam !== 'off')
+      warmPreflight(session, provisionalPlan(config, local, sha, auth.principal), UNKNOWN_NUMBER);
     const { plan, existing, existingKnown } = await resolvePlan(ctx, config, local, sha, auth.principal);
     result.plan = plan;
     const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };
     const willCreate = !local.manifest && !existing;
-    core.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
+    log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
     stage = 'iam';
-    const iam = await preflight({ plan, config, auth: auth.client, env, log });
+    const iam = await preflight({ plan, config, auth: auth.client, env, log, session });
     result.findings.push(...iam.findings);
     result.granted = iam.granted;
     if (config.iam !== 'off') result.iamStatus = iam.status;
@@ -85,7 +87,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     if (config.dryRun) {
       result.job = { ...job, action: 'planned' };
       const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
-      core.info(
+      log.info(
         `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ' and execute it' : ''}; nothing changed`,
       );
       return;
@@ -95,14 +97,14 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const action = await deployJob(ctx, plan, config, local.manifest, sha, {
       ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
       ...(existingKnown ? { known: { job: existing } } : {}),
-      log: core.info,
+      log: log.info,
     });
     result.job = { ...job, action };
-    core.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
+    log.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
 
     if (config.execute) {
       stage = 'execute';
-      const execution = await executeJob(ctx, plan.jobName, { wait: config.wait, log: core.info });
+      const execution = await executeJob(ctx, plan.jobName, { wait: config.wait, log: log.info });
       result.execution = { name: execution.name, status: execution.status };
       if (execution.logUri) result.execution.logUri = execution.logUri;
       if (execution.status === 'failed' || execution.status === 'cancelled')
@@ -135,7 +137,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } finally {
     await publish(result, env).catch((e: unknown) =>
-      core.warning(`Could not publish the report: ${String(e)}`),
+      log.warning(`Could not publish the report: ${String(e)}`),
     );
   }
   if (failure) throw failure;

@@ -1,8 +1,8 @@
 // One annotation per finding that is not simply satisfied, on the line that set the value
 // when locate() found it. @actions/core escapes %, CR and LF of the message and properties;
 // forLog/oneLine remove what it leaves (controls, bidi overrides, command-looking lines).
-import * as core from '@actions/core';
 import type { Finding } from '../model.ts';
+import { type AnnotationProperties, log } from '../output/log.ts';
 import { forLog, oneLine } from './escape.ts';
 
 export type Level = 'error' | 'warning' | 'notice';
@@ -10,7 +10,7 @@ export type Level = 'error' | 'warning' | 'notice';
 export interface Annotation {
   level: Level;
   message: string;
-  properties: core.AnnotationProperties;
+  properties: AnnotationProperties;
 }
 
 const LEVEL: Partial<Record<Finding['status'], Level>> = {
@@ -29,7 +29,7 @@ export function annotationFor(f: Finding): Annotation | undefined {
   const lines = [f.remedy ?? f.title];
   if (f.command) lines.push(`Run: ${f.command}`);
   lines.push(`Evidence: ${f.evidence}`);
-  const properties: core.AnnotationProperties = { title: oneLine(`${f.check} (${f.status}): ${f.title}`) };
+  const properties: AnnotationProperties = { title: oneLine(`${f.check} (${f.status}): ${f.title}`) };
   if (f.location) {
     properties.file = oneLine(f.location.file);
     properties.startLine = f.location.line;
@@ -37,10 +37,10 @@ export function annotationFor(f: Finding): Annotation | undefined {
   return { level, message: forLog(lines.join('\n')), properties };
 }
 
-const EMIT: Record<Level, (message: string, properties: core.AnnotationProperties) => void> = {
-  error: core.error,
-  warning: core.warning,
-  notice: core.notice,
+const EMIT: Record<Level, (message: string, properties: AnnotationProperties) => void> = {
+  error: log.error,
+  warning: log.warning,
+  notice: log.notice,
 };
 
 export function annotate(findings: Finding[]): number {

@@ -1,10 +1,10 @@
 // The sticky pull-request comment: one comment per PR, found again by a hidden marker and
 // updated on every run. It never fails the step: forks and read-only tokens get a warning.
-import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
+import { log } from '../output/log.ts';
 import { mdCode, mdLink, oneLine } from './escape.ts';
 import { checksTable, isGap, needsAttention, remedies, STATUS_ICON } from './markdown.ts';
 import { headline } from './summary.ts';
@@ -168,17 +168,17 @@ export async function publishComment(
   const eventName = env.GITHUB_EVENT_NAME;
   if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return 'skipped';
   if (!token) {
-    core.info('No github_token: the pull-request comment is skipped.');
+    log.info('No github_token: the pull-request comment is skipped.');
     return 'skipped';
   }
   try {
     const pr = pullRequestOf(eventName, readEvent(env.GITHUB_EVENT_PATH, read), env.GITHUB_REPOSITORY);
     if (!pr) {
-      core.info('No pull request in the event payload: the comment is skipped.');
+      log.info('No pull request in the event payload: the comment is skipped.');
       return 'skipped';
     }
     if (pr.fork && eventName === 'pull_request') {
-      core.warning(
+      log.warning(
         `Pull request #${pr.number} comes from a fork, whose token is read-only: the findings are in the job summary only.`,
         { title: 'Pull-request comment skipped' },
       );
@@ -190,12 +190,12 @@ export async function publishComment(
       token,
       env.GITHUB_API_URL || 'https://api.github.com',
     );
-    core.info(`Pull-request comment ${outcome} on #${pr.number}.`);
+    log.info(`Pull-request comment ${outcome} on #${pr.number}.`);
     return outcome;
   } catch (e) {
     const err = toApiError(e);
     const readOnly = err.httpStatus === 403 || err.httpStatus === 404;
-    core.warning(
+    log.warning(
       readOnly
         ? `Could not comment on the pull request (HTTP ${err.httpStatus}: ${oneLine(err.message)}). Grant the workflow \`permissions: pull-requests: write\`, or set pr_comment: false.`
         : `Could not comment on the pull request: ${err.status}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ''}: ${oneLine(err.message)}`,

@@ -3,8 +3,8 @@
 // comment. Each part is independent: one failing is a warning, never a lost report.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import * as core from '@actions/core';
 import type { Finding, RunResult, SourceLocation } from '../model.ts';
+import { log, writeSummary } from '../output/log.ts';
 import { annotate } from './annotations.ts';
 import { type CommentContext, publishComment } from './comment.ts';
 import { oneLine, safeUrl } from './escape.ts';
@@ -88,16 +88,16 @@ export async function publish(result: RunResult, env: Env): Promise<void> {
       placed.failure = placed.findings[result.findings.indexOf(failure)] ?? failure;
     }
   } catch (e) {
-    core.warning(`Could not locate findings in the workflow or job.yaml: ${oneLine(String(e))}`);
+    log.warning(`Could not locate findings in the workflow or job.yaml: ${oneLine(String(e))}`);
   }
   setOutputs(placed);
   annotate(placed.findings);
   const ctx = links(env);
   if (env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(renderSummary(placed, ctx)).write();
+      await writeSummary(renderSummary(placed, ctx));
     } catch (e) {
-      core.warning(`Could not write the job summary: ${oneLine(String(e))}`);
+      log.warning(`Could not write the job summary: ${oneLine(String(e))}`);
     }
   }
   await publishComment(placed, env, (p) => readFileSync(p, 'utf8'), ctx);
