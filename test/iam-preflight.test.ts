@@ -429,3 +429,74 @@ describe('preflight fix with a binding that is present but not yet effective', (
     );
   });
 });
+
+describe('deny policies for principals other than the caller', () => {
+  const tokenDeny = {
+    name: 'policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fids/denypolicies/no-tokens',
+    rules: [
+      {
+        denyRule: {
+          deniedPrincipals: [
+            'principal://iam.googleapis.com/projects/-/serviceAccounts/SERVICE-111@serverless-robot-prod.iam.gserviceaccount.com',
+          ],
+          deniedPermissions: ['iam.googleapis.com/serviceAccounts.*'],
+        },
+      },
+    ],
+  };
+  const withToken = () => {
+    const w = world();
+    w.policies = {
+      ...w.policies,
+      [SA]: {
+        bindings: [
+          { role: 'roles/iam.serviceAccountUser', members: [DEPLOYER] },
+          { role: 'roles/iam.serviceAccountTokenCreator', members: [AGENT] },
+        ],
+      },
+    };
+    return w;
+  };
+
+  it('a deny rule read from the hierarchy (troubleshooter refused) makes an allowed permission missing, with nothing to grant', async () => {
+    const w = withToken();
+    w.denyPolicies = { 'projects/ids': [tokenDeny] };
+    const result = await run(new FakeBackend(w), crossPlan, { iam: 'fix' });
+    const token = one(result.findings, 'agent-token');
+    expect(token.status).toBe('missing');
+    expect(token.evidence).toContain(
+      'deny policy policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fids/denypolicies/no-tokens on projects/ids denies it',
+    );
+    expect(token.grant).toBeUndefined();
+    expect(result.granted).not.toContainEqual(expect.objectContaining({ resource: SA }));
+  });
+
+  it('when neither the troubleshooter nor the deny policies can be read, an allowed permission is unverified, not satisfied', async () => {
+    const w = withToken();
+    w.denied = ['deny folders/9'];
+    const token = one((await run(new FakeBackend(w), crossPlan)).findings, 'agent-token');
+    expect(token.status).toBe('unverified');
+    expect(token.title).toMatch(/\(deny policies not readable\)$/);
+    expect(token.evidence).toMatch(
+      /the Policy Troubleshooter was not available .*deny policies not readable on folders\/9/,
+    );
+  });
+
+  it("the troubleshooter's verdict settles the deny side in one call", async () => {
+    const w = withToken();
+    w.denied = ['deny projects/ids', 'deny folders/9', 'deny organizations/1'];
+    w.troubleshooter = {
+      [`${AGENT.slice('serviceAccount:'.length)} iam.serviceAccounts.getAccessToken`]: {
+        overallAccessState: 'CAN_ACCESS',
+        denyPolicyExplanation: { denyAccessState: 'DENY_ACCESS_STATE_NOT_DENIED' },
+      },
+    };
+    const backend = new FakeBackend(w);
+    const token = one((await run(backend, crossPlan)).findings, 'agent-token');
+    expect(token.status).toBe('satisfied');
+    expect(token.evidence).toContain('the Policy Troubleshooter finds no deny policy denying it');
+    expect(backend.calls.filter((c) => c.startsWith('deny '))).toEqual(
+      expect.not.arrayContaining(['deny projects/ids']),
+    );
+  });
+});

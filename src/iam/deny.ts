@@ -52,11 +52,11 @@ type Tri = boolean | undefined;
 function listedPrincipal(listed: readonly string[], principal: string): Tri {
   let unknown = false;
   for (const raw of listed) {
-    const p = /^principal(Set)?:\/\/(goog|iam\.googleapis\.com\/projects\/-)\//.test(raw)
-      ? raw.toLowerCase()
-      : raw;
-    if (p === principal || p === 'principalset://goog/public:all') return true;
-    if (p.startsWith('principalset://') || p.startsWith('principalSet://')) unknown = true;
+    // Emails compare case-insensitively: lower the identifier after the last slash.
+    const cut = raw.lastIndexOf('/') + 1;
+    const p = raw.startsWith('principal') ? raw.slice(0, cut) + raw.slice(cut).toLowerCase() : raw;
+    if (p === principal || p === 'principalSet://goog/public:all') return true;
+    if (p.startsWith('principalSet://')) unknown = true;
   }
   return unknown ? undefined : false;
 }

@@ -33,8 +33,12 @@ export function v2Principals(caller: Caller | undefined): string[] {
   return out;
 }
 
+/** Emails compare case-insensitively: lower the identifier after the last slash. */
 function lowerTail(p: string): string {
-  return /^principal(Set)?:\/\/(goog|iam\.googleapis\.com\/projects\/-)\//.test(p) ? p.toLowerCase() : p;
+  const i = p.lastIndexOf('/');
+  return /^principal(Set)?:\/\/(goog|iam\.googleapis\.com\/projects\/-)\//.test(p)
+    ? p.slice(0, i + 1) + p.slice(i + 1).toLowerCase()
+    : p;
 }
 
 function permissionMatches(listed: string, fqdn: string): boolean {
