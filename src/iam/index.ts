@@ -63,12 +63,6 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
         : r.project;
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
   void runChecks(requirementsFor(plan).filter(knowable), { ...session, unknown }).catch(() => undefined);
-  // Whether the job exists is not known yet: also ask what an existing job's own policy grants.
-  if (plan.jobExists === undefined) {
-    const run = requirementsFor({ ...plan, jobExists: true }).find((r) => r.check === 'deployer-run');
-    if (run?.type === 'caller' && run.scope)
-      void session.reader.testPermissions(run.scope.resource, run.scope.permissions);
-  }
 }
 
 export interface PreflightResult {
