@@ -27,6 +27,10 @@ interface Case {
     body?: unknown;
     operation?: Record<string, unknown>;
     text?: string;
+    code?: string;
+    url?: string;
+    timeout?: number;
+    service?: string;
     step?: string;
   };
   condition?: JobCondition;
@@ -41,6 +45,8 @@ interface Case {
     subject?: string;
     command?: string[];
     evidence?: string[];
+    /** Parts the remedy text must contain. */
+    remedy?: string[];
     noGrant?: boolean;
   };
 }
@@ -64,6 +70,10 @@ function thrown(e: NonNullable<Case['error']>): unknown {
   } else {
     error = new Error(e.text ?? '');
   }
+  // Network facts a gaxios error carries: its code, the request's URL and timeout, the service.
+  if (e.code) Object.assign(error as object, { code: e.code });
+  if (e.url) Object.assign(error as object, { config: { url: e.url, timeout: e.timeout } });
+  if (e.service) Object.assign(error as object, { service: e.service });
   return e.step ? new StepError(e.step, error) : error;
 }
 
@@ -105,6 +115,7 @@ describe('classifier over the error corpus', () => {
     if (x.subject) expect(f.subject).toBe(x.subject);
     for (const part of x.command ?? []) expect(f.command).toContain(part);
     for (const part of x.evidence ?? []) expect(f.evidence).toContain(part);
+    for (const part of x.remedy ?? []) expect(f.remedy).toContain(part);
     if (x.noGrant) expect(f.grant).toBeUndefined();
     // A grant, when offered, must be exactly the binding the command adds, in the preflight's form
     // (a service account of unknown project, projects/-, is named by its email alone).

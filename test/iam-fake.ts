@@ -4,7 +4,7 @@ import type { DenyPolicy } from '../src/gcp/deny-policies.ts';
 import type { Policy, ServiceAccountInfo } from '../src/gcp/iam.ts';
 import type { EffectiveOrgPolicy } from '../src/gcp/orgpolicy.ts';
 import type { AccessTuple, Troubleshooting } from '../src/gcp/policy-troubleshooter.ts';
-import type { IamBackend, PolicyResource } from '../src/iam/backend.ts';
+import type { IamBackend, LookupKind, PolicyResource } from '../src/iam/backend.ts';
 import { evaluatePermission } from '../src/iam/policy.ts';
 
 /** The shape gaxios throws for a Google error response. */
@@ -26,8 +26,10 @@ export interface FakeWorld {
   denyPolicies: Record<string, DenyPolicy[]>;
   /** Policy Troubleshooter answers by `PRINCIPAL PERMISSION`; absent ones answer 403. */
   troubleshooter: Record<string, Troubleshooting>;
-  /** Operations refused with 403: 'get NAME', 'set NAME', 'parent NAME', 'role NAME', 'org PROJECT', 'sa EMAIL', 'test NAME', 'deny NAME'. */
+  /** Operations refused with 403: 'get NAME', 'set NAME', 'parent NAME', 'role NAME', 'org PROJECT', 'sa EMAIL', 'test NAME', 'deny NAME', 'lookup NAME'. */
   denied: string[];
+  /** Resources lookup() finds (Cloud SQL instances, connectors, services, subnetworks): name -> body. */
+  resources: Record<string, Record<string, unknown>>;
 }
 
 export class FakeBackend implements IamBackend {
@@ -46,6 +48,7 @@ export class FakeBackend implements IamBackend {
       orgPolicies: {},
       denyPolicies: {},
       troubleshooter: {},
+      resources: {},
       caller: 'serviceAccount:deployer@app.iam.gserviceaccount.com',
       denied: [],
       ...world,
@@ -156,5 +159,12 @@ export class FakeBackend implements IamBackend {
     const answer = this.world.troubleshooter[`${tuple.principal} ${tuple.permission}`];
     if (!answer) throw apiError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
     return answer;
+  }
+
+  async lookup(_kind: LookupKind, name: string): Promise<Record<string, unknown>> {
+    this.guard(`lookup ${name}`);
+    const found = this.world.resources[name];
+    if (!found) throw apiError(404, 'NOT_FOUND', `${name} not found`);
+    return structuredClone(found);
   }
 }

@@ -13,7 +13,14 @@ export type GoogleApi =
   | 'artifactregistry'
   | 'secretmanager'
   | 'orgpolicy'
-  | 'policytroubleshooter';
+  | 'policytroubleshooter'
+  | 'compute'
+  | 'storage'
+  | 'cloudkms'
+  | 'sqladmin'
+  | 'vpcaccess'
+  | 'serviceusage'
+  | 'logging';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -2,7 +2,7 @@
 // (ErrorInfo reason and metadata, canonical status, gRPC code, legacy errors[] reason) and on
 // permission names, and only then on loose, case-insensitive phrases: the same failure is
 // worded differently by v1 and v2, by operations and by gcloud.
-import type { ApiError } from '../gcp/errors.ts';
+import { type ApiError, noAnswer } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
 import {
   canonicalPermission,
@@ -29,6 +29,7 @@ import {
   statusInText,
 } from './facts.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+import { connectedFailure } from './remedies-connected.ts';
 import {
   actAs,
   agentToken,
@@ -40,7 +41,9 @@ import {
   wifUser,
 } from './remedies-iam.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
+import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
 import { invalidInput, unknownFailure } from './remedies-run.ts';
+import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -89,6 +92,9 @@ const QUOTA_REASONS =
 const RUN_PERMISSIONS = /^run\.jobs\.run(WithOverrides)?$/;
 // Cloud Run's rollout check names the role the runtime account lacks on a secret, not the permission.
 const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager secret accessor/i;
+/** "User must have permission to read the image, IMAGE." (Cloud Run, since January 2025). */
+const DEPLOYER_IMAGE =
+  /\b(?:user|caller|principal)\b[^.]*\bmust have permission to (?:read|access|pull) the (?:container )?image/i;
 const DENIED_TEXT =
   /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
@@ -101,7 +107,13 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
 
   // GitHub OIDC and the STS token exchange (OAuth error codes, not google.rpc.Status).
+  const fork = /pull request from the fork (\S+),/.exec(evidence)?.[1];
+  if (fork) return forkNoIdToken({ evidence, head: fork });
   if (/ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)/.test(text)) return idTokenPermission({ evidence });
+  if (/Could not load the default credentials/i.test(text)) return noCredentials({ evidence });
+  // Cloud Run's answer for a location it does not serve (field `region`, "Unsupported region X").
+  const region = /\bUnsupported region ([a-z0-9-]+)/i.exec(text)?.[1];
+  if (region) return regionUnsupported({ evidence, region });
   // google-auth-library may flatten the OAuth body into text ("Error code unauthorized_client: ...").
   const oauth = /^(?:unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)$/.test(
     reason,
@@ -111,6 +123,14 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
     return wifCondition({ evidence, provider, repository: ctx.repository });
   if (oauth) return wifProvider({ evidence, provider, reason: oauth });
+  // No answer, or GitHub's own failure: nothing here is a missing permission or a Cloud quota.
+  if (api.service === 'GitHub') return githubUnavailable({ evidence, httpStatus: api.httpStatus });
+  if (api.httpStatus === undefined && api.networkCode)
+    return unreachable({
+      evidence: `${noAnswer(api, ctx.attempting ?? 'call it')}: ${api.message}`,
+      service: api.service,
+      timedOut: api.networkCode === 'ETIMEDOUT',
+    });
 
   const emails = emailsIn(text);
   const agentEmail = emails.find(isServiceAgent);
@@ -133,15 +153,15 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     reason === 'accessNotConfigured' ||
     /has not been used in project|\bAPI\b[^.]*\b(?:is )?disabled\b/i.test(text)
   ) {
-    const consumer = projectIdOf(
-      api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text),
-      ctx,
-    );
+    const quoted = api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text);
+    const consumer = projectIdOf(quoted, ctx);
     const service = api.metadata.service ?? serviceNameIn(text) ?? 'run.googleapis.com';
+    const whose = consumerRole(quoted, ctx, provider);
     return apiDisabled({
       evidence,
       service,
       project: consumer ?? jobProject(ctx),
+      ...(whose ? { whose } : {}),
     });
   }
 
@@ -163,6 +183,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     DENIED_TEXT.test(text);
   const member = deployerMember(ctx);
 
+  const connected =
+    agentSpeaks || /VPC connector/i.test(text)
+      ? connectedFailure(text, { evidence, agent: agentEmail ?? plan?.serviceAgent })
+      : undefined;
+  if (connected) return connected;
+
   if (denied || permissions.length > 0) {
     if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
       const sa = runtimeSa() ?? 'SERVICE_ACCOUNT_EMAIL';
@@ -172,6 +198,16 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         serviceAccount: sa,
         saProject: projectOfServiceAccount(sa, plan),
         jobProject: plan?.project ?? ctx.config?.projectId,
+      });
+    }
+    // Cloud Run's own check of the deployer's image access names no permission, only "User".
+    if (!agentSpeaks && DEPLOYER_IMAGE.test(text)) {
+      return imageAccess({
+        evidence,
+        agent: false,
+        member,
+        repo: jobRepository(ctx) ?? repositoryIn(text),
+        image: jobImage(ctx) ?? imageIn(text),
       });
     }
     if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {
@@ -249,7 +285,29 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
+  if ((api.httpStatus ?? 0) >= 500)
+    return serverError({ evidence, httpStatus: api.httpStatus ?? 500, service: api.service });
   return unknownFailure({ evidence, subject: undefined });
+}
+
+/**
+ * Why the API is needed in a project other than the job's: Google checks the consumer project
+ * of the credential, which for a federated token is the pool's and for an impersonated
+ * account's token is the account's.
+ */
+function consumerRole(
+  project: string | undefined,
+  ctx: DiagnoseContext,
+  provider: ReturnType<typeof parseProvider>,
+): string | undefined {
+  if (!project || project === ctx.plan?.project || project === ctx.plan?.projectNumber) return undefined;
+  if (provider && project === provider.projectNumber)
+    return `the project of workload identity pool ${provider.pool}, which the workflow's federated token is billed to`;
+  const deployer = ctx.config?.impersonateServiceAccount ?? ctx.plan?.deployer;
+  const saProject = deployer ? projectOfServiceAccount(deployer, ctx.plan) : undefined;
+  if (deployer && saProject === project)
+    return `the project of ${deployer}, which the impersonated account's tokens are billed to`;
+  return undefined;
 }
 
 /** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */

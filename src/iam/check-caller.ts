@@ -5,6 +5,7 @@
 import type { Finding } from '../model.ts';
 import { grantCommand, shellQuote } from './commands.ts';
 import { type ConditionFacts, decideCondition } from './conditions.ts';
+import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import { describeResource, type Reader } from './reader.ts';
 import type { CallerRequirement } from './requirements.ts';
@@ -41,7 +42,8 @@ async function held(req: CallerRequirement, reader: Reader) {
   const out = new Set<string>();
   const where: string[] = [];
   let error: string | undefined;
-  if (onResource && !onResource.ok) error = onResource.error.message;
+  const failure = onResource && !onResource.ok ? onResource.error : undefined;
+  if (failure) error = failure.message;
   const add = (perms: readonly string[]) => {
     for (const p of perms) out.add(p);
   };
@@ -56,7 +58,7 @@ async function held(req: CallerRequirement, reader: Reader) {
     else error ??= fallback.error.message;
   }
   if (rest.length > 0 || (onScope && !onScope.ok)) where.push(describeResource(req.resource));
-  return { held: out, where, error };
+  return { held: out, where, error, failure };
 }
 
 export async function checkCaller(req: CallerRequirement, deps: CallerDeps): Promise<Finding> {
@@ -74,6 +76,10 @@ export async function checkCaller(req: CallerRequirement, deps: CallerDeps): Pro
   const who = req.principal ?? 'the caller';
   const result = await held(req, deps.reader);
   if (result.error && result.held.size === 0) {
+    const missing = result.failure
+      ? await missingRepository(req.resource, result.failure, deps.reader)
+      : undefined;
+    if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
     finding.status = 'unverified';
     finding.evidence = `Could not test ${who}'s permissions: ${result.error}`;
     return finding;

@@ -11,10 +11,12 @@ import {
 } from './commands.ts';
 import { type ConditionFacts, conditionResource, decideCondition } from './conditions.ts';
 import { denyVerdict } from './deny.ts';
+import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import type { Reader } from './reader.ts';
 import { describeResource } from './reader.ts';
 import type {
+  LookupRequirement,
   OrgPolicyRequirement,
   PrincipalRequirement,
   Requirement,
@@ -48,12 +50,36 @@ function base(req: Requirement, status: Finding['status'], evidence: string): Fi
 /** The resource, its project and the folders/organization above it, as far as they can be read. */
 async function policiesOf(
   resource: PolicyResource,
-  project: string,
+  project: string | undefined,
   { reader }: Deps,
-): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; hierarchy: string[] }> {
+): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; hierarchy: string[]; missing?: string }> {
   const chain: PolicyResource[] = [resource];
   const unreadable: string[] = [];
-  const projectName = `projects/${project}`;
+  // A bucket's name does not say its project: ask for the resource's parent first.
+  let projectName = project ? `projects/${project}` : undefined;
+  if (!projectName) {
+    void reader.policy(resource); // read while the parent is looked up (the reader caches it)
+    const parent = await reader.parent(resource.name);
+    if (!parent.ok || !parent.value) {
+      const read = await reader.policy(resource);
+      if (read.ok)
+        return {
+          policies: [{ resource: resource.name, policy: read.value }],
+          unreadable: [
+            `could not find the project of ${describeResource(resource)} (${parent.ok ? 'none returned' : parent.error.message})`,
+          ],
+          hierarchy: [],
+        };
+      return {
+        policies: [],
+        unreadable: [
+          `no permission to read the IAM policy of ${describeResource(resource)} (${read.error.message})`,
+        ],
+        hierarchy: [],
+      };
+    }
+    projectName = parent.value;
+  }
   if (resource.name !== projectName) chain.push({ kind: 'project', name: projectName });
   // The resource's and the project's policies do not depend on the hierarchy: read them while
   // walking up it, and read each ancestor's policy as soon as the walk finds it.
@@ -79,6 +105,9 @@ async function policiesOf(
     .filter((r) => r.kind === 'project' || r.kind === 'folder' || r.kind === 'organization')
     .map((r) => r.name);
   const policies: PolicyOnResource[] = [];
+  const own = settled[0];
+  const missing = own && !own.ok ? await missingRepository(resource, own.error, reader) : undefined;
+  if (missing !== undefined) return { policies, unreadable, hierarchy, missing };
   settled.forEach((read, i) => {
     const r = chain[i] as PolicyResource;
     if (read.ok) policies.push({ resource: r.name, policy: read.value });
@@ -103,7 +132,8 @@ async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Fi
     role: req.role,
     resource: req.resource.name,
   });
-  const { policies, unreadable, hierarchy } = await policiesOf(req.resource, req.project, deps);
+  const { policies, unreadable, hierarchy, missing } = await policiesOf(req.resource, req.project, deps);
+  if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
   await deps.roles.load(rolesConcerning(req.principal, policies));
   const facts = factsFor(req.resource, deps);
   const result = evaluatePermission(
@@ -198,6 +228,37 @@ async function checkOrgPolicy(req: OrgPolicyRequirement, { reader }: Deps): Prom
   return finding;
 }
 
+async function checkLookup(req: LookupRequirement, { reader }: Deps): Promise<Finding> {
+  const finding = base(req, 'satisfied', '');
+  finding.resource = req.name;
+  const read = await reader.lookup(req.kind, req.name);
+  const gap = () => {
+    finding.status = 'missing';
+    finding.remedy = req.remedy;
+    if (req.command) finding.command = req.command;
+  };
+  if (!read.ok) {
+    if (read.error.api?.status === 'NOT_FOUND') {
+      gap();
+      finding.evidence = `${req.name} does not exist (${read.error.message}).`;
+      return finding;
+    }
+    finding.status = 'unverified';
+    finding.evidence = `Could not read ${req.name}: ${read.error.message}`;
+    return finding;
+  }
+  const got = req.expect ? read.value[req.expect.field] : undefined;
+  if (req.expect && got !== req.expect.value) {
+    gap();
+    finding.evidence = `${req.name} has ${req.expect.field} ${JSON.stringify(got ?? null)}, not ${req.expect.value}.`;
+    return finding;
+  }
+  finding.evidence = req.expect
+    ? `${req.name} has ${req.expect.field} ${req.expect.value}.`
+    : `${req.name} exists.`;
+  return finding;
+}
+
 async function checkServiceAccount(req: ServiceAccountRequirement, { reader }: Deps): Promise<Finding[]> {
   const finding = base(req, 'satisfied', '');
   finding.resource = `projects/${req.project}/serviceAccounts/${req.email}`;
@@ -275,6 +336,8 @@ async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
       return [await checkOrgPolicy(req, deps)];
     case 'service-account':
       return checkServiceAccount(req, deps);
+    case 'lookup':
+      return [await checkLookup(req, deps)];
   }
 }
 

@@ -24,6 +24,9 @@ const SERVICE: Record<PolicyResource['kind'], string> = {
   project: 'cloudresourcemanager.googleapis.com',
   folder: 'cloudresourcemanager.googleapis.com',
   organization: 'cloudresourcemanager.googleapis.com',
+  subnetwork: 'compute.googleapis.com',
+  bucket: 'storage.googleapis.com',
+  cryptoKey: 'cloudkms.googleapis.com',
 };
 
 export function fullResourceName(r: PolicyResource): string {

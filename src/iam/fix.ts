@@ -21,6 +21,9 @@ const SET_PERMISSION: Record<PolicyResource['kind'], string> = {
   project: 'resourcemanager.projects.setIamPolicy',
   folder: 'resourcemanager.folders.setIamPolicy',
   organization: 'resourcemanager.organizations.setIamPolicy',
+  subnetwork: 'compute.subnetworks.setIamPolicy',
+  bucket: 'storage.buckets.setIamPolicy',
+  cryptoKey: 'cloudkms.cryptoKeys.setIamPolicy',
 };
 
 /**
@@ -105,36 +108,43 @@ async function plan(t: Target, deps: FixDeps): Promise<void> {
   }
 }
 
-/** Read-modify-write with etag; a 409 ABORTED (someone else wrote) re-reads and tries again. */
-async function write(
-  t: Target,
-  deps: FixDeps,
-): Promise<{ before: Policy; after: Policy; first: Policy | undefined }> {
+/**
+ * Read-modify-write with etag; a 409 ABORTED (someone else wrote) re-reads and tries again. A
+ * write whose answer was lost (reset, no answer in time) may have applied: every retry starts
+ * from a fresh read, so a binding our lost write added is seen and not written twice.
+ * `seen.initial` is the policy before our first write, what "granted" is measured against.
+ */
+async function write(t: Target, deps: FixDeps, seen: Seen): Promise<{ before: Policy; after: Policy }> {
   const what = `add ${t.grants.map((g) => `${g.member} to ${g.role}`).join(', ')} on ${describeResource(t.resource)}`;
-  // First attempt: the policy the check just read (its etag guards the write); after a 409
-  // ABORTED, read it fresh.
+  // First attempt: the policy the check just read (its etag guards the write); after that, fresh.
   let cached = true;
-  // The policy as first seen: a binding absent there but present after a conflict was added
-  // by someone else at the same moment.
-  let first: Policy | undefined;
   return attempt(what, () =>
     withRetry(
       async () => {
         const fromCheck = cached ? await deps.reader.policy(t.resource) : undefined;
         cached = false;
-        const before = fromCheck?.ok ? fromCheck.value : await deps.backend.getIamPolicy(t.resource);
-        first ??= before;
-        const desired = withGrants(before, t.grants);
-        if (desired === before) return { before, after: before, first };
-        const after = await deps.backend.setIamPolicy(t.resource, desired);
-        return { before, after, first };
+        const current = fromCheck?.ok ? fromCheck.value : await deps.backend.getIamPolicy(t.resource);
+        seen.initial ??= current;
+        seen.current = current;
+        const desired = withGrants(current, t.grants);
+        if (desired === current) return { before: seen.initial, after: current };
+        try {
+          const after = await deps.backend.setIamPolicy(t.resource, desired);
+          return { before: seen.initial, after };
+        } catch (e) {
+          // A refused (409) write did not apply; any other failure may have.
+          if (!isStatus(e, 'ABORTED')) seen.uncertain = true;
+          throw e;
+        }
       },
       {
         attempts: 5,
         retryable: (e) => isStatus(e, 'ABORTED') || isTransient(e),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         onRetry: (e, n) =>
-          deps.log.debug(`Retrying policy write on ${t.resource.name} (attempt ${n}): ${String(e)}`),
+          deps.log.debug(
+            `Retrying policy write on ${t.resource.name} (attempt ${n}) from a fresh read: ${String(e)}`,
+          ),
       },
     ),
   );
@@ -150,26 +160,34 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
     return [];
   }
   let before: Policy;
-  let first: Policy | undefined;
+  const seen: Seen = {};
   try {
-    ({ before, first } = await write(t, deps));
+    ({ before } = await write(t, deps, seen));
   } catch (e) {
     const err = e instanceof StepError ? e : new StepError('change the IAM policy', e);
     const denied = err.api?.status === 'PERMISSION_DENIED';
-    for (const f of t.findings) {
-      f.evidence += denied
-        ? ` The caller may not change the IAM policy of ${describeResource(t.resource)}: an administrator can run the command below.`
-        : ` Granting failed: ${err.message}`;
+    // The last answer may be the one that was lost: what the policy holds now says whether the
+    // grant is in place, not the error.
+    const now = !denied && seen.initial ? await deps.reader.freshPolicy(t.resource) : undefined;
+    const holds = now?.ok && t.grants.every((g) => hasBinding(now.value, g.role, g.member));
+    if (!holds || !seen.initial) {
+      for (const f of t.findings) {
+        f.evidence += denied
+          ? ` The caller may not change the IAM policy of ${describeResource(t.resource)}: an administrator can run the command below.`
+          : ` Granting failed: ${err.message}`;
+      }
+      deps.log.warning(err.message);
+      return [];
     }
-    deps.log.warning(err.message);
-    return [];
+    deps.log.info(`${err.message}; the policy read afterwards holds the binding(s)`);
+    before = seen.initial;
   }
   // Verify from a fresh read: the write may have been merged with, or lost to, another writer.
   const check = await deps.reader.freshPolicy(t.resource);
   const granted: Grant[] = [];
   for (const f of t.findings) {
     const g = f.grant as Grant;
-    if (hasBinding(before, g.role, g.member) && (await addedMeanwhile(f, g, first, t, deps))) {
+    if (await addedMeanwhile(f, g, seen, t, deps)) {
       f.status = 'satisfied';
       f.evidence += ` Someone else added ${g.member} to ${g.role} on ${describeResource(t.resource)} while fix ran: nothing to grant.`;
       delete f.grant;
@@ -196,19 +214,24 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
   return granted;
 }
 
+/** What the write saw: the policy before the first attempt, the last one read, and whether a write may have applied. */
+interface Seen {
+  initial?: Policy;
+  current?: Policy;
+  uncertain?: boolean;
+}
+
 /**
- * Did another writer add the binding since the check? Yes when the first read lacked it and a
- * re-read after a conflict shows it; or, for the caller's own permission, when testing it again
- * now shows it held (the check ran just before the other writer's grant took effect).
+ * Did another writer add the binding since the check? Yes when the first read lacked it, a
+ * re-read after a conflict shows it and none of our writes may have applied; or, for the
+ * caller's own permission already bound before, when testing it again now shows it held (the
+ * check ran just before the other writer's grant took effect).
  */
-async function addedMeanwhile(
-  f: Finding,
-  g: Grant,
-  first: Policy | undefined,
-  t: Target,
-  deps: FixDeps,
-): Promise<boolean> {
-  if (first && !hasBinding(first, g.role, g.member)) return true;
+async function addedMeanwhile(f: Finding, g: Grant, seen: Seen, t: Target, deps: FixDeps): Promise<boolean> {
+  const { initial, current } = seen;
+  if (!initial) return false;
+  if (!hasBinding(initial, g.role, g.member))
+    return !seen.uncertain && current !== undefined && hasBinding(current, g.role, g.member);
   if (!f.permission || f.principal !== g.member || !/^deployer-/.test(f.check)) return false;
   const perms = f.permission.split(', ');
   try {

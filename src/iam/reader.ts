@@ -9,7 +9,7 @@ import type { Policy, ServiceAccountInfo } from '../gcp/iam.ts';
 import type { EffectiveOrgPolicy } from '../gcp/orgpolicy.ts';
 import type { AccessTuple, Troubleshooting } from '../gcp/policy-troubleshooter.ts';
 import { isTransient, type Sleep, withRetry } from '../gcp/retry.ts';
-import type { IamBackend, PolicyResource } from './backend.ts';
+import type { IamBackend, LookupKind, PolicyResource } from './backend.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; error: StepError };
 
@@ -22,6 +22,9 @@ export function describeResource(r: PolicyResource): string {
     project: 'project',
     folder: 'folder',
     organization: 'organization',
+    subnetwork: 'subnetwork',
+    bucket: 'bucket',
+    cryptoKey: 'key',
   };
   return `${label[r.kind]} ${r.name}`;
 }
@@ -39,6 +42,9 @@ export interface Reader {
   troubleshoot(tuple: AccessTuple): Promise<Read<Troubleshooting>>;
   /** The run's clock: conditions are judged at this instant. */
   now(): Date;
+  lookup(kind: LookupKind, name: string): Promise<Read<Record<string, unknown>>>;
+  /** Read a repository itself (absent when the backend cannot). */
+  repository?(name: string): Promise<Read<unknown>>;
 }
 
 export function createReader(
@@ -81,6 +87,14 @@ export function createReader(
     serviceAccount: (email) =>
       once(`sa ${email}`, `read service account ${email}`, () => backend.getServiceAccount(email)),
     role: (name) => once(`role ${name}`, `read role ${name}`, () => backend.getRole(name)),
+    ...(backend.getRepository
+      ? {
+          repository: (name: string) =>
+            once(`repository ${name}`, `read repository ${name}`, () =>
+              (backend.getRepository as (n: string) => Promise<unknown>)(name),
+            ),
+        }
+      : {}),
     orgPolicy: (project, constraint) =>
       once(
         `orgpolicy ${project} ${constraint}`,
@@ -96,5 +110,6 @@ export function createReader(
         () => backend.troubleshoot(tuple, clock()),
       ),
     now: clock,
+    lookup: (kind, name) => once(`lookup ${kind} ${name}`, `read ${name}`, () => backend.lookup(kind, name)),
   };
 }
