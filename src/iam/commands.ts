@@ -29,7 +29,7 @@ export function grantCommand(grant: Grant): string {
     case 'secret':
       return `gcloud secrets add-iam-policy-binding ${q(p.secrets ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
     case 'job':
-      // `gcloud run jobs add-iam-policy-binding` takes no --condition: a job's policy has none.
+      // `gcloud run jobs add-iam-policy-binding` has no --condition flag.
       return `gcloud run jobs add-iam-policy-binding ${q(p.jobs ?? '')} --region=${q(p.locations ?? '')} --project=${q(p.projects ?? '')} --member=${q(grant.member)} --role=${q(grant.role)}`;
     case 'project':
       return `gcloud projects add-iam-policy-binding ${q(p.projects ?? '')} ${tail}`;
