@@ -180,7 +180,7 @@ describe('job features, end to end', () => {
 
   it('runs one execution with overrides; the job keeps its own args, env and task count', async () => {
     const e = await start();
-    await deploy(e, {
+    const res = await deploy(e, {
       args: 'migrate,--check',
       env_vars: 'LOG_LEVEL=info',
       execute: 'true',
@@ -190,6 +190,9 @@ describe('job features, end to end', () => {
       execute_task_timeout: '30m',
     });
     expect(e.requestLog.filter((r) => r.path === `/v2/${JOB}:run`)).toHaveLength(1);
+    expect(res.stdout).toContain(
+      'with overrides: args ["migrate","--to","42"]; env LOG_LEVEL; 2 tasks; task timeout 1800s',
+    );
     const execution = Object.values(e.world.executions)[0] as V2Execution;
     expect(execution.taskCount).toBe(2);
     expect(execution.template?.timeout).toBe('1800s');
