@@ -14,7 +14,7 @@ import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts
 import { InputError, readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
-import { executeJob, WaitExpired } from './job/execute.ts';
+import { describeOverrides, executeJob, WaitExpired } from './job/execute.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
@@ -124,7 +124,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       result.job = { ...job, action: 'planned' };
       const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
       log.info(
-        `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ' and execute it' : ''}; nothing changed`,
+        `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ` and execute it${describeOverrides(config.overrides)}` : ''}; nothing changed`,
       );
       return;
     }
