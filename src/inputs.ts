@@ -7,6 +7,7 @@ import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
 import { type Bad, splitList, splitPair, toSeconds } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
 import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
+import { fsGlob, type Glob, metadataPaths, parseRegions } from './inputs/targets.ts';
 import { checkMetadataPath } from './job/metadata-file.ts';
 import type { Config, FailOn, IamMode } from './model.ts';
 
@@ -74,12 +75,23 @@ export const NAME_RULES = {
 
 export type NameKind = keyof typeof NAME_RULES;
 
+/**
+ * A value quoted for an error message: JSON string syntax, with line and paragraph separators
+ * and bidi controls escaped too, so the value is shown exactly and cannot reorder the message.
+ */
+export function quote(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u2028\u2029\u202a-\u202e\u2066-\u2069\u0085]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The problem with a name, or undefined when it is valid (a length bound first: no regex on megabytes). */
 export function nameProblem(kind: NameKind, value: string): string | undefined {
   const rule = NAME_RULES[kind];
   if (value.length <= 1024 && rule.pattern.test(value)) return undefined;
   const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
-  return `must be ${rule.expected}, got ${JSON.stringify(shown)}`;
+  return `must be ${rule.expected}, got ${quote(shown)}`;
 }
 
 /**
@@ -147,7 +159,12 @@ export function readInputs(env: Env = process.env): Config {
  * Validate every input. `get` returns the trimmed value ('' when unset); `exists` checks
  * the metadata path (injectable so the core stays testable with any file system).
  */
-export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) => boolean): Config {
+export function parseInputs(
+  getRaw: GetInput,
+  env: Env,
+  exists?: (path: string) => boolean,
+  glob: Glob = fsGlob,
+): Config {
   const problems: string[] = [];
   const tooLong = new Set<string>();
   // Every input is bounded before it is parsed: a 5,000-character image is refused, not deployed.
@@ -161,7 +178,7 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
     return '';
   };
   const bad = (name: string, expected: string, got: string) =>
-    problems.push(`Input "${name}" must be ${expected}, got ${JSON.stringify(got)}`);
+    problems.push(`Input "${name}" must be ${expected}, got ${quote(got)}`);
 
   const text = (name: string, re: RegExp, expected: string): string | undefined => {
     const v = get(name);
@@ -195,8 +212,9 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
     return fallback;
   };
 
+  const regions = parseRegions(get('region'), REGION, bad);
   const config: Config = {
-    region: text('region', REGION, 'a Cloud Run region like us-central1') ?? 'us-central1',
+    region: regions[0] ?? 'us-central1',
     envVars: parseEnvVars(get('env_vars'), bad),
     secrets: {},
     labels: parseLabels(get('labels'), bad),
@@ -209,6 +227,8 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
     prComment: bool('pr_comment', true),
     universe: text('universe', UNIVERSE, 'a universe domain like googleapis.com') ?? 'googleapis.com',
   };
+
+  if (regions.length > 1) config.regions = regions;
 
   const provider = get('workload_identity_provider').replace(/^\/\/iam\.[^/]+\//, '');
   if (provider) {
@@ -267,7 +287,10 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
           `Inputs "volume_mounts" and "secrets" both mount something at ${mount.mountPath}; use another directory for one of them`,
         );
   const token = get('github_token');
-  if (token) config.githubToken = token;
+  // A token goes into a request header: no spaces or line breaks. Never echoed (it is a secret).
+  if (token && !/^[\x21-\x7e]+$/.test(token))
+    problems.push('Input "github_token" must be a token (printable characters, no spaces or line breaks)');
+  else if (token) config.githubToken = token;
   set(
     'requestReason',
     text('request_reason', REQUEST_REASON, 'printable ASCII on one line, at most 512 characters'),
@@ -276,18 +299,22 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
 
   const metadata = get('metadata');
   if (metadata) {
-    config.metadata = metadata;
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    if (exists) {
-      // Injected file system (unit tests): only existence is known.
-      const full = metadata.startsWith('/') ? metadata : `${workspace.replace(/\/$/, '')}/${metadata}`;
-      if (!exists(full))
-        problems.push(
-          `Input "metadata" must be the path of a job.yaml relative to the workspace; ${JSON.stringify(metadata)} does not exist`,
-        );
-    } else {
-      const checked = checkMetadataPath(metadata, workspace);
-      if ('problem' in checked) problems.push(checked.problem);
+    const files = metadataPaths(metadata, workspace, glob, problem);
+    config.metadata = files[0] ?? metadata;
+    if (files.length > 1) config.metadataFiles = files;
+    for (const file of files) {
+      if (exists) {
+        // Injected file system (unit tests): only existence is known.
+        const full = file.startsWith('/') ? file : `${workspace.replace(/\/$/, '')}/${file}`;
+        if (!exists(full))
+          problems.push(
+            `Input "metadata" must be the path of a job.yaml relative to the workspace; ${JSON.stringify(file)} does not exist`,
+          );
+      } else {
+        const checked = checkMetadataPath(file, workspace);
+        if ('problem' in checked) problems.push(checked.problem);
+      }
     }
     for (const name of SPEC_INPUTS)
       if (get(name))

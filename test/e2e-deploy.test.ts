@@ -120,6 +120,8 @@ describe('deploy from inputs (Cloud Run v2)', () => {
     const task = job.template?.template;
     if (!task?.containers?.[0]) throw new Error('job has no container');
     task.vpcAccess = { connector: 'projects/demo-app/locations/us-central1/connectors/c1' };
+    // The connector exists (Cloud Run refuses a job whose connector does not).
+    e.world.connected.connectors['projects/demo-app/locations/us-central1/connectors/c1'] = 'default';
     task.volumes = [{ name: 'scratch', emptyDir: { medium: 'MEMORY' } }];
     task.containers[0].env?.push({ name: 'FROM_CONSOLE', value: 'yes' });
 
@@ -220,6 +222,34 @@ spec:
     expect(job.labels).toMatchObject({ team: 'payments', 'managed-by': 'github-actions' });
     expect(second.outputs.job).toBe(JOB);
   });
+
+  it("does not take the previous generation's Ready for the replace's (v1 readiness lags)", async () => {
+    const e = await start();
+    const inputs = {
+      ...step(),
+      job: '',
+      image: '',
+      service_account: '',
+      project_id: '',
+      metadata: 'deploy/job.yaml',
+    };
+    const good = yaml(`${IMAGE_BASE}:v1.4.2`);
+    const first = await runAction({ emulator: e, files: { 'deploy/job.yaml': good }, inputs });
+    expect(first.code, first.stdout.slice(-3000)).toBe(0);
+    // The new generation references a secret version that does not exist: it fails to reconcile,
+    // while the PUT's answer and the first reads still show generation 1's Ready=True.
+    const mark = e.requestLog.length;
+    const broken = good.replace("key: '1'", "key: '9'");
+    const second = await runAction({ emulator: e, files: { 'deploy/job.yaml': broken }, inputs });
+    expect(second.code, second.stdout.slice(-3000)).toBe(1);
+    expect(second.stdout).toMatch(/::error[^\n]*versions\/9/);
+    const calls = e.requestLog.slice(mark).map((r) => `${r.method} ${r.path}`);
+    const put = calls.findIndex((c) => c.startsWith('PUT ') && c.endsWith('/jobs/nightly-report'));
+    expect(put).toBeGreaterThanOrEqual(0);
+    expect(calls.slice(put + 1).some((c) => c.startsWith('GET ') && c.endsWith('/jobs/nightly-report'))).toBe(
+      true,
+    );
+  });
 });
 
 describe('execute', () => {
@@ -233,6 +263,19 @@ describe('execute', () => {
     expect(e.world.executions[res.outputs.execution ?? '']).toBeDefined();
   });
 
+  it('with run.jobs.run proven by the preflight, deploys and runs in one write', async () => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.outputs.execution_status).toBe('succeeded');
+    expect(e.world.executions[res.outputs.execution ?? '']?.succeededCount).toBe(1);
+    // Deploy and run are one write (runExecutionToken): no separate :run.
+    const writes = e.requestLog.filter((r) => r.method !== 'GET' && r.path.includes('/jobs'));
+    expect(writes.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`)).toEqual([
+      'POST /v2/projects/demo-app/locations/us-central1/jobs',
+    ]);
+  });
+
   it('fails the step when the execution fails, with the log link', async () => {
     const world = demo();
     world.imageExitCodes = { [IMAGE_BASE]: 1 };
@@ -240,6 +283,19 @@ describe('execute', () => {
     const res = await runAction({ emulator: e, inputs: step({ execute: 'true' }) });
     expect(res.code).toBe(1);
     expect(res.outputs.execution_status).toBe('failed');
+    const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
+    expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
+    expect(error).toMatch(/logs: https?:\/\/\S+/);
+  });
+
+  it('a failed execution of a one-write deploy fails the step, with the log link; the job is deployed', async () => {
+    const world = demo();
+    world.imageExitCodes = { [IMAGE_BASE]: 1 };
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code).toBe(1);
+    expect(res.outputs.execution_status).toBe('failed');
+    expect(res.outputs.job).toBe(JOB);
     const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
     expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
     expect(error).toMatch(/logs: https?:\/\/\S+/);
@@ -403,6 +459,9 @@ describe('bad inputs fail before any remote call', () => {
     const res = await runAction({ emulator: e, inputs: step(inputs), files: { 'job.yaml': 'kind: Job' } });
     expect(res.code).toBe(1);
     expect(res.stdout).toContain(message);
-    expect(e.requestLog).toEqual([]);
+    // Nothing reaches Google; the entry point may have asked GitHub for the OIDC token while
+    // the action loaded (src/auth/id-token-prefetch.ts), which changes nothing anywhere.
+    expect(googleCalls(e)).toEqual([]);
+    expect(e.requestLog.every((r) => r.method === 'GET' && r.path.startsWith('/_github/oidc/'))).toBe(true);
   });
 });

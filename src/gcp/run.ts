@@ -19,20 +19,28 @@ export type Operation = run_v2.Schema$GoogleLongrunningOperation;
  */
 export class OperationFailed extends Error {
   readonly response: { data: { error: GoogleStatus } };
-  constructor(operation: string, error: GoogleStatus) {
+  /** The finished operation, when known (its metadata tells what the failure was about). */
+  readonly operation: Operation | undefined;
+  constructor(operation: string, error: GoogleStatus, finished?: Operation) {
     super(`operation ${operation} failed: ${error.message ?? ''}`);
     this.name = 'OperationFailed';
     this.response = { data: { error } };
+    this.operation = finished;
   }
 }
 
 /** An operation still running at the deadline: it keeps running on Google's side. */
 export class OperationTimeout extends Error {
   readonly operation: string;
+  /** Read by toApiError: a wait that ran out, on Cloud Run, after `ms`. */
+  readonly code = 'ETIMEDOUT';
+  readonly service = 'run.googleapis.com';
+  readonly ms: number;
   constructor(operation: string, deadlineMs: number) {
     super(`operation ${operation} still running after ${seconds(deadlineMs)}`);
     this.name = 'OperationTimeout';
     this.operation = operation;
+    this.ms = deadlineMs;
   }
 }
 
@@ -136,6 +144,6 @@ export async function waitOperation(
       pauseMs = Math.min(pauseMs * 2, scaled(5_000));
     }
   }
-  if (current.error) throw new OperationFailed(name, current.error as GoogleStatus);
+  if (current.error) throw new OperationFailed(name, current.error as GoogleStatus, current);
   return current;
 }

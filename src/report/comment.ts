@@ -1,5 +1,6 @@
 // The sticky pull-request comment: one comment per PR, found again by a hidden marker and
 // updated on every run. It never fails the step: forks and read-only tokens get a warning.
+
 import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
@@ -7,6 +8,7 @@ import { scaled } from '../gcp/timeout.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
 import { log } from '../output/log.ts';
 import { mdCode, mdLink, oneLine } from './escape.ts';
+import { renderExecutionDetails } from './execution.ts';
 import { checksTable, isGap, needsAttention, remedies, STATUS_ICON } from './markdown.ts';
 import { headline } from './summary.ts';
 
@@ -62,6 +64,8 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
     const shown = [...attention, ...closed];
     if (shown.length) out.push(checksTable(shown));
     if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence));
+    const execution = renderExecutionDetails(result.execution);
+    if (execution) out.push(execution);
     if (result.job) out.push(`Job: ${mdLink(result.job.name, result.job.consoleUrl)}`);
     if (ctx.runUrl) out.push(`<sub>${mdLink('Workflow run', ctx.runUrl)}</sub>`);
     return out.join('\n\n');

@@ -6,7 +6,8 @@
 // The `:run` operation completes with the execution, as the real one does.
 import { randomBytes } from 'node:crypto';
 import type { Caller, Ctx } from './contract.ts';
-import { type Failure, imageKey, jobImages, reconcileFailure } from './run-checks.ts';
+import { type Failure, imageKey, jobImages, reconcileFailure, runtimeAccount } from './run-checks.ts';
+import { runtimeFailure } from './run-connected.ts';
 import {
   asArray,
   asJson,
@@ -24,6 +25,7 @@ import {
   TIMING,
   timestamp,
 } from './run-model.ts';
+import { recordTasks } from './task-logs.ts';
 
 const cond = (type: string, state: string, extra: Json = {}): Json => ({
   type,
@@ -77,14 +79,30 @@ function executionId(job: string): string {
   return `${job}-${suffix}`;
 }
 
+/** What a job write with an execution token wants to hear of the execution it starts. */
+export interface ExecutionHooks {
+  /** The execution id (job-token); random when absent, as for `:run`. */
+  id?: string;
+  started?: () => void;
+  /** The execution ended; `error` when it failed. */
+  ended?: (error?: { code: number; message: string }) => void;
+}
+
 /** Start an execution of `job`; returns the execution and the `:run` operation. */
-export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json, caller: Caller) {
+export function startExecution(
+  ctx: Ctx,
+  ref: JobRef,
+  job: Json,
+  overrides: Json,
+  caller: Caller,
+  hooks: ExecutionHooks = {},
+) {
   const template = applyOverrides(asJson(job.template), overrides);
   const task = asJson(template.template);
   const taskCount = typeof template.taskCount === 'number' ? template.taskCount : 1;
   const parallelism =
     typeof template.parallelism === 'number' && template.parallelism > 0 ? template.parallelism : taskCount;
-  const id = executionId(ref.job);
+  const id = hooks.id ?? executionId(ref.job);
   const name = `${jobName(ref)}/executions/${id}`;
   const now = timestamp();
   const execution: Json = {
@@ -114,17 +132,28 @@ export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json
   ctx.world.executions[name] = execution;
   job.executionCount = Number(job.executionCount ?? 0) + 1;
   job.latestCreatedExecution = { name, createTime: now, completionStatus: 'EXECUTION_PENDING' };
+  job.etag = `"${newEtag()}"`; // the job resource changed (executionCount, latestCreatedExecution)
 
   const operation = newOperation(ctx.world, ref, { '@type': EXECUTION_TYPE, ...execution });
   operation.done = false;
   // Evaluated now, against the world as it is when the execution is created.
   const failure = reconcileFailure(ctx, ref, { ...job, template });
-  const exitCode = Math.max(
+  const imageExit = Math.max(
     0,
     ...jobImages({ template }).map((i) => ctx.world.imageExitCodes[imageKey(i)] ?? 0),
   );
+  // What the tasks hit as the runtime account (Cloud SQL, buckets) makes them exit 1 with a log.
+  const runtime = runtimeFailure(ctx, ref, { ...job, template }, runtimeAccount(ref, { ...job, template }));
+  const exitCode = runtime.length > 0 ? Math.max(imageExit, 1) : imageExit;
+  const lines = [
+    ...runtime,
+    ...(exitCode !== 0
+      ? jobImages({ template }).flatMap((i) => ctx.world.connected.imageLogs[imageKey(i)] ?? [])
+      : []),
+  ];
   later(TIMING.startMs, () => {
-    if (failure) return complete(job, execution, operation, { failure });
+    if (failure) return complete(job, execution, operation, { failure }, hooks);
+    hooks.started?.();
     execution.startTime = timestamp();
     execution.runningCount = Math.min(parallelism, taskCount);
     execution.conditions = [
@@ -133,9 +162,11 @@ export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json
       cond('Completed', 'CONDITION_PENDING'),
     ];
     execution.updateTime = timestamp();
-    later(TIMING.finishMs - TIMING.startMs, () =>
-      complete(job, execution, operation, { exitCode, maxRetries: Number(task.maxRetries ?? 3) }),
-    );
+    later(TIMING.finishMs - TIMING.startMs, () => {
+      const maxRetries = Number(task.maxRetries ?? 3);
+      recordTasks(ctx.world, ref, execution, { exitCode, lines, maxRetries });
+      complete(job, execution, operation, { exitCode, maxRetries }, hooks);
+    });
   });
   return { execution, operation };
 }
@@ -145,6 +176,7 @@ function complete(
   execution: Json,
   operation: Json,
   outcome: { failure: Failure } | { exitCode: number; maxRetries: number },
+  hooks: ExecutionHooks = {},
 ): void {
   const taskCount = Number(execution.taskCount ?? 1);
   const now = timestamp();
@@ -192,8 +224,10 @@ function complete(
       completionTime: now,
       completionStatus: error ? 'EXECUTION_FAILED' : 'EXECUTION_SUCCEEDED',
     };
+    job.etag = `"${newEtag()}"`;
   }
   operation.metadata = { '@type': EXECUTION_TYPE, ...execution };
   if (error) finishOperation(operation, { error });
   else finishOperation(operation, { response: { '@type': EXECUTION_TYPE, ...execution } });
+  hooks.ended?.(error);
 }

@@ -2,6 +2,7 @@
 // `gcloud run jobs replace/describe/execute` speak. Fields with the same meaning map both ways
 // so a v1 round trip loses nothing the v2 store can hold.
 import type { WorldProject } from './contract.ts';
+import { laggingCondition } from './run-jobs.ts';
 import { asArray, asJson, type JobRef, type Json, str } from './run-model.ts';
 import {
   jobAnnotationsToV1,
@@ -161,8 +162,8 @@ export function jobToV1(job: Json, ref: JobRef, project: WorldProject | undefine
   };
   if (template.parallelism !== undefined) execSpec.parallelism = template.parallelism;
   const status: Json = {
-    observedGeneration: Number(job.observedGeneration ?? job.generation ?? 1),
-    conditions: [asJson(job.terminalCondition), ...asArray(job.conditions)]
+    ...(job.observedGeneration !== undefined ? { observedGeneration: Number(job.observedGeneration) } : {}),
+    conditions: [laggingCondition(job) ?? asJson(job.terminalCondition), ...asArray(job.conditions)]
       .filter((c) => c.type)
       .map(conditionToV1),
     executionCount: job.executionCount ?? 0,
