@@ -13,7 +13,13 @@ import { type PreflightSession, preflight, warmPreflight } from './iam/index.ts'
 import { InputError } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
-import { type ExecutionResult, executeJob, followExecution, WaitExpired } from './job/execute.ts';
+import {
+  describeOverrides,
+  type ExecutionResult,
+  executeJob,
+  followExecution,
+  WaitExpired,
+} from './job/execute.ts';
 import { executionDetails } from './job/execution-details.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
@@ -153,7 +159,7 @@ async function deploy(
     result.job = { ...job, action: 'planned' };
     const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
     log.info(
-      `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ' and execute it' : ''}; nothing changed`,
+      `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ` and execute it${describeOverrides(config.overrides)}` : ''}; nothing changed`,
     );
     return;
   }
