@@ -24,10 +24,30 @@ const step = (over: Record<string, string> = {}) => ({
   ...over,
 });
 
+// What the jobs here connect to, usable as Cloud Run checks it on deploy: the Shared VPC subnet
+// and the key by the Cloud Run service agent; the connector exists in the job's project.
+const AGENT = 'serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com';
+const connected = {
+  subnetworks: [
+    {
+      name: 'projects/net-host/regions/us-central1/subnetworks/jobs',
+      network: 'projects/net-host/global/networks/shared',
+      policy: { bindings: [{ role: 'roles/compute.networkUser', members: [AGENT] }] },
+    },
+  ],
+  connectors: [{ name: 'projects/demo-app/locations/us-central1/connectors/conn-1', network: 'default' }],
+  cryptoKeys: [
+    {
+      name: 'projects/demo-app/locations/us-central1/keyRings/run/cryptoKeys/jobs',
+      policy: { bindings: [{ role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter', members: [AGENT] }] },
+    },
+  ],
+};
+
 let emu: Emulator | undefined;
 async function start(): Promise<Emulator> {
   const world = parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8'));
-  emu = await startEmulator({ scenario: world });
+  emu = await startEmulator({ scenario: { ...world, ...connected } });
   return emu;
 }
 afterEach(async () => {

@@ -51,9 +51,53 @@ function gcloud(...args: string[]): Promise<Result> {
   });
 }
 
+/**
+ * What the feature test's job connects to, reachable as Cloud Run checks it: the subnetwork
+ * and key usable by the service agent; the Cloud SQL instance (API enabled) and the bucket
+ * usable by the runtime account.
+ */
+function withConnected(world: Record<string, unknown>): Record<string, unknown> {
+  const projects = world.projects as Array<{
+    id: string;
+    enableServices?: string[];
+    policy: { bindings: unknown[] };
+  }>;
+  const app = projects.find((p) => p.id === APP.id);
+  if (!app) throw new Error('run world has no app project');
+  app.enableServices = ['sqladmin.googleapis.com'];
+  app.policy.bindings.push({ role: 'roles/cloudsql.client', members: [`serviceAccount:${RUNNER}`] });
+  return {
+    ...world,
+    sqlInstances: [{ name: `projects/${APP.id}/instances/main`, region: REGION }],
+    subnetworks: [
+      {
+        name: `projects/${APP.id}/regions/${REGION}/subnetworks/jobs`,
+        network: `projects/${APP.id}/global/networks/default`,
+      },
+    ],
+    buckets: [
+      {
+        name: 'app-data',
+        project: APP.id,
+        policy: { bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:${RUNNER}`] }] },
+      },
+    ],
+    cryptoKeys: [
+      {
+        name: `projects/${APP.id}/locations/${REGION}/keyRings/run/cryptoKeys/jobs`,
+        policy: {
+          bindings: [
+            { role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter', members: [`serviceAccount:${AGENT}`] },
+          ],
+        },
+      },
+    ],
+  };
+}
+
 describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {
   beforeAll(async () => {
-    emu = await startEmulator({ scenario: runWorld() });
+    emu = await startEmulator({ scenario: withConnected(runWorld()) });
     configDir = mkdtempSync(join(tmpdir(), 'gcloud-config-'));
     const endpoint = `http://emulator.invalid:${emu.port}/`;
     env = {
