@@ -12,12 +12,19 @@ import { readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob } from './job/execute.ts';
-import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
+import type { Config, DeployPlan, FailOn, Finding, RunResult, RunStage } from './model.ts';
 import { log } from './output/log.ts';
 import { resolveLocal, resolvePlan } from './plan.ts';
 import { publish } from './report/index.ts';
 
-type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
+type Stage = RunStage;
+
+/**
+ * The step failed for a reason the report already carries (an annotation on the line that
+ * caused it, the summary, the comment): index.ts fails the step without a second annotation,
+ * and the message is one short line, not Google's message again.
+ */
+export class ReportedFailure extends Error {}
 
 /** After grants, how long a PERMISSION_DENIED deploy is retried while IAM propagates. */
 const PROPAGATION_RETRY_MS = 120_000;
@@ -77,7 +84,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const stops = blocking(iam.findings, config.failOn, config.dryRun && config.iam === 'fix');
     if (stops.length)
       throw new StepError(
-        `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}): ${stops.map((f) => f.title).join('; ')}`,
+        `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}); nothing was deployed. Each is annotated on the line that set it.`,
       );
 
     if (config.dryRun) {
@@ -116,6 +123,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
+    result.failedAt = stage;
     const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
     const finding =
       (e instanceof ConditionFailed
@@ -136,5 +144,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
       log.warning(`Could not publish the report: ${String(e)}`),
     );
   }
-  if (failure) throw failure;
+  if (failure) {
+    // Every failure is already a finding the report annotated: say it once, briefly.
+    const reason = result.failure ? `${result.failure.title}. See its annotation.` : failure.message;
+    throw new ReportedFailure(reason);
+  }
 }
