@@ -12,6 +12,8 @@ import {
   REGION,
   SECRET,
   sameProjectWorld,
+  WIDE_SECRETS,
+  wideWorld,
 } from './worlds.ts';
 
 export const JOB = 'bench-job';
@@ -98,9 +100,64 @@ spec:
 `;
 }
 
+/**
+ * A job whose checks grow with it: ten secrets (seven env vars, three mounted as volumes) and a
+ * Cloud SQL instance. The preflight's depth must not grow with their count.
+ */
+export function wideJobYaml(world: BenchWorld): string {
+  const [a, b, c, ...env] = WIDE_SECRETS;
+  const envSecrets = [SECRET, ...env]
+    .map(
+      (id, i) => `            - name: SECRET_${i}
+              valueFrom:
+                secretKeyRef:
+                  name: ${id}
+                  key: latest
+`,
+    )
+    .join('');
+  const volumes = [a, b, c]
+    .map(
+      (id, i) => `          - name: vol-${i}
+            secret:
+              secretName: ${id}
+              items:
+              - key: latest
+                path: value
+`,
+    )
+    .join('');
+  const mounts = [0, 1, 2]
+    .map((i) => `            - name: vol-${i}\n              mountPath: /secrets/${i}\n`)
+    .join('');
+  return `apiVersion: run.googleapis.com/v1
+kind: Job
+metadata:
+  name: ${JOB}
+spec:
+  template:
+    metadata:
+      annotations:
+        run.googleapis.com/cloudsql-instances: ${APP.id}:${REGION}:db
+    spec:
+      taskCount: 1
+      template:
+        spec:
+          serviceAccountName: ${world.runtimeServiceAccount}
+          maxRetries: 3
+          timeoutSeconds: '600'
+          containers:
+          - image: ${world.image}
+            env:
+${envSecrets}            volumeMounts:
+${mounts}          volumes:
+${volumes}`;
+}
+
 export async function writeJobYaml(workspace: string, world: BenchWorld): Promise<string> {
   const file = join(workspace, 'job.yaml');
   await writeFile(file, jobYaml(world));
+  await writeFile(join(workspace, 'job-wide.yaml'), wideJobYaml(world));
   return file;
 }
 
@@ -174,6 +231,22 @@ export const SCENARIOS: Scenario[] = [
       project_id: APP.id,
       region: REGION,
       metadata: 'job.yaml',
+      iam: 'check',
+      pr_comment: 'false',
+    }),
+    expect: { iam_status: 'ok', job: `projects/${APP.id}/locations/${REGION}/jobs/${JOB}` },
+  },
+  {
+    id: IDS.wide,
+    title: 'replace a job with 10 secrets, 3 volumes, Cloud SQL (metadata), iam=check',
+    tool: 'action',
+    world: wideWorld,
+    inputs: () => ({
+      workload_identity_provider: PROVIDER,
+      impersonate_service_account: DEPLOYER,
+      project_id: APP.id,
+      region: REGION,
+      metadata: 'job-wide.yaml',
       iam: 'check',
       pr_comment: 'false',
     }),

@@ -24,6 +24,7 @@ export const IDS = {
   fix: 'fix-cross-project',
   execute: 'execute-wait',
   replace: 'replace',
+  wide: 'replace-wide',
   gcloudCreate: 'gcloud-deploy-create',
   gcloudUpdate: 'gcloud-deploy-update',
   gcloudReplace: 'gcloud-replace',

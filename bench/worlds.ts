@@ -164,3 +164,19 @@ export function crossProjectWorld(): BenchWorld {
     },
   };
 }
+
+/** Secrets of the wide job beside SECRET: it reads ten in all (seven env vars, three volumes). */
+export const WIDE_SECRETS = Array.from({ length: 9 }, (_, i) => `${SECRET}-${i + 1}`);
+
+/**
+ * The same-project world with ten secrets the runtime account may read, for a job whose
+ * checks grow with it (ten secrets, three secret volumes, a Cloud SQL instance).
+ */
+export function wideWorld(): BenchWorld {
+  const world = sameProjectWorld();
+  const secrets = world.scenario.secrets as { name: string; policy: unknown }[];
+  const first = secrets[0];
+  for (const id of WIDE_SECRETS)
+    secrets.push({ name: `projects/${APP.id}/secrets/${id}`, policy: structuredClone(first?.policy) });
+  return world;
+}

@@ -1,34 +1,22 @@
-// Bundles src/index.ts into dist/index.js: one minified ESM file the runner loads with node24.
+// Bundles src/index.ts into dist/index.js: one minified ESM file the runner loads with node24,
+// and dist/licenses.txt, the licences of every package in it.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildOptions, ROOT } from './build-options.mjs';
+import { renderLicenses } from './licenses.mjs';
 
-// googleapis-common pins its own copies of google-auth-library and gaxios (same major as
-// ours); bundling one copy of each keeps ~150 KiB out of the cold start.
-const top = (name) => fileURLToPath(new URL(`../node_modules/${name}`, import.meta.url));
-
-const result = await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'esm',
-  minify: true,
-  legalComments: 'none',
-  metafile: true,
-  write: false,
-  logLevel: 'warning',
-  alias: { 'google-auth-library': top('google-auth-library'), gaxios: top('gaxios') },
-  // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.
-  banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-});
-await mkdir('dist', { recursive: true });
+const result = await build(buildOptions);
+const files = [
+  ...result.outputFiles.map((f) => ({ path: f.path, contents: f.contents })),
+  { path: join(ROOT, 'dist/licenses.txt'), contents: renderLicenses(ROOT, result.metafile) },
+];
+await mkdir(join(ROOT, 'dist'), { recursive: true });
 // Write then rename, so a test that is running dist/index.js never sees half a file.
-for (const file of result.outputFiles) {
+for (const file of files) {
   const tmp = `${file.path}.${process.pid}.tmp`;
   await writeFile(tmp, file.contents);
   await rename(tmp, file.path);
 }
 const bytes = result.outputFiles.reduce((n, f) => n + f.contents.length, 0);
-console.log(`dist/index.js: ${(bytes / 1024).toFixed(0)} KiB`);
+console.log(`dist/index.js: ${(bytes / 1024).toFixed(0)} KiB, dist/licenses.txt written`);

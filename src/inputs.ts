@@ -5,7 +5,13 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import * as core from '@actions/core';
 import type { Env } from './auth/endpoints.ts';
+import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
+import { type Bad, splitList, splitPair } from './inputs/lists.ts';
+import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
+import { ENV_NAME, parseSecrets } from './inputs/secrets.ts';
 import type { Config, FailOn, IamMode } from './model.ts';
+
+export { splitList, toSeconds } from './inputs/lists.ts';
 
 export type GetInput = (name: string) => string;
 
@@ -29,17 +35,22 @@ const WIF_PROVIDER =
   /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/;
 const IMAGE =
   /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
-const SECRET_VERSION = /^(?:latest|[1-9]\d*)$/;
 const CPU = /^(?:\d+(?:\.\d+)?|\d+m)$/;
 const MEMORY = /^\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|k|M|G|T)$/;
-const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 const UNIVERSE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
-/** Cloud Run jobs accept task timeouts up to 168 hours. */
-const MAX_TASK_TIMEOUT_S = 168 * 3600;
+/** An HTTP header value: printable ASCII, no line breaks (a bound keeps every request small). */
+const REQUEST_REASON = /^[\x20-\x7e]{1,512}$/;
+
+/** Environment variables google-github-actions/auth and gcloud use for the default project. */
+export const PROJECT_ENV = [
+  'CLOUDSDK_CORE_PROJECT',
+  'CLOUDSDK_PROJECT',
+  'GOOGLE_CLOUD_PROJECT',
+  'GCLOUD_PROJECT',
+  'GCP_PROJECT',
+];
 
 /** Inputs that describe the job itself; with `metadata`, the job.yaml is the only source of those. */
 const SPEC_INPUTS = [
@@ -55,35 +66,8 @@ const SPEC_INPUTS = [
   'parallelism',
   'max_retries',
   'task_timeout',
+  ...FEATURE_SPEC_INPUTS,
 ] as const;
-
-/**
- * Split a list input: one entry per line, or comma separated when it is one line. A comma
- * inside a value on a single line can be escaped as `\,`.
- */
-export function splitList(raw: string): string[] {
-  const text = raw.trim();
-  if (!text) return [];
-  const parts = text.includes('\n')
-    ? text.split('\n')
-    : text.split(/(?<!\\),/).map((p) => p.replace(/\\,/g, ','));
-  return parts.map((p) => p.trim()).filter((p) => p !== '');
-}
-
-function splitPair(entry: string): [string, string] | undefined {
-  const at = entry.indexOf('=');
-  if (at <= 0) return undefined;
-  return [entry.slice(0, at).trim(), entry.slice(at + 1).trim()];
-}
-
-/** Duration like 90s, 10m, 1h30m or a bare number of seconds -> "Ns" (Google's Duration JSON form). */
-export function toSeconds(raw: string): string | undefined {
-  if (/^\d+$/.test(raw)) return `${Number(raw)}s`;
-  const m = DURATION.exec(raw);
-  if (!m || raw === '') return undefined;
-  const [, h = '0', min = '0', s = '0'] = m;
-  return `${Number(h) * 3600 + Number(min) * 60 + Number(s)}s`;
-}
 
 /** The checkout-style reader: `parseInputs` over the runner's INPUT_* variables. */
 export function readInputs(env: Env = process.env): Config {
@@ -105,12 +89,13 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
     if (!re.test(v)) bad(name, expected, v);
     return v;
   };
+  // What core.getBooleanInput accepts (the YAML 1.2 core schema's booleans), nothing else.
   const bool = (name: string, fallback: boolean): boolean => {
     const v = get(name);
     if (!v) return fallback;
-    if (v === 'true') return true;
-    if (v === 'false') return false;
-    bad(name, 'true or false', v);
+    if (['true', 'True', 'TRUE'].includes(v)) return true;
+    if (['false', 'False', 'FALSE'].includes(v)) return false;
+    bad(name, 'true or false (True, TRUE, False and FALSE also work)', v);
     return fallback;
   };
   const count = (name: string): number | undefined => {
@@ -133,7 +118,7 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
   const config: Config = {
     region: text('region', REGION, 'a Cloud Run region like us-central1') ?? 'us-central1',
     envVars: parseEnvVars(get('env_vars'), bad),
-    secrets: parseSecrets(get('secrets'), bad),
+    secrets: {},
     labels: parseLabels(get('labels'), bad),
     skipDefaultLabels: bool('skip_default_labels', false),
     execute: bool('execute', false),
@@ -180,15 +165,26 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
   set('tasks', count('tasks'));
   set('parallelism', count('parallelism'));
   set('maxRetries', count('max_retries'));
-  const timeout = get('task_timeout');
-  if (timeout) {
-    const seconds = toSeconds(timeout);
-    if (!seconds || Number.parseInt(seconds, 10) < 1 || Number.parseInt(seconds, 10) > MAX_TASK_TIMEOUT_S)
-      bad('task_timeout', 'a duration between 1s and 168h like 600s, 10m or 1h30m', timeout);
-    else config.taskTimeout = seconds;
-  }
+  set('taskTimeout', parseTaskTimeout('task_timeout', get('task_timeout'), bad));
+  const problem = (message: string) => problems.push(message);
+  const { secrets, secretFiles } = parseSecrets(get('secrets'), bad, problem);
+  config.secrets = secrets;
+  if (Object.keys(secretFiles).length) config.secretFiles = secretFiles;
+  const { features, overrides } = parseFeatures(get, config.region, bad, problem);
+  Object.assign(config, features);
+  if (overrides) config.overrides = overrides;
+  for (const mount of config.volumeMounts ?? [])
+    for (const path of Object.keys(secretFiles))
+      if (path.slice(0, path.lastIndexOf('/')) === mount.mountPath)
+        problems.push(
+          `Inputs "volume_mounts" and "secrets" both mount something at ${mount.mountPath}; use another directory for one of them`,
+        );
   const token = get('github_token');
   if (token) config.githubToken = token;
+  set(
+    'requestReason',
+    text('request_reason', REQUEST_REASON, 'printable ASCII on one line, at most 512 characters'),
+  );
   if (config.tasks === 0) bad('tasks', 'at least 1', '0');
 
   const metadata = get('metadata');
@@ -208,6 +204,11 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
   } else {
     if (!get('image')) problems.push('Input "image" is required (or set "metadata" to a job.yaml)');
     if (!get('job')) problems.push('Input "job" is required (or set "metadata" to a job.yaml)');
+    // Reported here with the others, not on the next try (with metadata, the file may name it).
+    if (!get('project_id') && !PROJECT_ENV.some((k) => env[k]))
+      problems.push(
+        'Input "project_id" is required: set it, or run google-github-actions/auth (which exports the project) first',
+      );
   }
   if (config.parallelism !== undefined && config.tasks !== undefined && config.parallelism > config.tasks)
     problems.push(`Input "parallelism" (${config.parallelism}) must not exceed "tasks" (${config.tasks})`);
@@ -219,8 +220,6 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
   return config;
 }
 
-type Bad = (name: string, expected: string, got: string) => void;
-
 function parseEnvVars(raw: string, bad: Bad): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of splitList(raw)) {
@@ -230,32 +229,6 @@ function parseEnvVars(raw: string, bad: Bad): Record<string, string> {
       continue;
     }
     out[pair[0]] = pair[1];
-  }
-  return out;
-}
-
-/** NAME=secret:version or NAME=projects/P/secrets/S:version (version: a number or latest). */
-function parseSecrets(raw: string, bad: Bad): Config['secrets'] {
-  const out: Config['secrets'] = {};
-  const expected =
-    'NAME=SECRET:VERSION or NAME=projects/PROJECT/secrets/SECRET:VERSION entries (VERSION: a number or latest)';
-  for (const entry of splitList(raw)) {
-    const pair = splitPair(entry);
-    const m = pair && /^(?:projects\/([^/]+)\/secrets\/)?([^/:]+):([^:/]+)$/.exec(pair[1]);
-    const [, project, secret, version] = m ?? [];
-    if (!pair || !ENV_NAME.test(pair[0]) || !secret || !version) {
-      bad('secrets', expected, entry);
-      continue;
-    }
-    if (
-      !SECRET_ID.test(secret) ||
-      !SECRET_VERSION.test(version) ||
-      (project && !/^[a-z0-9.:-]+$/.test(project))
-    ) {
-      bad('secrets', expected, entry);
-      continue;
-    }
-    out[pair[0]] = project ? { project, secret, version } : { secret, version };
   }
   return out;
 }
@@ -275,21 +248,4 @@ function parseLabels(raw: string, bad: Bad): Record<string, string> {
     out[pair[0]] = pair[1];
   }
   return out;
-}
-
-/** A JSON array of strings, or a comma separated list (`\,` keeps a comma). */
-function parseArgList(name: string, raw: string, bad: Bad): string[] | undefined {
-  if (!raw) return undefined;
-  if (raw.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      parsed = undefined;
-    }
-    if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) return parsed;
-    bad(name, 'a JSON array of strings like ["python","main.py"] or a comma separated list', raw);
-    return undefined;
-  }
-  return raw.split(/(?<!\\),/).map((p) => p.replace(/\\,/g, ',').trim());
 }

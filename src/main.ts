@@ -7,14 +7,14 @@ import { diagnose, diagnoseCondition } from './diagnose/index.ts';
 import { mergeFailure } from './diagnose/merge.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
-import { preflight } from './iam/index.ts';
+import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
 import { readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob } from './job/execute.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult, RunStage } from './model.ts';
 import { log } from './output/log.ts';
-import { resolveLocal, resolvePlan } from './plan.ts';
+import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
 import { publish } from './report/index.ts';
 
 type Stage = RunStage;
@@ -70,6 +70,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
 
     stage = 'resolve';
     const sha = env.GITHUB_SHA;
+    // The preflight's reads start now, beside the job and project reads, not after them.
+    const session = createPreflightSession({ config, auth: auth.client, env, log });
+    if (config.iam !== 'off')
+      warmPreflight(session, provisionalPlan(config, local, sha, auth.principal), UNKNOWN_NUMBER);
     const { plan, existing, existingKnown } = await resolvePlan(ctx, config, local, sha, auth.principal);
     result.plan = plan;
     const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };
@@ -77,7 +81,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
     stage = 'iam';
-    const iam = await preflight({ plan, config, auth: auth.client, env, log });
+    const iam = await preflight({ plan, config, auth: auth.client, env, log, session });
     result.findings.push(...iam.findings);
     result.granted = iam.granted;
     if (config.iam !== 'off') result.iamStatus = iam.status;

@@ -147,8 +147,83 @@ export interface JobCondition {
   executionReason?: string;
 }
 
+/**
+ * Per-execution overrides sent on the :run call, shaped exactly like the v2 RunJobRequest
+ * `overrides` JSON (GoogleCloudRunV2Overrides / GoogleCloudRunV2ContainerOverride in gcloud's
+ * run v2 messages), so it can be sent as is. Present only when an execute_* override input is set.
+ */
+export interface RunOverrides {
+  containerOverrides?: Array<{
+    /** Container to override; absent: the job's first (only) container. */
+    name?: string;
+    /** Replaces the container's args for this execution. */
+    args?: string[];
+    /** Merged over the container's env for this execution. */
+    env?: Array<{ name: string; value: string }>;
+    /** Clear the container's args (an override with no args). */
+    clearArgs?: boolean;
+  }>;
+  /** Replaces the job's task count for this execution. */
+  taskCount?: number;
+  /** Replaces the task timeout for this execution, Duration JSON like "600s". */
+  timeout?: string;
+}
+
+/** How an update treats what the job already holds: keep what the input does not name, or not. */
+export type UpdateStrategy = 'merge' | 'overwrite';
+
+/** A secret reference as the inputs name it (`secret:version` or `projects/P/secrets/S:version`). */
+export interface SecretInput {
+  project?: string;
+  secret: string;
+  version: string;
+}
+
+/**
+ * A volume from the `volumes` input (gcloud's --add-volume syntax), already in the v2 Volume
+ * shape: exactly one of gcs, nfs or emptyDir is set.
+ */
+export interface VolumeInput {
+  name: string;
+  gcs?: { bucket: string; readOnly?: boolean; mountOptions?: string[] };
+  nfs?: { server: string; path: string; readOnly?: boolean };
+  emptyDir?: { medium: 'MEMORY'; sizeLimit?: string };
+}
+
+/** The job features beyond the basics (issue 11); every field absent means "not named". */
+export interface JobFeatures {
+  envVarsUpdateStrategy?: UpdateStrategy;
+  secretsUpdateStrategy?: UpdateStrategy;
+  /** Secrets mounted as files: absolute file path -> secret (from `secrets` keys starting with /). */
+  secretFiles?: Record<string, SecretInput>;
+  /** PROJECT:REGION:INSTANCE, or INSTANCE (the job's project and region). */
+  cloudSqlInstances?: string[];
+  /** Direct VPC egress: network and/or subnet (name or full resource name), and tags. */
+  network?: string;
+  subnet?: string;
+  networkTags?: string[];
+  /** Serverless VPC Access connector (name or projects/P/locations/L/connectors/C). */
+  vpcConnector?: string;
+  vpcEgress?: 'ALL_TRAFFIC' | 'PRIVATE_RANGES_ONLY';
+  volumes?: VolumeInput[];
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+  /** projects/P/locations/L/keyRings/R/cryptoKeys/K */
+  kmsKey?: string;
+  /** `default` (the project's policy) or a policy's full name. */
+  binaryAuthorization?: { useDefault: true } | { policy: string };
+  breakglass?: string;
+  /** GPUs per task (container limit nvidia.com/gpu). */
+  gpu?: number;
+  /** nodeSelector.accelerator, e.g. nvidia-l4 */
+  gpuType?: string;
+  gpuZonalRedundancy?: boolean;
+  executionEnvironment?: 'EXECUTION_ENVIRONMENT_GEN1' | 'EXECUTION_ENVIRONMENT_GEN2';
+  /** A v2 Job fragment (validated against the v2 schema), merged last as a JSON Merge Patch. */
+  jobPatch?: Record<string, unknown>;
+}
+
 /** Every input, validated once (src/inputs.ts builds it; nothing else reads inputs). */
-export interface Config {
+export interface Config extends JobFeatures {
   workloadIdentityProvider?: string;
   impersonateServiceAccount?: string;
   projectId?: string;
@@ -173,6 +248,8 @@ export interface Config {
   /** e.g. "600s", normalised to seconds */
   taskTimeout?: string;
   execute: boolean;
+  /** RunJobRequest.overrides for the execution (execute_* inputs); absent: a plain run. */
+  overrides?: RunOverrides;
   wait: boolean;
   iam: IamMode;
   dryRun: boolean;
@@ -180,6 +257,8 @@ export interface Config {
   prComment: boolean;
   githubToken?: string;
   universe: string;
+  /** Sent as X-Goog-Request-Reason on every Google call (Cloud Audit Logs record it). */
+  requestReason?: string;
 }
 
 /** What a run produced, handed to the report layer whatever happened. */

@@ -9,20 +9,12 @@ import type { ApiContext } from './gcp/clients.ts';
 import { isStatus } from './gcp/errors.ts';
 import { projectNumber } from './gcp/projects.ts';
 import { getJob, type V2Job } from './gcp/run.ts';
-import { InputError } from './inputs.ts';
+import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 
-/** Environment variables google-github-actions/auth and gcloud use for the default project. */
-const PROJECT_ENV = [
-  'CLOUDSDK_CORE_PROJECT',
-  'CLOUDSDK_PROJECT',
-  'GOOGLE_CLOUD_PROJECT',
-  'GCLOUD_PROJECT',
-  'GCP_PROJECT',
-];
 const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export interface LocalPlan {
@@ -140,6 +132,30 @@ export function factsOfManifest(manifest: JobManifest): JobFacts {
   if (manifest.image) facts.image = manifest.image;
   if (manifest.serviceAccountName) facts.serviceAccount = manifest.serviceAccountName;
   return facts;
+}
+
+/** Stands for the project number in a provisional plan, which is built before it is read. */
+export const UNKNOWN_NUMBER = 'PROJECT_NUMBER_NOT_YET_READ';
+
+/**
+ * Pure: the plan as far as the inputs (or the job.yaml) alone tell it, assuming the job is new
+ * and its existence unknown. The preflight starts its reads from it while the real plan's
+ * reads are in flight; names containing UNKNOWN_NUMBER are not known yet.
+ */
+export function provisionalPlan(
+  config: Config,
+  local: LocalPlan,
+  sha: string | undefined,
+  deployer?: string,
+): DeployPlan {
+  const facts = local.manifest ? factsOfManifest(local.manifest) : factsOfV2(mergeJob({}, config, sha));
+  return buildPlan({
+    config,
+    local,
+    projectNumber: UNKNOWN_NUMBER,
+    facts,
+    ...(deployer ? { deployer } : {}),
+  });
 }
 
 export interface Resolved {

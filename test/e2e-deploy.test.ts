@@ -86,7 +86,7 @@ describe('deploy from inputs (Cloud Run v2)', () => {
     const job = e.world.jobs[JOB] as Job;
     expect(job.labels).toMatchObject({
       team: 'payments',
-      'managed-by': 'github-actions-cloud-run-job',
+      'managed-by': 'github-actions',
       'commit-sha': '4f1c0d5e3b2a19876543210fedcba9876543210f',
     });
     const task = job.template?.template;
@@ -218,7 +218,7 @@ spec:
     const job = e.world.jobs[JOB] as Job;
     expect(job.template?.taskCount).toBe(2);
     expect(job.template?.template?.containers?.[0]?.image).toBe(`${IMAGE_BASE}:latest`);
-    expect(job.labels).toMatchObject({ team: 'payments', 'managed-by': 'github-actions-cloud-run-job' });
+    expect(job.labels).toMatchObject({ team: 'payments', 'managed-by': 'github-actions' });
     expect(second.outputs.job).toBe(JOB);
   });
 });

@@ -226,7 +226,7 @@ describe('parseInputs: each bad value names the input and the expected form', ()
     {
       name: 'boolean',
       inputs: { ...base, execute: 'yes' },
-      message: 'Input "execute" must be true or false, got "yes"',
+      message: 'Input "execute" must be true or false (True, TRUE, False and FALSE also work), got "yes"',
     },
     {
       name: 'iam enum',

@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildJob, factsOfV2, mergeJob, type V2Job } from '../src/job/spec.ts';
 import type { Config } from '../src/model.ts';
 import { config as baseConfig } from './fixtures/config.ts';
 
+/** The version the build stamps on every write (package.json, never read by the action at run time). */
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const config = (over: Partial<Config> = {}): Config =>
   baseConfig({ job: 'nightly', image: 'us-docker.pkg.dev/app-prod/c/report:2', ...over });
@@ -66,7 +71,9 @@ describe('buildJob', () => {
       SHA,
     );
     expect(job).toEqual({
-      labels: { 'managed-by': 'github-actions-cloud-run-job', 'commit-sha': SHA, team: 'data' },
+      labels: { 'managed-by': 'github-actions', 'commit-sha': SHA, team: 'data' },
+      client: 'cloud-run-job-deploy',
+      clientVersion: version,
       template: {
         taskCount: 5,
         parallelism: 2,
@@ -97,7 +104,7 @@ describe('buildJob', () => {
 
   it.each([
     { name: 'skip_default_labels', over: { skipDefaultLabels: true }, sha: SHA, labels: {} },
-    { name: 'no sha', over: {}, sha: undefined, labels: { 'managed-by': 'github-actions-cloud-run-job' } },
+    { name: 'no sha', over: {}, sha: undefined, labels: { 'managed-by': 'github-actions' } },
     {
       name: 'user label wins',
       over: { labels: { 'managed-by': 'me' } },
@@ -140,7 +147,7 @@ describe('mergeJob: inputs override, everything else is kept', () => {
   it('merges labels (ours override same keys) and keeps the etag, drops output-only fields', () => {
     expect(merged.labels).toEqual({
       team: 'data',
-      'managed-by': 'github-actions-cloud-run-job',
+      'managed-by': 'github-actions',
       'commit-sha': SHA,
     });
     expect(merged.etag).toBe('"abc"');

@@ -8,6 +8,7 @@ import { type AuthClient, GoogleAuth, IdentityPoolClient } from 'google-auth-lib
 import { StepError } from '../gcp/errors.ts';
 import { withTimeout } from '../gcp/timeout.ts';
 import type { Config } from '../model.ts';
+import { attribute } from './attribution.ts';
 import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
 
 export interface Authenticated {
@@ -41,6 +42,8 @@ export async function authenticate(
     ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken)
     : await applicationDefault(config, options.project);
   const { client } = source;
+  // Before the first request: the token exchange itself carries the User-Agent and reason.
+  attribute(client, config.requestReason);
   // Refreshed tokens are masked too (a long execution wait can outlive the first token).
   client.on('tokens', (t) => {
     if (t.access_token) core.setSecret(t.access_token);

@@ -1,6 +1,8 @@
 // Where each Google API lives. The `universe` input picks the domain; the
 // GHA_ENDPOINT_OVERRIDE_<api> convention of the google-github-actions family replaces an
-// API's root URL entirely (tests point the action at the emulator this way).
+// API's endpoint entirely (tests point the action at the emulator this way). There the value
+// includes the API's version path (`https://sts.example/v1`); a bare root (`https://sts.example`)
+// is accepted too, so both forms name the same endpoint.
 
 export type GoogleApi =
   | 'sts'
@@ -18,10 +20,18 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
+/** A trailing API version segment: /v1, /v2, /v1beta1, /v2alpha (and trailing slashes). */
+const VERSION_PATH = /\/v\d+(?:(?:alpha|beta)\d*)?\/*$/;
+
+/** An override as a root URL: the family's version path dropped, since each call adds its own. */
+export function overrideRoot(value: string): string {
+  return withSlash(value.trim().replace(VERSION_PATH, ''));
+}
+
 /** Root URL (scheme, host, trailing slash) for an API, as googleapis' `rootUrl` takes it. */
 export function apiRoot(api: GoogleApi, universe: string, env: Env = process.env): string {
   const override = env[`GHA_ENDPOINT_OVERRIDE_${api}`];
-  if (override) return withSlash(override);
+  if (override) return overrideRoot(override);
   return `https://${api}.${universe}/`;
 }
 
@@ -31,7 +41,7 @@ export function apiRoot(api: GoogleApi, universe: string, env: Env = process.env
  */
 export function runRegionalRoot(region: string, universe: string, env: Env = process.env): string {
   const override = env.GHA_ENDPOINT_OVERRIDE_run;
-  if (override) return withSlash(override);
+  if (override) return overrideRoot(override);
   return `https://${region}-run.${universe}/`;
 }
 

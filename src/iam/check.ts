@@ -41,7 +41,7 @@ async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Fi
   finding.permission = req.permissions.join(', ');
   if (req.principal) finding.principal = req.principal;
   const who = req.principal ?? 'the caller';
-  const read = await reader.testPermissions(req.resource, req.permissions);
+  const read = await reader.testPermissions(req.resource, req.ask ?? req.permissions);
   if (!read.ok) {
     finding.status = 'unverified';
     finding.evidence = `Could not test ${who}'s permissions: ${read.error.message}`;

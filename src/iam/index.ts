@@ -7,9 +7,9 @@ import type { Config, DeployPlan, Finding, Grant, IamStatus } from '../model.ts'
 import { createBackend, type IamBackend } from './backend.ts';
 import { runChecks } from './check.ts';
 import { applyFixes } from './fix.ts';
-import { createReader } from './reader.ts';
-import { requirementsFor } from './requirements.ts';
-import { createRoleBook } from './roles.ts';
+import { createReader, type Reader } from './reader.ts';
+import { type Requirement, requirementsFor } from './requirements.ts';
+import { createRoleBook, type RoleBook } from './roles.ts';
 
 export { wifUserCommand } from './commands.ts';
 
@@ -28,6 +28,41 @@ export interface PreflightOptions {
   sleep?: Sleep;
   /** Tests only: replace the Google API calls. */
   backend?: IamBackend;
+  /** The step's session (see createPreflightSession): its reads are shared by every target. */
+  session?: PreflightSession;
+}
+
+/** The backend, the read cache and the role book one step shares across its preflights. */
+export interface PreflightSession {
+  backend: IamBackend;
+  reader: Reader;
+  roles: RoleBook;
+}
+
+export function createPreflightSession(
+  o: Pick<PreflightOptions, 'config' | 'auth' | 'env' | 'log' | 'sleep' | 'backend'>,
+): PreflightSession {
+  const backend = o.backend ?? createBackend({ auth: o.auth, universe: o.config.universe, env: o.env });
+  const reader = createReader(backend, o.sleep);
+  return { backend, reader, roles: createRoleBook(reader, o.log) };
+}
+
+/**
+ * Starts, without waiting, the reads a provisional plan's checks make (one built before the
+ * job and the project number are read), so the preflight proper finds them in the cache and
+ * adds no round trip after those reads. Requirements on a resource whose name depends on
+ * what is not known yet (`unknown`, e.g. the default compute account's project number) are
+ * left for the preflight proper. Reads are settled, never thrown.
+ */
+export function warmPreflight(session: PreflightSession, plan: DeployPlan, unknown: string): void {
+  const subjectOf = (r: Requirement) =>
+    r.type === 'caller' || r.type === 'principal'
+      ? r.resource.name
+      : r.type === 'service-account'
+        ? r.email
+        : r.project;
+  const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
+  void runChecks(requirementsFor(plan).filter(knowable), session).catch(() => undefined);
 }
 
 export interface PreflightResult {
@@ -46,9 +81,7 @@ export function iamStatus(findings: readonly Finding[], granted: readonly Grant[
 
 export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   if (o.config.iam === 'off') return { findings: [], granted: [], status: 'ok' };
-  const backend = o.backend ?? createBackend({ auth: o.auth, universe: o.config.universe, env: o.env });
-  const reader = createReader(backend, o.sleep);
-  const roles = createRoleBook(reader, o.log);
+  const { backend, reader, roles } = o.session ?? createPreflightSession(o);
   const results = await runChecks(requirementsFor(o.plan), { reader, roles });
   const findings = results.map((r) => r.finding);
   const granted =

@@ -20,6 +20,12 @@ export interface CallerRequirement extends Base {
   /** IAM member of the caller when known (needed to build a grant). */
   principal?: string;
   permissions: string[];
+  /**
+   * What testIamPermissions asks for when it is more than `permissions`: a superset that does
+   * not depend on facts read in parallel (whether the job exists), so the test starts at once
+   * and is interpreted afterwards.
+   */
+  ask?: string[];
   role: string;
   resource: PolicyResource;
   /** Resource-level grant fix may make; absent for project-level roles and unknown callers. */
@@ -87,6 +93,11 @@ export function deployPermissions(jobExists: boolean | undefined, execute: boole
   return [...write, 'run.jobs.get', 'run.operations.get', ...(execute ? ['run.jobs.run'] : [])];
 }
 
+/** Every permission a deploy may need, whether or not the job exists: one test answers both cases. */
+export function deployAsk(execute: boolean): string[] {
+  return deployPermissions(undefined, execute);
+}
+
 export function requirementsFor(plan: DeployPlan): Requirement[] {
   const deployer = plan.deployer ? memberOf(plan.deployer) : undefined;
   const agent = `serviceAccount:${plan.serviceAgent}`;
@@ -129,6 +140,7 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
     holds: `Deployer can ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
     subject: plan.execute ? 'execute' : 'job',
     permissions: deployPermissions(plan.jobExists, plan.execute),
+    ask: deployAsk(plan.execute),
     role: 'roles/run.developer',
     resource: { kind: 'project', name: `projects/${plan.project}` },
   };

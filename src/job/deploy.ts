@@ -124,12 +124,22 @@ async function replace(
   options: DeployOptions,
 ): Promise<DeployAction> {
   const body = manifestForReplace(manifest, plan.project, config, sha) as V1Job;
-  const existing = await getJobV1(ctx, plan.region, plan.project, plan.job);
-  const written = existing
-    ? await replaceJobV1(ctx, plan.region, plan.project, body)
-    : await createJobV1(ctx, plan.region, plan.project, body);
+  // The plan's read already says whether the job exists; read (v1) only when it could not, or
+  // when the job appeared or vanished since (the write's ALREADY_EXISTS / NOT_FOUND).
+  let exists = options.known
+    ? options.known.job !== undefined
+    : (await getJobV1(ctx, plan.region, plan.project, plan.job)) !== undefined;
+  const write = () =>
+    exists
+      ? replaceJobV1(ctx, plan.region, plan.project, body)
+      : createJobV1(ctx, plan.region, plan.project, body);
+  const written = await write().catch(async (e: unknown) => {
+    if (!isStatus(e, exists ? 'NOT_FOUND' : 'ALREADY_EXISTS')) throw e;
+    exists = !exists;
+    return write();
+  });
   await waitReady(ctx, plan, written, options);
-  return existing ? 'replaced' : 'created';
+  return exists ? 'replaced' : 'created';
 }
 
 /** Poll the v1 job until the controller reports Ready for the generation just written. */
@@ -144,7 +154,7 @@ async function waitReady(
   const generation = written.metadata?.generation;
   let job: V1Job | undefined = written;
   // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = 100;
+  let pauseMs = 50;
   for (;;) {
     const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
     const ready = job && !stale ? readyCondition(job) : undefined;

@@ -3,6 +3,7 @@
 // is (other env vars, volumes, VPC access, annotations, extra containers, labels...). Env vars
 // are matched by name: a named one is replaced in place, new ones are appended.
 import type { run_v2 } from '@googleapis/run/build/v2';
+import { ACTION_NAME, ACTION_VERSION } from '../auth/attribution.ts';
 import type { Config } from '../model.ts';
 import type { JobManifest } from './metadata.ts';
 
@@ -11,9 +12,13 @@ type V2Container = run_v2.Schema$GoogleCloudRunV2Container;
 type V2EnvVar = run_v2.Schema$GoogleCloudRunV2EnvVar;
 
 export const MANAGED_BY_LABEL = 'managed-by';
-export const MANAGED_BY_VALUE = 'github-actions-cloud-run-job';
+// The value Cloud Run's console recognises for deployments from GitHub Actions.
+export const MANAGED_BY_VALUE = 'github-actions';
 export const COMMIT_LABEL = 'commit-sha';
 export const LOCATION_LABEL = 'cloud.googleapis.com/location';
+// v1 has no client fields: these annotations are their equivalent (gcloud sets them too).
+export const CLIENT_NAME_ANNOTATION = 'run.googleapis.com/client-name';
+export const CLIENT_VERSION_ANNOTATION = 'run.googleapis.com/client-version';
 
 // Fields the API computes; sent back they would be ignored at best, so an update leaves them out.
 // `etag` stays: it makes the update fail rather than overwrite a concurrent change.
@@ -72,6 +77,9 @@ export function mergeJob(existing: V2Job, config: Config, sha: string | undefine
   for (const field of OUTPUT_ONLY) delete job[field];
 
   job.labels = { ...(existing.labels ?? {}), ...jobLabels(config, sha) };
+  // Which tool last wrote the job (shown by Cloud Run as the deployer's client).
+  job.client = ACTION_NAME;
+  job.clientVersion = ACTION_VERSION;
   const execution = { ...(job.template ?? {}) };
   if (config.tasks !== undefined) execution.taskCount = config.tasks;
   if (config.parallelism !== undefined) execution.parallelism = config.parallelism;
@@ -158,6 +166,11 @@ export function manifestForReplace(
   // The location label is how v1 objects say their region (gcloud sets it too); it keeps the
   // request unambiguous when an endpoint override replaces the regional host.
   metadata.labels = { ...labels, ...jobLabels(config, sha), [LOCATION_LABEL]: config.region };
+  metadata.annotations = {
+    ...((metadata.annotations ?? {}) as Record<string, string>),
+    [CLIENT_NAME_ANNOTATION]: ACTION_NAME,
+    [CLIENT_VERSION_ANNOTATION]: ACTION_VERSION,
+  };
   job.metadata = metadata;
   return job;
 }

@@ -11,6 +11,11 @@ const SERVER_ANNOTATIONS = [
   'run.googleapis.com/lastModifier',
   'run.googleapis.com/launch-stage',
 ];
+/** v1 annotations that are v2 Job fields (gcloud's k8s_object CLIENT_NAME/VERSION_ANNOTATION). */
+const CLIENT_ANNOTATIONS = {
+  client: 'run.googleapis.com/client-name',
+  clientVersion: 'run.googleapis.com/client-version',
+};
 
 const v1State: Record<string, string> = {
   CONDITION_SUCCEEDED: 'True',
@@ -133,6 +138,8 @@ export function jobToV1(job: Json, ref: JobRef, project: WorldProject | undefine
   if (job.lastModifier) annotations['run.googleapis.com/lastModifier'] = job.lastModifier;
   if (job.launchStage && job.launchStage !== 'GA')
     annotations['run.googleapis.com/launch-stage'] = job.launchStage;
+  for (const [field, key] of Object.entries(CLIENT_ANNOTATIONS))
+    if (job[field]) annotations[key] = job[field];
   const execMeta: Json = {};
   if (template.annotations) execMeta.annotations = template.annotations;
   if (template.labels) execMeta.labels = template.labels;
@@ -188,8 +195,15 @@ export function jobBodyToV2(body: Json): Json {
   const out: Json = { template };
   const labels = withoutKeys(meta.labels, [LOCATION_LABEL]);
   if (labels) out.labels = labels;
-  const annotations = withoutKeys(meta.annotations, SERVER_ANNOTATIONS);
+  const annotations = withoutKeys(meta.annotations, [
+    ...SERVER_ANNOTATIONS,
+    ...Object.values(CLIENT_ANNOTATIONS),
+  ]);
   if (annotations) out.annotations = annotations;
+  for (const [field, key] of Object.entries(CLIENT_ANNOTATIONS)) {
+    const value = str(asJson(meta.annotations)[key]);
+    if (value) out[field] = value;
+  }
   const stage = str(asJson(meta.annotations)['run.googleapis.com/launch-stage']);
   if (stage) out.launchStage = stage;
   return out;

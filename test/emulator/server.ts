@@ -48,6 +48,9 @@ export interface RequestLogEntry {
   end: number;
   /** Member behind the bearer token, if any. */
   caller?: string;
+  /** The User-Agent and X-Goog-Request-Reason headers the client sent. */
+  userAgent?: string;
+  requestReason?: string;
 }
 
 export interface Emulator {
@@ -173,6 +176,9 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     } finally {
       const entry: RequestLogEntry = { method, host, path, status, start, end: Date.now() };
       if (callerMember) entry.caller = callerMember;
+      const { 'user-agent': userAgent, 'x-goog-request-reason': reason } = nodeReq.headers;
+      if (typeof userAgent === 'string') entry.userAgent = userAgent;
+      if (typeof reason === 'string') entry.requestReason = reason;
       requestLog.push(entry);
     }
   });

@@ -13,6 +13,8 @@ import { actionDefaults, GOOGLE_APIS, inputEnv, OIDC_PATH } from './runner-env.t
 export const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const DIST = join(ROOT, 'dist/index.js');
+/** Everything the build writes: a missing one means dist/ predates the build script. */
+const BUILT = [DIST, join(ROOT, 'dist/licenses.txt')];
 
 export interface RunActionOptions {
   /** Input name (as in action.yml) -> value. Unset inputs get action.yml defaults, as on the runner. */
@@ -52,7 +54,7 @@ function newestMtime(dir: string): number {
 export function ensureBuilt(): void {
   const built = (() => {
     try {
-      return statSync(DIST).mtimeMs;
+      return Math.min(...BUILT.map((f) => statSync(f).mtimeMs));
     } catch {
       return 0;
     }

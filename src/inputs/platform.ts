@@ -1,0 +1,74 @@
+// Keys, policies and compute: kms_key (CMEK), binary_authorization and breakglass, gpu,
+// gpu_type, gpu_zonal_redundancy, execution_environment.
+import type { JobFeatures } from '../model.ts';
+import type { Bad } from './lists.ts';
+
+const ID = '[A-Za-z0-9_-]{1,63}';
+const KMS_KEY = new RegExp(`^projects/[a-z0-9.:-]+/locations/[a-z0-9-]+/keyRings/${ID}/cryptoKeys/${ID}$`);
+const POLICY_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const POLICY =
+  /^projects\/[a-z0-9.:-]+\/platforms\/cloudRun\/policies\/[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const GPU_TYPE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const ENVIRONMENTS: Record<string, NonNullable<JobFeatures['executionEnvironment']>> = {
+  gen1: 'EXECUTION_ENVIRONMENT_GEN1',
+  gen2: 'EXECUTION_ENVIRONMENT_GEN2',
+};
+
+export function parsePlatform(
+  get: (name: string) => string,
+  bad: Bad,
+  problem: (message: string) => void,
+): Partial<JobFeatures> {
+  const out: Partial<JobFeatures> = {};
+  const key = get('kms_key');
+  if (key) {
+    if (KMS_KEY.test(key)) out.kmsKey = key;
+    else
+      bad(
+        'kms_key',
+        'a Cloud KMS key name projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY',
+        key,
+      );
+  }
+  const binauthz = get('binary_authorization');
+  if (binauthz === 'default') out.binaryAuthorization = { useDefault: true };
+  else if (POLICY.test(binauthz)) out.binaryAuthorization = { policy: binauthz };
+  else if (binauthz && POLICY_NAME.test(binauthz)) out.binaryAuthorization = { policy: binauthz };
+  else if (binauthz)
+    bad(
+      'binary_authorization',
+      'default, a policy name, or projects/PROJECT/platforms/cloudRun/policies/POLICY',
+      binauthz,
+    );
+  const breakglass = get('breakglass');
+  if (breakglass) {
+    if (!binauthz)
+      problem(
+        'Input "breakglass" needs "binary_authorization": a justification only bypasses a Binary Authorization policy the job enforces',
+      );
+    else out.breakglass = breakglass;
+  }
+
+  const gpu = get('gpu');
+  if (gpu) {
+    if (/^[1-9]\d?$/.test(gpu)) out.gpu = Number(gpu);
+    else bad('gpu', 'a number of GPUs like 1', gpu);
+  }
+  const gpuType = get('gpu_type');
+  if (gpuType) {
+    if (GPU_TYPE.test(gpuType)) out.gpuType = gpuType;
+    else bad('gpu_type', 'an accelerator type like nvidia-l4', gpuType);
+  }
+  const redundancy = get('gpu_zonal_redundancy');
+  if (redundancy) {
+    if (redundancy === 'true' || redundancy === 'false') out.gpuZonalRedundancy = redundancy === 'true';
+    else bad('gpu_zonal_redundancy', 'true or false', redundancy);
+  }
+  const environment = get('execution_environment');
+  if (environment) {
+    const value = ENVIRONMENTS[environment];
+    if (value) out.executionEnvironment = value;
+    else bad('execution_environment', 'gen1 or gen2', environment);
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+// README's inputs and outputs tables are generated from action.yml (npm run docs); they must not drift.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderTables, updateReadme } from '../scripts/docs.mjs';
+
+const root = new URL('../', import.meta.url);
+const actionYml = readFileSync(new URL('action.yml', root), 'utf8');
+const readme = readFileSync(new URL('README.md', root), 'utf8');
+
+describe('README tables from action.yml', () => {
+  it('README.md matches action.yml (run `npm run docs` after changing an input)', () => {
+    expect(updateReadme(readme, actionYml)).toBe(readme);
+  });
+
+  it('every input and output is documented, and the action description fits the Marketplace', () => {
+    const action = parse(actionYml) as {
+      description: string;
+      author?: string;
+      inputs: Record<string, { description?: string }>;
+      outputs: Record<string, { description?: string }>;
+    };
+    expect(action.description.length).toBeLessThan(125);
+    expect(action.author?.trim()).toBeTruthy();
+    for (const [name, spec] of [...Object.entries(action.inputs), ...Object.entries(action.outputs)])
+      expect(spec.description?.trim(), name).toBeTruthy();
+  });
+
+  it('renders a changed description and escapes pipes', () => {
+    const yml =
+      'inputs:\n  a:\n    description: "x | y"\n    default: "1"\noutputs:\n  o:\n    description: out\n';
+    expect(renderTables(yml).inputs).toContain('| `a` | `1` | x \\| y |');
+    expect(() => updateReadme('no markers', yml)).toThrow(/markers/);
+  });
+});
