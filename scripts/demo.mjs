@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../test/emulator/server.ts';
 import { ensureBuilt } from '../test/helpers/run-action.ts';
-import { page } from './demo/render-html.mjs';
-import { DEMO_WORLD, demoRun } from './demo/runs.mjs';
+import { page } from './demo/render-html.ts';
+import { DEMO_WORLD, demoRun } from './demo/runs.ts';
 
 const OUT = fileURLToPath(new URL('../demo-out/', import.meta.url));
 const HTML = process.argv.includes('--html');

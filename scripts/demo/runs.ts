@@ -2,7 +2,8 @@
 // workflow file, the inputs, the event and the runner's variables. `npm run demo` and the report
 // tests (test/report-gfm.test.ts) run exactly this.
 import { fileURLToPath } from 'node:url';
-import { runAction } from '../../test/helpers/run-action.ts';
+import type { Emulator } from '../../test/emulator/server.ts';
+import { type RunActionResult, runAction } from '../../test/helpers/run-action.ts';
 
 /** The world the demo starts the emulator on. */
 export const DEMO_WORLD = fileURLToPath(new URL('./world.yaml', import.meta.url));
@@ -33,7 +34,7 @@ jobs:
 `;
 
 /** Run the bundled action once with `iam` (check | fix); resolves to the runner's view of it. */
-export function demoRun(emulator, iam) {
+export function demoRun(emulator: Emulator, iam: string): Promise<RunActionResult> {
   return runAction({
     emulator,
     inputs: {

@@ -14,18 +14,23 @@ export const COLUMN_PX = 760;
 const modules = fileURLToPath(new URL('../../node_modules/', import.meta.url));
 
 /** Markdown -> HTML body, as GitHub's GFM parser would (tables, alerts, raw <details>). */
-export function markdownToHtml(markdown) {
-  return new Marked({ gfm: true }).use(markedAlert()).parse(markdown);
+export function markdownToHtml(markdown: string): string {
+  return new Marked({ async: false, gfm: true }).use(markedAlert()).parse(markdown) as string;
 }
 
-const escapeHtml = (s) =>
-  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => HTML[c] ?? c);
 
 /**
  * A standalone page. `theme` is 'auto' (follows the browser), 'light' or 'dark'; `dir` is the
  * folder the page is written to (for the relative links to node_modules).
  */
-export function page(markdown, { title, theme = 'auto', dir }) {
+export type Theme = 'auto' | 'light' | 'dark';
+
+export function page(
+  markdown: string,
+  { title, theme = 'auto', dir }: { title: string; theme?: Theme; dir: string },
+): string {
   const css = {
     auto: 'github-markdown.css',
     light: 'github-markdown-light.css',
