@@ -2,6 +2,7 @@
 // (npm run demo's own runs), parsed by a GFM parser (marked) and held to what a reviewer needs:
 // tables that fit github.com's column, code lines that show whole, every e-mail inside code,
 // and one vocabulary whose IAM word is the iam_status output.
+import { readFileSync } from 'node:fs';
 import { Lexer, type Token, type Tokens } from 'marked';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLUMN_PX } from '../scripts/demo/render-html.ts';
@@ -9,7 +10,7 @@ import { DEMO_WORLD, demoRun } from '../scripts/demo/runs.ts';
 import type { RunResult } from '../src/model.ts';
 import { CODE_WIDTH } from '../src/report/markdown.ts';
 import { renderSummary } from '../src/report/summary.ts';
-import { FINDING_WORD, MARK, WORDS } from '../src/report/vocabulary.ts';
+import { FINDING_WORD, IAM_WORDS, MARK, WORDS } from '../src/report/vocabulary.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
 import { ensureBuilt, type RunActionResult } from './helpers/run-action.ts';
 
@@ -218,6 +219,12 @@ describe('a failed deploy', () => {
 });
 
 describe('the vocabulary', () => {
+  it('is the one README defines, word for word', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### Reading the report'));
+    for (const [word, meaning] of Object.entries(IAM_WORDS))
+      expect(section).toContain(`| ${MARK[word as keyof typeof MARK]} \`${word}\` | ${meaning} |`);
+  });
   it('maps every finding status to one word and every IAM outcome to itself', () => {
     expect(Object.values(FINDING_WORD).sort()).toEqual([...WORDS].sort());
     const r: RunResult = { findings: [], granted: [], iamStatus: 'ok' };

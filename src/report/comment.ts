@@ -50,11 +50,11 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
     if (line) out.push(line);
     if (closedSince.length)
       out.push(`Closed on this pull request: ${closedSince.map((id) => mdCode(id)).join(', ')}.`);
-    if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence, plan));
-    if (result.granted.length) out.push('#### Granted by `iam: fix`', grantsList(result.granted, plan));
-    // Grants are listed above with their scope; the table adds what else needs a look.
+    // The table is the overview; grants are listed below it with their scope.
     const shown = [...attention, ...closed.filter((f) => f.status !== 'granted')];
     if (shown.length) out.push(checksTable(shown, plan));
+    if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence, plan));
+    if (result.granted.length) out.push('#### Granted by `iam: fix`', grantsList(result.granted, plan));
     if (ctx.runUrl)
       out.push(`<sub>${mdLink('Workflow run', ctx.runUrl)} · full checks and graph in its job summary</sub>`);
     return out.join('\n\n');

@@ -117,15 +117,12 @@ export function renderSummary(result: RunResult, ctx: SummaryContext = {}): stri
   const line = facts(result);
   if (line) out.push(line);
   const plan = result.plan;
+  if (result.findings.length) out.push('### Checks', checksTable(result.findings, plan));
+  else out.push('No IAM checks ran.');
   if (result.findings.some(needsAttention))
     out.push('### What to do', remedies(result.findings, ctx.blobUrl, true, plan));
   if (result.granted.length) out.push('### Granted by `iam: fix`', grantsList(result.granted, plan));
-  if (result.findings.length) {
-    out.push('### Checks', checksTable(result.findings, plan));
-    const graph = renderMermaid(result.findings, plan);
-    if (graph) out.push('### Who needs what', mdCodeBlock(graph, 'mermaid'), LEGEND);
-  } else {
-    out.push('No IAM checks ran.');
-  }
+  const graph = renderMermaid(result.findings, plan);
+  if (graph) out.push('### Who needs what', mdCodeBlock(graph, 'mermaid'), LEGEND);
   return `${out.join('\n\n')}\n`;
 }
