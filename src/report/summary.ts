@@ -54,8 +54,16 @@ export function callout(r: RunResult): string {
   const unverified = r.findings.filter((f) => f.status === 'unverified');
   const box = (kind: string, lines: string[]) => `> [!${kind}]\n${lines.map((l) => `> ${l}`).join('\n>\n')}`;
   if (r.failure) {
-    const lines = [`**${md(deployWords(r))}:** ${mdProse(r.failure.remedy ?? r.failure.title)}`];
-    if (r.failure.remedy) lines.push(`Cause: ${mdProse(r.failure.title)}.`);
+    const f = r.failure;
+    const stage = r.job ? runWords(r) : deployWords(r);
+    const lines = [
+      `**${md(stage[0]?.toUpperCase() + stage.slice(1))}:** ${mdProse(f.title)} (${mdCode(f.check)}).`,
+    ];
+    if (f.grant)
+      lines.push(
+        `Re-running with ${mdCode('iam: fix')} grants the binding it needs, if the deployer may set that IAM policy; otherwise an administrator runs the command below.`,
+      );
+    else if (f.remedy) lines.push(mdProse(f.remedy));
     return box('CAUTION', lines);
   }
   if (gaps.length) {
