@@ -251,6 +251,8 @@ export interface Config extends JobFeatures {
   /** RunJobRequest.overrides for the execution (execute_* inputs); absent: a plain run. */
   overrides?: RunOverrides;
   wait: boolean;
+  /** With execute and wait: how long to wait for the execution, in ms (wait_timeout). */
+  waitTimeoutMs?: number;
   iam: IamMode;
   dryRun: boolean;
   failOn: FailOn;

@@ -2,7 +2,6 @@
 // runtime service account (explicit, kept from the existing job, or the default compute
 // account), the image's repository, the referenced secrets and the Cloud Run service agent.
 // `resolveLocal` runs before any remote call; `buildPlan` is pure; `resolvePlan` does the reads.
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Env } from './auth/endpoints.ts';
 import type { ApiContext } from './gcp/clients.ts';
@@ -12,10 +11,9 @@ import { getJob, type V2Job } from './gcp/run.ts';
 import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
+import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
-
-const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export interface LocalPlan {
   project: string;
@@ -24,21 +22,22 @@ export interface LocalPlan {
 }
 
 /** Everything knowable without a remote call: the job.yaml, the project, the job name. */
-export function resolveLocal(
-  config: Config,
-  env: Env,
-  readText: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-): LocalPlan {
+export function resolveLocal(config: Config, env: Env, readText?: (path: string) => string): LocalPlan {
   let manifest: JobManifest | undefined;
   if (config.metadata) {
-    const full = isAbsolute(config.metadata)
-      ? config.metadata
-      : resolve(env.GITHUB_WORKSPACE ?? process.cwd(), config.metadata);
-    manifest = parseManifest(readText(full), config.metadata);
-    if (!JOB_NAME.test(manifest.name))
-      throw new InputError([
-        `Input "metadata": ${config.metadata}: metadata.name must be a job name (a lowercase letter, then lowercase letters, digits or hyphens, at most 63, not ending in a hyphen), got ${JSON.stringify(manifest.name)}`,
-      ]);
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    let text: string;
+    if (readText) {
+      text = readText(isAbsolute(config.metadata) ? config.metadata : resolve(workspace, config.metadata));
+    } else {
+      try {
+        text = readMetadataFile(config.metadata, workspace).text;
+      } catch (e) {
+        if (e instanceof MetadataFileError) throw new InputError([e.message]);
+        throw e;
+      }
+    }
+    manifest = parseManifest(text, config.metadata);
     if (config.job && config.job !== manifest.name)
       throw new InputError([
         `Inputs "job" and "metadata" conflict: job is ${JSON.stringify(config.job)} but ${config.metadata} names ${JSON.stringify(manifest.name)}`,

@@ -33,3 +33,20 @@ describe('README tables from action.yml', () => {
     expect(() => updateReadme('no markers', yml)).toThrow(/markers/);
   });
 });
+
+describe('.ci/run runs what README tells users to run', () => {
+  const ci = readFileSync(new URL('.ci/run', root), 'utf8');
+  const commands = [...readme.matchAll(/```sh\n(npm ci && [^\n]+)\n```/g)].map((m) => m[1] as string);
+
+  it('README gives the demo and the test commands', () => {
+    expect(commands).toEqual(expect.arrayContaining(['npm ci && npm run demo', 'npm ci && npm test']));
+  });
+
+  it('the test command exactly, and the demo in a fresh copy holding only tracked files', () => {
+    const lines = ci.split('\n').map((l) => l.trim());
+    expect(lines).toContain('npm ci && npm test');
+    expect(lines).toContain('(cd "$copy" && npm ci && npm run demo)');
+    expect(ci).toMatch(/git -C "\$root" ls-files -z \| tar/);
+    expect(ci).toContain('copy=$(mktemp -d');
+  });
+});

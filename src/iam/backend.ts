@@ -35,6 +35,8 @@ export interface IamBackend {
   /** Included permissions of roles/x, projects/p/roles/x or organizations/o/roles/x. */
   getRole(name: string): Promise<string[]>;
   getEffectiveOrgPolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy>;
+  /** projects/P/locations/L/repositories/R itself, to tell a missing repository from a denied one. */
+  getRepository?(name: string): Promise<unknown>;
 }
 
 /** projects/P/serviceAccounts/EMAIL -> EMAIL */
@@ -84,5 +86,6 @@ export function createBackend(o: ApiContext): IamBackend {
     getServiceAccount: (email) => iam.getServiceAccount(email),
     getRole: (name) => iam.getRole(name),
     getEffectiveOrgPolicy: (project, constraint) => orgPolicy.getEffectivePolicy(project, constraint),
+    getRepository: (name) => ar.getRepository(name),
   };
 }

@@ -8,6 +8,7 @@ import {
   grantCommand,
   orgPolicyCommand,
 } from './commands.ts';
+import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import type { Reader } from './reader.ts';
 import { describeResource } from './reader.ts';
@@ -43,6 +44,8 @@ async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Fi
   const who = req.principal ?? 'the caller';
   const read = await reader.testPermissions(req.resource, req.ask ?? req.permissions);
   if (!read.ok) {
+    const missing = await missingRepository(req.resource, read.error, reader);
+    if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
     finding.status = 'unverified';
     finding.evidence = `Could not test ${who}'s permissions: ${read.error.message}`;
     return finding;
@@ -75,7 +78,7 @@ async function policiesOf(
   resource: PolicyResource,
   project: string,
   { reader }: Deps,
-): Promise<{ policies: PolicyOnResource[]; unreadable: string[] }> {
+): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; missing?: string }> {
   const chain: PolicyResource[] = [resource];
   const unreadable: string[] = [];
   const projectName = `projects/${project}`;
@@ -101,6 +104,9 @@ async function policiesOf(
   }
   const settled = await Promise.all(reads);
   const policies: PolicyOnResource[] = [];
+  const own = settled[0];
+  const missing = own && !own.ok ? await missingRepository(resource, own.error, reader) : undefined;
+  if (missing !== undefined) return { policies, unreadable, missing };
   settled.forEach((read, i) => {
     const r = chain[i] as PolicyResource;
     if (read.ok) policies.push({ resource: r.name, policy: read.value });
@@ -120,7 +126,8 @@ async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Fi
     role: req.role,
     resource: req.resource.name,
   });
-  const { policies, unreadable } = await policiesOf(req.resource, req.project, deps);
+  const { policies, unreadable, missing } = await policiesOf(req.resource, req.project, deps);
+  if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
   await deps.roles.load(rolesConcerning(req.principal, policies));
   const result = evaluatePermission(req.principal, req.permission, policies, (role) =>
     deps.roles.permissions(role),

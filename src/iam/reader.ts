@@ -32,6 +32,8 @@ export interface Reader {
   serviceAccount(email: string): Promise<Read<ServiceAccountInfo>>;
   role(name: string): Promise<Read<string[]>>;
   orgPolicy(project: string, constraint: string): Promise<Read<EffectiveOrgPolicy>>;
+  /** Read a repository itself (absent when the backend cannot). */
+  repository?(name: string): Promise<Read<unknown>>;
 }
 
 export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
@@ -70,6 +72,14 @@ export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
     serviceAccount: (email) =>
       once(`sa ${email}`, `read service account ${email}`, () => backend.getServiceAccount(email)),
     role: (name) => once(`role ${name}`, `read role ${name}`, () => backend.getRole(name)),
+    ...(backend.getRepository
+      ? {
+          repository: (name: string) =>
+            once(`repository ${name}`, `read repository ${name}`, () =>
+              (backend.getRepository as (n: string) => Promise<unknown>)(name),
+            ),
+        }
+      : {}),
     orgPolicy: (project, constraint) =>
       once(
         `orgpolicy ${project} ${constraint}`,

@@ -7,6 +7,7 @@ import { isStatus, StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep, withRetry } from '../gcp/retry.ts';
 import { createJob, getJob, OperationFailed, updateJob, type V2Job, waitOperation } from '../gcp/run.ts';
 import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
+import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
 import type { JobManifest } from './metadata.ts';
@@ -25,7 +26,7 @@ export interface DeployOptions {
   known?: { job: V2Job | undefined };
 }
 
-const DEFAULT_WAIT_MS = 10 * 60_000;
+const DEFAULT_WAIT_MS = scaled(10 * 60_000);
 /** Concurrent writers: re-read and re-merge this many times on a stale etag. */
 const ETAG_ATTEMPTS = 3;
 
@@ -43,8 +44,8 @@ export async function deployJob(
   if (!propagationMs) return once();
   return withRetry(once, {
     attempts: 100,
-    baseMs: 2_000,
-    maxMs: 15_000,
+    baseMs: scaled(2_000),
+    maxMs: scaled(15_000),
     deadlineMs: propagationMs,
     sleep: options.sleep ?? realSleep,
     retryable: (e) => isStatus(e, 'PERMISSION_DENIED'),
@@ -154,7 +155,7 @@ async function waitReady(
   const generation = written.metadata?.generation;
   let job: V1Job | undefined = written;
   // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = 50;
+  let pauseMs = scaled(50);
   for (;;) {
     const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
     const ready = job && !stale ? readyCondition(job) : undefined;
@@ -164,10 +165,10 @@ async function waitReady(
     if (Date.now() + pauseMs > deadline)
       throw new StepError(
         `wait for job ${plan.jobName} to become ready`,
-        new Error('timed out waiting for Ready'),
+        new Error(`not Ready after ${seconds(options.waitDeadlineMs ?? DEFAULT_WAIT_MS)}`),
       );
     await sleep(pauseMs);
-    pauseMs = Math.min(pauseMs * 2, 5_000);
+    pauseMs = Math.min(pauseMs * 2, scaled(5_000));
     job = await getJobV1(ctx, plan.region, plan.project, plan.job);
   }
 }

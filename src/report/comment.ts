@@ -3,6 +3,7 @@
 import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
+import { scaled } from '../gcp/timeout.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
 import { log } from '../output/log.ts';
 import { mdCode, mdLink, oneLine } from './escape.ts';
@@ -12,7 +13,7 @@ import { callout, facts, headline } from './summary.ts';
 export const MARKER = '<!-- cloud-run-job-iam -->';
 /** GitHub refuses comment bodies over 65536 characters. */
 const MAX_BODY = 65_000;
-const TIMEOUT_MS = 15_000;
+const TIMEOUT_MS = scaled(15_000);
 const MAX_PAGES = 20;
 
 export interface CommentContext {
@@ -113,22 +114,29 @@ export async function upsertComment(
 ): Promise<'created' | 'updated' | 'unchanged'> {
   const octokit = getOctokit(token, { baseUrl: apiUrl });
   const where = { owner: pr.owner, repo: pr.repo, issue_number: pr.number };
-  const existing = await withRetry(
+  // Every comment carrying the marker (two runs on one pull request may both have created one),
+  // page by page, each page its own bounded request (the paginator would drop the timeout).
+  const ours = await withRetry(
     async () => {
-      let pages = 0;
-      for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
-        ...where,
-        per_page: 100,
-        ...request(),
-      })) {
-        const found = page.data.find((c) => c.body?.includes(MARKER));
-        if (found) return found;
-        if (++pages >= MAX_PAGES) break;
+      const found: Array<{ id: number; body?: string | null | undefined }> = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const res = await octokit.rest.issues.listComments({ ...where, per_page: 100, page, ...request() });
+        found.push(...res.data.filter((c) => c.body?.includes(MARKER)));
+        if (res.data.length < 100) break;
       }
-      return undefined;
+      return found;
     },
     { attempts: 3, retryable: isTransient },
   );
+  // Keep the oldest (its link may be shared), remove the extras: one sticky comment.
+  const [existing, ...extras] = ours.sort((a, b) => a.id - b.id);
+  for (const extra of extras)
+    await octokit.rest.issues.deleteComment({
+      owner: pr.owner,
+      repo: pr.repo,
+      comment_id: extra.id,
+      ...request(),
+    });
   const body = render(existing?.body ?? undefined);
   if (existing) {
     if (existing.body === body) return 'unchanged';

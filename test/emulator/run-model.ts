@@ -3,6 +3,7 @@
 // The v1 shape is converted to and from this store in run-v1-shape.ts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Caller, type Ctx, HttpError, type World, type WorldProject } from './contract.ts';
+import { requireRegion } from './run-regions.ts';
 import { findProject } from './world-index.ts';
 
 export type Json = Record<string, unknown>;
@@ -105,6 +106,7 @@ export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: st
       ],
     );
   }
+  requireRegion(ref.location);
   ctx.require(permission, `projects/${ref.projectId}`, {
     message: `Permission '${permission}' denied on resource '${resourceText}' (or resource may not exist).`,
   });

@@ -22,8 +22,9 @@ import {
   HttpError,
   type World,
 } from './contract.ts';
+import type { After, FaultInjector } from './faults.ts';
 import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
-import { callerFor, can } from './iam-engine.ts';
+import { callerFor, can, loadPredefinedRoles, predefinedRoles } from './iam-engine.ts';
 import { loadScenario } from './scenario.ts';
 import { lookupToken, mintToken } from './tokens.ts';
 
@@ -36,6 +37,10 @@ export interface StartOptions {
   latencyMs?: number;
   /** Overrides the scenario's propagationDelayMs. */
   propagationDelayMs?: number;
+  /** Role data other than test/emulator/data/roles.json (the CLI's --roles). */
+  rolesFile?: string;
+  /** Fault mode (test/emulator/faults.ts): asked before and after every handler. */
+  faults?: FaultInjector;
 }
 
 export interface RequestLogEntry {
@@ -48,6 +53,9 @@ export interface RequestLogEntry {
   end: number;
   /** Member behind the bearer token, if any. */
   caller?: string;
+  /** The fault injected into this request, if any, and whether the handler (the write) ran. */
+  fault?: string;
+  handled?: boolean;
   /** The User-Agent and X-Goog-Request-Reason headers the client sent. */
   userAgent?: string;
   requestReason?: string;
@@ -127,6 +135,9 @@ export function makeCtx(world: World, req: EmuRequest): Ctx {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startEmulator(opts: StartOptions): Promise<Emulator> {
+  // Both load before the server listens: a broken world or role file stops here, with its cause.
+  if (opts.rolesFile) loadPredefinedRoles(opts.rolesFile);
+  else predefinedRoles();
   const world = loadScenario(opts.scenario);
   if (opts.latencyMs !== undefined) world.latencyMs = opts.latencyMs;
   if (opts.propagationDelayMs !== undefined) world.propagationDelayMs = opts.propagationDelayMs;
@@ -139,15 +150,27 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     let method = nodeReq.method ?? 'GET';
     let host = nodeReq.headers.host ?? '';
     let path = nodeReq.url ?? '/';
+    let fault: string | undefined;
+    let handled = false;
     try {
       const raw = await readBody(nodeReq);
       let out: EmuResponse | undefined;
+      let after: After | undefined;
+      let faultReq: EmuRequest | undefined;
       try {
         const req = toEmuRequest(nodeReq, raw);
         ({ method, host, path } = req);
         const ctx = makeCtx(world, req);
         callerMember = ctx.caller?.member;
-        for (const h of ALL_HANDLERS) {
+        const planned = opts.faults?.before(req, world) ?? { action: 'pass' };
+        if (planned.action !== 'pass') fault = planned.action;
+        if (planned.action === 'reset') return void nodeReq.socket.destroy();
+        if (planned.action === 'silence') return; // held open until the client gives up or the server stops
+        if (planned.action === 'respond') out = planned.response;
+        else ({ after } = planned);
+        if (after) faultReq = req;
+        handled = out === undefined;
+        for (const h of out ? [] : ALL_HANDLERS) {
           out = await h(req, ctx);
           if (out) break;
         }
@@ -164,6 +187,13 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
       }
       if (world.latencyMs > 0) await sleep(world.latencyMs);
       status = out.status;
+      if (after && faultReq && opts.faults) {
+        if (after.action !== 'rewrite') fault = after.action === 'reset' ? 'reset-after' : 'slow';
+        if (after.action === 'reset') return void nodeReq.socket.destroy();
+        if (after.action === 'delay') await sleep(after.ms);
+        out = opts.faults.rewrite(faultReq, out);
+      }
+      status = out.status;
       send(res, out);
     } catch (e) {
       // A bug in a handler: answer like Google's frontend would and keep the trace visible.
@@ -176,6 +206,8 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     } finally {
       const entry: RequestLogEntry = { method, host, path, status, start, end: Date.now() };
       if (callerMember) entry.caller = callerMember;
+      if (opts.faults) entry.handled = handled;
+      if (fault) entry.fault = fault;
       const { 'user-agent': userAgent, 'x-goog-request-reason': reason } = nodeReq.headers;
       if (typeof userAgent === 'string') entry.userAgent = userAgent;
       if (typeof reason === 'string') entry.requestReason = reason;

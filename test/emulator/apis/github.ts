@@ -208,6 +208,20 @@ function updateComment(req: EmuRequest, ctx: Ctx) {
   return ghError(404, 'Not Found');
 }
 
+function deleteComment(req: EmuRequest, ctx: Ctx) {
+  const r = repoRoute(req, ctx, 'DELETE', /\/issues\/comments\/(\d+)/);
+  if (!r || isResponse(r)) return r;
+  const id = Number(r.rest[0]);
+  for (const [issue, list] of Object.entries(ctx.world.github.comments)) {
+    if (!list.some((x) => x.id === id)) continue;
+    const pr = ctx.world.github.pullRequests.find((p) => p.number === Number(issue));
+    if (r.access.level !== 'write' || pr?.fork) return forbidden();
+    ctx.world.github.comments[Number(issue)] = list.filter((x) => x.id !== id);
+    return { status: 204 };
+  }
+  return ghError(404, 'Not Found');
+}
+
 function getPull(req: EmuRequest, ctx: Ctx) {
   const r = repoRoute(req, ctx, 'GET', /\/pulls\/(\d+)/);
   if (!r || isResponse(r)) return r;
@@ -239,5 +253,6 @@ export const handlers: Handler[] = [
   listComments,
   createComment,
   updateComment,
+  deleteComment,
   getPull,
 ];
