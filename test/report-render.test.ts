@@ -195,6 +195,9 @@ describe('annotationFor', () => {
       startLine: 15,
     });
     expect(a?.message).toContain('Run: gcloud artifacts repositories add-iam-policy-binding');
+    expect(a?.message).toContain(
+      'Who: an administrator who holds artifactregistry.repositories.setIamPolicy.',
+    );
   });
   it('a binding iam: fix made says what was granted, never "Grant ..."', () => {
     const grant = {

@@ -3,6 +3,7 @@
 // forLog/oneLine remove what it leaves (controls, bidi overrides, command-looking lines).
 import type { Finding } from '../model.ts';
 import { type AnnotationProperties, log } from '../output/log.ts';
+import { actorFor } from './actors.ts';
 import { forLog, oneLine } from './escape.ts';
 import { FINDING_WORD } from './vocabulary.ts';
 
@@ -41,6 +42,13 @@ export function annotationFor(f: Finding): Annotation | undefined {
   }
   // The title already says what is wrong; the message says what to do about it.
   const lines = [f.remedy ?? f.title];
+  const actor = actorFor(f);
+  if (actor.permission)
+    lines.push(
+      actor.byFix
+        ? `Who: the deployer, by re-running with iam: fix, if it holds ${actor.permission} there; otherwise an administrator who does.`
+        : `Who: an administrator who holds ${actor.permission}.`,
+    );
   if (f.command) lines.push(`Run: ${f.command}`);
   lines.push(`Evidence: ${f.evidence}`);
   return { level, message: forLog(lines.join('\n')), properties };
