@@ -50,3 +50,29 @@ describe('.ci/run runs what README tells users to run', () => {
     expect(ci).toContain('copy=$(mktemp -d');
   });
 });
+
+describe('README shows how to use the published action', () => {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+    license: string;
+    repository: { url: string };
+  };
+  const repo = /github\.com\/([^/]+\/[^/.]+)/.exec(pkg.repository.url)?.[1] ?? '';
+
+  it('every uses: line of this action names the published repository at @v1 or a pinned SHA', () => {
+    expect(repo).toMatch(/^[\w-]+\/[\w-]+$/);
+    const uses = [...readme.matchAll(/uses: ([\w-]+\/cloud-run-job[\w-]*)@(\S+)/g)];
+    expect(uses.length).toBeGreaterThanOrEqual(3);
+    for (const [, name, ref] of uses) {
+      expect(name).toBe(repo);
+      expect(ref).toMatch(/^(?:v1|<sha)$/);
+    }
+    expect(readme).toContain(`git ls-remote https://github.com/${repo} 'refs/tags/v1.2.3^{}'`);
+  });
+
+  it('the licence is Apache-2.0 everywhere', () => {
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(readFileSync(new URL('LICENSE', root), 'utf8')).toContain(
+      'Apache License\n                           Version 2.0',
+    );
+  });
+});

@@ -50,7 +50,7 @@ describe('the repository is self-contained', () => {
     expect(files.some((f) => f.startsWith('src/'))).toBe(true);
   });
 
-  it('no tracked file names ../shared or a machine path', () => {
+  it('no tracked file names a sibling folder (the shared one) or a machine path', () => {
     const hits: string[] = [];
     for (const file of files) {
       const text = textOf(file);
