@@ -156,9 +156,10 @@ export function remedies(
     .join('\n\n');
 }
 
-/** The bindings `iam: fix` made, each with its scope. */
-export function grantsList(granted: readonly Grant[], plan?: Plan): string {
+/** The bindings `iam: fix` made, each with its scope (and the full names, unless a table above has them). */
+export function grantsList(granted: readonly Grant[], plan?: Plan, withNames = true): string {
   const items = granted.map((g) => `- ${grantSentence(g, plan)}.`);
+  if (!withNames) return items.join('\n');
   const names = granted.flatMap((g) => [nameOf(g.member, plan), nameOf(g.resource, plan)]);
   const details = fullNames(names);
   return details ? `${items.join('\n')}\n\n${details}` : items.join('\n');

@@ -129,7 +129,8 @@ export function renderSummary(result: RunResult, ctx: SummaryContext = {}): stri
   else out.push('No IAM checks ran.');
   if (result.findings.some(needsAttention))
     out.push('### What to do', remedies(result.findings, ctx.blobUrl, true, plan));
-  if (result.granted.length) out.push('### Granted by `iam: fix`', grantsList(result.granted, plan));
+  if (result.granted.length)
+    out.push('### Granted by `iam: fix`', grantsList(result.granted, plan, result.findings.length === 0));
   const graph = renderMermaid(result.findings, plan);
   if (graph) out.push('### Who needs what', mdCodeBlock(graph, 'mermaid'), LEGEND);
   return `${out.join('\n\n')}\n`;
