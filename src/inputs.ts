@@ -74,12 +74,23 @@ export const NAME_RULES = {
 
 export type NameKind = keyof typeof NAME_RULES;
 
+/**
+ * A value quoted for an error message: JSON string syntax, with line and paragraph separators
+ * and bidi controls escaped too, so the value is shown exactly and cannot reorder the message.
+ */
+export function quote(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u2028\u2029\u202a-\u202e\u2066-\u2069\u0085]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The problem with a name, or undefined when it is valid (a length bound first: no regex on megabytes). */
 export function nameProblem(kind: NameKind, value: string): string | undefined {
   const rule = NAME_RULES[kind];
   if (value.length <= 1024 && rule.pattern.test(value)) return undefined;
   const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
-  return `must be ${rule.expected}, got ${JSON.stringify(shown)}`;
+  return `must be ${rule.expected}, got ${quote(shown)}`;
 }
 
 /**
@@ -111,6 +122,9 @@ const MAX_LENGTH: Record<string, number> = {
   github_token: 4_096,
   request_reason: 1_024,
   universe: SHORT,
+  job_patch: 32_768,
+  execute_args: 32_768,
+  execute_env_vars: 32_768,
 };
 const DEFAULT_MAX_LENGTH = 8_192;
 /** GitHub's job limit is 6 h: the wait ends well before it, with the report. */
@@ -158,7 +172,7 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
     return '';
   };
   const bad = (name: string, expected: string, got: string) =>
-    problems.push(`Input "${name}" must be ${expected}, got ${JSON.stringify(got)}`);
+    problems.push(`Input "${name}" must be ${expected}, got ${quote(got)}`);
 
   const text = (name: string, re: RegExp, expected: string): string | undefined => {
     const v = get(name);
@@ -264,7 +278,10 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
           `Inputs "volume_mounts" and "secrets" both mount something at ${mount.mountPath}; use another directory for one of them`,
         );
   const token = get('github_token');
-  if (token) config.githubToken = token;
+  // A token goes into a request header: no spaces or line breaks. Never echoed (it is a secret).
+  if (token && !/^[\x21-\x7e]+$/.test(token))
+    problems.push('Input "github_token" must be a token (printable characters, no spaces or line breaks)');
+  else if (token) config.githubToken = token;
   set(
     'requestReason',
     text('request_reason', REQUEST_REASON, 'printable ASCII on one line, at most 512 characters'),

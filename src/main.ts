@@ -11,10 +11,11 @@ import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
 import { scaled } from './gcp/timeout.ts';
 import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
-import { readInputs } from './inputs.ts';
+import { InputError, readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
 import { executeJob, WaitExpired } from './job/execute.ts';
+import { executionDetails } from './job/execution-details.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult, RunStage } from './model.ts';
 import { log } from './output/log.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
@@ -150,6 +151,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
       const execution = await executeJob(ctx, plan.jobName, {
         wait: config.wait,
         log: log.info,
+        ...(config.overrides ? { overrides: config.overrides } : {}),
         ...(waitMs !== undefined ? { waitTimeoutMs: waitMs } : {}),
       }).catch((e: unknown) => {
         // Left running at wait_timeout: the outputs still name it, with its link.
@@ -163,6 +165,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
       });
       result.execution = { name: execution.name, status: execution.status };
       if (execution.logUri) result.execution.logUri = execution.logUri;
+      if (execution.status === 'failed')
+        result.execution.details = await executionDetails(ctx, execution.name);
       if (execution.status === 'failed' || execution.status === 'cancelled')
         throw new ConditionFailed(
           `complete execution ${execution.name}`,
@@ -176,8 +180,10 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    result.failedAt = stage;
-    const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
+    // An input that contradicts the existing job is found once the job is read: still an input error.
+    const at: Stage = e instanceof InputError ? 'inputs' : stage;
+    result.failedAt = at;
+    const ctx = { stage: at, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
     const finding =
       (e instanceof WaitExpired ? waitExpiredFinding(e) : undefined) ??
       (e instanceof ConditionFailed

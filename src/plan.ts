@@ -12,6 +12,7 @@ import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
+import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 
@@ -82,6 +83,8 @@ export interface PlanInput {
   deployer?: string;
   /** Whether the job exists now; absent when that is unknown. */
   jobExists?: boolean;
+  /** What the deployed spec connects to (src/job/resources.ts). */
+  resources?: JobResources;
 }
 
 /** Pure: the plan from resolved facts. */
@@ -92,6 +95,7 @@ export function buildPlan({
   facts,
   deployer,
   jobExists,
+  resources,
 }: PlanInput): DeployPlan {
   const { project, job } = local;
   const explicit = facts.serviceAccount;
@@ -116,7 +120,33 @@ export function buildPlan({
   };
   if (deployer) plan.deployer = deployer;
   if (jobExists !== undefined) plan.jobExists = jobExists;
+  if (resources) plan.resources = resources;
+  if (config.execute && config.overrides) plan.runWithOverrides = true;
   return plan;
+}
+
+/**
+ * The job the inputs alone describe, for the provisional plan. An input that only makes sense
+ * on top of the existing job (vpc_egress or network_tags alone, a mount of the job's own
+ * volume, gpu_type for a GPU job) is left out: the real plan, built on the job as read,
+ * decides whether it fits.
+ */
+function provisionalJob(config: Config, sha: string | undefined, project: string): V2Job {
+  try {
+    return mergeJob({}, config, sha, project);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const {
+      vpcEgress: _egress,
+      networkTags: _tags,
+      volumeMounts: _mounts,
+      gpu: _gpu,
+      gpuType: _type,
+      gpuZonalRedundancy: _redundancy,
+      ...alone
+    } = config;
+    return mergeJob({}, alone, sha, project);
+  }
 }
 
 /** Facts of a job.yaml, in the same shape as those of a v2 job. */
@@ -147,14 +177,23 @@ export function provisionalPlan(
   sha: string | undefined,
   deployer?: string,
 ): DeployPlan {
-  const facts = local.manifest ? factsOfManifest(local.manifest) : factsOfV2(mergeJob({}, config, sha));
+  const merged = local.manifest ? undefined : provisionalJob(config, sha, local.project);
+  const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   return buildPlan({
     config,
     local,
     projectNumber: UNKNOWN_NUMBER,
     facts,
+    resources: resourcesOf(local, merged, config.region),
     ...(deployer ? { deployer } : {}),
   });
+}
+
+/** What the spec to deploy connects to: the merged v2 job, or the job.yaml as written. */
+function resourcesOf(local: LocalPlan, merged: V2Job | undefined, region: string): JobResources {
+  return merged
+    ? resourcesOfV2(merged, local.project, region)
+    : resourcesOfManifest((local.manifest as JobManifest).job, local.project, region);
 }
 
 export interface Resolved {
@@ -188,10 +227,10 @@ export async function resolvePlan(
     },
   );
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
-  const facts = local.manifest
-    ? factsOfManifest(local.manifest)
-    : factsOfV2(mergeJob(existing.job ?? {}, config, sha));
-  const input: PlanInput = { config, local, projectNumber: number, facts };
+  const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha, local.project);
+  const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
+  const resources = resourcesOf(local, merged, config.region);
+  const input: PlanInput = { config, local, projectNumber: number, facts, resources };
   if (deployer) input.deployer = deployer;
   if (existing.known) input.jobExists = existing.job !== undefined;
   const resolved: Resolved = { plan: buildPlan(input), existingKnown: existing.known };

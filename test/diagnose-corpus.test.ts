@@ -45,6 +45,8 @@ interface Case {
     subject?: string;
     command?: string[];
     evidence?: string[];
+    /** Parts the remedy text must contain. */
+    remedy?: string[];
     noGrant?: boolean;
   };
 }
@@ -113,6 +115,7 @@ describe('classifier over the error corpus', () => {
     if (x.subject) expect(f.subject).toBe(x.subject);
     for (const part of x.command ?? []) expect(f.command).toContain(part);
     for (const part of x.evidence ?? []) expect(f.evidence).toContain(part);
+    for (const part of x.remedy ?? []) expect(f.remedy).toContain(part);
     if (x.noGrant) expect(f.grant).toBeUndefined();
     // A grant, when offered, must be exactly the binding the command adds, in the preflight's form
     // (a service account of unknown project, projects/-, is named by its email alone).

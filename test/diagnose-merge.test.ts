@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { diagnose } from '../src/diagnose/index.ts';
 import { mergeFailure } from '../src/diagnose/merge.ts';
 import type { Finding } from '../src/model.ts';
+import { PLAN } from './fixtures/errors/plan.ts';
 
 const agent = 'serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com';
 const repo = 'projects/img/locations/us/repositories/r';
@@ -77,5 +79,42 @@ describe('mergeFailure', () => {
       ['projects/app/secrets/api', 'unverified'],
       ['projects/app/secrets/db', 'failed'],
     ]);
+  });
+
+  it("folds Cloud Run's own image denial of the deployer (no permission named) into deployer-image of the plan's repository", () => {
+    const message =
+      `User must have permission to read the image, ${PLAN.image.url}. Ensure that the provided container image URL ` +
+      'is correct and that the above account has permission to access the image. If you just enabled the Cloud Run ' +
+      'API, the permissions might take a few minutes to propagate.';
+    const thrown = Object.assign(new Error('Request failed with status code 403'), {
+      response: { status: 403, data: { error: { code: 403, status: 'PERMISSION_DENIED', message } } },
+    });
+    const deployer = `serviceAccount:${PLAN.deployer}`;
+    const repository = PLAN.image.repositoryName ?? '';
+    const check: Finding = {
+      check: 'deployer-image',
+      status: 'unverified',
+      title: 'The deployer may not read the image',
+      principal: deployer,
+      resource: repository,
+      evidence: 'testIamPermissions could not be called',
+      subject: 'image',
+    };
+    const finding = diagnose(thrown, { stage: 'deploy', plan: PLAN });
+    expect(finding).toMatchObject({
+      check: 'deployer-image',
+      principal: deployer,
+      permission: 'artifactregistry.repositories.downloadArtifacts',
+      resource: repository,
+    });
+    expect(finding.command).toContain('add-iam-policy-binding containers');
+    expect(finding.command).toContain('--project=shared-images');
+    const merged = mergeFailure([check], finding);
+    expect(merged.findings).toHaveLength(1);
+    expect(merged.failure).toMatchObject({
+      check: 'deployer-image',
+      status: 'failed',
+      resource: check.resource,
+    });
   });
 });

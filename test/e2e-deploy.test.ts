@@ -121,6 +121,8 @@ describe('deploy from inputs (Cloud Run v2)', () => {
     const task = job.template?.template;
     if (!task?.containers?.[0]) throw new Error('job has no container');
     task.vpcAccess = { connector: 'projects/demo-app/locations/us-central1/connectors/c1' };
+    // The connector exists (Cloud Run refuses a job whose connector does not).
+    e.world.connected.connectors['projects/demo-app/locations/us-central1/connectors/c1'] = 'default';
     task.volumes = [{ name: 'scratch', emptyDir: { medium: 'MEMORY' } }];
     task.containers[0].env?.push({ name: 'FROM_CONSOLE', value: 'yes' });
 
@@ -220,6 +222,34 @@ spec:
     expect(job.template?.template?.containers?.[0]?.image).toBe(`${IMAGE_BASE}:latest`);
     expect(job.labels).toMatchObject({ team: 'payments', 'managed-by': 'github-actions' });
     expect(second.outputs.job).toBe(JOB);
+  });
+
+  it("does not take the previous generation's Ready for the replace's (v1 readiness lags)", async () => {
+    const e = await start();
+    const inputs = {
+      ...step(),
+      job: '',
+      image: '',
+      service_account: '',
+      project_id: '',
+      metadata: 'deploy/job.yaml',
+    };
+    const good = yaml(`${IMAGE_BASE}:v1.4.2`);
+    const first = await runAction({ emulator: e, files: { 'deploy/job.yaml': good }, inputs });
+    expect(first.code, first.stdout.slice(-3000)).toBe(0);
+    // The new generation references a secret version that does not exist: it fails to reconcile,
+    // while the PUT's answer and the first reads still show generation 1's Ready=True.
+    const mark = e.requestLog.length;
+    const broken = good.replace("key: '1'", "key: '9'");
+    const second = await runAction({ emulator: e, files: { 'deploy/job.yaml': broken }, inputs });
+    expect(second.code, second.stdout.slice(-3000)).toBe(1);
+    expect(second.stdout).toMatch(/::error[^\n]*versions\/9/);
+    const calls = e.requestLog.slice(mark).map((r) => `${r.method} ${r.path}`);
+    const put = calls.findIndex((c) => c.startsWith('PUT ') && c.endsWith('/jobs/nightly-report'));
+    expect(put).toBeGreaterThanOrEqual(0);
+    expect(calls.slice(put + 1).some((c) => c.startsWith('GET ') && c.endsWith('/jobs/nightly-report'))).toBe(
+      true,
+    );
   });
 });
 

@@ -116,7 +116,8 @@ const cases: Case[] = [
       `--member=${DEPLOYER_MEMBER}`,
       '--role=roles/artifactregistry.reader',
     ],
-    error: /artifactregistry\.repositories\.downloadArtifacts/,
+    // Cloud Run's wording names no permission: the classifier still finds the deployer-image gap.
+    error: /User must have permission to read the image/,
   },
   {
     name: 'deployer cannot read the image (iam: check finds it first)',
@@ -254,7 +255,9 @@ const cases: Case[] = [
     name: 'Cloud Run Admin API not enabled',
     world: (w) => {
       const p = w.projects[0];
-      if (p) p.services = ['iam.googleapis.com', 'iamcredentials.googleapis.com'];
+      // Only Cloud Run off: the deployer's and the pool's project is this one, so every API
+      // the action calls before Cloud Run must stay on.
+      if (p) p.disabledServices = ['run.googleapis.com'];
     },
     at: { workflow: 'project_id' },
     check: 'api-disabled',

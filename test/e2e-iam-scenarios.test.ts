@@ -30,12 +30,19 @@ beforeAll(() => ensureBuilt(), 120_000);
 
 type Grant = ModeExpectation['granted'][number];
 type JobJson = { template?: { template?: { containers?: Array<{ image?: string }> } } };
-type FindingJson = { check: string; status: string; evidence: string; grant?: Grant; plannedChange?: string };
+type FindingJson = {
+  check: string;
+  status: string;
+  evidence: string;
+  command?: string;
+  grant?: Grant;
+  plannedChange?: string;
+};
 
 function inputs(s: ScenarioFile, over: Record<string, string>): Record<string, string> {
   const e: Expectation = s.expect;
   return {
-    workload_identity_provider: providerOf(s.world, e.inputs.project_id ?? ''),
+    workload_identity_provider: providerOf(s.world, e.poolProject ?? e.inputs.project_id ?? ''),
     impersonate_service_account: e.deployer,
     region: 'us-central1',
     ...e.inputs,
@@ -76,6 +83,9 @@ function expectMode(res: RunActionResult, want: ModeExpectation): void {
   for (const [check, text] of Object.entries(want.evidence ?? {})) {
     expect(findings.find((f) => f.check === check)?.evidence, check).toContain(text);
   }
+  for (const [check, text] of Object.entries(want.command ?? {})) {
+    expect(findings.find((f) => f.check === check)?.command, check).toBe(text);
+  }
 }
 
 const setPolicyCalls = (emu: Emulator, from = 0) =>
@@ -92,6 +102,12 @@ function commandFor(g: Grant): string {
       return `gcloud artifacts repositories add-iam-policy-binding ${seg('repositories')} --location=${seg('locations')} --project=${seg('projects')} ${who}`;
     case 'secret':
       return `gcloud secrets add-iam-policy-binding ${seg('secrets')} --project=${seg('projects')} ${who}`;
+    case 'subnetwork':
+      return `gcloud compute networks subnets add-iam-policy-binding ${seg('subnetworks')} --region=${seg('regions')} --project=${seg('projects')} ${who}`;
+    case 'bucket':
+      return `gcloud storage buckets add-iam-policy-binding gs://${seg('buckets')} ${who}`;
+    case 'cryptoKey':
+      return `gcloud kms keys add-iam-policy-binding ${seg('cryptoKeys')} --keyring=${seg('keyRings')} --location=${seg('locations')} --project=${seg('projects')} ${who}`;
     default:
       throw new Error(`fix must never grant on a ${g.kind}`);
   }

@@ -1,7 +1,17 @@
 // Cloud Run v1 (Knative shape) on the emulator over HTTP, and that v1 and v2 share one job store.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP, DEPLOYER, IMAGE, OUTSIDER, REGION, RUNNER, runWorld, STRANGER } from './emulator/run-world.ts';
+import {
+  APP,
+  DEPLOYER,
+  IMAGE,
+  MISSING_IMAGE,
+  OUTSIDER,
+  REGION,
+  RUNNER,
+  runWorld,
+  STRANGER,
+} from './emulator/run-world.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
 
 let emu: Emulator;
@@ -99,7 +109,9 @@ async function ready(name: string) {
   for (let i = 0; i < 50; i++) {
     const r = await v1('GET', `namespaces/${APP.number}/jobs/${name}`);
     const c = (r.body.status?.conditions ?? []).find((x: { type: string }) => x.type === 'Ready');
-    if (c && c.status !== 'Unknown') return r.body;
+    // Ready speaks for this generation only once the controller has observed it.
+    const observed = r.body.status?.observedGeneration === r.body.metadata?.generation;
+    if (c && c.status !== 'Unknown' && observed) return r.body;
     await new Promise((res) => setTimeout(res, 20));
   }
   throw new Error(`job ${name} never settled`);
@@ -186,6 +198,33 @@ describe('Cloud Run v1 jobs', () => {
     expect(missing.status).toBe(404);
   });
 
+  it("a replace's first reads carry the previous generation's Ready condition until it settles", async () => {
+    expect((await v1('POST', `namespaces/${APP.id}/jobs`, knativeJob('lag', RUNNER))).status).toBe(200);
+    const first = await v1('GET', `namespaces/${APP.id}/jobs/lag`);
+    expect(first.body.status.observedGeneration).toBeUndefined(); // a new job: nothing observed yet
+    const before = await ready('lag');
+    expect(before.status).toMatchObject({
+      observedGeneration: 1,
+      conditions: [{ type: 'Ready', status: 'True' }],
+    });
+    const body = knativeJob('lag', RUNNER);
+    const container = body.spec.template.spec.template.spec.containers[0];
+    if (container) container.image = MISSING_IMAGE;
+    const put = await v1('PUT', `namespaces/${APP.id}/jobs/lag`, body);
+    const read = await v1('GET', `namespaces/${APP.id}/jobs/lag`);
+    for (const r of [put, read]) {
+      // Generation 2 written; the controller still reports generation 1, Ready.
+      expect(r.body.metadata.generation).toBe(2);
+      expect(r.body.status).toMatchObject({
+        observedGeneration: 1,
+        conditions: [{ type: 'Ready', status: 'True' }],
+      });
+    }
+    const after = await ready('lag');
+    expect(after.status.observedGeneration).toBe(2);
+    expect(after.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'False' });
+  });
+
   it('runs the job and serves the execution until it completes', async () => {
     await ready('kn');
     const run = await v1('POST', `namespaces/${APP.id}/jobs/kn:run`, {});
@@ -215,7 +254,8 @@ describe('Cloud Run v1 jobs', () => {
     const list = await v1('GET', `namespaces/${APP.id}/jobs`);
     expect(list.body.items.map((j: { metadata: { name: string } }) => j.metadata.name)).toContain('kn');
     const del = await v1('DELETE', `namespaces/${APP.id}/jobs/kn`);
-    expect(del.body).toMatchObject({ kind: 'Status', status: 'Success' });
+    expect(del.body).toMatchObject({ status: 'Success', details: { name: 'kn', kind: 'jobs' } });
+    expect(del.body).not.toHaveProperty('kind');
     expect((await v1('GET', `namespaces/${APP.id}/jobs/kn`)).status).toBe(404);
   });
 });

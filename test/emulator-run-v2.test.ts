@@ -146,7 +146,7 @@ describe('Cloud Run v2 jobs', () => {
     expect(f.error.message).toContain(`${APP.number}-compute@developer.gserviceaccount.com`);
   });
 
-  it('rejects an image the deployer cannot read (403 downloadArtifacts)', async () => {
+  it("rejects an image the deployer cannot read, in Cloud Run's words (no permission named), leaving no job", async () => {
     const f = await failure(
       client(DEPLOYER).projects.locations.jobs.create({
         parent,
@@ -155,7 +155,12 @@ describe('Cloud Run v2 jobs', () => {
       }),
     );
     expect(f.status).toBe(403);
-    expect(f.error.details[0]?.metadata?.permission).toBe('artifactregistry.repositories.downloadArtifacts');
+    expect(f.error.status).toBe('PERMISSION_DENIED');
+    expect(f.error.message).toMatch(
+      new RegExp(`^User must have permission to read the image, ${PRIVATE_IMAGE.replace(/[.]/g, '\\.')}\\. `),
+    );
+    expect(f.error.message).not.toMatch(/artifactregistry\.repositories/);
+    expect(emu.world.jobs[`${parent}/jobs/private`]).toBeUndefined();
   });
 
   it('fails the operation when the service agent cannot read an image in another project', async () => {
@@ -200,11 +205,22 @@ describe('Cloud Run v2 jobs', () => {
     const imgProject = emu.world.projects.find((p) => p.id === 'img-proj');
     if (!imgProject) throw new Error('scenario lost img-proj');
     imgProject.orgPolicies['iam.disableCrossProjectServiceAccountUsage'] = false;
-    const op = await createJob(run, 'xproject', v2Job(IMAGE, { serviceAccount: FOREIGN_SA }));
-    expect(op.error?.code).toBe(7);
-    expect(op.error?.message).toContain(
-      `Cloud Run Service Agent ${AGENT} does not have permission to get access tokens for the service account ${FOREIGN_SA}`,
+    // Synchronous on the write, as Cloud Run answers it, and no job is left behind.
+    const denied = await failure(
+      run.projects.locations.jobs.create({
+        parent,
+        jobId: 'xproject',
+        requestBody: v2Job(IMAGE, { serviceAccount: FOREIGN_SA }),
+      }),
     );
+    expect(denied.status).toBe(403);
+    expect(denied.error.message).toBe(
+      `Google Cloud Run Service Agent does not have permission to get access tokens for the service account ${FOREIGN_SA}. ` +
+        `Please give ${AGENT} permission iam.serviceAccounts.getAccessToken on the service account. ` +
+        'Alternatively, if the service account is unspecified or in the same project you are deploying in, ensure that ' +
+        'the Service Agent is assigned the Google Cloud Run Service Agent role roles/run.serviceAgent.',
+    );
+    expect(emu.world.jobs[`${parent}/jobs/xproject`]).toBeUndefined();
   });
 
   it('fails the operation for a secret that does not exist, and passes for a readable one', async () => {

@@ -29,6 +29,7 @@ import {
   statusInText,
 } from './facts.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+import { connectedFailure } from './remedies-connected.ts';
 import {
   actAs,
   agentToken,
@@ -40,7 +41,7 @@ import {
   wifUser,
 } from './remedies-iam.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
-import { githubUnavailable, unreachable } from './remedies-network.ts';
+import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
 import { invalidInput, unknownFailure } from './remedies-run.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 
@@ -91,6 +92,9 @@ const QUOTA_REASONS =
 const RUN_PERMISSIONS = /^run\.jobs\.run(WithOverrides)?$/;
 // Cloud Run's rollout check names the role the runtime account lacks on a secret, not the permission.
 const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager secret accessor/i;
+/** "User must have permission to read the image, IMAGE." (Cloud Run, since January 2025). */
+const DEPLOYER_IMAGE =
+  /\b(?:user|caller|principal)\b[^.]*\bmust have permission to (?:read|access|pull) the (?:container )?image/i;
 const DENIED_TEXT =
   /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
@@ -149,15 +153,15 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     reason === 'accessNotConfigured' ||
     /has not been used in project|\bAPI\b[^.]*\b(?:is )?disabled\b/i.test(text)
   ) {
-    const consumer = projectIdOf(
-      api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text),
-      ctx,
-    );
+    const quoted = api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text);
+    const consumer = projectIdOf(quoted, ctx);
     const service = api.metadata.service ?? serviceNameIn(text) ?? 'run.googleapis.com';
+    const whose = consumerRole(quoted, ctx, provider);
     return apiDisabled({
       evidence,
       service,
       project: consumer ?? jobProject(ctx),
+      ...(whose ? { whose } : {}),
     });
   }
 
@@ -179,6 +183,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     DENIED_TEXT.test(text);
   const member = deployerMember(ctx);
 
+  const connected =
+    agentSpeaks || /VPC connector/i.test(text)
+      ? connectedFailure(text, { evidence, agent: agentEmail ?? plan?.serviceAgent })
+      : undefined;
+  if (connected) return connected;
+
   if (denied || permissions.length > 0) {
     if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
       const sa = runtimeSa() ?? 'SERVICE_ACCOUNT_EMAIL';
@@ -187,6 +197,16 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         agent: agentEmail ?? plan?.serviceAgent,
         serviceAccount: sa,
         saProject: projectOfServiceAccount(sa, plan),
+      });
+    }
+    // Cloud Run's own check of the deployer's image access names no permission, only "User".
+    if (!agentSpeaks && DEPLOYER_IMAGE.test(text)) {
+      return imageAccess({
+        evidence,
+        agent: false,
+        member,
+        repo: jobRepository(ctx) ?? repositoryIn(text),
+        image: jobImage(ctx) ?? imageIn(text),
       });
     }
     if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {
@@ -264,7 +284,29 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
+  if ((api.httpStatus ?? 0) >= 500)
+    return serverError({ evidence, httpStatus: api.httpStatus ?? 500, service: api.service });
   return unknownFailure({ evidence, subject: undefined });
+}
+
+/**
+ * Why the API is needed in a project other than the job's: Google checks the consumer project
+ * of the credential, which for a federated token is the pool's and for an impersonated
+ * account's token is the account's.
+ */
+function consumerRole(
+  project: string | undefined,
+  ctx: DiagnoseContext,
+  provider: ReturnType<typeof parseProvider>,
+): string | undefined {
+  if (!project || project === ctx.plan?.project || project === ctx.plan?.projectNumber) return undefined;
+  if (provider && project === provider.projectNumber)
+    return `the project of workload identity pool ${provider.pool}, which the workflow's federated token is billed to`;
+  const deployer = ctx.config?.impersonateServiceAccount ?? ctx.plan?.deployer;
+  const saProject = deployer ? projectOfServiceAccount(deployer, ctx.plan) : undefined;
+  if (deployer && saProject === project)
+    return `the project of ${deployer}, which the impersonated account's tokens are billed to`;
+  return undefined;
 }
 
 /** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */

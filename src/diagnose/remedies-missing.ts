@@ -6,8 +6,11 @@ import type { Finding } from '../model.ts';
 import type { RepoFacts, SecretFacts } from './facts.ts';
 import { type Base, cmd, flag, located, saResource, withSubject } from './remedy-parts.ts';
 
-export function apiDisabled(o: Base & { service: string; project: string | undefined }): Finding {
+export function apiDisabled(
+  o: Base & { service: string; project: string | undefined; whose?: string },
+): Finding {
   const project = o.project ?? 'PROJECT_ID';
+  const where = o.whose ? `project ${project} (${o.whose})` : `project ${project}`;
   return withSubject(
     {
       check: 'api-disabled',
@@ -15,7 +18,7 @@ export function apiDisabled(o: Base & { service: string; project: string | undef
       title: `API ${o.service} is not enabled`,
       resource: `projects/${project}/services/${o.service}`,
       evidence: o.evidence,
-      remedy: `Enable ${o.service} on project ${project}, wait a few minutes, then re-run.`,
+      remedy: `Enable ${o.service} on ${where}, wait a few minutes, then re-run.`,
       command: `gcloud services enable ${shellQuote(o.service)} ${flag('project', project)}`,
     },
     o.subject ?? 'project_id',

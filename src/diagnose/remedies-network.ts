@@ -30,3 +30,18 @@ export function githubUnavailable(o: { evidence: string; httpStatus: number | un
       : 'A GitHub service (the OIDC token endpoint or the REST API) failed; it was retried. Re-run the workflow; see https://www.githubstatus.com.',
   };
 }
+
+export function serverError(o: {
+  evidence: string;
+  httpStatus: number;
+  service: string | undefined;
+}): Finding {
+  return {
+    check: 'server-error',
+    status: 'failed',
+    title: `${o.service ?? 'Google Cloud'} failed with a server error (HTTP ${o.httpStatus})`,
+    evidence: o.evidence,
+    remedy:
+      'The server failed, not the request: reads were retried within the step budget, writes are never repeated blindly. Re-run the workflow; if it persists, check https://status.cloud.google.com.',
+  };
+}

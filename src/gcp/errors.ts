@@ -151,7 +151,11 @@ function networkCodeOf(e: Record<string, unknown>): string | undefined {
   for (let depth = 0; depth < 4 && isRecord(cur); depth++) {
     const code = typeof cur.code === 'string' ? cur.code : undefined;
     const name = typeof cur.name === 'string' ? cur.name : undefined;
-    if ((code && TIMEOUT_CODES.has(code)) || (name && TIMEOUT_CODES.has(name))) return 'ETIMEDOUT';
+    // A bundle may minify the error's class name: an abort is also known by its type or message.
+    // The action aborts requests only through their timeout signals.
+    const aborted =
+      cur.type === 'aborted' || /operation was aborted|aborted due to timeout/i.test(String(cur.message));
+    if ((code && TIMEOUT_CODES.has(code)) || (name && TIMEOUT_CODES.has(name)) || aborted) return 'ETIMEDOUT';
     if (code && RESET_CODES.has(code)) return 'ECONNRESET';
     if (code && /^E[A-Z]+$/.test(code)) return code;
     cur = cur.cause;
@@ -251,6 +255,9 @@ export class StepError extends Error {
 export function noAnswer(api: ApiError, attempting: string): string | undefined {
   if (api.httpStatus !== undefined || !api.networkCode) return undefined;
   const from = api.service ?? 'the server';
+  const running = /^operation (\S+) still running/.exec(api.message)?.[1];
+  if (running)
+    return `${from} had not finished operation ${running}${api.timeoutMs ? ` after ${seconds(api.timeoutMs)}` : ''} while trying to ${attempting}; it keeps running on its side`;
   if (api.networkCode === 'ETIMEDOUT')
     return `No answer from ${from}${api.timeoutMs ? ` after ${seconds(api.timeoutMs)}` : ''} while trying to ${attempting}`;
   return `The connection to ${from} broke (${api.networkCode}) before an answer, while trying to ${attempting}`;

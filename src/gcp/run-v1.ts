@@ -54,13 +54,17 @@ export function replaceJobV1(ctx: ApiContext, region: string, project: string, j
   );
 }
 
-/** The Ready condition once the controller has seen the latest generation, else undefined. */
+/**
+ * The Ready condition once the controller has seen the latest generation, else undefined. Right
+ * after a write the job can still carry the previous generation's Ready condition (and its
+ * observedGeneration, or none on a new job): that is not an answer for this write.
+ */
 export function readyCondition(
   job: V1Job,
 ): { status: string; reason?: string; message?: string } | undefined {
   const generation = job.metadata?.generation;
   const observed = job.status?.observedGeneration;
-  if (generation !== undefined && observed !== undefined && observed < generation) return undefined;
+  if (generation !== undefined && (observed === undefined || observed < generation)) return undefined;
   const ready = job.status?.conditions?.find((c) => c.type === 'Ready');
   if (!ready?.status || ready.status === 'Unknown') return undefined;
   const out: { status: string; reason?: string; message?: string } = { status: ready.status };

@@ -1,6 +1,7 @@
 // Cloud Run Admin API v2: jobs, their long-running operations and executions. Only the v2
 // surface of @googleapis/run is imported (deep import) to keep the bundle small.
 import { run_v2 } from '@googleapis/run/build/v2';
+import type { RunOverrides } from '../model.ts';
 import { type ApiContext, CALL_TIMEOUT_MS, callOptions, clientOptions, read, write } from './clients.ts';
 import type { GoogleStatus } from './errors.ts';
 import { isStatus } from './errors.ts';
@@ -28,10 +29,15 @@ export class OperationFailed extends Error {
 /** An operation still running at the deadline: it keeps running on Google's side. */
 export class OperationTimeout extends Error {
   readonly operation: string;
+  /** Read by toApiError: a wait that ran out, on Cloud Run, after `ms`. */
+  readonly code = 'ETIMEDOUT';
+  readonly service = 'run.googleapis.com';
+  readonly ms: number;
   constructor(operation: string, deadlineMs: number) {
     super(`operation ${operation} still running after ${seconds(deadlineMs)}`);
     this.name = 'OperationTimeout';
     this.operation = operation;
+    this.ms = deadlineMs;
   }
 }
 
@@ -75,10 +81,12 @@ export async function updateJob(ctx: ApiContext, name: string, job: V2Job): Prom
   return res.data;
 }
 
-export async function runJob(ctx: ApiContext, name: string): Promise<Operation> {
+/** Start an execution; `overrides` (RunJobRequest.overrides) change this execution only. */
+export async function runJob(ctx: ApiContext, name: string, overrides?: RunOverrides): Promise<Operation> {
   const run = runClient(ctx);
-  const res = await write(`run job ${name}`, () =>
-    run.projects.locations.jobs.run({ name, requestBody: {} }, callOptions),
+  const requestBody = overrides ? { overrides } : {};
+  const res = await write(`run job ${name}${overrides ? ' with overrides' : ''}`, () =>
+    run.projects.locations.jobs.run({ name, requestBody }, callOptions),
   );
   return res.data;
 }

@@ -14,6 +14,7 @@ import type { Reader } from './reader.ts';
 import { describeResource } from './reader.ts';
 import type {
   CallerRequirement,
+  LookupRequirement,
   OrgPolicyRequirement,
   PrincipalRequirement,
   Requirement,
@@ -76,12 +77,34 @@ async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Fi
 /** The resource, its project and the folders/organization above it, as far as they can be read. */
 async function policiesOf(
   resource: PolicyResource,
-  project: string,
+  project: string | undefined,
   { reader }: Deps,
 ): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; missing?: string }> {
   const chain: PolicyResource[] = [resource];
   const unreadable: string[] = [];
-  const projectName = `projects/${project}`;
+  // A bucket's name does not say its project: ask for the resource's parent first.
+  let projectName = project ? `projects/${project}` : undefined;
+  if (!projectName) {
+    void reader.policy(resource); // read while the parent is looked up (the reader caches it)
+    const parent = await reader.parent(resource.name);
+    if (!parent.ok || !parent.value) {
+      const read = await reader.policy(resource);
+      if (read.ok)
+        return {
+          policies: [{ resource: resource.name, policy: read.value }],
+          unreadable: [
+            `could not find the project of ${describeResource(resource)} (${parent.ok ? 'none returned' : parent.error.message})`,
+          ],
+        };
+      return {
+        policies: [],
+        unreadable: [
+          `no permission to read the IAM policy of ${describeResource(resource)} (${read.error.message})`,
+        ],
+      };
+    }
+    projectName = parent.value;
+  }
   if (resource.name !== projectName) chain.push({ kind: 'project', name: projectName });
   // The resource's and the project's policies do not depend on the hierarchy: read them while
   // walking up it, and read each ancestor's policy as soon as the walk finds it.
@@ -183,6 +206,37 @@ async function checkOrgPolicy(req: OrgPolicyRequirement, { reader }: Deps): Prom
   return finding;
 }
 
+async function checkLookup(req: LookupRequirement, { reader }: Deps): Promise<Finding> {
+  const finding = base(req, 'satisfied', '');
+  finding.resource = req.name;
+  const read = await reader.lookup(req.kind, req.name);
+  const gap = () => {
+    finding.status = 'missing';
+    finding.remedy = req.remedy;
+    if (req.command) finding.command = req.command;
+  };
+  if (!read.ok) {
+    if (read.error.api?.status === 'NOT_FOUND') {
+      gap();
+      finding.evidence = `${req.name} does not exist (${read.error.message}).`;
+      return finding;
+    }
+    finding.status = 'unverified';
+    finding.evidence = `Could not read ${req.name}: ${read.error.message}`;
+    return finding;
+  }
+  const got = req.expect ? read.value[req.expect.field] : undefined;
+  if (req.expect && got !== req.expect.value) {
+    gap();
+    finding.evidence = `${req.name} has ${req.expect.field} ${JSON.stringify(got ?? null)}, not ${req.expect.value}.`;
+    return finding;
+  }
+  finding.evidence = req.expect
+    ? `${req.name} has ${req.expect.field} ${req.expect.value}.`
+    : `${req.name} exists.`;
+  return finding;
+}
+
 async function checkServiceAccount(req: ServiceAccountRequirement, { reader }: Deps): Promise<Finding[]> {
   const finding = base(req, 'satisfied', '');
   finding.resource = `projects/${req.project}/serviceAccounts/${req.email}`;
@@ -254,6 +308,8 @@ async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
       return [await checkOrgPolicy(req, deps)];
     case 'service-account':
       return checkServiceAccount(req, deps);
+    case 'lookup':
+      return [await checkLookup(req, deps)];
   }
 }
 

@@ -5,7 +5,15 @@
 import type { ApiContext } from '../gcp/clients.ts';
 import { isStatus, StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep, withRetry } from '../gcp/retry.ts';
-import { createJob, getJob, OperationFailed, updateJob, type V2Job, waitOperation } from '../gcp/run.ts';
+import {
+  createJob,
+  getJob,
+  OperationFailed,
+  OperationTimeout,
+  updateJob,
+  type V2Job,
+  waitOperation,
+} from '../gcp/run.ts';
 import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
 import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
@@ -69,7 +77,7 @@ async function upsert(
   };
   const waitFor = (what: string, op: Parameters<typeof waitOperation>[1]) =>
     waitOperation(ctx, op, wait).catch((e: unknown) => {
-      throw e instanceof OperationFailed ? new StepError(what, e) : e;
+      throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
     });
   let known = options.known;
   return withRetry(
@@ -80,7 +88,7 @@ async function upsert(
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
         try {
-          const op = await createJob(ctx, parent, plan.job, buildJob(config, sha));
+          const op = await createJob(ctx, parent, plan.job, buildJob(config, sha, plan.project));
           await waitFor(`create job ${plan.jobName}`, op);
           return 'created';
         } catch (e) {
@@ -90,7 +98,7 @@ async function upsert(
         }
       }
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, mergeJob(existing, config, sha));
+      const op = await updateJob(ctx, plan.jobName, mergeJob(existing, config, sha, plan.project));
       await waitFor(`update job ${plan.jobName}`, op);
       return 'updated';
     },

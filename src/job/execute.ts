@@ -13,7 +13,7 @@ import {
   waitOperation,
 } from '../gcp/run.ts';
 import { scaled, seconds, stepTimeLeft } from '../gcp/timeout.ts';
-import type { ExecutionStatus, JobCondition } from '../model.ts';
+import type { ExecutionStatus, JobCondition, RunOverrides } from '../model.ts';
 
 export interface ExecutionResult {
   name: string;
@@ -44,6 +44,8 @@ export class WaitExpired extends Error {
 
 export interface ExecuteOptions {
   wait: boolean;
+  /** RunJobRequest.overrides for this execution (args, env, task count, timeout). */
+  overrides?: RunOverrides;
   sleep?: Sleep;
   log?: (line: string) => void;
   /** Longest pause between polls. */
@@ -71,12 +73,14 @@ export async function executeJob(
   jobName: string,
   options: ExecuteOptions,
 ): Promise<ExecutionResult> {
-  const op = await runJob(ctx, jobName);
+  const op = await runJob(ctx, jobName, options.overrides);
   let name = (op.metadata as { name?: string } | undefined)?.name;
   if (!name) {
     // Some servers only say which execution in the finished operation's response.
     const done = await waitOperation(ctx, op, { deadlineMs: scaled(10 * 60_000) }).catch((e: unknown) => {
-      throw e instanceof OperationFailed ? new StepError(`run job ${jobName}`, e) : e;
+      throw e instanceof OperationFailed || e instanceof OperationTimeout
+        ? new StepError(`run job ${jobName}`, e)
+        : e;
     });
     name = (done.response as { name?: string } | undefined)?.name;
   }

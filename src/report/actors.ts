@@ -10,6 +10,9 @@ export const SET_IAM_POLICY: Record<Grant['kind'], string> = {
   repository: 'artifactregistry.repositories.setIamPolicy',
   secret: 'secretmanager.secrets.setIamPolicy',
   project: 'resourcemanager.projects.setIamPolicy',
+  subnetwork: 'compute.subnetworks.setIamPolicy',
+  bucket: 'storage.buckets.setIamPolicy',
+  cryptoKey: 'cloudkms.cryptoKeys.setIamPolicy',
 };
 
 /** gcloud command prefix -> the policy it edits, for gaps that carry a command but no grant. */
@@ -18,6 +21,9 @@ const COMMAND_KIND: Array<[RegExp, Grant['kind']]> = [
   [/^gcloud artifacts repositories add-iam-policy-binding /, 'repository'],
   [/^gcloud secrets add-iam-policy-binding /, 'secret'],
   [/^gcloud projects add-iam-policy-binding /, 'project'],
+  [/^gcloud compute networks subnets add-iam-policy-binding /, 'subnetwork'],
+  [/^gcloud storage buckets add-iam-policy-binding /, 'bucket'],
+  [/^gcloud kms keys add-iam-policy-binding /, 'cryptoKey'],
 ];
 
 export interface Actor {

@@ -1,5 +1,6 @@
 // The sticky pull-request comment: one comment per PR, found again by a hidden marker and
 // updated on every run. It never fails the step: forks and read-only tokens get a warning.
+
 import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
@@ -7,6 +8,7 @@ import { scaled } from '../gcp/timeout.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
 import { log } from '../output/log.ts';
 import { mdCode, mdLink, oneLine } from './escape.ts';
+import { renderExecutionDetails } from './execution.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
 import { callout, facts, headline } from './summary.ts';
 
@@ -55,6 +57,8 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
     const shown = [...attention, ...closed.filter((f) => f.status !== 'granted')];
     if (shown.length) out.push(checksTable(shown, plan));
     if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence, plan));
+    const execution = renderExecutionDetails(result.execution);
+    if (execution) out.push(execution);
     if (result.granted.length) out.push('#### Granted by `iam: fix`', grantsList(result.granted, plan));
     if (ctx.runUrl)
       out.push(`<sub>${mdLink('Workflow run', ctx.runUrl)} · full checks and graph in its job summary</sub>`);

@@ -75,6 +75,9 @@ const SCOPE: Record<Grant['kind'], string> = {
   repository: 'on this repository only',
   secret: 'on this secret only',
   project: 'on the whole project',
+  subnetwork: 'on this subnetwork only',
+  bucket: 'on this bucket only',
+  cryptoKey: 'on this key only',
 };
 
 /** "Grant `roles/x` to <who> on <what>, on this repository only." */

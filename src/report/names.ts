@@ -67,6 +67,12 @@ export function nameOf(name: string, plan?: Plan): Name {
   if (repo?.[2]) return { kind: 'repository', short: repo[2], full: name };
   const secret = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(name);
   if (secret?.[2]) return { kind: 'secret', short: secret[2], full: name };
+  const subnet = /^projects\/[^/]+\/regions\/[^/]+\/subnetworks\/([^/]+)$/.exec(name);
+  if (subnet?.[1]) return { kind: 'subnetwork', short: subnet[1], full: name };
+  const key = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/([^/]+)$/.exec(name);
+  if (key?.[1]) return { kind: 'key', short: key[1], full: name };
+  const bucket = /^(?:projects\/_\/)?buckets\/([^/]+)$/.exec(name);
+  if (bucket?.[1]) return { kind: 'bucket', short: bucket[1], full: name };
   const job = /^projects\/[^/]+\/locations\/[^/]+\/jobs\/([^/]+)$/.exec(name);
   if (job?.[1]) return { kind: 'job', short: job[1], full: name };
   const node = /^(projects|folders|organizations)\/([^/]+)$/.exec(name);

@@ -3,6 +3,7 @@
 // principal -> resource graph.
 import type { RunResult, SourceLocation } from '../model.ts';
 import { md, mdCode, mdCodeBlock, mdLink } from './escape.ts';
+import { renderExecutionDetails } from './execution.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
 import { LEGEND, renderMermaid } from './mermaid.ts';
 import { mdProse } from './prose.ts';
@@ -124,6 +125,8 @@ export function renderSummary(result: RunResult, ctx: SummaryContext = {}): stri
   const out: string[] = [`## ${headline(result)}`, callout(result)];
   const line = facts(result);
   if (line) out.push(line);
+  const execution = renderExecutionDetails(result.execution);
+  if (execution) out.push(execution);
   const plan = result.plan;
   if (result.findings.length) out.push('### Checks', checksTable(result.findings, plan));
   else out.push('No IAM checks ran.');

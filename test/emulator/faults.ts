@@ -8,6 +8,7 @@ import type { EmuRequest, EmuResponse, Policy, World } from './contract.ts';
 import { HttpError } from './contract.ts';
 import { errorBody } from './http.ts';
 import { newEtag } from './policy-api.ts';
+import { canonical, findCryptoKey } from './world-connected.ts';
 
 export type FaultKind =
   | 'throttle'
@@ -105,7 +106,8 @@ function policyHolder(world: World, path: string): { policy: Policy } | undefine
     world.secrets.find((s) => s.name === target) ??
     world.projects.find((p) => `projects/${p.id}` === target) ??
     world.folders.find((f) => `folders/${f.id}` === target) ??
-    world.organizations.find((o) => `organizations/${o.id}` === target)
+    world.organizations.find((o) => `organizations/${o.id}` === target) ??
+    findCryptoKey(world, canonical(world, target))
   );
 }
 

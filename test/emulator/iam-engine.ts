@@ -7,6 +7,7 @@
 // only take effect after world.propagationDelayMs (see notePolicyWrite).
 import { readFileSync } from 'node:fs';
 import type { Binding, Caller, Member, Policy, World } from './contract.ts';
+import { connectedResource } from './world-connected.ts';
 import {
   findFolder,
   findOrganization,
@@ -184,6 +185,10 @@ export function policyChain(world: World, resource: string): Policy[] {
     const s = findSecret(world, secret[1] as string, secret[2] as string);
     if (s) chain.push(s.policy);
     project = secret[1];
+  } else if (connectedResource(world, name)) {
+    const r = connectedResource(world, name) as { policy?: Policy; project: string };
+    if (r.policy) chain.push(r.policy);
+    project = r.project;
   } else {
     project = /^projects\/([^/:]+)/.exec(name)?.[1];
   }

@@ -4,7 +4,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Binding, type Ctx, HttpError, type Policy, type World } from './contract.ts';
 import { badRequest, isRecord } from './http.ts';
-import { heldPermissions, notePolicyWrite, roleDefinition } from './iam-engine.ts';
+import { heldPermissions, notePolicyWrite } from './iam-engine.ts';
+import { requireApplicable } from './permission-scope.ts';
+import { requireKnownRole } from './role-names.ts';
 
 export interface PolicyHolder {
   policy: Policy;
@@ -64,8 +66,7 @@ function validateBindings(world: World, bindings: unknown): Binding[] {
   for (const b of bindings) {
     if (!isRecord(b) || typeof b.role !== 'string') throw badRequest('Policy binding is missing a role.');
     const role = b.role;
-    const known = /^roles\/[a-zA-Z0-9_.]+$/.test(role) || roleDefinition(world, role) !== undefined;
-    if (!known) throw badRequest(`Role ${role} is not supported for this resource.`);
+    requireKnownRole(world, role);
     const members = Array.isArray(b.members) ? b.members.map(String) : [];
     for (const m of members) {
       if (!MEMBER.test(m))
@@ -106,6 +107,7 @@ export function setPolicy(ctx: Ctx, holder: PolicyHolder, body: unknown): Policy
   }
   const bindings = validateBindings(ctx.world, incoming.bindings);
   const version = typeof incoming.version === 'number' ? incoming.version : 1;
+  requireVersionFor(current, incoming.etag, version);
   if (hasCondition(bindings) && version < 3) {
     throw badRequest('Conditions are only allowed in policies of version 3. Set policy.version to 3.');
   }
@@ -118,10 +120,25 @@ export function setPolicy(ctx: Ctx, holder: PolicyHolder, body: unknown): Policy
   return renderPolicy(next, 3);
 }
 
+/**
+ * An etag-guarded write below version 3 over a stored policy with conditions would drop them:
+ * Google refuses it (a write without an etag is a blind overwrite and skips the check).
+ */
+function requireVersionFor(current: Policy, etag: unknown, version: number): void {
+  const stored = hasCondition(current.bindings ?? []) ? 3 : 1;
+  if (typeof etag === 'string' && etag !== '' && version < stored) {
+    throw badRequest(
+      `Specified policy version (${version}) cannot be less than the existing policy version (${stored}). ` +
+        'For more information, please refer to https://cloud.google.com/iam/docs/policies#versions.',
+    );
+  }
+}
+
 /** testIamPermissions: only authentication is required; answers with the held subset (`{}` when none). */
 export function testPermissions(ctx: Ctx, resource: string, body: unknown): Record<string, unknown> {
   const caller = ctx.requireCaller();
   const asked = isRecord(body) && Array.isArray(body.permissions) ? body.permissions.map(String) : [];
+  requireApplicable(asked, resource);
   const held = heldPermissions(ctx.world, caller, asked, resource);
   return held.length > 0 ? { permissions: held } : {};
 }

@@ -4,18 +4,23 @@
 // - Synchronous 4xx on the create/update request (the caller's own rights, checked up front):
 //   `run.jobs.*` on the project, `iam.serviceAccounts.actAs` on the runtime service account
 //   (also when the account does not exist: same "or it may not exist" message), the deployer's
-//   read access to an Artifact Registry image (checked since January 2025), and the org policy
-//   iam.disableCrossProjectServiceAccountUsage on a runtime account from another project
-//   (400 FAILED_PRECONDITION with a PreconditionFailure naming the constraint).
+//   read access to an Artifact Registry image (checked since January 2025; Cloud Run words it
+//   "User must have permission to read the image, IMAGE. ..." and names no permission), the
+//   org policy iam.disableCrossProjectServiceAccountUsage on a runtime account from another
+//   project (400 FAILED_PRECONDITION with a PreconditionFailure naming the constraint), and the
+//   service agent's getAccessToken on the runtime account (403 "Google Cloud Run Service Agent
+//   does not have permission to get access tokens for the service account X. Please give ...":
+//   held through roles/run.serviceAgent in the job's project, a TokenCreator grant elsewhere).
+//   None of these leaves a job behind.
 // - Long-running operation error + job terminalCondition CONDITION_FAILED (found while the
 //   service reconciles the job, by the Cloud Run service agent acting for it): the agent
-//   cannot read the image (reference 002), the image does not exist, the agent cannot mint
-//   tokens for a runtime account in another project, the runtime account is disabled, a
-//   referenced secret is missing or unreadable by the runtime account.
+//   cannot read the image (reference 002), the image does not exist, the runtime account is
+//   disabled, a referenced secret is missing or unreadable by the runtime account.
 // - The same second group is re-checked when an execution starts (the world may have changed
 //   since the deploy); a failure then fails the execution's ResourcesAvailable/Completed conditions.
 import { type Caller, type Ctx, HttpError } from './contract.ts';
 import { type ImageLocation, imageDigest, parseImageUrl } from './images.ts';
+import { connectedFailure } from './run-connected.ts';
 import type { JobRef, Json } from './run-model.ts';
 import { asArray, asJson, defaultComputeSa, serviceAgentOf, str } from './run-model.ts';
 import { findRepository, findSecret, findServiceAccount, projectOfEmail } from './world-index.ts';
@@ -121,25 +126,41 @@ export function checkDeployer(ctx: Ctx, ref: JobRef, job: Json, legacy = false):
   for (const url of jobImages(job)) {
     const img = parseImage(url);
     if (!img) continue;
-    const repo = repositoryName(img);
-    if (!ctx.can('artifactregistry.repositories.downloadArtifacts', repo)) {
-      throw new HttpError(
-        403,
-        'PERMISSION_DENIED',
-        `Permission 'artifactregistry.repositories.downloadArtifacts' denied on resource '${repo}' (or it may not exist). ` +
-          `The principal deploying the job must be able to read the container image ${url}.`,
-        [
-          {
-            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-            reason: 'IAM_PERMISSION_DENIED',
-            domain: 'artifactregistry.googleapis.com',
-            metadata: { permission: 'artifactregistry.repositories.downloadArtifacts', resource: repo },
-          },
-        ],
-        legacy,
-      );
-    }
+    if (!ctx.can('artifactregistry.repositories.downloadArtifacts', repositoryName(img)))
+      throw deployerCannotReadImage(img, ref, legacy);
   }
+
+  const agent = serviceAgentOf(ref.project, ref.projectId);
+  if (!ctx.can('iam.serviceAccounts.getAccessToken', saResource(ctx, sa.email), agent))
+    throw new HttpError(403, 'PERMISSION_DENIED', agentTokenMessage(agent, sa.email), [], legacy);
+}
+
+/** The deployer's own image check, in Cloud Run's words: "User", the image, no permission name. */
+function deployerCannotReadImage(img: ImageParts, ref: JobRef, legacy: boolean): HttpError {
+  const other =
+    img.project !== ref.projectId
+      ? ` Note that the image is from project [${img.project}], which is not the same as this project [${ref.projectId}]. ` +
+        'Permission must be granted to the User from this project. See https://cloud.google.com/run/docs/deploying#other-projects'
+      : '';
+  return new HttpError(
+    403,
+    'PERMISSION_DENIED',
+    `User must have permission to read the image, ${img.url}. Ensure that the provided container image URL is correct ` +
+      'and that the above account has permission to access the image. If you just enabled the Cloud Run API, ' +
+      `the permissions might take a few minutes to propagate.${other}`,
+    [],
+    legacy,
+  );
+}
+
+/** Cloud Run's words when its service agent cannot mint tokens for the runtime account. */
+export function agentTokenMessage(agent: Caller, email: string): string {
+  return (
+    `Google Cloud Run Service Agent does not have permission to get access tokens for the service account ${email}. ` +
+    `Please give ${agent.email} permission iam.serviceAccounts.getAccessToken on the service account. ` +
+    'Alternatively, if the service account is unspecified or in the same project you are deploying in, ensure that ' +
+    'the Service Agent is assigned the Google Cloud Run Service Agent role roles/run.serviceAgent.'
+  );
 }
 
 function imageExists(ctx: Ctx, img: ImageParts): boolean {
@@ -204,19 +225,9 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
   if (sa.disabled) {
     return { code: 9, message: `Service account ${sa.email} is disabled.` };
   }
-  if (
-    sa.project !== ref.projectId &&
-    !ctx.can('iam.serviceAccounts.getAccessToken', saResource(ctx, sa.email), agent)
-  ) {
-    return {
-      code: 7,
-      message:
-        `Cloud Run Service Agent ${agent.email} does not have permission to get access tokens for the service account ${sa.email}. ` +
-        `Grant ${agent.email} the permission iam.serviceAccounts.getAccessToken on that service account (for example with ` +
-        "the role 'Service Account Token Creator'). If the service account is in the project being deployed to, make sure " +
-        'the service agent holds the Cloud Run Service Agent role (roles/run.serviceAgent).',
-    };
-  }
+  // Checked on the write already; an execution re-checks it (the grant may be gone since).
+  if (!ctx.can('iam.serviceAccounts.getAccessToken', saResource(ctx, sa.email), agent))
+    return { code: 7, message: agentTokenMessage(agent, sa.email) };
   for (const url of jobImages(job)) {
     const img = parseImage(url);
     if (!img) continue;
@@ -253,5 +264,5 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
       };
     }
   }
-  return undefined;
+  return connectedFailure(ctx, ref, job);
 }

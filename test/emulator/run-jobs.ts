@@ -59,6 +59,19 @@ function condition(state: string, failure?: Failure): Json {
   return c;
 }
 
+/**
+ * What a replaced job showed before the write, kept until the write settles: until then the
+ * controller has not observed the new generation, so readers see the previous generation's
+ * observedGeneration (and, on v1, its Ready condition), as on the real service.
+ */
+const lagging = new WeakMap<Json, { terminalCondition: unknown }>();
+
+/** The previous generation's terminal condition while a write is still reconciling, else undefined. */
+export function laggingCondition(job: Json): Json | undefined {
+  const prev = lagging.get(job)?.terminalCondition;
+  return job.reconciling === true && prev ? asJson(prev) : undefined;
+}
+
 /** The stored job from a client body and, when replacing, the current job. */
 export function buildJob(ref: JobRef, body: Json, caller: Caller, current?: Json): Json {
   const now = timestamp();
@@ -75,7 +88,6 @@ export function buildJob(ref: JobRef, body: Json, caller: Caller, current?: Json
     updateTime: now,
     creator: current?.creator ?? principalOf(caller),
     lastModifier: principalOf(caller),
-    observedGeneration: String(generation),
     terminalCondition: condition('CONDITION_RECONCILING'),
     conditions: [],
     executionCount: current?.executionCount ?? 0,
@@ -83,6 +95,9 @@ export function buildJob(ref: JobRef, body: Json, caller: Caller, current?: Json
     etag: `"${newEtag()}"`,
   });
   if (current?.latestCreatedExecution) job.latestCreatedExecution = current.latestCreatedExecution;
+  // Not yet observed: a new job has no observedGeneration, a replaced one keeps the previous.
+  if (current?.observedGeneration !== undefined) job.observedGeneration = current.observedGeneration;
+  if (current?.terminalCondition) lagging.set(job, { terminalCondition: current.terminalCondition });
   return job;
 }
 
@@ -124,8 +139,11 @@ function settle(ctx: Ctx, name: string, job: Json, operation: Json, failure: Fai
     return;
   }
   job.reconciling = false;
+  job.observedGeneration = job.generation;
+  lagging.delete(job);
   job.terminalCondition = failure ? condition('CONDITION_FAILED', failure) : condition('CONDITION_SUCCEEDED');
   job.updateTime = timestamp();
+  job.etag = `"${newEtag()}"`; // the stored resource changed, so does its etag
   operation.metadata = { '@type': JOB_TYPE, ...job };
   if (failure) finishOperation(operation, { error: { code: failure.code, message: failure.message } });
   else finishOperation(operation, { response: { '@type': JOB_TYPE, ...job } });

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Caller, type Ctx, HttpError, type World, type WorldProject } from './contract.ts';
 import { requireRegion } from './run-regions.ts';
+import { serviceDisabled } from './services.ts';
 import { findProject } from './world-index.ts';
 
 export type Json = Record<string, unknown>;
@@ -89,23 +90,9 @@ export function alreadyExists(ref: JobRef, legacy = false): HttpError {
 export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: string): Caller {
   const caller = ctx.requireCaller();
   const project = ref.project;
-  if (project && project.services.length > 0 && !project.services.includes('run.googleapis.com')) {
-    throw new HttpError(
-      403,
-      'PERMISSION_DENIED',
-      `Cloud Run Admin API has not been used in project ${project.number} before or it is disabled. ` +
-        `Enable it by visiting https://console.developers.google.com/apis/api/run.googleapis.com/overview?project=${project.number} ` +
-        'then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.',
-      [
-        {
-          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-          reason: 'SERVICE_DISABLED',
-          domain: 'googleapis.com',
-          metadata: { service: 'run.googleapis.com', consumer: `projects/${project.number}` },
-        },
-      ],
-    );
-  }
+  // Cloud Run also needs its API on the job's project (besides the caller's consumer project).
+  if (project && project.services.length > 0 && !project.services.includes('run.googleapis.com'))
+    throw serviceDisabled('run.googleapis.com', project);
   requireRegion(ref.location);
   ctx.require(permission, `projects/${ref.projectId}`, {
     message: `Permission '${permission}' denied on resource '${resourceText}' (or resource may not exist).`,

@@ -4,15 +4,23 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handlers as artifactRegistry } from './apis/artifactregistry.ts';
+import { handlers as cloudKms } from './apis/cloudkms.ts';
+import { handlers as compute } from './apis/compute.ts';
 import { handlers as github } from './apis/github.ts';
 import { handlers as iam } from './apis/iam.ts';
 import { handlers as iamCredentials } from './apis/iamcredentials.ts';
+import { handlers as logging } from './apis/logging.ts';
 import { handlers as orgPolicy } from './apis/orgpolicy.ts';
 import { handlers as resourceManager } from './apis/resourcemanager.ts';
+import { handlers as runTasks } from './apis/run-tasks.ts';
 import { handlers as runV1 } from './apis/run-v1.ts';
 import { handlers as runV2 } from './apis/run-v2.ts';
 import { handlers as secretManager } from './apis/secretmanager.ts';
+import { handlers as serviceUsage } from './apis/serviceusage.ts';
+import { handlers as sqlAdmin } from './apis/sqladmin.ts';
+import { handlers as storage } from './apis/storage.ts';
 import { handlers as sts } from './apis/sts.ts';
+import { handlers as vpcAccess } from './apis/vpcaccess.ts';
 import {
   type Caller,
   type Ctx,
@@ -26,6 +34,7 @@ import type { After, FaultInjector } from './faults.ts';
 import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
 import { callerFor, can, loadPredefinedRoles, predefinedRoles } from './iam-engine.ts';
 import { loadScenario } from './scenario.ts';
+import { requireEnabled } from './services.ts';
 import { lookupToken, mintToken } from './tokens.ts';
 
 export interface StartOptions {
@@ -41,6 +50,8 @@ export interface StartOptions {
   rolesFile?: string;
   /** Fault mode (test/emulator/faults.ts): asked before and after every handler. */
   faults?: FaultInjector;
+  /** Keep every response body in the request log (test/emulator-schema.test.ts validates them). */
+  recordResponses?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -56,6 +67,8 @@ export interface RequestLogEntry {
   /** The fault injected into this request, if any, and whether the handler (the write) ran. */
   fault?: string;
   handled?: boolean;
+  /** The response body, when started with recordResponses. */
+  response?: unknown;
   /** The User-Agent and X-Goog-Request-Reason headers the client sent. */
   userAgent?: string;
   requestReason?: string;
@@ -82,6 +95,14 @@ export const ALL_HANDLERS: Handler[] = [
   ...runV2,
   ...runV1,
   ...github,
+  ...sqlAdmin,
+  ...compute,
+  ...vpcAccess,
+  ...storage,
+  ...cloudKms,
+  ...serviceUsage,
+  ...logging,
+  ...runTasks,
 ];
 
 const AUTH_HELP =
@@ -112,7 +133,10 @@ export function makeCtx(world: World, req: EmuRequest): Ctx {
     baseUrl: `http://${req.host}`,
     caller,
     requireCaller() {
-      if (caller) return caller;
+      if (caller) {
+        requireEnabled(ctx, caller, req.headers);
+        return caller;
+      }
       throw unauthenticated(!found ? 'missing' : found.ok ? 'unknown' : found.reason);
     },
     can(permission, resource, who) {
@@ -152,6 +176,7 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     let path = nodeReq.url ?? '/';
     let fault: string | undefined;
     let handled = false;
+    let response: unknown;
     try {
       const raw = await readBody(nodeReq);
       let out: EmuResponse | undefined;
@@ -191,9 +216,10 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
         if (after.action !== 'rewrite') fault = after.action === 'reset' ? 'reset-after' : 'slow';
         if (after.action === 'reset') return void nodeReq.socket.destroy();
         if (after.action === 'delay') await sleep(after.ms);
-        out = opts.faults.rewrite(faultReq, out);
+        else out = opts.faults.rewrite(faultReq, out);
       }
       status = out.status;
+      response = out.body;
       send(res, out);
     } catch (e) {
       // A bug in a handler: answer like Google's frontend would and keep the trace visible.
@@ -208,6 +234,7 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
       if (callerMember) entry.caller = callerMember;
       if (opts.faults) entry.handled = handled;
       if (fault) entry.fault = fault;
+      if (opts.recordResponses && response !== undefined) entry.response = structuredClone(response);
       const { 'user-agent': userAgent, 'x-goog-request-reason': reason } = nodeReq.headers;
       if (typeof userAgent === 'string') entry.userAgent = userAgent;
       if (typeof reason === 'string') entry.requestReason = reason;

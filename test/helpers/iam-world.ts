@@ -16,6 +16,8 @@ export interface ModeExpectation {
   success: boolean;
   /** check id -> text its (first) finding's evidence must contain: the proof went the stated way. */
   evidence?: Record<string, string>;
+  /** check id -> the exact command its (first) finding shows. */
+  command?: Record<string, string>;
 }
 
 export interface DryRunExpectation extends ModeExpectation {
@@ -26,6 +28,8 @@ export interface DryRunExpectation extends ModeExpectation {
 export interface Expectation {
   /** The deployer service account the runner impersonates. */
   deployer: string;
+  /** The project (id, with an explicit number) holding the workload identity pool; default the job's. */
+  poolProject?: string;
   /** Action inputs besides the runner plumbing (project_id, job, image, service_account, ...). */
   inputs: Record<string, string>;
   /** Files in the workspace (e.g. a job.yaml for the metadata input): path -> content. */
@@ -79,7 +83,7 @@ export function providerOf(world: Obj, project: string): string {
  */
 export function withRunner(world: Obj, e: Expectation): Obj {
   const out = structuredClone(world);
-  const provider = providerOf(out, e.inputs.project_id ?? '');
+  const provider = providerOf(out, e.poolProject ?? e.inputs.project_id ?? '');
   const pool = provider.slice(0, provider.indexOf('/providers/'));
   out.providers = [
     {
@@ -115,6 +119,9 @@ export function snapshotPolicies(world: World): Map<string, Policy> {
   for (const s of world.serviceAccounts) put(`projects/${s.project}/serviceAccounts/${s.email}`, s.policy);
   for (const r of world.repositories) put(r.name, r.policy);
   for (const s of world.secrets) put(s.name, s.policy);
+  for (const s of world.connected.subnetworks) put(s.name, s.policy);
+  for (const b of world.connected.buckets) put(`projects/_/buckets/${b.name}`, b.policy);
+  for (const [name, k] of Object.entries(world.connected.cryptoKeys)) put(name, k.policy);
   return out;
 }
 

@@ -1,8 +1,11 @@
-// Artifact Registry v1: repositories (get, IAM with GET getIamPolicy) and their docker images.
+// Artifact Registry v1: repositories (get, IAM with GET getIamPolicy), their docker images,
+// packages and tags; lists page with pageSize/pageToken.
 import { type Guard, guard, iamMethods } from '../access.ts';
 import type { Ctx, Handler, WorldRepository } from '../contract.ts';
 import { route } from '../http.ts';
 import { imageDigest } from '../images.ts';
+import { listBody, paginate } from '../paging.ts';
+import { forService } from '../services.ts';
 import { findProject, findRepository, repositoryParts } from '../world-index.ts';
 
 const STAMP = '2024-06-01T12:00:00.000000Z';
@@ -64,7 +67,7 @@ const listDockerImages: Handler = (req, ctx) => {
   guard(ctx, 'artifactregistry.dockerimages.list', resource, repo !== undefined, g);
   const r = repo as WorldRepository;
   const dockerImages = Object.entries(r.images).map(([path, tags]) => dockerImage(r, path, tags));
-  return { status: 200, body: dockerImages.length > 0 ? { dockerImages } : {} };
+  return { status: 200, body: listBody('dockerImages', paginate(dockerImages, req.query, req.path)) };
 };
 
 const getDockerImage: Handler = (req, ctx) => {
@@ -82,6 +85,47 @@ const getDockerImage: Handler = (req, ctx) => {
   return { status: 200, body: dockerImage(repo as WorldRepository, path, tags as string[]) };
 };
 
+// A package is an image path; its id in resource names escapes the slashes (payments%2Fworker).
+function packageOf(r: WorldRepository, path: string) {
+  return {
+    name: `${r.name}/packages/${encodeURIComponent(path)}`,
+    displayName: path,
+    createTime: STAMP,
+    updateTime: STAMP,
+  };
+}
+
+const PACKAGES = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/:]+)\/packages/;
+
+const listPackages: Handler = (req, ctx) => {
+  const m = route(req, 'GET', new RegExp(`${PACKAGES.source}$`));
+  if (!m) return undefined;
+  const { g, resource, repo } = target(ctx, m);
+  guard(ctx, 'artifactregistry.packages.list', resource, repo !== undefined, g);
+  const r = repo as WorldRepository;
+  const packages = Object.keys(r.images).map((path) => packageOf(r, path));
+  return { status: 200, body: listBody('packages', paginate(packages, req.query, req.path)) };
+};
+
+/** packages.get and tags.list: the package must exist in the repository. */
+const packageRoutes: Handler = (req, ctx) => {
+  const m = route(req, 'GET', new RegExp(`${PACKAGES.source}\\/([^/:]+)(\\/tags)?$`));
+  if (!m) return undefined;
+  const { g, resource, repo } = target(ctx, m);
+  const path = m[3] ?? '';
+  const tags = repo?.images[path];
+  const permission = m[4] ? 'artifactregistry.tags.list' : 'artifactregistry.packages.get';
+  guard(ctx, permission, resource, tags !== undefined, g);
+  const r = repo as WorldRepository;
+  if (!m[4]) return { status: 200, body: packageOf(r, path) };
+  const version = `${r.name}/packages/${encodeURIComponent(path)}/versions/${imageDigest(r.name, path)}`;
+  const all = (tags as string[]).map((t) => ({
+    name: `${r.name}/packages/${encodeURIComponent(path)}/tags/${t}`,
+    version,
+  }));
+  return { status: 200, body: listBody('tags', paginate(all, req.query, req.path)) };
+};
+
 const repoIam = iamMethods(REPO, 'GET', (ctx, m) => {
   const { g, resource, repo } = target(ctx, m);
   return {
@@ -93,4 +137,11 @@ const repoIam = iamMethods(REPO, 'GET', (ctx, m) => {
   };
 });
 
-export const handlers: Handler[] = [getRepository, listDockerImages, getDockerImage, ...repoIam];
+export const handlers: Handler[] = forService('artifactregistry.googleapis.com', [
+  getRepository,
+  listDockerImages,
+  getDockerImage,
+  listPackages,
+  packageRoutes,
+  ...repoIam,
+]);

@@ -4,6 +4,7 @@
 import type { Ctx, EmuRequest, EmuResponse, Handler, World } from '../contract.ts';
 import { route } from '../http.ts';
 import { GITHUB_ISSUER, jwks, signGithubToken } from '../oidc.ts';
+import { noteIssued } from '../tokens.ts';
 
 export const DEFAULT_ID_TOKEN_REQUEST_TOKEN = 'gha-runtime-id-token-request';
 const DOCS = 'https://docs.github.com/rest';
@@ -64,7 +65,9 @@ function idToken(req: EmuRequest, ctx: Ctx) {
   if (given !== expected) return json(401, { message: 'Unable to validate the request token.' });
   const owner = ctx.world.github.repository.split('/')[0] ?? '';
   const audience = req.query.get('audience') || `https://github.com/${owner}`;
-  return json(200, { count: 1, value: signGithubToken(ctx.world.github.claims, audience, ctx.baseUrl) });
+  const value = signGithubToken(ctx.world.github.claims, audience, ctx.baseUrl);
+  noteIssued(ctx.world, value);
+  return json(200, { count: 1, value });
 }
 
 // ---- REST ----

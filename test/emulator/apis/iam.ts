@@ -3,6 +3,8 @@ import { type Guard, guard, iamMethods } from '../access.ts';
 import { type Ctx, type Handler, HttpError, type WorldServiceAccount } from '../contract.ts';
 import { route } from '../http.ts';
 import { roleDefinition } from '../iam-engine.ts';
+import { listBody, paginate } from '../paging.ts';
+import { forService } from '../services.ts';
 import { findProject, findServiceAccount, projectOfEmail } from '../world-index.ts';
 
 const IAM_GUARD: Guard = {
@@ -62,7 +64,7 @@ const listServiceAccounts: Handler = (req, ctx) => {
     notFound: `Project ${g[0]} not found.`,
   });
   const accounts = ctx.world.serviceAccounts.filter((sa) => sa.project === p?.id).map(renderServiceAccount);
-  return { status: 200, body: accounts.length > 0 ? { accounts } : {} };
+  return { status: 200, body: listBody('accounts', paginate(accounts, req.query, req.path)) };
 };
 
 const saIam = iamMethods(SA, 'POST', (ctx, [project = '', id = '']) => ({
@@ -109,10 +111,10 @@ const getCustomRole: Handler = (req, ctx) => {
   return { status: 200, body: renderRole(name, def as NonNullable<typeof def>) };
 };
 
-export const handlers: Handler[] = [
+export const handlers: Handler[] = forService('iam.googleapis.com', [
   getServiceAccount,
   listServiceAccounts,
   ...saIam,
   getPredefinedRole,
   getCustomRole,
-];
+]);

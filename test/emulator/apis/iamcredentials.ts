@@ -4,6 +4,7 @@ import { guard } from '../access.ts';
 import { type Handler, HttpError, type WorldServiceAccount } from '../contract.ts';
 import { badRequest, isRecord, route } from '../http.ts';
 import { callerFor } from '../iam-engine.ts';
+import { forService } from '../services.ts';
 import { mintToken } from '../tokens.ts';
 import { findServiceAccount } from '../world-index.ts';
 import { serviceAccountResource } from './iam.ts';
@@ -41,4 +42,4 @@ const generateAccessToken: Handler = (req, ctx) => {
   return { status: 200, body: { accessToken: token, expireTime } };
 };
 
-export const handlers: Handler[] = [generateAccessToken];
+export const handlers: Handler[] = forService('iamcredentials.googleapis.com', [generateAccessToken]);

@@ -2,6 +2,7 @@
 import { guard } from '../access.ts';
 import type { Handler, WorldProject } from '../contract.ts';
 import { route } from '../http.ts';
+import { forService } from '../services.ts';
 import { findProject } from '../world-index.ts';
 
 const getEffectivePolicy: Handler = (req, ctx) => {
@@ -24,4 +25,4 @@ const getEffectivePolicy: Handler = (req, ctx) => {
   };
 };
 
-export const handlers: Handler[] = [getEffectivePolicy];
+export const handlers: Handler[] = forService('orgpolicy.googleapis.com', [getEffectivePolicy]);

@@ -3,6 +3,7 @@
 import { type Guard, guard, iamMethods } from '../access.ts';
 import type { Handler, WorldProject } from '../contract.ts';
 import { route } from '../http.ts';
+import { forService } from '../services.ts';
 import { findFolder, findOrganization, findProject } from '../world-index.ts';
 
 const CREATED = '2024-01-15T09:30:00.000Z';
@@ -62,27 +63,29 @@ const getProject: Handler = (req, ctx) => {
 };
 
 const getFolder: Handler = (req, ctx) => {
-  const g = route(req, 'GET', /^\/(?:v2|v3)\/folders\/([^/:]+)$/);
+  const g = route(req, 'GET', /^\/(v2|v3)\/folders\/([^/:]+)$/);
   if (!g) return undefined;
-  const id = g[0] ?? '';
+  const [version, id = ''] = g;
   const f = findFolder(ctx.world, id);
   guard(ctx, 'resourcemanager.folders.get', `folders/${id}`, f !== undefined, rmGuard('folders', id));
-  return {
-    status: 200,
-    body: {
-      name: `folders/${id}`,
-      parent: f?.parent,
-      displayName: `folder-${id}`,
-      state: 'ACTIVE',
-      createTime: CREATED,
-    },
+  const common = {
+    name: `folders/${id}`,
+    parent: f?.parent,
+    displayName: `folder-${id}`,
+    createTime: CREATED,
   };
+  // v2 predates v3's field names: lifecycleState, no state/updateTime/etag.
+  const body =
+    version === 'v2'
+      ? { ...common, lifecycleState: 'ACTIVE' }
+      : { ...common, state: 'ACTIVE', updateTime: CREATED, etag: `W/"${id}"` };
+  return { status: 200, body };
 };
 
 const getOrganization: Handler = (req, ctx) => {
-  const g = route(req, 'GET', /^\/(?:v1|v3)\/organizations\/([^/:]+)$/);
+  const g = route(req, 'GET', /^\/(v1|v3)\/organizations\/([^/:]+)$/);
   if (!g) return undefined;
-  const id = g[0] ?? '';
+  const [version, id = ''] = g;
   const o = findOrganization(ctx.world, id);
   guard(
     ctx,
@@ -91,15 +94,28 @@ const getOrganization: Handler = (req, ctx) => {
     o !== undefined,
     rmGuard('organizations', id),
   );
-  return {
-    status: 200,
-    body: {
-      name: `organizations/${id}`,
-      displayName: `org-${id}.example.com`,
-      state: 'ACTIVE',
-      createTime: CREATED,
-    },
-  };
+  const displayName = `org-${id}.example.com`;
+  const customer = `C0${id.slice(-7)}`;
+  // v1 names its fields creationTime, lifecycleState and owner.directoryCustomerId.
+  const body =
+    version === 'v1'
+      ? {
+          name: `organizations/${id}`,
+          displayName,
+          owner: { directoryCustomerId: customer },
+          creationTime: CREATED,
+          lifecycleState: 'ACTIVE',
+        }
+      : {
+          name: `organizations/${id}`,
+          displayName,
+          directoryCustomerId: customer,
+          state: 'ACTIVE',
+          createTime: CREATED,
+          updateTime: CREATED,
+          etag: `W/"${id}"`,
+        };
+  return { status: 200, body };
 };
 
 const projectIam = iamMethods(/^\/(?:v1|v3)\/projects\/([^/:]+)$/, 'POST', (ctx, [id = '']) => {
@@ -129,11 +145,11 @@ const orgIam = iamMethods(/^\/(?:v1|v3)\/organizations\/([^/:]+)$/, 'POST', (ctx
   setPermission: 'resourcemanager.organizations.setIamPolicy',
 }));
 
-export const handlers: Handler[] = [
+export const handlers: Handler[] = forService('cloudresourcemanager.googleapis.com', [
   getProject,
   getFolder,
   getOrganization,
   ...projectIam,
   ...folderIam,
   ...orgIam,
-];
+]);

@@ -5,6 +5,7 @@
 import { type Ctx, type EmuRequest, type EmuResponse, type Handler, HttpError } from '../contract.ts';
 import { startExecution } from '../executions.ts';
 import { route } from '../http.ts';
+import { paginate } from '../paging.ts';
 import { deleteJob, writeJob } from '../run-jobs.ts';
 import {
   alreadyExists,
@@ -22,6 +23,7 @@ import {
   str,
 } from '../run-model.ts';
 import { executionToV1, jobBodyToV2, jobToV1, overridesToV2 } from '../run-v1-shape.ts';
+import { forService } from '../services.ts';
 
 const NS = '^/apis/run\\.googleapis\\.com/v1/namespaces/([^/]+)';
 const JOBS = new RegExp(`${NS}/jobs$`);
@@ -128,7 +130,7 @@ function list(req: EmuRequest, ctx: Ctx) {
       .map(([k, job]) =>
         v1(ctx, { ...ref, location: k.split('/')[3] ?? '', job: k.split('/')[5] ?? '' }, job),
       );
-    return ok({ apiVersion: 'run.googleapis.com/v1', kind: 'JobsList', metadata: {}, items });
+    return ok(v1List('JobsList', items, req));
   });
 }
 
@@ -141,9 +143,8 @@ function remove(req: EmuRequest, ctx: Ctx) {
     const current = ctx.world.jobs[jobName(ref)];
     if (!current) throw jobNotFound(ref, true);
     deleteJob(ctx, ref, current);
+    // google.cloud.run.v1 Status: no apiVersion/kind, unlike a Kubernetes Status.
     return ok({
-      apiVersion: 'v1',
-      kind: 'Status',
       status: 'Success',
       details: { name: ref.job, group: 'run.googleapis.com', kind: 'jobs', uid: current.uid },
     });
@@ -225,8 +226,24 @@ function listExecutions(req: EmuRequest, ctx: Ctx) {
         const ref = jobRef(ctx.world, base.projectId, p[3] ?? '', p[5] ?? '');
         return executionToV1(ex, ref, ref.project, ctx.world.jobs[jobName(ref)]?.uid);
       });
-    return ok({ apiVersion: 'run.googleapis.com/v1', kind: 'ExecutionsList', metadata: {}, items });
+    return ok(v1List('ExecutionsList', items, req));
   });
 }
 
-export const handlers: Handler[] = [create, list, get, replace, remove, run, getExecution, listExecutions];
+/** A Knative list: `limit`/`continue` paging, the next token in `metadata.continue`. */
+function v1List(kind: string, all: Json[], req: EmuRequest): Json {
+  const page = paginate(all, req.query, req.path, { sizeParam: 'limit', tokenParam: 'continue' });
+  const metadata: Json = page.next ? { continue: page.next } : {};
+  return { apiVersion: 'run.googleapis.com/v1', kind, metadata, items: page.items };
+}
+
+export const handlers: Handler[] = forService('run.googleapis.com', [
+  create,
+  list,
+  get,
+  replace,
+  remove,
+  run,
+  getExecution,
+  listExecutions,
+]);

@@ -3,6 +3,7 @@
 import { type Ctx, type EmuRequest, type Handler, HttpError } from '../contract.ts';
 import { startExecution } from '../executions.ts';
 import { route } from '../http.ts';
+import { listBody, paginate } from '../paging.ts';
 import { deleteJob, writeJob } from '../run-jobs.ts';
 import {
   alreadyExists,
@@ -18,6 +19,7 @@ import {
   parseDuration,
   waitOperation,
 } from '../run-model.ts';
+import { forService } from '../services.ts';
 
 const BASE = '^/v2/projects/([^/]+)/locations/([^/]+)';
 const JOBS = new RegExp(`${BASE}/jobs$`);
@@ -96,7 +98,7 @@ function list(req: EmuRequest, ctx: Ctx) {
   const jobs = Object.entries(ctx.world.jobs)
     .filter(([k]) => k.startsWith(prefix))
     .map(([, v]) => v);
-  return ok(jobs.length > 0 ? { jobs } : {});
+  return ok(listBody('jobs', paginate(jobs, req.query, req.path)));
 }
 
 function remove(req: EmuRequest, ctx: Ctx) {
@@ -158,7 +160,7 @@ function listExecutions(req: EmuRequest, ctx: Ctx) {
     .filter(([k]) => k.startsWith(prefix))
     .map(([, v]) => v)
     .reverse();
-  return ok(executions.length > 0 ? { executions } : {});
+  return ok(listBody('executions', paginate(executions, req.query, req.path)));
 }
 
 function operation(ctx: Ctx, g: string[]): Json {
@@ -184,7 +186,7 @@ async function waitOp(req: EmuRequest, ctx: Ctx) {
   return ok(op);
 }
 
-export const handlers: Handler[] = [
+export const handlers: Handler[] = forService('run.googleapis.com', [
   create,
   list,
   get,
@@ -195,4 +197,4 @@ export const handlers: Handler[] = [
   listExecutions,
   getOperation,
   waitOp,
-];
+]);

@@ -1,7 +1,9 @@
-// Secret Manager v1: secrets (get, IAM with GET getIamPolicy) and versions (get, access).
+// Secret Manager v1: secrets (get, IAM with GET getIamPolicy) and versions (get, access, list).
 import { type Guard, guard, iamMethods } from '../access.ts';
 import type { Ctx, Handler, WorldSecret } from '../contract.ts';
 import { route } from '../http.ts';
+import { listBody, paginate } from '../paging.ts';
+import { forService } from '../services.ts';
 import { findProject, findSecret } from '../world-index.ts';
 
 const STAMP = '2024-03-01T08:00:00.000000Z';
@@ -55,6 +57,23 @@ const version: Handler = (req, ctx) => {
   return { status: 200, body: { name, createTime: STAMP, state: 'ENABLED', etag: '"1"' } };
 };
 
+/** versions.list: newest first, each with its state; pageSize/pageToken paging. */
+const listVersions: Handler = (req, ctx) => {
+  const m = route(req, 'GET', /^\/v1\/projects\/([^/]+)\/secrets\/([^/:]+)\/versions$/);
+  if (!m) return undefined;
+  const [project = '', secret = ''] = m;
+  const t = target(ctx, project, secret);
+  guard(ctx, 'secretmanager.versions.list', t.resource, t.secret !== undefined, t.g);
+  const versions = [...(t.secret as WorldSecret).versions].reverse().map((v) => ({
+    name: `projects/${t.number}/secrets/${secret}/versions/${v}`,
+    createTime: STAMP,
+    state: 'ENABLED',
+    etag: '"1"',
+  }));
+  const page = paginate(versions, req.query, req.path);
+  return { status: 200, body: { ...listBody('versions', page), totalSize: versions.length } };
+};
+
 const secretIam = iamMethods(SECRET, 'GET', (ctx, [project = '', secret = '']) => {
   const t = target(ctx, project, secret);
   return {
@@ -66,4 +85,9 @@ const secretIam = iamMethods(SECRET, 'GET', (ctx, [project = '', secret = '']) =
   };
 });
 
-export const handlers: Handler[] = [getSecret, version, ...secretIam];
+export const handlers: Handler[] = forService('secretmanager.googleapis.com', [
+  getSecret,
+  version,
+  listVersions,
+  ...secretIam,
+]);
