@@ -1,11 +1,17 @@
-// Entry point the runner loads (dist/index.js): run, and fail the step once with its reason.
-import { ReportedFailure, run } from './main.ts';
-import { fail, log } from './output/log.ts';
+// Entry point the runner loads (dist/index.js). It asks for the GitHub OIDC token first and only
+// then loads the rest of the action (separate chunks), so compiling it overlaps the first round
+// trip; then it runs, and fails the step once with its reason.
+import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 
+const getIdToken = prefetchIdToken(process.env, async () => (await import('@actions/core')).getIDToken);
+const [{ run, ReportedFailure }, { fail, log }] = await Promise.all([
+  import('./main.ts'),
+  import('./output/log.ts'),
+]);
 // The reason can quote API messages and inputs: the writer neutralises it like every other line.
 // Then exit at once: the work is done, and no library socket or timer left behind (a request
 // that timed out, a keep-alive connection) may keep the step alive.
-run()
+run(getIdToken ? { getIdToken } : {})
   .catch((e: unknown) => {
     if (e instanceof ReportedFailure) {
       // Already an annotation on the line that caused it: one failure is one annotation.

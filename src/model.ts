@@ -242,6 +242,10 @@ export interface Config extends JobFeatures {
   image?: string;
   /** Path of the job.yaml, relative to the workspace, as the user wrote it. */
   metadata?: string;
+  /** Every region when `region` lists more than one (`region` is the first); see inputs/targets.ts. */
+  regions?: string[];
+  /** Every job.yaml when `metadata` lists or globs more than one (`metadata` is the first). */
+  metadataFiles?: string[];
   serviceAccount?: string;
   envVars: Record<string, string>;
   /** env var name -> secret reference */

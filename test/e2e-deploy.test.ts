@@ -264,6 +264,19 @@ describe('execute', () => {
     expect(e.world.executions[res.outputs.execution ?? '']).toBeDefined();
   });
 
+  it('with run.jobs.run proven by the preflight, deploys and runs in one write', async () => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.outputs.execution_status).toBe('succeeded');
+    expect(e.world.executions[res.outputs.execution ?? '']?.succeededCount).toBe(1);
+    // Deploy and run are one write (runExecutionToken): no separate :run.
+    const writes = e.requestLog.filter((r) => r.method !== 'GET' && r.path.includes('/jobs'));
+    expect(writes.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`)).toEqual([
+      'POST /v2/projects/demo-app/locations/us-central1/jobs',
+    ]);
+  });
+
   it('fails the step when the execution fails, with the log link', async () => {
     const world = demo();
     world.imageExitCodes = { [IMAGE_BASE]: 1 };
@@ -271,6 +284,21 @@ describe('execute', () => {
     const res = await runAction({ emulator: e, inputs: step({ execute: 'true' }) });
     expect(res.code).toBe(1);
     expect(res.outputs.execution_status).toBe('failed');
+    const error = failureOf(res.stdout).text;
+    expect(error).toContain(
+      `Run: gcloud run jobs executions describe ${res.outputs.execution?.split('/').at(-1)}`,
+    );
+    expect(error).toMatch(/Read the task logs at https?:\/\/\S+/);
+  });
+
+  it('a failed execution of a one-write deploy fails the step, with the log link; the job is deployed', async () => {
+    const world = demo();
+    world.imageExitCodes = { [IMAGE_BASE]: 1 };
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code).toBe(1);
+    expect(res.outputs.execution_status).toBe('failed');
+    expect(res.outputs.job).toBe(JOB);
     const error = failureOf(res.stdout).text;
     expect(error).toContain(
       `Run: gcloud run jobs executions describe ${res.outputs.execution?.split('/').at(-1)}`,
@@ -436,6 +464,9 @@ describe('bad inputs fail before any remote call', () => {
     const res = await runAction({ emulator: e, inputs: step(inputs), files: { 'job.yaml': 'kind: Job' } });
     expect(res.code).toBe(1);
     expect(res.stdout).toContain(message);
-    expect(e.requestLog).toEqual([]);
+    // Nothing reaches Google; the entry point may have asked GitHub for the OIDC token while
+    // the action loaded (src/auth/id-token-prefetch.ts), which changes nothing anywhere.
+    expect(googleCalls(e)).toEqual([]);
+    expect(e.requestLog.every((r) => r.method === 'GET' && r.path.startsWith('/_github/oidc/'))).toBe(true);
   });
 });

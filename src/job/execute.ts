@@ -91,19 +91,58 @@ export async function executeJob(
   // The run operation completes with the execution: let the server hold a `:wait` instead of
   // sleeping between polls; the loop below then reads the finished execution once. Both are
   // bounded by wait_timeout, after which the execution is left running.
-  const now = options.now ?? Date.now;
-  const waitMs = options.waitTimeoutMs ?? scaled(3600_000);
-  const until = now() + waitMs;
-  let logUri: string | undefined;
-  const expired = () => new WaitExpired(name, waitMs, logUri);
+  const bound = boundOf(options);
   await waitOperation(ctx, op, {
-    deadlineMs: waitMs,
+    deadlineMs: bound.waitMs,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    now,
+    now: bound.now,
   }).catch((e: unknown) => {
     if (e instanceof OperationTimeout) return;
     if (!(e instanceof OperationFailed)) throw e;
   });
+  return pollExecution(ctx, name, options, bound);
+}
+
+/** The wait_timeout bound of following one execution, from now. */
+interface Bound {
+  now: () => number;
+  waitMs: number;
+  until: number;
+}
+
+function boundOf(options: ExecuteOptions, startedAt?: number): Bound {
+  const now = options.now ?? Date.now;
+  const waitMs = options.waitTimeoutMs ?? scaled(3600_000);
+  return { now, waitMs, until: (startedAt ?? now()) + waitMs };
+}
+
+/**
+ * Follow an execution a job write started (deploy.ts deployAndStart). When the write waited
+ * for it to complete and it succeeded, the write already said so: nothing more to read. Any
+ * other ending is read from the execution itself (its counts, Completed condition, logs).
+ */
+export async function followExecution(
+  ctx: ApiContext,
+  started: { name: string; completionStatus?: string },
+  options: ExecuteOptions & { startedAt?: number },
+): Promise<ExecutionResult> {
+  options.log?.(`Started execution ${started.name}`);
+  if (options.wait && started.completionStatus === 'EXECUTION_SUCCEEDED') {
+    options.log?.(`Execution ${started.name}: succeeded`);
+    return { name: started.name, status: 'succeeded' };
+  }
+  if (!options.wait) return { name: started.name, status: 'running' };
+  return pollExecution(ctx, started.name, options, boundOf(options, options.startedAt));
+}
+
+async function pollExecution(
+  ctx: ApiContext,
+  name: string,
+  options: ExecuteOptions,
+  { now, waitMs, until }: Bound,
+): Promise<ExecutionResult> {
+  let logUri: string | undefined;
+  const expired = () => new WaitExpired(name, waitMs, logUri);
   const sleep = options.sleep ?? realSleep;
   const maxPollMs = options.maxPollMs ?? scaled(10_000);
   let pauseMs = scaled(500);

@@ -122,16 +122,18 @@ export class FaultInjector {
     this.rules = rules;
   }
 
+  /** Every rule counts the requests it matches; the first one whose turn it is strikes. */
   private strike(req: EmuRequest): FaultRule | undefined {
+    let struck: FaultRule | undefined;
     for (const rule of this.rules) {
       if (rule.methods && !rule.methods.includes(req.method)) continue;
       if (!rule.path.test(req.path)) continue;
       const n = (this.seen.get(rule) ?? 0) + 1;
       this.seen.set(rule, n);
       const skip = rule.skip ?? 0;
-      if (n > skip && n <= skip + (rule.times ?? 1)) return rule;
+      if (!struck && n > skip && n <= skip + (rule.times ?? 1)) struck = rule;
     }
-    return undefined;
+    return struck;
   }
 
   private record(rule: FaultRule, req: EmuRequest, handled: boolean): void {
