@@ -186,14 +186,14 @@ describe('the demo, as a reviewer sees it on GitHub', () => {
 
   it('the log speaks the same words: one annotation per finding, none saying "Grant" for a grant made', () => {
     const lines = check.stdout.split('\n');
-    expect(lines).toContain('IAM missing (6 checks: 4 ok, 2 missing, 0 unverified, 0 fixed)');
+    expect(lines).toContain('IAM missing (7 checks: 5 ok, 2 missing, 0 unverified, 0 fixed)');
     expect(lines.filter((l) => l.startsWith('::error'))).toHaveLength(2);
     expect(lines.filter((l) => l.startsWith('::error::'))).toEqual([]);
     expect(lines.filter((l) => l.startsWith('Step failed: '))).toHaveLength(1);
     const notices = fix.stdout.split('\n').filter((l) => l.startsWith('::notice'));
     expect(notices).toHaveLength(2);
     for (const n of notices) expect(n).toMatch(/::Granted roles\/\S+ to serviceAccount:/);
-    expect(fix.stdout).toContain('IAM fixed (6 checks: 4 ok, 0 missing, 0 unverified, 2 fixed)');
+    expect(fix.stdout).toContain('IAM fixed (7 checks: 5 ok, 0 missing, 0 unverified, 2 fixed)');
   });
 });
 
