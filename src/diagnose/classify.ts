@@ -112,7 +112,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     ? reason
     : /\b(unauthorized_client|invalid_target|invalid_grant)\b/.exec(text)?.[1];
   if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
-    return wifCondition({ evidence, provider, repository: ctx.repository });
+    return wifCondition({ evidence, provider, repository: ctx.repository, ...impersonation(ctx) });
   if (oauth) return wifProvider({ evidence, provider, reason: oauth });
 
   const emails = emailsIn(text);
@@ -282,6 +282,14 @@ function consumerRole(
   if (deployer && saProject === project)
     return `the project of ${deployer}, which the impersonated account's tokens are billed to`;
   return undefined;
+}
+
+/** The deployer account the workflow impersonates, and its project, when it does. */
+function impersonation(ctx: DiagnoseContext): { impersonate?: string; impersonateProject?: string } {
+  const sa = ctx.config?.impersonateServiceAccount;
+  if (!sa) return {};
+  const project = projectOfServiceAccount(sa, ctx.plan);
+  return project ? { impersonate: sa, impersonateProject: project } : { impersonate: sa };
 }
 
 /** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */
