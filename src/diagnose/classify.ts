@@ -40,7 +40,7 @@ import {
   wifUser,
 } from './remedies-iam.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
-import { invalidInput, unknownFailure } from './remedies-run.ts';
+import { invalidInput, namespaceNotFound, unknownFailure } from './remedies-run.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -243,6 +243,16 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const missing =
     status === 'NOT_FOUND' ||
     /\bnot found\b|does not exist|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN/i.test(text);
+  // Cloud Run v1 without the namespace: gcloud names it, the API only says "Requested entity".
+  const namespace = /Namespaces? instance \[([^\]]+)\] not found/i.exec(text)?.[1];
+  const v1Write = /\(v1\) in ([^/\s]+)\/([a-z0-9-]+)/.exec(ctx.attempting ?? '');
+  if (namespace || (missing && v1Write && /Requested entity was not found/i.test(text))) {
+    return namespaceNotFound({
+      evidence,
+      namespace: namespace ?? v1Write?.[1] ?? jobProject(ctx),
+      region: v1Write?.[2] ?? ctx.plan?.region ?? ctx.config?.region,
+    });
+  }
   if (missing && /service ?account/i.test(text) && !/\bimage\b/i.test(text)) {
     const sa = otherEmails[0] ?? plan?.serviceAccount;
     return serviceAccountMissing({
