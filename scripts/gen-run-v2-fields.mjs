@@ -159,7 +159,9 @@ const doc = {
   root: ROOT,
   messages: tree,
 };
-writeFileSync(out, `${JSON.stringify(doc, null, 1)}\n`);
+writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
+// The repository's formatter decides the layout, so a re-run with the same sources is a no-op diff.
+execFileSync('npx', ['biome', 'format', '--write', out], { stdio: 'ignore' });
 console.log(
   `${out}: ${Object.keys(tree).length} messages, newer fields: ${newerFields.join(', ') || 'none'}`,
 );

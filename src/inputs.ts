@@ -1,14 +1,13 @@
 // Every input is read here, once, and validated into one typed Config before any remote call.
 // Errors name the input, the expected form and the value received; all problems are reported
 // together so a user fixes their workflow in one round trip.
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import * as core from '@actions/core';
 import type { Env } from './auth/endpoints.ts';
 import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
-import { type Bad, splitList, splitPair } from './inputs/lists.ts';
+import { type Bad, splitList, splitPair, toSeconds } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
-import { ENV_NAME, parseSecrets } from './inputs/secrets.ts';
+import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
+import { checkMetadataPath } from './job/metadata-file.ts';
 import type { Config, FailOn, IamMode } from './model.ts';
 
 export { splitList, toSeconds } from './inputs/lists.ts';
@@ -26,14 +25,14 @@ export class InputError extends Error {
 }
 
 // Cloud Run resource names: lowercase letter first, then letters, digits, hyphens; no trailing hyphen.
-const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const REGION = /^[a-z]+(?:-[a-z]+)+\d+$/;
+export const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const REGION = /^[a-z]+(?:-[a-z]+)+\d+$/;
 // Project ids are 6-30 chars; legacy domain-scoped ids look like example.com:my-project.
-const PROJECT_ID = /^(?:[a-z0-9.-]+\.[a-z]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
+export const PROJECT_ID = /^(?:[a-z0-9.-]+\.[a-z]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+export const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 const WIF_PROVIDER =
   /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/;
-const IMAGE =
+export const IMAGE =
   /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
@@ -51,6 +50,87 @@ export const PROJECT_ENV = [
   'GCLOUD_PROJECT',
   'GCP_PROJECT',
 ];
+
+/**
+ * What each kind of name must look like, for inputs and for the same names read from a
+ * job.yaml (src/job/metadata.ts): one validator and one wording for both.
+ */
+export const NAME_RULES = {
+  job: {
+    pattern: JOB_NAME,
+    expected:
+      'a job name: a lowercase letter, then lowercase letters, digits or hyphens, at most 63, not ending in a hyphen',
+  },
+  project: { pattern: PROJECT_ID, expected: 'a project id like my-project-123' },
+  serviceAccount: {
+    pattern: EMAIL,
+    expected: 'a service account email like runner@PROJECT.iam.gserviceaccount.com',
+  },
+  image: { pattern: IMAGE, expected: 'an image URL like us-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG' },
+  secret: { pattern: SECRET_ID, expected: 'a secret id (letters, digits, _ or -, at most 255)' },
+  secretVersion: { pattern: SECRET_VERSION, expected: 'a secret version: a number or latest' },
+  envName: { pattern: ENV_NAME, expected: 'an environment variable name (letters, digits, _, . or -)' },
+} as const;
+
+export type NameKind = keyof typeof NAME_RULES;
+
+/**
+ * A value quoted for an error message: JSON string syntax, with line and paragraph separators
+ * and bidi controls escaped too, so the value is shown exactly and cannot reorder the message.
+ */
+export function quote(value: string): string {
+  return JSON.stringify(value).replace(
+    /[\u2028\u2029\u202a-\u202e\u2066-\u2069\u0085]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The problem with a name, or undefined when it is valid (a length bound first: no regex on megabytes). */
+export function nameProblem(kind: NameKind, value: string): string | undefined {
+  const rule = NAME_RULES[kind];
+  if (value.length <= 1024 && rule.pattern.test(value)) return undefined;
+  const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
+  return `must be ${rule.expected}, got ${quote(shown)}`;
+}
+
+/**
+ * Longest value per input. Names and scalars are short by nature (256); lists, JSON and
+ * tokens get room; anything else (job features) gets DEFAULT_MAX_LENGTH.
+ */
+const SHORT = 256;
+const MAX_LENGTH: Record<string, number> = {
+  workload_identity_provider: 1_024,
+  impersonate_service_account: SHORT,
+  project_id: SHORT,
+  region: SHORT,
+  job: SHORT,
+  image: 1_024,
+  metadata: 1_024,
+  service_account: SHORT,
+  env_vars: 32_768,
+  secrets: 32_768,
+  labels: 8_192,
+  command: 8_192,
+  args: 32_768,
+  cpu: SHORT,
+  memory: SHORT,
+  tasks: SHORT,
+  parallelism: SHORT,
+  max_retries: SHORT,
+  task_timeout: SHORT,
+  wait_timeout: SHORT,
+  github_token: 4_096,
+  request_reason: 1_024,
+  universe: SHORT,
+  job_patch: 32_768,
+  execute_args: 32_768,
+  execute_env_vars: 32_768,
+};
+const DEFAULT_MAX_LENGTH = 8_192;
+/** GitHub's job limit is 6 h: the wait ends well before it, with the report. */
+const MAX_WAIT_TIMEOUT_S = 5.5 * 3600;
+/** The default wait: most batch jobs end well within it, and a hung wait ends hours before GitHub's limit. */
+const DEFAULT_WAIT_TIMEOUT_S = 3600;
 
 /** Inputs that describe the job itself; with `metadata`, the job.yaml is the only source of those. */
 const SPEC_INPUTS = [
@@ -78,10 +158,21 @@ export function readInputs(env: Env = process.env): Config {
  * Validate every input. `get` returns the trimmed value ('' when unset); `exists` checks
  * the metadata path (injectable so the core stays testable with any file system).
  */
-export function parseInputs(get: GetInput, env: Env, exists: (path: string) => boolean = existsSync): Config {
+export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) => boolean): Config {
   const problems: string[] = [];
+  const tooLong = new Set<string>();
+  // Every input is bounded before it is parsed: a 5,000-character image is refused, not deployed.
+  const get = (name: string): string => {
+    const v = getRaw(name);
+    const max = MAX_LENGTH[name] ?? DEFAULT_MAX_LENGTH;
+    if (v.length <= max) return v;
+    if (!tooLong.has(name))
+      problems.push(`Input "${name}" must be at most ${max} characters, got ${v.length}`);
+    tooLong.add(name);
+    return '';
+  };
   const bad = (name: string, expected: string, got: string) =>
-    problems.push(`Input "${name}" must be ${expected}, got ${JSON.stringify(got)}`);
+    problems.push(`Input "${name}" must be ${expected}, got ${quote(got)}`);
 
   const text = (name: string, re: RegExp, expected: string): string | undefined => {
     const v = get(name);
@@ -165,6 +256,13 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
   set('tasks', count('tasks'));
   set('parallelism', count('parallelism'));
   set('maxRetries', count('max_retries'));
+  const waitTimeout = get('wait_timeout');
+  if (waitTimeout) {
+    const s = Number.parseInt(toSeconds(waitTimeout) ?? '', 10);
+    if (!(s >= 10 && s <= MAX_WAIT_TIMEOUT_S))
+      bad('wait_timeout', 'a duration between 10s and 5h30m like 45m or 2h', waitTimeout);
+    else config.waitTimeoutMs = s * 1000;
+  } else config.waitTimeoutMs = DEFAULT_WAIT_TIMEOUT_S * 1000;
   set('taskTimeout', parseTaskTimeout('task_timeout', get('task_timeout'), bad));
   const problem = (message: string) => problems.push(message);
   const { secrets, secretFiles } = parseSecrets(get('secrets'), bad, problem);
@@ -180,7 +278,10 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
           `Inputs "volume_mounts" and "secrets" both mount something at ${mount.mountPath}; use another directory for one of them`,
         );
   const token = get('github_token');
-  if (token) config.githubToken = token;
+  // A token goes into a request header: no spaces or line breaks. Never echoed (it is a secret).
+  if (token && !/^[\x21-\x7e]+$/.test(token))
+    problems.push('Input "github_token" must be a token (printable characters, no spaces or line breaks)');
+  else if (token) config.githubToken = token;
   set(
     'requestReason',
     text('request_reason', REQUEST_REASON, 'printable ASCII on one line, at most 512 characters'),
@@ -191,11 +292,17 @@ export function parseInputs(get: GetInput, env: Env, exists: (path: string) => b
   if (metadata) {
     config.metadata = metadata;
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const full = isAbsolute(metadata) ? metadata : resolve(workspace, metadata);
-    if (!exists(full))
-      problems.push(
-        `Input "metadata" must be the path of a job.yaml relative to the workspace; ${JSON.stringify(metadata)} does not exist`,
-      );
+    if (exists) {
+      // Injected file system (unit tests): only existence is known.
+      const full = metadata.startsWith('/') ? metadata : `${workspace.replace(/\/$/, '')}/${metadata}`;
+      if (!exists(full))
+        problems.push(
+          `Input "metadata" must be the path of a job.yaml relative to the workspace; ${JSON.stringify(metadata)} does not exist`,
+        );
+    } else {
+      const checked = checkMetadataPath(metadata, workspace);
+      if ('problem' in checked) problems.push(checked.problem);
+    }
     for (const name of SPEC_INPUTS)
       if (get(name))
         problems.push(

@@ -5,22 +5,27 @@ import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
 import { diagnose, diagnoseCondition } from './diagnose/index.ts';
 import { mergeFailure } from './diagnose/merge.ts';
+import { serviceAccountMixup } from './diagnose/mixup.ts';
+import { regionWarning } from './diagnose/remedies-setup.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { StepError } from './gcp/errors.ts';
+import { scaled } from './gcp/timeout.ts';
 import { createPreflightSession, preflight, warmPreflight } from './iam/index.ts';
-import { readInputs } from './inputs.ts';
+import { InputError, readInputs } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployJob } from './job/deploy.ts';
-import { executeJob } from './job/execute.ts';
+import { executeJob, WaitExpired } from './job/execute.ts';
+import { executionDetails } from './job/execution-details.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { provisionalPlan, resolveLocal, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
 import { publish } from './report/index.ts';
+import { startWatchdog, stepBoundMs } from './watchdog.ts';
 
 type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
 /** After grants, how long a PERMISSION_DENIED deploy is retried while IAM propagates. */
-const PROPAGATION_RETRY_MS = 120_000;
+const PROPAGATION_RETRY_MS = scaled(120_000);
 
 export interface RunOptions {
   env?: Env;
@@ -42,15 +47,42 @@ export function blocking(findings: readonly Finding[], failOn: FailOn, plannedFi
   );
 }
 
+function waitExpiredFinding(e: WaitExpired): Finding {
+  return {
+    check: 'wait-timeout',
+    status: 'failed',
+    title: 'The execution was still running at wait_timeout',
+    evidence: e.message,
+    remedy:
+      'Nothing failed yet: raise wait_timeout (up to 5h30m) for long executions, or set wait: false to deploy and start the job without following it.',
+    resource: e.execution,
+    subject: 'execute',
+  };
+}
+
 export async function run(options: RunOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const result: RunResult = { findings: [], granted: [] };
   let stage: Stage = 'inputs';
   let config: Config | undefined;
   let failure: Error | undefined;
+  let stopWatchdog: (() => void) | undefined;
   try {
     config = readInputs(env);
     result.config = config;
+    const region = regionWarning(config.region);
+    if (region) result.findings.push(region);
+    const waitMs =
+      config.execute && config.wait && config.waitTimeoutMs ? scaled(config.waitTimeoutMs) : undefined;
+    const doing: Record<Stage, string> = {
+      inputs: 'read the inputs',
+      auth: 'authenticate',
+      resolve: 'read the project and the job',
+      iam: 'check (or grant) IAM',
+      deploy: 'deploy the job',
+      execute: 'follow the execution',
+    };
+    stopWatchdog = startWatchdog(stepBoundMs(waitMs), () => doing[stage]);
     const local = resolveLocal(config, env);
 
     stage = 'auth';
@@ -74,7 +106,12 @@ export async function run(options: RunOptions = {}): Promise<void> {
     log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
     stage = 'iam';
-    const iam = await preflight({ plan, config, auth: auth.client, env, log, session });
+    // Beside the preflight and through its cached reads: at most one more read, never more depth.
+    const [iam, mixup] = await Promise.all([
+      preflight({ plan, config, auth: auth.client, env, log, session }),
+      serviceAccountMixup(plan, config.iam === 'off' ? undefined : (sa) => session.reader.policy(sa)),
+    ]);
+    if (mixup) result.findings.push(mixup);
     result.findings.push(...iam.findings);
     result.granted = iam.granted;
     if (config.iam !== 'off') result.iamStatus = iam.status;
@@ -104,9 +141,25 @@ export async function run(options: RunOptions = {}): Promise<void> {
 
     if (config.execute) {
       stage = 'execute';
-      const execution = await executeJob(ctx, plan.jobName, { wait: config.wait, log: log.info });
+      const execution = await executeJob(ctx, plan.jobName, {
+        wait: config.wait,
+        log: log.info,
+        ...(config.overrides ? { overrides: config.overrides } : {}),
+        ...(waitMs !== undefined ? { waitTimeoutMs: waitMs } : {}),
+      }).catch((e: unknown) => {
+        // Left running at wait_timeout: the outputs still name it, with its link.
+        if (e instanceof WaitExpired)
+          result.execution = {
+            name: e.execution,
+            status: 'running',
+            ...(e.logUri ? { logUri: e.logUri } : {}),
+          };
+        throw e;
+      });
       result.execution = { name: execution.name, status: execution.status };
       if (execution.logUri) result.execution.logUri = execution.logUri;
+      if (execution.status === 'failed')
+        result.execution.details = await executionDetails(ctx, execution.name);
       if (execution.status === 'failed' || execution.status === 'cancelled')
         throw new ConditionFailed(
           `complete execution ${execution.name}`,
@@ -120,15 +173,19 @@ export async function run(options: RunOptions = {}): Promise<void> {
     }
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    const ctx = { stage, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
+    // An input that contradicts the existing job is found once the job is read: still an input error.
+    const at: Stage = e instanceof InputError ? 'inputs' : stage;
+    const ctx = { stage: at, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
     const finding =
+      (e instanceof WaitExpired ? waitExpiredFinding(e) : undefined) ??
       (e instanceof ConditionFailed
         ? diagnoseCondition(e.condition, {
             ...ctx,
             ...(e.execution ? { execution: e.execution } : {}),
             ...(e.logUri ? { logUri: e.logUri } : {}),
           })
-        : undefined) ?? diagnose(e, ctx);
+        : undefined) ??
+      diagnose(e, ctx);
     // A preflight stop is already explained by its findings; don't add a second, vaguer one.
     if (!(stage === 'iam' && e instanceof StepError && e.api === undefined)) {
       const merged = mergeFailure(result.findings, finding);
@@ -139,6 +196,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
     await publish(result, env).catch((e: unknown) =>
       log.warning(`Could not publish the report: ${String(e)}`),
     );
+    stopWatchdog?.();
   }
   if (failure) throw failure;
 }

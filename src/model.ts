@@ -1,5 +1,6 @@
 // The data types that flow between the action's stages: the resolved deploy plan and the
 // finding, the one record every check, fix, diagnosis and report speaks in.
+import type { JobResources } from './job/resources.ts';
 
 /** Where in a file a value was set, so a finding can be annotated on that line. */
 export interface SourceLocation {
@@ -23,6 +24,11 @@ export type Subject =
   | 'workload_identity_provider'
   | 'impersonate_service_account'
   | 'execute'
+  | 'cloudsql_instances'
+  | 'network'
+  | 'vpc_connector'
+  | 'volumes'
+  | 'kms_key'
   | `secret:${string}`;
 
 /** Requirement model ids (DESIGN.md) plus the failure kinds diagnosis adds. */
@@ -49,7 +55,7 @@ export interface Grant {
   /** Full resource name whose IAM policy gets the binding, e.g. projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com */
   resource: string;
   /** Which API owns the policy. */
-  kind: 'serviceAccount' | 'repository' | 'secret' | 'project';
+  kind: 'serviceAccount' | 'repository' | 'secret' | 'project' | 'subnetwork' | 'bucket' | 'cryptoKey';
   role: string;
   /** IAM member form: serviceAccount:x, user:x, principalSet://... */
   member: string;
@@ -128,6 +134,10 @@ export interface DeployPlan {
    * run.jobs.create or run.jobs.update. Absent when it could not be read.
    */
   jobExists?: boolean;
+  /** What the job connects to (Cloud SQL, buckets, VPC, CMEK key), from the spec it deploys. */
+  resources?: JobResources;
+  /** The execution is started with RunJobRequest.overrides (needs run.jobs.runWithOverrides). */
+  runWithOverrides?: boolean;
 }
 
 export type IamMode = 'off' | 'check' | 'fix';
@@ -251,6 +261,8 @@ export interface Config extends JobFeatures {
   /** RunJobRequest.overrides for the execution (execute_* inputs); absent: a plain run. */
   overrides?: RunOverrides;
   wait: boolean;
+  /** With execute and wait: how long to wait for the execution, in ms (wait_timeout). */
+  waitTimeoutMs?: number;
   iam: IamMode;
   dryRun: boolean;
   failOn: FailOn;
@@ -261,6 +273,18 @@ export interface Config extends JobFeatures {
   requestReason?: string;
 }
 
+/** Why a finished execution failed, as far as its tasks and logs could be read (src/job/execution-details.ts). */
+export interface ExecutionDetails {
+  /** The tasks that failed: index, exit code of the last attempt, its message, retries. */
+  failedTasks: Array<{ index: number; exitCode?: number; message?: string; retried?: number }>;
+  /** The last log lines of the first failed task's last attempt (0-based), oldest first. */
+  log?: { task: number; attempt?: number; lines: string[] };
+  /** Why the log is not shown: the permission (and role) that would show it, or the read's error. */
+  logUnavailable?: { reason: string; permission?: string; role?: string };
+  /** Why the tasks could not be listed. */
+  tasksUnavailable?: string;
+}
+
 /** What a run produced, handed to the report layer whatever happened. */
 export interface RunResult {
   config?: Config;
@@ -269,7 +293,7 @@ export interface RunResult {
   granted: Grant[];
   iamStatus?: IamStatus;
   job?: { name: string; consoleUrl: string; action: 'created' | 'updated' | 'replaced' | 'planned' };
-  execution?: { name: string; status: ExecutionStatus; logUri?: string };
+  execution?: { name: string; status: ExecutionStatus; logUri?: string; details?: ExecutionDetails };
   /** The diagnosed failure that ended the run, if any (also in findings). */
   failure?: Finding;
 }

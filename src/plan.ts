@@ -2,7 +2,6 @@
 // runtime service account (explicit, kept from the existing job, or the default compute
 // account), the image's repository, the referenced secrets and the Cloud Run service agent.
 // `resolveLocal` runs before any remote call; `buildPlan` is pure; `resolvePlan` does the reads.
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Env } from './auth/endpoints.ts';
 import type { ApiContext } from './gcp/clients.ts';
@@ -12,10 +11,10 @@ import { getJob, type V2Job } from './gcp/run.ts';
 import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
+import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
+import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
-
-const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export interface LocalPlan {
   project: string;
@@ -24,21 +23,22 @@ export interface LocalPlan {
 }
 
 /** Everything knowable without a remote call: the job.yaml, the project, the job name. */
-export function resolveLocal(
-  config: Config,
-  env: Env,
-  readText: (path: string) => string = (p) => readFileSync(p, 'utf8'),
-): LocalPlan {
+export function resolveLocal(config: Config, env: Env, readText?: (path: string) => string): LocalPlan {
   let manifest: JobManifest | undefined;
   if (config.metadata) {
-    const full = isAbsolute(config.metadata)
-      ? config.metadata
-      : resolve(env.GITHUB_WORKSPACE ?? process.cwd(), config.metadata);
-    manifest = parseManifest(readText(full), config.metadata);
-    if (!JOB_NAME.test(manifest.name))
-      throw new InputError([
-        `Input "metadata": ${config.metadata}: metadata.name must be a job name (a lowercase letter, then lowercase letters, digits or hyphens, at most 63, not ending in a hyphen), got ${JSON.stringify(manifest.name)}`,
-      ]);
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    let text: string;
+    if (readText) {
+      text = readText(isAbsolute(config.metadata) ? config.metadata : resolve(workspace, config.metadata));
+    } else {
+      try {
+        text = readMetadataFile(config.metadata, workspace).text;
+      } catch (e) {
+        if (e instanceof MetadataFileError) throw new InputError([e.message]);
+        throw e;
+      }
+    }
+    manifest = parseManifest(text, config.metadata);
     if (config.job && config.job !== manifest.name)
       throw new InputError([
         `Inputs "job" and "metadata" conflict: job is ${JSON.stringify(config.job)} but ${config.metadata} names ${JSON.stringify(manifest.name)}`,
@@ -83,6 +83,8 @@ export interface PlanInput {
   deployer?: string;
   /** Whether the job exists now; absent when that is unknown. */
   jobExists?: boolean;
+  /** What the deployed spec connects to (src/job/resources.ts). */
+  resources?: JobResources;
 }
 
 /** Pure: the plan from resolved facts. */
@@ -93,6 +95,7 @@ export function buildPlan({
   facts,
   deployer,
   jobExists,
+  resources,
 }: PlanInput): DeployPlan {
   const { project, job } = local;
   const explicit = facts.serviceAccount;
@@ -117,7 +120,33 @@ export function buildPlan({
   };
   if (deployer) plan.deployer = deployer;
   if (jobExists !== undefined) plan.jobExists = jobExists;
+  if (resources) plan.resources = resources;
+  if (config.execute && config.overrides) plan.runWithOverrides = true;
   return plan;
+}
+
+/**
+ * The job the inputs alone describe, for the provisional plan. An input that only makes sense
+ * on top of the existing job (vpc_egress or network_tags alone, a mount of the job's own
+ * volume, gpu_type for a GPU job) is left out: the real plan, built on the job as read,
+ * decides whether it fits.
+ */
+function provisionalJob(config: Config, sha: string | undefined, project: string): V2Job {
+  try {
+    return mergeJob({}, config, sha, project);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const {
+      vpcEgress: _egress,
+      networkTags: _tags,
+      volumeMounts: _mounts,
+      gpu: _gpu,
+      gpuType: _type,
+      gpuZonalRedundancy: _redundancy,
+      ...alone
+    } = config;
+    return mergeJob({}, alone, sha, project);
+  }
 }
 
 /** Facts of a job.yaml, in the same shape as those of a v2 job. */
@@ -148,14 +177,23 @@ export function provisionalPlan(
   sha: string | undefined,
   deployer?: string,
 ): DeployPlan {
-  const facts = local.manifest ? factsOfManifest(local.manifest) : factsOfV2(mergeJob({}, config, sha));
+  const merged = local.manifest ? undefined : provisionalJob(config, sha, local.project);
+  const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   return buildPlan({
     config,
     local,
     projectNumber: UNKNOWN_NUMBER,
     facts,
+    resources: resourcesOf(local, merged, config.region),
     ...(deployer ? { deployer } : {}),
   });
+}
+
+/** What the spec to deploy connects to: the merged v2 job, or the job.yaml as written. */
+function resourcesOf(local: LocalPlan, merged: V2Job | undefined, region: string): JobResources {
+  return merged
+    ? resourcesOfV2(merged, local.project, region)
+    : resourcesOfManifest((local.manifest as JobManifest).job, local.project, region);
 }
 
 export interface Resolved {
@@ -189,10 +227,10 @@ export async function resolvePlan(
     },
   );
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
-  const facts = local.manifest
-    ? factsOfManifest(local.manifest)
-    : factsOfV2(mergeJob(existing.job ?? {}, config, sha));
-  const input: PlanInput = { config, local, projectNumber: number, facts };
+  const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha, local.project);
+  const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
+  const resources = resourcesOf(local, merged, config.region);
+  const input: PlanInput = { config, local, projectNumber: number, facts, resources };
   if (deployer) input.deployer = deployer;
   if (existing.known) input.jobExists = existing.job !== undefined;
   const resolved: Resolved = { plan: buildPlan(input), existingKnown: existing.known };

@@ -27,6 +27,10 @@ interface Case {
     body?: unknown;
     operation?: Record<string, unknown>;
     text?: string;
+    code?: string;
+    url?: string;
+    timeout?: number;
+    service?: string;
     step?: string;
   };
   condition?: JobCondition;
@@ -66,6 +70,10 @@ function thrown(e: NonNullable<Case['error']>): unknown {
   } else {
     error = new Error(e.text ?? '');
   }
+  // Network facts a gaxios error carries: its code, the request's URL and timeout, the service.
+  if (e.code) Object.assign(error as object, { code: e.code });
+  if (e.url) Object.assign(error as object, { config: { url: e.url, timeout: e.timeout } });
+  if (e.service) Object.assign(error as object, { service: e.service });
   return e.step ? new StepError(e.step, error) : error;
 }
 

@@ -33,3 +33,46 @@ describe('README tables from action.yml', () => {
     expect(() => updateReadme('no markers', yml)).toThrow(/markers/);
   });
 });
+
+describe('.ci/run runs what README tells users to run', () => {
+  const ci = readFileSync(new URL('.ci/run', root), 'utf8');
+  const commands = [...readme.matchAll(/```sh\n(npm ci && [^\n]+)\n```/g)].map((m) => m[1] as string);
+
+  it('README gives the demo and the test commands', () => {
+    expect(commands).toEqual(expect.arrayContaining(['npm ci && npm run demo', 'npm ci && npm test']));
+  });
+
+  it('the test command exactly, and the demo in a fresh copy holding only tracked files', () => {
+    const lines = ci.split('\n').map((l) => l.trim());
+    expect(lines).toContain('npm ci && npm test');
+    expect(lines).toContain('(cd "$copy" && npm ci && npm run demo)');
+    expect(ci).toMatch(/git -C "\$root" ls-files -z \| tar/);
+    expect(ci).toContain('copy=$(mktemp -d');
+  });
+});
+
+describe('README shows how to use the published action', () => {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+    license: string;
+    repository: { url: string };
+  };
+  const repo = /github\.com\/([^/]+\/[^/.]+)/.exec(pkg.repository.url)?.[1] ?? '';
+
+  it('every uses: line of this action names the published repository at @v1 or a pinned SHA', () => {
+    expect(repo).toMatch(/^[\w-]+\/[\w-]+$/);
+    const uses = [...readme.matchAll(/uses: ([\w-]+\/cloud-run-job[\w-]*)@(\S+)/g)];
+    expect(uses.length).toBeGreaterThanOrEqual(3);
+    for (const [, name, ref] of uses) {
+      expect(name).toBe(repo);
+      expect(ref).toMatch(/^(?:v1|<sha)$/);
+    }
+    expect(readme).toContain(`git ls-remote https://github.com/${repo} 'refs/tags/v1.2.3^{}'`);
+  });
+
+  it('the licence is Apache-2.0 everywhere', () => {
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(readFileSync(new URL('LICENSE', root), 'utf8')).toContain(
+      'Apache License\n                           Version 2.0',
+    );
+  });
+});

@@ -120,6 +120,8 @@ describe('deploy from inputs (Cloud Run v2)', () => {
     const task = job.template?.template;
     if (!task?.containers?.[0]) throw new Error('job has no container');
     task.vpcAccess = { connector: 'projects/demo-app/locations/us-central1/connectors/c1' };
+    // The connector exists (Cloud Run refuses a job whose connector does not).
+    e.world.connected.connectors['projects/demo-app/locations/us-central1/connectors/c1'] = 'default';
     task.volumes = [{ name: 'scratch', emptyDir: { medium: 'MEMORY' } }];
     task.containers[0].env?.push({ name: 'FROM_CONSOLE', value: 'yes' });
 

@@ -101,6 +101,12 @@ function commandFor(g: Grant): string {
       return `gcloud artifacts repositories add-iam-policy-binding ${seg('repositories')} --location=${seg('locations')} --project=${seg('projects')} ${who}`;
     case 'secret':
       return `gcloud secrets add-iam-policy-binding ${seg('secrets')} --project=${seg('projects')} ${who}`;
+    case 'subnetwork':
+      return `gcloud compute networks subnets add-iam-policy-binding ${seg('subnetworks')} --region=${seg('regions')} --project=${seg('projects')} ${who}`;
+    case 'bucket':
+      return `gcloud storage buckets add-iam-policy-binding gs://${seg('buckets')} ${who}`;
+    case 'cryptoKey':
+      return `gcloud kms keys add-iam-policy-binding ${seg('cryptoKeys')} --keyring=${seg('keyRings')} --location=${seg('locations')} --project=${seg('projects')} ${who}`;
     default:
       throw new Error(`fix must never grant on a ${g.kind}`);
   }

@@ -131,7 +131,7 @@ describe.concurrent('pull-request comment and neutralised text', () => {
     }
   }
 
-  it('an API message echoing a job.yaml value (and an env value) is neutralised everywhere', async () => {
+  it('a hostile job.yaml secret version (and env value) is refused before any call, neutralised everywhere', async () => {
     const emu = await startEmulator({ scenario: demo() });
     try {
       const inputs = stepInputs({
@@ -141,7 +141,7 @@ describe.concurrent('pull-request comment and neutralised text', () => {
         metadata: JOB_YAML,
         github_token: TOKEN,
       });
-      // The secret version is echoed by Cloud Run's "Secret ... was not found" condition message.
+      // The secret version is a name the file sets: validated like the inputs, it never reaches Cloud Run.
       const manifest = jobYaml({ secretVersion: 'KEY' })
         .replace("key: 'KEY'", `key: ${JSON.stringify(EVIL)}`)
         .replace(
@@ -156,9 +156,11 @@ describe.concurrent('pull-request comment and neutralised text', () => {
         event: pullRequest,
       });
       expect(res.code, res.stdout).toBe(1);
-      expect(findingsOf(res.outputs).map((f) => f.check)).toContain('secret-not-found');
+      expect(findingsOf(res.outputs).map((f) => f.check)).toEqual(['invalid-input']);
+      expect(res.stdout).toContain('its version must be a secret version');
       const comment = emu.world.github.comments[7]?.[0]?.body ?? '';
       expectNeutralised(res.stdout, res.summary, comment);
+      expect(emu.requestLog.filter((r) => !r.path.startsWith('/_github/'))).toEqual([]);
     } finally {
       await emu.stop();
     }

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { V2Execution } from '../src/gcp/run.ts';
+import type { V2Job } from '../src/job/spec.ts';
 import {
   AGENT,
   APP,
@@ -65,6 +67,8 @@ describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {
       ['core/project', APP.id],
       ['core/disable_usage_reporting', 'true'],
       ['component_manager/disable_update_check', 'true'],
+      // --set-cloudsql-instances would first ask Service Usage whether the Cloud SQL APIs are on.
+      ['core/should_prompt_to_enable_api', 'false'],
       ['api_endpoint_overrides/run', endpoint],
       // `jobs replace` resolves the project through Resource Manager v1.
       ['api_endpoint_overrides/cloudresourcemanager', endpoint],
@@ -200,6 +204,98 @@ describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {
     expect(foreign.stderr).toContain(
       `Google Cloud Run Service Agent ${AGENT} must have permission to read the image`,
     );
+  });
+
+  // gcloud writes these features as v1 annotations and Kubernetes volume sources; the store
+  // holds them as v2 fields, and a gcloud update (read, modify, PUT) keeps every one of them.
+  it('deploys Cloud SQL, Direct VPC, volumes, a secret file and a CMEK key, and keeps them on update', async () => {
+    const key = `projects/${APP.id}/locations/${REGION}/keyRings/run/cryptoKeys/jobs`;
+    const deployed = await gcloud(
+      'run',
+      'jobs',
+      'deploy',
+      'cli-features',
+      `--image=${IMAGE}`,
+      `--service-account=${RUNNER}`,
+      `--set-cloudsql-instances=${APP.id}:${REGION}:main`,
+      '--network=default',
+      '--subnet=jobs',
+      '--network-tags=db',
+      '--vpc-egress=all-traffic',
+      '--add-volume=name=data,type=cloud-storage,bucket=app-data,readonly=true',
+      '--add-volume=name=tmp,type=in-memory,size-limit=64Mi',
+      '--add-volume-mount=volume=data,mount-path=/data',
+      '--set-secrets=/secrets/db/password=db-pass:2',
+      `--key=${key}`,
+      region,
+    );
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const name = `projects/${APP.id}/locations/${REGION}/jobs/cli-features`;
+    const stored = () => (emu.world.jobs[name] as V2Job).template?.template ?? {};
+    const task = stored();
+    expect(task.vpcAccess).toEqual({
+      networkInterfaces: [{ network: 'default', subnetwork: 'jobs', tags: ['db'] }],
+      egress: 'ALL_TRAFFIC',
+    });
+    expect(task.encryptionKey).toBe(key);
+    const volumes = Object.fromEntries((task.volumes ?? []).map((v) => [v.name, v]));
+    expect(volumes.cloudsql).toEqual({
+      name: 'cloudsql',
+      cloudSqlInstance: { instances: [`${APP.id}:${REGION}:main`] },
+    });
+    expect(volumes.data).toEqual({ name: 'data', gcs: { bucket: 'app-data', readOnly: true } });
+    expect(volumes.tmp).toEqual({ name: 'tmp', emptyDir: { medium: 'MEMORY', sizeLimit: '64Mi' } });
+    const secret = task.volumes?.find((v) => v.secret);
+    expect(secret?.secret).toEqual({ secret: 'db-pass', items: [{ path: 'password', version: '2' }] });
+    expect(task.containers?.[0]?.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'data', mountPath: '/data' },
+        { name: secret?.name, mountPath: '/secrets/db' },
+        { name: 'cloudsql', mountPath: '/cloudsql' },
+      ]),
+    );
+
+    const updated = await gcloud(
+      'run',
+      'jobs',
+      'deploy',
+      'cli-features',
+      `--image=${IMAGE}`,
+      '--update-env-vars=MODE=x',
+      region,
+    );
+    expect(updated.code, updated.stderr).toBe(0);
+    const after = stored();
+    expect(after.containers?.[0]?.env).toEqual([{ name: 'MODE', value: 'x' }]);
+    for (const field of ['vpcAccess', 'encryptionKey', 'volumes'] as const)
+      expect(after[field]).toEqual(task[field]);
+  });
+
+  it('executes one run with overrides of args, env, task count and timeout', async () => {
+    const r = await gcloud(
+      'run',
+      'jobs',
+      'execute',
+      'cli-features',
+      '--args=migrate,--to=42',
+      '--update-env-vars=LOG=debug',
+      '--tasks=2',
+      '--task-timeout=5m',
+      region,
+      '--wait',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const prefix = `projects/${APP.id}/locations/${REGION}/jobs/cli-features/executions/`;
+    const execution = Object.entries(emu.world.executions).find(([k]) =>
+      k.startsWith(prefix),
+    )?.[1] as V2Execution;
+    expect(execution.taskCount).toBe(2);
+    expect(execution.template?.timeout).toBe('300s');
+    expect(execution.template?.containers?.[0]?.args).toEqual(['migrate', '--to=42']);
+    expect(execution.template?.containers?.[0]?.env).toEqual([
+      { name: 'MODE', value: 'x' },
+      { name: 'LOG', value: 'debug' },
+    ]);
   });
 
   it('says NOT_FOUND for a job that does not exist', async () => {

@@ -2,7 +2,7 @@
 // emulator). It keeps etags like the real APIs and can stage a concurrent writer.
 import type { Policy, ServiceAccountInfo } from '../src/gcp/iam.ts';
 import type { EffectiveOrgPolicy } from '../src/gcp/orgpolicy.ts';
-import type { IamBackend, PolicyResource } from '../src/iam/backend.ts';
+import type { IamBackend, LookupKind, PolicyResource } from '../src/iam/backend.ts';
 import { evaluatePermission } from '../src/iam/policy.ts';
 
 /** The shape gaxios throws for a Google error response. */
@@ -20,8 +20,10 @@ export interface FakeWorld {
   orgPolicies: Record<string, EffectiveOrgPolicy>;
   /** The caller's member, for testIamPermissions (evaluated from the policies, no groups). */
   caller: string;
-  /** Operations refused with 403: 'get NAME', 'set NAME', 'parent NAME', 'role NAME', 'org PROJECT', 'sa EMAIL', 'test NAME'. */
+  /** Operations refused with 403: 'get NAME', 'set NAME', 'parent NAME', 'role NAME', 'org PROJECT', 'sa EMAIL', 'test NAME', 'lookup NAME'. */
   denied: string[];
+  /** Resources lookup() finds (Cloud SQL instances, connectors, services, subnetworks): name -> body. */
+  resources: Record<string, Record<string, unknown>>;
 }
 
 export class FakeBackend implements IamBackend {
@@ -38,6 +40,7 @@ export class FakeBackend implements IamBackend {
       roles: {},
       serviceAccounts: {},
       orgPolicies: {},
+      resources: {},
       caller: 'serviceAccount:deployer@app.iam.gserviceaccount.com',
       denied: [],
       ...world,
@@ -130,5 +133,12 @@ export class FakeBackend implements IamBackend {
     return (
       this.world.orgPolicies[project] ?? { name: `projects/${project}/policies/${constraint}`, spec: {} }
     );
+  }
+
+  async lookup(_kind: LookupKind, name: string): Promise<Record<string, unknown>> {
+    this.guard(`lookup ${name}`);
+    const found = this.world.resources[name];
+    if (!found) throw apiError(404, 'NOT_FOUND', `${name} not found`);
+    return structuredClone(found);
   }
 }

@@ -6,10 +6,12 @@
 import * as core from '@actions/core';
 import { type AuthClient, GoogleAuth, IdentityPoolClient } from 'google-auth-library';
 import { StepError } from '../gcp/errors.ts';
-import { withTimeout } from '../gcp/timeout.ts';
+import { scaled, withTimeout } from '../gcp/timeout.ts';
 import type { Config } from '../model.ts';
 import { attribute } from './attribution.ts';
 import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
+import { forkPullRequestHead } from './github-event.ts';
+import { githubIdToken } from './oidc.ts';
 
 export interface Authenticated {
   client: AuthClient;
@@ -21,10 +23,24 @@ export interface Authenticated {
 export type IdTokenSource = (audience: string) => Promise<string>;
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
-const ID_TOKEN_TIMEOUT_MS = 30_000;
-const AUTH_TIMEOUT_MS = 90_000;
+const ID_TOKEN_TIMEOUT_MS = scaled(60_000);
+const AUTH_TIMEOUT_MS = scaled(120_000);
+const REQUEST_TIMEOUT_MS = scaled(30_000);
 /** Requests the auth library makes with its own transport (impersonation, ADC refresh). */
-const transporterOptions = { timeout: 30_000 };
+const transporterOptions = { timeout: REQUEST_TIMEOUT_MS };
+
+/**
+ * The library's STS exchange goes through a transport of its own, built without options: give
+ * it the same request timeout, so an unanswered exchange fails and closes its socket instead of
+ * keeping the process alive after the step has already failed.
+ */
+class BoundedIdentityPoolClient extends IdentityPoolClient {
+  constructor(options: ConstructorParameters<typeof IdentityPoolClient>[0]) {
+    super(options);
+    const sts = this.stsCredential as unknown as { transporter?: { defaults?: { timeout?: number } } };
+    if (sts.transporter?.defaults) sts.transporter.defaults.timeout = REQUEST_TIMEOUT_MS;
+  }
+}
 
 export interface AuthOptions {
   /** The job's project, already resolved: ADC then needs no project lookup of its own. */
@@ -37,9 +53,9 @@ export async function authenticate(
   env: Env,
   options: AuthOptions = {},
 ): Promise<Authenticated> {
-  const getIdToken = options.getIdToken ?? ((aud: string) => core.getIDToken(aud));
+  const getIdToken = options.getIdToken ?? ((aud: string) => githubIdToken(aud, env));
   const source = config.workloadIdentityProvider
-    ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken)
+    ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken, forkPullRequestHead(env))
     : await applicationDefault(config, options.project);
   const { client } = source;
   // Before the first request: the token exchange itself carries the User-Agent and reason.
@@ -51,7 +67,12 @@ export async function authenticate(
   try {
     // The whole exchange (OIDC token, STS, impersonation) is bounded: the library's STS request
     // takes no timeout of its own.
-    const { token } = await withTimeout(client.getAccessToken(), AUTH_TIMEOUT_MS, 'obtain an access token');
+    const { token } = await withTimeout(
+      client.getAccessToken(),
+      AUTH_TIMEOUT_MS,
+      'obtain an access token',
+      config.workloadIdentityProvider ? 'sts.googleapis.com' : 'the credentials provider',
+    );
     if (!token) throw new Error('the credentials produced no access token');
     core.setSecret(token);
   } catch (e) {
@@ -80,10 +101,16 @@ function describeAuthStep(config: Config, e: unknown): string {
   return 'get an access token from Application Default Credentials';
 }
 
-function workloadIdentity(config: Config, provider: string, env: Env, getIdToken: IdTokenSource): Source {
+function workloadIdentity(
+  config: Config,
+  provider: string,
+  env: Env,
+  getIdToken: IdTokenSource,
+  forkHead: string | undefined,
+): Source {
   const universe = config.universe;
   let subject: string | undefined;
-  const client = new IdentityPoolClient({
+  const client = new BoundedIdentityPoolClient({
     transporterOptions,
     type: 'external_account',
     // STS audience is the provider's full resource name; the OIDC token's audience is its URL form.
@@ -93,7 +120,7 @@ function workloadIdentity(config: Config, provider: string, env: Env, getIdToken
     universe_domain: universe,
     subject_token_supplier: {
       getSubjectToken: async () => {
-        const token = await fetchIdToken(getIdToken, `https://iam.${universe}/${provider}`);
+        const token = await fetchIdToken(getIdToken, `https://iam.${universe}/${provider}`, forkHead);
         subject ??= jwtSubject(token);
         return token;
       },
@@ -111,13 +138,28 @@ function workloadIdentity(config: Config, provider: string, env: Env, getIdToken
   return { client, principal: () => impersonated ?? (subject ? principalOf(provider, subject) : undefined) };
 }
 
-async function fetchIdToken(getIdToken: IdTokenSource, audience: string): Promise<string> {
+async function fetchIdToken(
+  getIdToken: IdTokenSource,
+  audience: string,
+  forkHead: string | undefined,
+): Promise<string> {
   try {
-    const token = await withTimeout(getIdToken(audience), ID_TOKEN_TIMEOUT_MS, 'get a GitHub OIDC token');
+    const token = await withTimeout(
+      getIdToken(audience),
+      ID_TOKEN_TIMEOUT_MS,
+      'get a GitHub OIDC token',
+      'GitHub',
+    );
     core.setSecret(token);
     return token;
   } catch (e) {
-    // Most often the workflow lacks `permissions: id-token: write`; diagnosis explains that.
+    // A fork's pull request never gets one, whatever the permissions say: name that cause.
+    if (forkHead)
+      throw new StepError(
+        `get a GitHub OIDC token: this run is a pull request from the fork ${forkHead}, and GitHub gives such runs no OIDC token`,
+        e,
+      );
+    // Otherwise most often the workflow lacks `permissions: id-token: write`; diagnosis explains that.
     throw new StepError('get a GitHub OIDC token (the job needs permissions: id-token: write)', e);
   }
 }

@@ -12,7 +12,14 @@ export type GoogleApi =
   | 'cloudresourcemanager'
   | 'artifactregistry'
   | 'secretmanager'
-  | 'orgpolicy';
+  | 'orgpolicy'
+  | 'compute'
+  | 'storage'
+  | 'cloudkms'
+  | 'sqladmin'
+  | 'vpcaccess'
+  | 'serviceusage'
+  | 'logging';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -2,7 +2,7 @@
 // (ErrorInfo reason and metadata, canonical status, gRPC code, legacy errors[] reason) and on
 // permission names, and only then on loose, case-insensitive phrases: the same failure is
 // worded differently by v1 and v2, by operations and by gcloud.
-import type { ApiError } from '../gcp/errors.ts';
+import { type ApiError, noAnswer } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
 import {
   canonicalPermission,
@@ -29,6 +29,7 @@ import {
   statusInText,
 } from './facts.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+import { connectedFailure } from './remedies-connected.ts';
 import {
   actAs,
   agentToken,
@@ -40,7 +41,9 @@ import {
   wifUser,
 } from './remedies-iam.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
+import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
 import { invalidInput, namespaceNotFound, unknownFailure } from './remedies-run.ts';
+import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -104,7 +107,13 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
 
   // GitHub OIDC and the STS token exchange (OAuth error codes, not google.rpc.Status).
+  const fork = /pull request from the fork (\S+),/.exec(evidence)?.[1];
+  if (fork) return forkNoIdToken({ evidence, head: fork });
   if (/ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)/.test(text)) return idTokenPermission({ evidence });
+  if (/Could not load the default credentials/i.test(text)) return noCredentials({ evidence });
+  // Cloud Run's answer for a location it does not serve (field `region`, "Unsupported region X").
+  const region = /\bUnsupported region ([a-z0-9-]+)/i.exec(text)?.[1];
+  if (region) return regionUnsupported({ evidence, region });
   // google-auth-library may flatten the OAuth body into text ("Error code unauthorized_client: ...").
   const oauth = /^(?:unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)$/.test(
     reason,
@@ -114,6 +123,14 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
     return wifCondition({ evidence, provider, repository: ctx.repository, ...impersonation(ctx) });
   if (oauth) return wifProvider({ evidence, provider, reason: oauth });
+  // No answer, or GitHub's own failure: nothing here is a missing permission or a Cloud quota.
+  if (api.service === 'GitHub') return githubUnavailable({ evidence, httpStatus: api.httpStatus });
+  if (api.httpStatus === undefined && api.networkCode)
+    return unreachable({
+      evidence: `${noAnswer(api, ctx.attempting ?? 'call it')}: ${api.message}`,
+      service: api.service,
+      timedOut: api.networkCode === 'ETIMEDOUT',
+    });
 
   const emails = emailsIn(text);
   const agentEmail = emails.find(isServiceAgent);
@@ -165,6 +182,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     DENIED_REASONS.test(reason) ||
     DENIED_TEXT.test(text);
   const member = deployerMember(ctx);
+
+  const connected =
+    agentSpeaks || /VPC connector/i.test(text)
+      ? connectedFailure(text, { evidence, agent: agentEmail ?? plan?.serviceAgent })
+      : undefined;
+  if (connected) return connected;
 
   if (denied || permissions.length > 0) {
     if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
@@ -271,6 +294,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
+  if ((api.httpStatus ?? 0) >= 500)
+    return serverError({ evidence, httpStatus: api.httpStatus ?? 500, service: api.service });
   return unknownFailure({ evidence, subject: undefined });
 }
 

@@ -20,6 +20,10 @@ export function createArtifactRegistryClient(o: ApiContext) {
     return res.data;
   };
   return {
+    /** The repository itself (artifactregistry.repositories.get): 404 proves it does not exist. */
+    async getRepository(repository: string): Promise<{ name?: string }> {
+      return call('GET', repository);
+    },
     // Artifact Registry reads the policy with GET and the version as a query parameter.
     async getIamPolicy(repository: string): Promise<Policy> {
       return asPolicy(await call('GET', `${repository}:getIamPolicy?options.requestedPolicyVersion=3`));

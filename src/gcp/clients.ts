@@ -6,9 +6,10 @@ import type { AuthClient } from 'google-auth-library';
 import { apiRoot, type Env, type GoogleApi } from '../auth/endpoints.ts';
 import { attempt } from './errors.ts';
 import { isTransient, type RetryOptions, withRetry } from './retry.ts';
+import { scaled } from './timeout.ts';
 
 /** Per-request bound; long waits (operations) loop over bounded requests instead. */
-export const CALL_TIMEOUT_MS = 30_000;
+export const CALL_TIMEOUT_MS = scaled(30_000);
 
 export const callOptions = { timeout: CALL_TIMEOUT_MS, retry: false } as const;
 

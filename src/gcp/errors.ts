@@ -1,6 +1,8 @@
 // Turns whatever a Google API call threw (a gaxios error carrying a google.rpc.Status body,
 // a long-running operation's error, a network failure) into one plain record, and wraps it
 // with what the action was attempting.
+import { serviceOfUrl } from './services.ts';
+import { seconds } from './timeout.ts';
 
 /** google.rpc.Status as the JSON APIs return it, plus the legacy v1 `errors[]`. */
 export interface GoogleStatus {
@@ -27,6 +29,12 @@ export interface ApiError {
   permission?: string;
   /** Network-level code (ECONNRESET, ETIMEDOUT, ...) when no response arrived. */
   networkCode?: string;
+  /** The service the request went to (run.googleapis.com, GitHub), when the error says. */
+  service?: string;
+  /** The request's own timeout, for "no answer after N s". */
+  timeoutMs?: number;
+  /** What the server's Retry-After header asked for. */
+  retryAfterMs?: number;
   raw?: GoogleStatus;
 }
 
@@ -114,10 +122,75 @@ export function fromStatus(body: GoogleStatus, httpStatus?: number): ApiError {
   return result;
 }
 
+/** Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3), in ms; undefined when absent or bad. */
+export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function header(headers: unknown, name: string): unknown {
+  if (!headers) return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  return isRecord(headers) ? (headers[name] ?? headers[name.toLowerCase()]) : undefined;
+}
+
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'TimeoutError',
+  'AbortError',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+
+/** The network-level failure behind an error (own code, or its causes': fetch wraps them twice). */
+function networkCodeOf(e: Record<string, unknown>): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && isRecord(cur); depth++) {
+    const code = typeof cur.code === 'string' ? cur.code : undefined;
+    const name = typeof cur.name === 'string' ? cur.name : undefined;
+    // A bundle may minify the error's class name: an abort is also known by its type or message.
+    // The action aborts requests only through their timeout signals.
+    const aborted =
+      cur.type === 'aborted' || /operation was aborted|aborted due to timeout/i.test(String(cur.message));
+    if ((code && TIMEOUT_CODES.has(code)) || (name && TIMEOUT_CODES.has(name)) || aborted) return 'ETIMEDOUT';
+    if (code && RESET_CODES.has(code)) return 'ECONNRESET';
+    if (code && /^E[A-Z]+$/.test(code)) return code;
+    cur = cur.cause;
+  }
+  // undici's bare "fetch failed" / "other side closed": the connection broke without an answer.
+  return /fetch failed|socket hang up|other side closed/i.test(String(e.message ?? ''))
+    ? 'ECONNRESET'
+    : undefined;
+}
+
+/** Where the request went and its timeout, from a gaxios-style error's config. */
+function requestFacts(e: Record<string, unknown>, err: ApiError): ApiError {
+  const config = isRecord(e.config) ? e.config : undefined;
+  const url =
+    config?.url instanceof URL ? config.url.href : typeof config?.url === 'string' ? config.url : undefined;
+  const service = (typeof e.service === 'string' ? e.service : undefined) ?? serviceOfUrl(url);
+  if (service) err.service = service;
+  const timeout =
+    typeof config?.timeout === 'number' ? config.timeout : typeof e.ms === 'number' ? e.ms : undefined;
+  if (timeout) err.timeoutMs = timeout;
+  const response = isRecord(e.response) ? e.response : undefined;
+  const after = retryAfterMs(header(response?.headers, 'retry-after'));
+  if (after !== undefined) err.retryAfterMs = after;
+  return err;
+}
+
 /** Best-effort parse of anything an API call threw. Never throws. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof StepError && e.api) return e.api;
-  if (isRecord(e)) {
+  if (isRecord(e)) return requestFacts(e, parseRecord(e));
+  return { status: 'UNKNOWN', message: String(e), metadata: {} };
+}
+
+function parseRecord(e: Record<string, unknown>): ApiError {
+  {
     const response = isRecord(e.response) ? e.response : undefined;
     const httpStatus = typeof response?.status === 'number' ? response.status : undefined;
     let data: unknown = response?.data;
@@ -147,11 +220,12 @@ export function toApiError(e: unknown): ApiError {
       metadata: {},
     };
     if (httpStatus !== undefined) err.httpStatus = httpStatus;
-    if (typeof e.code === 'string' && /^E[A-Z]+/.test(e.code)) err.networkCode = e.code;
-    if (e.name === 'AbortError' || e.name === 'TimeoutError') err.networkCode = 'ETIMEDOUT';
+    else {
+      const network = networkCodeOf(e);
+      if (network) err.networkCode = network;
+    }
     return err;
   }
-  return { status: 'UNKNOWN', message: String(e), metadata: {} };
 }
 
 /** A failure with what the action was attempting; the one error type main.ts reports. */
@@ -165,11 +239,28 @@ export class StepError extends Error {
     const detail = api
       ? `: ${api.status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}${oauth}: ${api.message}`
       : '';
-    super(`Failed to ${attempting}${detail}`, { cause });
+    super(
+      api ? (noAnswer(api, attempting) ?? `Failed to ${attempting}${detail}`) : `Failed to ${attempting}`,
+      {
+        cause,
+      },
+    );
     this.name = 'StepError';
     this.attempting = attempting;
     this.api = api;
   }
+}
+
+/** "No answer from run.googleapis.com after 30 s while trying to read job X" for a request that got none. */
+export function noAnswer(api: ApiError, attempting: string): string | undefined {
+  if (api.httpStatus !== undefined || !api.networkCode) return undefined;
+  const from = api.service ?? 'the server';
+  const running = /^operation (\S+) still running/.exec(api.message)?.[1];
+  if (running)
+    return `${from} had not finished operation ${running}${api.timeoutMs ? ` after ${seconds(api.timeoutMs)}` : ''} while trying to ${attempting}; it keeps running on its side`;
+  if (api.networkCode === 'ETIMEDOUT')
+    return `No answer from ${from}${api.timeoutMs ? ` after ${seconds(api.timeoutMs)}` : ''} while trying to ${attempting}`;
+  return `The connection to ${from} broke (${api.networkCode}) before an answer, while trying to ${attempting}`;
 }
 
 /** Run an API call; on failure throw a StepError that says what was being attempted. */

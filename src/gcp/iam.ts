@@ -3,6 +3,7 @@
 // adds those), but every call is bounded in time.
 import { iam_v1 } from '@googleapis/iam/build/v1.js';
 import { type ApiContext, callOptions, clientOptions } from './clients.ts';
+import { scaled } from './timeout.ts';
 
 export interface Binding {
   role: string;
@@ -19,7 +20,7 @@ export interface Policy {
 }
 
 /** Every IAM-related call gets this shorter bound; the rest is callOptions (gaxios' own retry off, retries are ours). */
-const CALL_TIMEOUT_MS = 20_000;
+const CALL_TIMEOUT_MS = scaled(20_000);
 export const CALL_OPTIONS = { ...callOptions, timeout: CALL_TIMEOUT_MS } as const;
 
 /** JSON from googleapis Schema$Policy (nullable fields) to our Policy, keeping every field. */

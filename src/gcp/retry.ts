@@ -1,6 +1,10 @@
 // Retries only what is safe to retry: the caller says which failures qualify. Backoff is
-// exponential with full jitter; sleep is injectable so tests run instantly.
+// exponential with full jitter, never shorter than what a Retry-After header asks for, and
+// never planned past the deadline or the step's bound; sleep is injectable so tests run instantly.
+
+import { log } from '../output/log.ts';
 import { toApiError } from './errors.ts';
+import { scaled, stepTimeLeft } from './timeout.ts';
 
 export type Sleep = (ms: number) => Promise<void>;
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,14 +20,22 @@ export interface RetryOptions {
   random?: () => number;
   now?: () => number;
   retryable?: (e: unknown) => boolean;
-  /** Called before each wait, e.g. to log. */
-  onRetry?: (e: unknown, attempt: number, waitMs: number) => void;
+  /** Called before each wait, e.g. to log; `retryAfterMs` when the server asked for the wait. */
+  onRetry?: (e: unknown, attempt: number, waitMs: number, retryAfterMs?: number) => void;
+  /** A Retry-After longer than this is not waited for: the failure is reported instead. */
+  maxRetryAfterMs?: number;
 }
 
 /** Transient for any call: throttled, unavailable, or no answer at all. */
 export function isTransient(e: unknown): boolean {
   const err = toApiError(e);
-  if (err.httpStatus === 429 || err.httpStatus === 503 || err.httpStatus === 502 || err.httpStatus === 504)
+  if (
+    err.httpStatus === 429 ||
+    err.httpStatus === 500 ||
+    err.httpStatus === 502 ||
+    err.httpStatus === 503 ||
+    err.httpStatus === 504
+  )
     return true;
   if (err.status === 'UNAVAILABLE' || err.status === 'RESOURCE_EXHAUSTED') return err.httpStatus !== 400;
   return (
@@ -37,8 +49,9 @@ export async function withRetry<T>(
   options: RetryOptions = {},
 ): Promise<T> {
   const attempts = options.attempts ?? 4;
-  const baseMs = options.baseMs ?? 250;
-  const maxMs = options.maxMs ?? 8_000;
+  const baseMs = options.baseMs ?? scaled(250);
+  const maxMs = options.maxMs ?? scaled(8_000);
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? scaled(60_000);
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
@@ -50,9 +63,17 @@ export async function withRetry<T>(
     } catch (e) {
       if (attempt >= attempts || !retryable(e)) throw e;
       const cap = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-      const waitMs = Math.round(cap / 2 + (random() * cap) / 2);
+      const asked = toApiError(e).retryAfterMs;
+      const retryAfter = asked === undefined ? undefined : scaled(asked);
+      if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) throw e;
+      const waitMs = Math.max(Math.round(cap / 2 + (random() * cap) / 2), retryAfter ?? 0);
       if (options.deadlineMs !== undefined && now() - start + waitMs > options.deadlineMs) throw e;
-      options.onRetry?.(e, attempt, waitMs);
+      if (waitMs >= stepTimeLeft()) throw e;
+      // One line per retry (the runner hides debug lines unless asked): what failed, how long we wait and why.
+      log.debug(
+        `Retry ${attempt} in ${waitMs} ms${retryAfter !== undefined ? ` (the server's Retry-After asked for ${retryAfter} ms)` : ''} after: ${e instanceof Error ? e.message : String(e)}`,
+      );
+      options.onRetry?.(e, attempt, waitMs, retryAfter);
       await sleep(waitMs);
     }
   }

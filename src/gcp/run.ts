@@ -1,10 +1,12 @@
 // Cloud Run Admin API v2: jobs, their long-running operations and executions. Only the v2
 // surface of @googleapis/run is imported (deep import) to keep the bundle small.
 import { run_v2 } from '@googleapis/run/build/v2';
+import type { RunOverrides } from '../model.ts';
 import { type ApiContext, CALL_TIMEOUT_MS, callOptions, clientOptions, read, write } from './clients.ts';
 import type { GoogleStatus } from './errors.ts';
 import { isStatus } from './errors.ts';
 import { realSleep } from './retry.ts';
+import { scaled, seconds, stepTimeLeft } from './timeout.ts';
 
 export type V2Job = run_v2.Schema$GoogleCloudRunV2Job;
 export type V2Execution = run_v2.Schema$GoogleCloudRunV2Execution;
@@ -21,6 +23,21 @@ export class OperationFailed extends Error {
     super(`operation ${operation} failed: ${error.message ?? ''}`);
     this.name = 'OperationFailed';
     this.response = { data: { error } };
+  }
+}
+
+/** An operation still running at the deadline: it keeps running on Google's side. */
+export class OperationTimeout extends Error {
+  readonly operation: string;
+  /** Read by toApiError: a wait that ran out, on Cloud Run, after `ms`. */
+  readonly code = 'ETIMEDOUT';
+  readonly service = 'run.googleapis.com';
+  readonly ms: number;
+  constructor(operation: string, deadlineMs: number) {
+    super(`operation ${operation} still running after ${seconds(deadlineMs)}`);
+    this.name = 'OperationTimeout';
+    this.operation = operation;
+    this.ms = deadlineMs;
   }
 }
 
@@ -64,10 +81,12 @@ export async function updateJob(ctx: ApiContext, name: string, job: V2Job): Prom
   return res.data;
 }
 
-export async function runJob(ctx: ApiContext, name: string): Promise<Operation> {
+/** Start an execution; `overrides` (RunJobRequest.overrides) change this execution only. */
+export async function runJob(ctx: ApiContext, name: string, overrides?: RunOverrides): Promise<Operation> {
   const run = runClient(ctx);
-  const res = await write(`run job ${name}`, () =>
-    run.projects.locations.jobs.run({ name, requestBody: {} }, callOptions),
+  const requestBody = overrides ? { overrides } : {};
+  const res = await write(`run job ${name}${overrides ? ' with overrides' : ''}`, () =>
+    run.projects.locations.jobs.run({ name, requestBody }, callOptions),
   );
   return res.data;
 }
@@ -103,26 +122,23 @@ export async function waitOperation(
   const start = now();
   const name = op.name ?? '';
   let current = op;
-  let pauseMs = 250;
+  let pauseMs = scaled(250);
   while (!current.done) {
-    const left = options.deadlineMs - (now() - start);
-    if (left <= 0)
-      throw new Error(`operation ${name} still running after ${Math.round(options.deadlineMs / 1000)}s`);
-    const serverWaitS = Math.max(
-      1,
-      Math.min(Math.floor((CALL_TIMEOUT_MS - 5_000) / 1000), Math.floor(left / 1000)),
-    );
+    const left = Math.min(options.deadlineMs - (now() - start), stepTimeLeft(now()));
+    if (left <= 0) throw new OperationTimeout(name, options.deadlineMs);
+    // The server holds the request up to this long; it must answer before our own request bound.
+    const serverWaitMs = Math.max(scaled(100), Math.min(CALL_TIMEOUT_MS - scaled(5_000), left));
     const asked = now();
     const res = await read(ctx, `wait for operation ${name}`, () =>
       run.projects.locations.operations.wait(
-        { name, requestBody: { timeout: `${serverWaitS}s` } },
+        { name, requestBody: { timeout: `${(serverWaitMs / 1000).toFixed(3)}s` } },
         callOptions,
       ),
     );
     current = res.data;
-    if (!current.done && now() - asked < 1_000) {
-      await sleep(pauseMs);
-      pauseMs = Math.min(pauseMs * 2, 5_000);
+    if (!current.done && now() - asked < serverWaitMs / 2) {
+      await sleep(Math.min(pauseMs, Math.max(1, left)));
+      pauseMs = Math.min(pauseMs * 2, scaled(5_000));
     }
   }
   if (current.error) throw new OperationFailed(name, current.error as GoogleStatus);

@@ -8,11 +8,13 @@ import {
   grantCommand,
   orgPolicyCommand,
 } from './commands.ts';
+import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import type { Reader } from './reader.ts';
 import { describeResource } from './reader.ts';
 import type {
   CallerRequirement,
+  LookupRequirement,
   OrgPolicyRequirement,
   PrincipalRequirement,
   Requirement,
@@ -43,6 +45,8 @@ async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Fi
   const who = req.principal ?? 'the caller';
   const read = await reader.testPermissions(req.resource, req.ask ?? req.permissions);
   if (!read.ok) {
+    const missing = await missingRepository(req.resource, read.error, reader);
+    if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
     finding.status = 'unverified';
     finding.evidence = `Could not test ${who}'s permissions: ${read.error.message}`;
     return finding;
@@ -73,12 +77,34 @@ async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Fi
 /** The resource, its project and the folders/organization above it, as far as they can be read. */
 async function policiesOf(
   resource: PolicyResource,
-  project: string,
+  project: string | undefined,
   { reader }: Deps,
-): Promise<{ policies: PolicyOnResource[]; unreadable: string[] }> {
+): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; missing?: string }> {
   const chain: PolicyResource[] = [resource];
   const unreadable: string[] = [];
-  const projectName = `projects/${project}`;
+  // A bucket's name does not say its project: ask for the resource's parent first.
+  let projectName = project ? `projects/${project}` : undefined;
+  if (!projectName) {
+    void reader.policy(resource); // read while the parent is looked up (the reader caches it)
+    const parent = await reader.parent(resource.name);
+    if (!parent.ok || !parent.value) {
+      const read = await reader.policy(resource);
+      if (read.ok)
+        return {
+          policies: [{ resource: resource.name, policy: read.value }],
+          unreadable: [
+            `could not find the project of ${describeResource(resource)} (${parent.ok ? 'none returned' : parent.error.message})`,
+          ],
+        };
+      return {
+        policies: [],
+        unreadable: [
+          `no permission to read the IAM policy of ${describeResource(resource)} (${read.error.message})`,
+        ],
+      };
+    }
+    projectName = parent.value;
+  }
   if (resource.name !== projectName) chain.push({ kind: 'project', name: projectName });
   // The resource's and the project's policies do not depend on the hierarchy: read them while
   // walking up it, and read each ancestor's policy as soon as the walk finds it.
@@ -101,6 +127,9 @@ async function policiesOf(
   }
   const settled = await Promise.all(reads);
   const policies: PolicyOnResource[] = [];
+  const own = settled[0];
+  const missing = own && !own.ok ? await missingRepository(resource, own.error, reader) : undefined;
+  if (missing !== undefined) return { policies, unreadable, missing };
   settled.forEach((read, i) => {
     const r = chain[i] as PolicyResource;
     if (read.ok) policies.push({ resource: r.name, policy: read.value });
@@ -120,7 +149,8 @@ async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Fi
     role: req.role,
     resource: req.resource.name,
   });
-  const { policies, unreadable } = await policiesOf(req.resource, req.project, deps);
+  const { policies, unreadable, missing } = await policiesOf(req.resource, req.project, deps);
+  if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
   await deps.roles.load(rolesConcerning(req.principal, policies));
   const result = evaluatePermission(req.principal, req.permission, policies, (role) =>
     deps.roles.permissions(role),
@@ -173,6 +203,37 @@ async function checkOrgPolicy(req: OrgPolicyRequirement, { reader }: Deps): Prom
     return finding;
   }
   finding.evidence = `The effective org policy ${req.constraint} on project ${req.project} is not enforced.`;
+  return finding;
+}
+
+async function checkLookup(req: LookupRequirement, { reader }: Deps): Promise<Finding> {
+  const finding = base(req, 'satisfied', '');
+  finding.resource = req.name;
+  const read = await reader.lookup(req.kind, req.name);
+  const gap = () => {
+    finding.status = 'missing';
+    finding.remedy = req.remedy;
+    if (req.command) finding.command = req.command;
+  };
+  if (!read.ok) {
+    if (read.error.api?.status === 'NOT_FOUND') {
+      gap();
+      finding.evidence = `${req.name} does not exist (${read.error.message}).`;
+      return finding;
+    }
+    finding.status = 'unverified';
+    finding.evidence = `Could not read ${req.name}: ${read.error.message}`;
+    return finding;
+  }
+  const got = req.expect ? read.value[req.expect.field] : undefined;
+  if (req.expect && got !== req.expect.value) {
+    gap();
+    finding.evidence = `${req.name} has ${req.expect.field} ${JSON.stringify(got ?? null)}, not ${req.expect.value}.`;
+    return finding;
+  }
+  finding.evidence = req.expect
+    ? `${req.name} has ${req.expect.field} ${req.expect.value}.`
+    : `${req.name} exists.`;
   return finding;
 }
 
@@ -247,6 +308,8 @@ async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
       return [await checkOrgPolicy(req, deps)];
     case 'service-account':
       return checkServiceAccount(req, deps);
+    case 'lookup':
+      return [await checkLookup(req, deps)];
   }
 }
 

@@ -30,7 +30,18 @@ export function grantCommand(grant: Grant): string {
       return `gcloud secrets add-iam-policy-binding ${q(p.secrets ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
     case 'project':
       return `gcloud projects add-iam-policy-binding ${q(p.projects ?? '')} ${tail}`;
+    case 'subnetwork':
+      // This command has no --condition flag (subnetwork bindings cannot be conditional).
+      return `gcloud compute networks subnets add-iam-policy-binding ${q(p.subnetworks ?? '')} --region=${q(p.regions ?? '')} --project=${q(p.projects ?? '')} --member=${q(grant.member)} --role=${q(grant.role)}`;
+    case 'bucket':
+      return `gcloud storage buckets add-iam-policy-binding ${q(`gs://${p.buckets ?? ''}`)} ${tail}`;
+    case 'cryptoKey':
+      return `gcloud kms keys add-iam-policy-binding ${q(p.cryptoKeys ?? '')} --keyring=${q(p.keyRings ?? '')} --location=${q(p.locations ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
   }
+}
+
+export function enableServiceCommand(service: string, project: string): string {
+  return `gcloud services enable ${q(service)} --project=${q(project)}`;
 }
 
 export function orgPolicyCommand(constraint: string, project: string): string {

@@ -72,29 +72,40 @@ async function plan(t: Target, deps: FixDeps): Promise<void> {
   }
 }
 
-/** Read-modify-write with etag; a 409 ABORTED (someone else wrote) re-reads and tries again. */
-async function write(t: Target, deps: FixDeps): Promise<{ before: Policy; after: Policy }> {
+/**
+ * Read-modify-write with etag; a 409 ABORTED (someone else wrote) re-reads and tries again. A
+ * write whose answer was lost (reset, no answer in time) may have applied: every retry starts
+ * from a fresh read, so a binding our lost write added is seen and not written twice.
+ * `seen.initial` is the policy before our first write, what "granted" is measured against.
+ */
+async function write(
+  t: Target,
+  deps: FixDeps,
+  seen: { initial?: Policy },
+): Promise<{ before: Policy; after: Policy }> {
   const what = `add ${t.grants.map((g) => `${g.member} to ${g.role}`).join(', ')} on ${describeResource(t.resource)}`;
-  // First attempt: the policy the check just read (its etag guards the write); after a 409
-  // ABORTED, read it fresh.
+  // First attempt: the policy the check just read (its etag guards the write); after that, fresh.
   let cached = true;
   return attempt(what, () =>
     withRetry(
       async () => {
         const fromCheck = cached ? await deps.reader.policy(t.resource) : undefined;
         cached = false;
-        const before = fromCheck?.ok ? fromCheck.value : await deps.backend.getIamPolicy(t.resource);
-        const desired = withGrants(before, t.grants);
-        if (desired === before) return { before, after: before };
+        const current = fromCheck?.ok ? fromCheck.value : await deps.backend.getIamPolicy(t.resource);
+        seen.initial ??= current;
+        const desired = withGrants(current, t.grants);
+        if (desired === current) return { before: seen.initial, after: current };
         const after = await deps.backend.setIamPolicy(t.resource, desired);
-        return { before, after };
+        return { before: seen.initial, after };
       },
       {
         attempts: 5,
         retryable: (e) => isStatus(e, 'ABORTED') || isTransient(e),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         onRetry: (e, n) =>
-          deps.log.debug(`Retrying policy write on ${t.resource.name} (attempt ${n}): ${String(e)}`),
+          deps.log.debug(
+            `Retrying policy write on ${t.resource.name} (attempt ${n}) from a fresh read: ${String(e)}`,
+          ),
       },
     ),
   );
@@ -102,18 +113,27 @@ async function write(t: Target, deps: FixDeps): Promise<{ before: Policy; after:
 
 async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
   let before: Policy;
+  const seen: { initial?: Policy } = {};
   try {
-    ({ before } = await write(t, deps));
+    ({ before } = await write(t, deps, seen));
   } catch (e) {
     const err = e instanceof StepError ? e : new StepError('change the IAM policy', e);
     const denied = err.api?.status === 'PERMISSION_DENIED';
-    for (const f of t.findings) {
-      f.evidence += denied
-        ? ` The caller may not change the IAM policy of ${describeResource(t.resource)}: an administrator can run the command below.`
-        : ` Granting failed: ${err.message}`;
+    // The last answer may be the one that was lost: what the policy holds now says whether the
+    // grant is in place, not the error.
+    const now = !denied && seen.initial ? await deps.reader.freshPolicy(t.resource) : undefined;
+    const holds = now?.ok && t.grants.every((g) => hasBinding(now.value, g.role, g.member));
+    if (!holds || !seen.initial) {
+      for (const f of t.findings) {
+        f.evidence += denied
+          ? ` The caller may not change the IAM policy of ${describeResource(t.resource)}: an administrator can run the command below.`
+          : ` Granting failed: ${err.message}`;
+      }
+      deps.log.warning(err.message);
+      return [];
     }
-    deps.log.warning(err.message);
-    return [];
+    deps.log.info(`${err.message}; the policy read afterwards holds the binding(s)`);
+    before = seen.initial;
   }
   // Verify from a fresh read: the write may have been merged with, or lost to, another writer.
   const check = await deps.reader.freshPolicy(t.resource);

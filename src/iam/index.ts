@@ -60,7 +60,9 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
       ? r.resource.name
       : r.type === 'service-account'
         ? r.email
-        : r.project;
+        : r.type === 'lookup'
+          ? r.name
+          : r.project;
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
   void runChecks(requirementsFor(plan).filter(knowable), session).catch(() => undefined);
 }

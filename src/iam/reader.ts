@@ -7,7 +7,7 @@ import { attempt, type StepError } from '../gcp/errors.ts';
 import type { Policy, ServiceAccountInfo } from '../gcp/iam.ts';
 import type { EffectiveOrgPolicy } from '../gcp/orgpolicy.ts';
 import { isTransient, type Sleep, withRetry } from '../gcp/retry.ts';
-import type { IamBackend, PolicyResource } from './backend.ts';
+import type { IamBackend, LookupKind, PolicyResource } from './backend.ts';
 
 export type Read<T> = { ok: true; value: T } | { ok: false; error: StepError };
 
@@ -19,6 +19,9 @@ export function describeResource(r: PolicyResource): string {
     project: 'project',
     folder: 'folder',
     organization: 'organization',
+    subnetwork: 'subnetwork',
+    bucket: 'bucket',
+    cryptoKey: 'key',
   };
   return `${label[r.kind]} ${r.name}`;
 }
@@ -32,6 +35,9 @@ export interface Reader {
   serviceAccount(email: string): Promise<Read<ServiceAccountInfo>>;
   role(name: string): Promise<Read<string[]>>;
   orgPolicy(project: string, constraint: string): Promise<Read<EffectiveOrgPolicy>>;
+  lookup(kind: LookupKind, name: string): Promise<Read<Record<string, unknown>>>;
+  /** Read a repository itself (absent when the backend cannot). */
+  repository?(name: string): Promise<Read<unknown>>;
 }
 
 export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
@@ -70,11 +76,20 @@ export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
     serviceAccount: (email) =>
       once(`sa ${email}`, `read service account ${email}`, () => backend.getServiceAccount(email)),
     role: (name) => once(`role ${name}`, `read role ${name}`, () => backend.getRole(name)),
+    ...(backend.getRepository
+      ? {
+          repository: (name: string) =>
+            once(`repository ${name}`, `read repository ${name}`, () =>
+              (backend.getRepository as (n: string) => Promise<unknown>)(name),
+            ),
+        }
+      : {}),
     orgPolicy: (project, constraint) =>
       once(
         `orgpolicy ${project} ${constraint}`,
         `read the org policy ${constraint} of project ${project}`,
         () => backend.getEffectiveOrgPolicy(project, constraint),
       ),
+    lookup: (kind, name) => once(`lookup ${kind} ${name}`, `read ${name}`, () => backend.lookup(kind, name)),
   };
 }

@@ -1,7 +1,8 @@
 // The requirement model (DESIGN.md) as data: from a deploy plan, every check the job needs,
 // who needs what on which resource, and the narrowest grant that closes it. Pure.
 import type { CheckId, DeployPlan, Grant, Subject } from '../model.ts';
-import type { PolicyResource } from './backend.ts';
+import type { LookupKind, PolicyResource } from './backend.ts';
+import { resourceRequirements } from './requirements-resources.ts';
 
 export const CROSS_PROJECT_SA_CONSTRAINT = 'iam.disableCrossProjectServiceAccountUsage';
 
@@ -41,8 +42,11 @@ export interface PrincipalRequirement extends Base {
   permission: string;
   role: string;
   resource: PolicyResource;
-  /** Project whose hierarchy (project, folders, organization) also grants on the resource. */
-  project: string;
+  /**
+   * Project whose hierarchy (project, folders, organization) also grants on the resource;
+   * absent when the resource's name does not say (a bucket): its parent is read first.
+   */
+  project?: string;
   grant: Grant;
   /** Extra context for the evidence (e.g. where the permission usually comes from). */
   note?: string;
@@ -61,11 +65,24 @@ export interface ServiceAccountRequirement extends Base {
   isDefault: boolean;
 }
 
+/** Something the job connects to exists (and, with `expect`, is in the stated state). */
+export interface LookupRequirement extends Base {
+  type: 'lookup';
+  kind: LookupKind;
+  /** Full resource name, e.g. projects/P/instances/I or projects/P/services/S. */
+  name: string;
+  /** A top-level field the resource must hold with this value (a service's state, an instance's region). */
+  expect?: { field: string; value: string };
+  remedy: string;
+  command?: string;
+}
+
 export type Requirement =
   | CallerRequirement
   | PrincipalRequirement
   | OrgPolicyRequirement
-  | ServiceAccountRequirement;
+  | ServiceAccountRequirement
+  | LookupRequirement;
 
 /** IAM member form of an identity: emails become serviceAccount:/user:, member strings pass through. */
 export function memberOf(identity: string): string {
@@ -246,5 +263,6 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
       grant: { kind: 'secret', resource: name, role: 'roles/secretmanager.secretAccessor', member: runtime },
     });
   }
+  out.push(...resourceRequirements(plan, deployer));
   return out;
 }

@@ -9,7 +9,10 @@ import { OVERRIDE_INPUTS, parseOverrides } from './overrides.ts';
 import { parsePlatform } from './platform.ts';
 import { parseVolumes } from './volumes.ts';
 
-/** Feature inputs that describe the job itself: a job.yaml (metadata) sets these instead. */
+/**
+ * Feature inputs that describe the job itself: a job.yaml (metadata) sets these instead. The
+ * update strategies are not among them: they default to merge and a replace ignores them.
+ */
 export const FEATURE_SPEC_INPUTS = [
   'cloudsql_instances',
   'network',
@@ -19,8 +22,6 @@ export const FEATURE_SPEC_INPUTS = [
   'vpc_egress',
   'volumes',
   'volume_mounts',
-  'env_vars_update_strategy',
-  'secrets_update_strategy',
   'kms_key',
   'binary_authorization',
   'breakglass',
@@ -40,7 +41,7 @@ function parsePatch(raw: string, problem: (message: string) => void): Record<str
   if (!raw) return undefined;
   let doc: unknown;
   try {
-    doc = parseYaml(raw);
+    doc = parseYaml(raw, { maxAliasCount: 100 });
   } catch (e) {
     problem(
       `Input "job_patch" must be YAML or JSON of a v2 Job fragment: ${(e as Error).message.split('\n')[0]}`,

@@ -5,8 +5,8 @@ import type { SecretInput } from '../model.ts';
 import { type Bad, splitList, splitPair } from './lists.ts';
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
-const SECRET_VERSION = /^(?:latest|[1-9]\d*)$/;
+export const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
+export const SECRET_VERSION = /^(?:latest|[1-9]\d*)$/;
 /** An absolute file path in a directory: /dir/file, no `:`, no empty, `.` or `..` segments. */
 const FILE_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[^/:\0]+){2,}$/;
 

@@ -5,8 +5,17 @@
 import type { ApiContext } from '../gcp/clients.ts';
 import { isStatus, StepError } from '../gcp/errors.ts';
 import { realSleep, type Sleep, withRetry } from '../gcp/retry.ts';
-import { createJob, getJob, OperationFailed, updateJob, type V2Job, waitOperation } from '../gcp/run.ts';
+import {
+  createJob,
+  getJob,
+  OperationFailed,
+  OperationTimeout,
+  updateJob,
+  type V2Job,
+  waitOperation,
+} from '../gcp/run.ts';
 import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
+import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
 import type { JobManifest } from './metadata.ts';
@@ -25,7 +34,7 @@ export interface DeployOptions {
   known?: { job: V2Job | undefined };
 }
 
-const DEFAULT_WAIT_MS = 10 * 60_000;
+const DEFAULT_WAIT_MS = scaled(10 * 60_000);
 /** Concurrent writers: re-read and re-merge this many times on a stale etag. */
 const ETAG_ATTEMPTS = 3;
 
@@ -43,8 +52,8 @@ export async function deployJob(
   if (!propagationMs) return once();
   return withRetry(once, {
     attempts: 100,
-    baseMs: 2_000,
-    maxMs: 15_000,
+    baseMs: scaled(2_000),
+    maxMs: scaled(15_000),
     deadlineMs: propagationMs,
     sleep: options.sleep ?? realSleep,
     retryable: (e) => isStatus(e, 'PERMISSION_DENIED'),
@@ -68,7 +77,7 @@ async function upsert(
   };
   const waitFor = (what: string, op: Parameters<typeof waitOperation>[1]) =>
     waitOperation(ctx, op, wait).catch((e: unknown) => {
-      throw e instanceof OperationFailed ? new StepError(what, e) : e;
+      throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
     });
   let known = options.known;
   return withRetry(
@@ -79,7 +88,7 @@ async function upsert(
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
         try {
-          const op = await createJob(ctx, parent, plan.job, buildJob(config, sha));
+          const op = await createJob(ctx, parent, plan.job, buildJob(config, sha, plan.project));
           await waitFor(`create job ${plan.jobName}`, op);
           return 'created';
         } catch (e) {
@@ -89,7 +98,7 @@ async function upsert(
         }
       }
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, mergeJob(existing, config, sha));
+      const op = await updateJob(ctx, plan.jobName, mergeJob(existing, config, sha, plan.project));
       await waitFor(`update job ${plan.jobName}`, op);
       return 'updated';
     },
@@ -154,7 +163,7 @@ async function waitReady(
   const generation = written.metadata?.generation;
   let job: V1Job | undefined = written;
   // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = 50;
+  let pauseMs = scaled(50);
   for (;;) {
     const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
     const ready = job && !stale ? readyCondition(job) : undefined;
@@ -164,10 +173,10 @@ async function waitReady(
     if (Date.now() + pauseMs > deadline)
       throw new StepError(
         `wait for job ${plan.jobName} to become ready`,
-        new Error('timed out waiting for Ready'),
+        new Error(`not Ready after ${seconds(options.waitDeadlineMs ?? DEFAULT_WAIT_MS)}`),
       );
     await sleep(pauseMs);
-    pauseMs = Math.min(pauseMs * 2, 5_000);
+    pauseMs = Math.min(pauseMs * 2, scaled(5_000));
     job = await getJobV1(ctx, plan.region, plan.project, plan.job);
   }
 }

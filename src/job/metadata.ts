@@ -3,6 +3,7 @@
 // (image, runtime service account, secret references) with the file line that set each, so a
 // finding can be annotated on that line.
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { InputError, type NameKind, nameProblem } from '../inputs.ts';
 import type { SourceLocation } from '../model.ts';
 
 export interface ManifestSecret {
@@ -26,9 +27,10 @@ export interface JobManifest {
   locations: { name?: SourceLocation; image?: SourceLocation; serviceAccountName?: SourceLocation };
 }
 
-export class ManifestError extends Error {
+/** A bad job.yaml is a bad `metadata` input: reported like every other input problem. */
+export class ManifestError extends InputError {
   constructor(file: string, problem: string) {
-    super(`Input "metadata": ${file}: ${problem}`);
+    super([`Input "metadata": ${file}: ${problem}`]);
     this.name = 'ManifestError';
   }
 }
@@ -44,7 +46,13 @@ export function parseManifest(text: string, file: string): JobManifest {
     const where = first?.linePos?.[0] ? ` (line ${first.linePos[0].line})` : '';
     throw new ManifestError(file, `not valid YAML${where}: ${first?.message.split('\n')[0] ?? ''}`);
   }
-  const job = doc.toJS() as unknown;
+  let job: unknown;
+  try {
+    // Aliases are bounded: a "billion laughs" document is refused, not expanded.
+    job = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    throw new ManifestError(file, `not accepted: ${(e as Error).message.split('\n')[0]}`);
+  }
   if (!isRecord(job))
     throw new ManifestError(file, 'expected a mapping with apiVersion, kind, metadata and spec');
   if (job.apiVersion !== 'run.googleapis.com/v1')
@@ -115,7 +123,34 @@ export function parseManifest(text: string, file: string): JobManifest {
     const versions = items.length ? items.map((i) => String(i.key ?? 'latest')) : ['latest'];
     for (const version of new Set(versions)) addSecret(String(volume.name), secret.secretName, version, loc);
   });
+  validateNames(manifest, file, taskPath.join('.'));
   return manifest;
+}
+
+/**
+ * Names from the file are checked exactly as the inputs that set them are: a service account
+ * `runtime@p.iam.gserviceaccount.com/../batch@p...` or a secret `db/../payroll-key` never
+ * reaches a resource name.
+ */
+function validateNames(m: JobManifest, file: string, task: string): void {
+  const check = (kind: NameKind, field: string, value: string) => {
+    const problem = nameProblem(kind, value);
+    if (problem) throw new ManifestError(file, `${field} ${problem}`);
+  };
+  check('job', 'metadata.name', m.name);
+  if (m.namespace !== undefined && !/^\d{1,20}$/.test(m.namespace))
+    check('project', 'metadata.namespace', m.namespace);
+  if (m.image !== undefined) check('image', `${task}.containers[0].image`, m.image);
+  if (m.serviceAccountName !== undefined)
+    check('serviceAccount', `${task}.serviceAccountName`, m.serviceAccountName);
+  for (const s of m.secrets) {
+    const where = `the secret of ${JSON.stringify(s.name.slice(0, 100))}`;
+    check('envName', `${where}: its name`, s.name);
+    check('secret', where, s.secret);
+    if (s.project !== undefined && !/^\d{1,20}$/.test(s.project))
+      check('project', `${where}: its project`, s.project);
+    check('secretVersion', `${where}: its version`, s.version);
+  }
 }
 
 /** `alias:projects/P/secrets/S,alias2:...` -> alias -> full name. */

@@ -1,15 +1,20 @@
 // Inputs -> Cloud Run v2 Job (pure). The merge rule for updates: every setting an input names
 // overrides the existing job's value; everything else the existing job holds is kept as it
 // is (other env vars, volumes, VPC access, annotations, extra containers, labels...). Env vars
-// are matched by name: a named one is replaced in place, new ones are appended.
+// are matched by name: a named one is replaced in place, new ones are appended; under an
+// `overwrite` update strategy the unnamed ones of that kind go (spec-env.ts). Volumes and
+// mounts: spec-volumes.ts; VPC, CMEK, GPU: spec-task.ts; job_patch is merged last (patch.ts).
 import type { run_v2 } from '@googleapis/run/build/v2';
 import { ACTION_NAME, ACTION_VERSION } from '../auth/attribution.ts';
 import type { Config } from '../model.ts';
 import type { JobManifest } from './metadata.ts';
+import { mergePatch } from './patch.ts';
+import { mergeEnv } from './spec-env.ts';
+import { applyTaskInputs } from './spec-task.ts';
+import { mergeVolumes, type Where } from './spec-volumes.ts';
 
 export type V2Job = run_v2.Schema$GoogleCloudRunV2Job;
 type V2Container = run_v2.Schema$GoogleCloudRunV2Container;
-type V2EnvVar = run_v2.Schema$GoogleCloudRunV2EnvVar;
 
 export const MANAGED_BY_LABEL = 'managed-by';
 // The value Cloud Run's console recognises for deployments from GitHub Actions.
@@ -57,22 +62,18 @@ export function jobLabels(config: Config, sha: string | undefined): Record<strin
   return { ...defaultLabels(config, sha), ...config.labels };
 }
 
-function envFromInputs(config: Config): V2EnvVar[] {
-  const env: V2EnvVar[] = Object.entries(config.envVars).map(([name, value]) => ({ name, value }));
-  for (const [name, ref] of Object.entries(config.secrets)) {
-    const secret = ref.project ? `projects/${ref.project}/secrets/${ref.secret}` : ref.secret;
-    env.push({ name, valueSource: { secretKeyRef: { secret, version: ref.version } } });
-  }
-  return env;
-}
-
 /** A new job from inputs alone (create). */
-export function buildJob(config: Config, sha: string | undefined): V2Job {
-  return mergeJob({}, config, sha);
+export function buildJob(config: Config, sha: string | undefined, project?: string): V2Job {
+  return mergeJob({}, config, sha, project);
 }
 
-/** The existing job with every input applied on top (update). Does not modify `existing`. */
-export function mergeJob(existing: V2Job, config: Config, sha: string | undefined): V2Job {
+/**
+ * The existing job with every input applied on top (update). Does not modify `existing`.
+ * `project` (the job's) completes short names (a connector, a Cloud SQL instance, a Binary
+ * Authorization policy). Throws InputError for inputs that contradict the job.
+ */
+export function mergeJob(existing: V2Job, config: Config, sha: string | undefined, project?: string): V2Job {
+  const where: Where = { region: config.region, ...(project ? { project } : {}) };
   const job = structuredClone(existing) as V2Job & Record<string, unknown>;
   for (const field of OUTPUT_ONLY) delete job[field];
 
@@ -89,11 +90,42 @@ export function mergeJob(existing: V2Job, config: Config, sha: string | undefine
   if (config.taskTimeout) task.timeout = config.taskTimeout;
 
   const containers = [...(task.containers ?? [])];
-  containers[0] = mergeContainer(containers[0] ?? {}, config);
+  const main = mergeContainer(containers[0] ?? {}, config);
+  containers[0] = main;
+  const volumes = mergeVolumes(task.volumes, main, containers.slice(1), config, where);
+  if (volumes) {
+    task.volumes = volumes.volumes;
+    main.volumeMounts = volumes.mounts;
+  }
+  applyTaskInputs(task, main, config, where);
   task.containers = containers;
   execution.template = task;
   job.template = execution;
-  return job;
+  applyBinaryAuthorization(job, config, where);
+  return config.jobPatch ? (mergePatch(job, config.jobPatch) as V2Job) : job;
+}
+
+/**
+ * binary_authorization and breakglass. A breakglass justification is for one deploy: like
+ * gcloud, every deploy clears the one a previous deploy left unless the input gives it again.
+ */
+function applyBinaryAuthorization(job: V2Job, config: Config, where: Where): void {
+  const current = { ...(job.binaryAuthorization ?? {}) };
+  delete current.breakglassJustification;
+  const policy = config.binaryAuthorization;
+  if (policy && 'useDefault' in policy) {
+    current.useDefault = true;
+    delete current.policy;
+  } else if (policy) {
+    current.policy =
+      policy.policy.includes('/') || !where.project
+        ? policy.policy
+        : `projects/${where.project}/platforms/cloudRun/policies/${policy.policy}`;
+    delete current.useDefault;
+  }
+  if (config.breakglass) current.breakglassJustification = config.breakglass;
+  if (Object.keys(current).length) job.binaryAuthorization = current;
+  else delete job.binaryAuthorization;
 }
 
 function mergeContainer(existing: V2Container, config: Config): V2Container {
@@ -107,16 +139,8 @@ function mergeContainer(existing: V2Container, config: Config): V2Container {
     if (config.memory) limits.memory = config.memory;
     container.resources = { ...(existing.resources ?? {}), limits };
   }
-  const updates = envFromInputs(config);
-  if (updates.length) {
-    const byName = new Map(updates.map((e) => [e.name, e]));
-    const env = (existing.env ?? []).map((e) => {
-      const next = e.name ? byName.get(e.name) : undefined;
-      if (next) byName.delete(e.name as string);
-      return next ?? e;
-    });
-    container.env = [...env, ...byName.values()];
-  }
+  const env = mergeEnv(existing.env, config);
+  if (env) container.env = env;
   return container;
 }
 

@@ -1,18 +1,21 @@
 // The sticky pull-request comment: one comment per PR, found again by a hidden marker and
 // updated on every run. It never fails the step: forks and read-only tokens get a warning.
+
 import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
+import { scaled } from '../gcp/timeout.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
 import { log } from '../output/log.ts';
 import { mdCode, mdLink, oneLine } from './escape.ts';
+import { renderExecutionDetails } from './execution.ts';
 import { checksTable, isGap, needsAttention, remedies, STATUS_ICON } from './markdown.ts';
 import { headline } from './summary.ts';
 
 export const MARKER = '<!-- cloud-run-job-iam -->';
 /** GitHub refuses comment bodies over 65536 characters. */
 const MAX_BODY = 65_000;
-const TIMEOUT_MS = 15_000;
+const TIMEOUT_MS = scaled(15_000);
 const MAX_PAGES = 20;
 
 export interface CommentContext {
@@ -61,6 +64,8 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
     const shown = [...attention, ...closed];
     if (shown.length) out.push(checksTable(shown));
     if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence));
+    const execution = renderExecutionDetails(result.execution);
+    if (execution) out.push(execution);
     if (result.job) out.push(`Job: ${mdLink(result.job.name, result.job.consoleUrl)}`);
     if (ctx.runUrl) out.push(`<sub>${mdLink('Workflow run', ctx.runUrl)}</sub>`);
     return out.join('\n\n');
@@ -119,22 +124,29 @@ export async function upsertComment(
 ): Promise<'created' | 'updated' | 'unchanged'> {
   const octokit = getOctokit(token, { baseUrl: apiUrl });
   const where = { owner: pr.owner, repo: pr.repo, issue_number: pr.number };
-  const existing = await withRetry(
+  // Every comment carrying the marker (two runs on one pull request may both have created one),
+  // page by page, each page its own bounded request (the paginator would drop the timeout).
+  const ours = await withRetry(
     async () => {
-      let pages = 0;
-      for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
-        ...where,
-        per_page: 100,
-        ...request(),
-      })) {
-        const found = page.data.find((c) => c.body?.includes(MARKER));
-        if (found) return found;
-        if (++pages >= MAX_PAGES) break;
+      const found: Array<{ id: number; body?: string | null | undefined }> = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const res = await octokit.rest.issues.listComments({ ...where, per_page: 100, page, ...request() });
+        found.push(...res.data.filter((c) => c.body?.includes(MARKER)));
+        if (res.data.length < 100) break;
       }
-      return undefined;
+      return found;
     },
     { attempts: 3, retryable: isTransient },
   );
+  // Keep the oldest (its link may be shared), remove the extras: one sticky comment.
+  const [existing, ...extras] = ours.sort((a, b) => a.id - b.id);
+  for (const extra of extras)
+    await octokit.rest.issues.deleteComment({
+      owner: pr.owner,
+      repo: pr.repo,
+      comment_id: extra.id,
+      ...request(),
+    });
   const body = render(existing?.body ?? undefined);
   if (existing) {
     if (existing.body === body) return 'unchanged';

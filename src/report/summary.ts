@@ -2,6 +2,7 @@
 // commands, the principal -> resource graph, and the bindings granted in fix mode.
 import type { RunResult, SourceLocation } from '../model.ts';
 import { md, mdCode, mdCodeBlock, mdLink } from './escape.ts';
+import { renderExecutionDetails } from './execution.ts';
 import { checksTable, isGap, needsAttention, remedies } from './markdown.ts';
 import { renderMermaid } from './mermaid.ts';
 
@@ -30,6 +31,8 @@ export function renderSummary(result: RunResult, ctx: SummaryContext = {}): stri
   if (result.iamStatus) facts.push(`**IAM** ${md(result.iamStatus)}`);
   if (facts.length) out.push(facts.join(' · '));
   if (result.failure) out.push(`> [!CAUTION]\n> ${md(result.failure.title)}`);
+  const execution = renderExecutionDetails(result.execution);
+  if (execution) out.push(execution);
 
   if (result.findings.length) {
     out.push('### Checks', checksTable(result.findings));

@@ -75,6 +75,8 @@ export class HttpError extends Error {
   readonly details: Array<Record<string, unknown>>;
   /** For v1 (Knative) APIs, also render the legacy `errors[]` array. */
   readonly legacy: boolean;
+  /** The legacy errors[] reason when it is not the HTTP status's usual one (e.g. Cloud SQL's instanceDoesNotExist). */
+  legacyReason?: string;
   constructor(
     httpStatus: number,
     status: string,
@@ -173,4 +175,41 @@ export interface World {
   latencyMs: number;
   /** APIs (e.g. run.googleapis.com) whose per-minute write-request quota is used up: writes answer 429. */
   quotaExhausted?: string[];
+  /** What jobs connect to (Cloud SQL, VPC, buckets, keys) and the logs executions write (connected.ts). */
+  connected: WorldConnected;
+}
+
+export interface WorldSqlInstance {
+  /** projects/P/instances/I (P the project id) */
+  name: string;
+  region: string;
+  databaseVersion: string;
+}
+export interface WorldSubnetwork {
+  /** projects/P/regions/R/subnetworks/S */
+  name: string;
+  /** projects/P/global/networks/N */
+  network: string;
+  policy: Policy;
+}
+export interface WorldBucket {
+  name: string;
+  /** Project id that owns the bucket (its IAM parent). */
+  project: string;
+  policy: Policy;
+}
+export interface WorldConnected {
+  sqlInstances: WorldSqlInstance[];
+  subnetworks: WorldSubnetwork[];
+  /** projects/P/locations/L/connectors/C -> its network name */
+  connectors: Record<string, string>;
+  buckets: WorldBucket[];
+  /** projects/P/locations/L/keyRings/R/cryptoKeys/K -> its policy */
+  cryptoKeys: Record<string, { policy: Policy }>;
+  /** image URL without tag -> lines its tasks print to stderr before exiting */
+  imageLogs: Record<string, string[]>;
+  /** Cloud Logging entries (LogEntry JSON), written by executions; entries.list reads them. */
+  logEntries: Array<Record<string, unknown>>;
+  /** Tasks (v2 Task JSON) of each execution, by execution name; written when its tasks end. */
+  tasks: Record<string, Array<Record<string, unknown>>>;
 }

@@ -6,7 +6,8 @@
 // The `:run` operation completes with the execution, as the real one does.
 import { randomBytes } from 'node:crypto';
 import type { Caller, Ctx } from './contract.ts';
-import { type Failure, imageKey, jobImages, reconcileFailure } from './run-checks.ts';
+import { type Failure, imageKey, jobImages, reconcileFailure, runtimeAccount } from './run-checks.ts';
+import { runtimeFailure } from './run-connected.ts';
 import {
   asArray,
   asJson,
@@ -24,6 +25,7 @@ import {
   TIMING,
   timestamp,
 } from './run-model.ts';
+import { recordTasks } from './task-logs.ts';
 
 const cond = (type: string, state: string, extra: Json = {}): Json => ({
   type,
@@ -120,10 +122,19 @@ export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json
   operation.done = false;
   // Evaluated now, against the world as it is when the execution is created.
   const failure = reconcileFailure(ctx, ref, { ...job, template });
-  const exitCode = Math.max(
+  const imageExit = Math.max(
     0,
     ...jobImages({ template }).map((i) => ctx.world.imageExitCodes[imageKey(i)] ?? 0),
   );
+  // What the tasks hit as the runtime account (Cloud SQL, buckets) makes them exit 1 with a log.
+  const runtime = runtimeFailure(ctx, ref, { ...job, template }, runtimeAccount(ref, { ...job, template }));
+  const exitCode = runtime.length > 0 ? Math.max(imageExit, 1) : imageExit;
+  const lines = [
+    ...runtime,
+    ...(exitCode !== 0
+      ? jobImages({ template }).flatMap((i) => ctx.world.connected.imageLogs[imageKey(i)] ?? [])
+      : []),
+  ];
   later(TIMING.startMs, () => {
     if (failure) return complete(job, execution, operation, { failure });
     execution.startTime = timestamp();
@@ -134,9 +145,11 @@ export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json
       cond('Completed', 'CONDITION_PENDING'),
     ];
     execution.updateTime = timestamp();
-    later(TIMING.finishMs - TIMING.startMs, () =>
-      complete(job, execution, operation, { exitCode, maxRetries: Number(task.maxRetries ?? 3) }),
-    );
+    later(TIMING.finishMs - TIMING.startMs, () => {
+      const maxRetries = Number(task.maxRetries ?? 3);
+      recordTasks(ctx.world, ref, execution, { exitCode, lines, maxRetries });
+      complete(job, execution, operation, { exitCode, maxRetries });
+    });
   });
   return { execution, operation };
 }

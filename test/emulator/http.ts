@@ -65,7 +65,11 @@ export function errorBody(e: HttpError, legacy: boolean): Record<string, unknown
   const error: Record<string, unknown> = { code: e.httpStatus, message: e.message };
   if (legacy || e.legacy) {
     error.errors = [
-      { message: e.message, domain: 'global', reason: LEGACY_REASON[e.httpStatus] ?? 'failed' },
+      {
+        message: e.message,
+        domain: 'global',
+        reason: e.legacyReason ?? LEGACY_REASON[e.httpStatus] ?? 'failed',
+      },
     ];
   }
   error.status = e.status;

@@ -7,6 +7,7 @@
 // only take effect after world.propagationDelayMs (see notePolicyWrite).
 import { readFileSync } from 'node:fs';
 import type { Binding, Caller, Member, Policy, World } from './contract.ts';
+import { connectedResource } from './world-connected.ts';
 import {
   findFolder,
   findOrganization,
@@ -23,16 +24,37 @@ interface RoleDef {
   includedPermissions: string[];
 }
 
-const ROLES_FILE = new URL('./data/roles.json', import.meta.url);
+export const ROLES_FILE = new URL('./data/roles.json', import.meta.url);
 let predefined: Record<string, RoleDef> | undefined;
+
+/**
+ * Read and check the role data (startEmulator does this before it listens, so a missing or
+ * broken file stops the emulator with its cause instead of surfacing as a 500 later).
+ */
+export function loadPredefinedRoles(file: URL | string = ROLES_FILE): Record<string, RoleDef> {
+  const where = file instanceof URL ? file.pathname : file;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot load the role data ${where}: ${(e as Error).message}`);
+  }
+  const roles = (raw as { roles?: unknown } | null)?.roles;
+  if (!roles || typeof roles !== 'object') throw new Error(`role data ${where} has no "roles" object`);
+  for (const [name, def] of Object.entries(roles as Record<string, unknown>)) {
+    const perms = (def as { includedPermissions?: unknown } | null)?.includedPermissions;
+    if (!name.startsWith('roles/') || !Array.isArray(perms) || !perms.every((p) => typeof p === 'string'))
+      throw new Error(
+        `role data ${where}: ${JSON.stringify(name)} needs a roles/ name and includedPermissions strings`,
+      );
+  }
+  predefined = roles as Record<string, RoleDef>;
+  return predefined;
+}
 
 /** Real permission lists of the predefined roles this product touches. */
 export function predefinedRoles(): Record<string, RoleDef> {
-  if (!predefined) {
-    const raw = JSON.parse(readFileSync(ROLES_FILE, 'utf8')) as { roles: Record<string, RoleDef> };
-    predefined = raw.roles;
-  }
-  return predefined;
+  return predefined ?? loadPredefinedRoles();
 }
 
 /** Role definition for `roles/x`, `projects/P/roles/x` or `organizations/O/roles/x`, or undefined when unknown. */
@@ -163,6 +185,10 @@ export function policyChain(world: World, resource: string): Policy[] {
     const s = findSecret(world, secret[1] as string, secret[2] as string);
     if (s) chain.push(s.policy);
     project = secret[1];
+  } else if (connectedResource(world, name)) {
+    const r = connectedResource(world, name) as { policy?: Policy; project: string };
+    if (r.policy) chain.push(r.policy);
+    project = r.project;
   } else {
     project = /^projects\/([^/:]+)/.exec(name)?.[1];
   }

@@ -1,6 +1,8 @@
-// `npm run emulator -- --port PORT --scenario FILE [--latency-ms N] [--propagation-delay-ms N]`
-// Runs the emulator in the foreground until interrupted.
+// `npm run emulator -- --port PORT --scenario FILE [--latency-ms N] [--propagation-delay-ms N] [--roles FILE]`
+// Runs the emulator in the foreground until interrupted. A world or role data that cannot be
+// loaded is reported with its cause and the process exits 1 before listening.
 import { parseArgs } from 'node:util';
+import { predefinedRoles } from './iam-engine.ts';
 import { type StartOptions, startEmulator } from './server.ts';
 
 const { values } = parseArgs({
@@ -9,6 +11,7 @@ const { values } = parseArgs({
     scenario: { type: 'string' },
     'latency-ms': { type: 'string' },
     'propagation-delay-ms': { type: 'string' },
+    roles: { type: 'string' },
   },
 });
 
@@ -23,7 +26,7 @@ function int(name: string, v: string): number {
 
 if (!values.scenario) {
   console.error(
-    'usage: npm run emulator -- --port PORT --scenario FILE [--latency-ms N] [--propagation-delay-ms N]',
+    'usage: npm run emulator -- --port PORT --scenario FILE [--latency-ms N] [--propagation-delay-ms N] [--roles FILE]',
   );
   process.exit(2);
 }
@@ -33,7 +36,17 @@ if (values['propagation-delay-ms'] !== undefined) {
   opts.propagationDelayMs = int('propagation-delay-ms', values['propagation-delay-ms']);
 }
 
-const emu = await startEmulator(opts);
+if (values.roles !== undefined) opts.rolesFile = values.roles;
+
+let emu: Awaited<ReturnType<typeof startEmulator>>;
+try {
+  emu = await startEmulator(opts);
+} catch (e) {
+  console.error(`emulator: cannot start: ${(e as Error).message}`);
+  process.exit(1);
+}
+const roles = Object.keys(predefinedRoles()).length;
+console.log(`emulator: world ${values.scenario}, ${roles} predefined roles`);
 console.log(`emulator listening on ${emu.url}`);
 const shutdown = () => {
   emu.stop().then(

@@ -20,6 +20,7 @@
 //   since the deploy); a failure then fails the execution's ResourcesAvailable/Completed conditions.
 import { type Caller, type Ctx, HttpError } from './contract.ts';
 import { type ImageLocation, imageDigest, parseImageUrl } from './images.ts';
+import { connectedFailure } from './run-connected.ts';
 import type { JobRef, Json } from './run-model.ts';
 import { asArray, asJson, defaultComputeSa, serviceAgentOf, str } from './run-model.ts';
 import { findRepository, findSecret, findServiceAccount, projectOfEmail } from './world-index.ts';
@@ -263,5 +264,5 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
       };
     }
   }
-  return undefined;
+  return connectedFailure(ctx, ref, job);
 }

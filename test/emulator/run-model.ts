@@ -3,6 +3,7 @@
 // The v1 shape is converted to and from this store in run-v1-shape.ts.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type Caller, type Ctx, HttpError, type World, type WorldProject } from './contract.ts';
+import { requireRegion } from './run-regions.ts';
 import { serviceDisabled } from './services.ts';
 import { findProject } from './world-index.ts';
 
@@ -92,6 +93,7 @@ export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: st
   // Cloud Run also needs its API on the job's project (besides the caller's consumer project).
   if (project && project.services.length > 0 && !project.services.includes('run.googleapis.com'))
     throw serviceDisabled('run.googleapis.com', project);
+  requireRegion(ref.location);
   ctx.require(permission, `projects/${ref.projectId}`, {
     message: `Permission '${permission}' denied on resource '${resourceText}' (or resource may not exist).`,
   });

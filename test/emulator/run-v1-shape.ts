@@ -4,6 +4,14 @@
 import type { WorldProject } from './contract.ts';
 import { laggingCondition } from './run-jobs.ts';
 import { asArray, asJson, type JobRef, type Json, str } from './run-model.ts';
+import {
+  jobAnnotationsToV1,
+  jobAnnotationsToV2,
+  templateAnnotationsToV1,
+  templateAnnotationsToV2,
+  volumeSourceToV1,
+  volumeSourceToV2,
+} from './run-v1-features.ts';
 
 export const V1_API = 'run.googleapis.com/v1';
 const LOCATION_LABEL = 'cloud.googleapis.com/location';
@@ -64,7 +72,7 @@ function envToV2(env: unknown): Json[] {
 function volumesToV1(volumes: unknown): Json[] {
   return asArray(volumes).map((v) => {
     const s = asJson(v.secret);
-    if (!s.secret) return v;
+    if (!s.secret) return volumeSourceToV1(v);
     const secret: Json = { secretName: s.secret };
     if (s.defaultMode !== undefined) secret.defaultMode = s.defaultMode;
     if (Array.isArray(s.items)) {
@@ -79,7 +87,7 @@ function volumesToV1(volumes: unknown): Json[] {
 function volumesToV2(volumes: unknown): Json[] {
   return asArray(volumes).map((v) => {
     const s = asJson(v.secret);
-    if (!s.secretName) return v;
+    if (!s.secretName) return volumeSourceToV2(v);
     const secret: Json = { secret: s.secretName };
     if (s.defaultMode !== undefined) secret.defaultMode = s.defaultMode;
     if (Array.isArray(s.items)) {
@@ -141,12 +149,16 @@ export function jobToV1(job: Json, ref: JobRef, project: WorldProject | undefine
     annotations['run.googleapis.com/launch-stage'] = job.launchStage;
   for (const [field, key] of Object.entries(CLIENT_ANNOTATIONS))
     if (job[field]) annotations[key] = job[field];
+  Object.assign(annotations, jobAnnotationsToV1(job));
   const execMeta: Json = {};
-  if (template.annotations) execMeta.annotations = template.annotations;
+  const taskSpec = taskToV1(asJson(template.template));
+  const features = templateAnnotationsToV1(asJson(template.template), taskSpec);
+  if (template.annotations || Object.keys(features).length)
+    execMeta.annotations = { ...asJson(template.annotations), ...features };
   if (template.labels) execMeta.labels = template.labels;
   const execSpec: Json = {
     taskCount: template.taskCount ?? 1,
-    template: { spec: taskToV1(asJson(template.template)) },
+    template: { spec: taskSpec },
   };
   if (template.parallelism !== undefined) execSpec.parallelism = template.parallelism;
   const status: Json = {
@@ -191,15 +203,19 @@ export function jobBodyToV2(body: Json): Json {
   const template: Json = { template: taskToV2(asJson(asJson(execSpec.template).spec)) };
   if (execSpec.taskCount !== undefined) template.taskCount = Number(execSpec.taskCount);
   if (execSpec.parallelism !== undefined) template.parallelism = Number(execSpec.parallelism);
-  if (execMeta.annotations) template.annotations = execMeta.annotations;
+  const templateAnnotations = templateAnnotationsToV2(
+    asJson(execMeta.annotations),
+    asJson(template.template),
+  );
+  if (templateAnnotations) template.annotations = templateAnnotations;
   if (execMeta.labels) template.labels = execMeta.labels;
   const out: Json = { template };
   const labels = withoutKeys(meta.labels, [LOCATION_LABEL]);
   if (labels) out.labels = labels;
-  const annotations = withoutKeys(meta.annotations, [
-    ...SERVER_ANNOTATIONS,
-    ...Object.values(CLIENT_ANNOTATIONS),
-  ]);
+  const annotations = jobAnnotationsToV2(
+    withoutKeys(meta.annotations, [...SERVER_ANNOTATIONS, ...Object.values(CLIENT_ANNOTATIONS)]),
+    out,
+  );
   if (annotations) out.annotations = annotations;
   for (const [field, key] of Object.entries(CLIENT_ANNOTATIONS)) {
     const value = str(asJson(meta.annotations)[key]);

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Policy, World, WorldGithub, WorldProject } from './contract.ts';
 import { newEtag } from './policy-api.ts';
+import { connectedFromObject } from './scenario-connected.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -214,6 +215,7 @@ export function worldFromObject(raw: Obj): World {
     imageExitCodes: obj(raw.imageExitCodes, 'imageExitCodes') as Record<string, number>,
     propagationDelayMs: Number(raw.propagationDelayMs ?? 0),
     latencyMs: Number(raw.latencyMs ?? 0),
+    connected: connectedFromObject(raw, policy),
   };
   if (raw.quotaExhausted !== undefined)
     world.quotaExhausted = list(raw.quotaExhausted, 'quotaExhausted').map(String);
@@ -229,10 +231,12 @@ export function worldFromObject(raw: Obj): World {
         'iam.disableCrossProjectServiceAccountUsage': true,
         ...(obj(po.orgPolicies, `projects[${i}].orgPolicies`) as Record<string, boolean>),
       },
-      services: (po.services === undefined
-        ? [...DEFAULT_SERVICES]
-        : list(po.services, `projects[${i}].services`).map(String)
-      ).filter((s) => !list(po.disabledServices, `projects[${i}].disabledServices`).includes(s)),
+      services: [
+        ...(po.services === undefined
+          ? DEFAULT_SERVICES
+          : list(po.services, `projects[${i}].services`).map(String)),
+        ...list(po.enableServices, `projects[${i}].enableServices`).map(String),
+      ].filter((s) => !list(po.disabledServices, `projects[${i}].disabledServices`).includes(s)),
     };
     if (po.parent !== undefined) project.parent = str(po.parent, `projects[${i}].parent`);
     world.projects.push(project);

@@ -4,15 +4,23 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handlers as artifactRegistry } from './apis/artifactregistry.ts';
+import { handlers as cloudKms } from './apis/cloudkms.ts';
+import { handlers as compute } from './apis/compute.ts';
 import { handlers as github } from './apis/github.ts';
 import { handlers as iam } from './apis/iam.ts';
 import { handlers as iamCredentials } from './apis/iamcredentials.ts';
+import { handlers as logging } from './apis/logging.ts';
 import { handlers as orgPolicy } from './apis/orgpolicy.ts';
 import { handlers as resourceManager } from './apis/resourcemanager.ts';
+import { handlers as runTasks } from './apis/run-tasks.ts';
 import { handlers as runV1 } from './apis/run-v1.ts';
 import { handlers as runV2 } from './apis/run-v2.ts';
 import { handlers as secretManager } from './apis/secretmanager.ts';
+import { handlers as serviceUsage } from './apis/serviceusage.ts';
+import { handlers as sqlAdmin } from './apis/sqladmin.ts';
+import { handlers as storage } from './apis/storage.ts';
 import { handlers as sts } from './apis/sts.ts';
+import { handlers as vpcAccess } from './apis/vpcaccess.ts';
 import {
   type Caller,
   type Ctx,
@@ -22,8 +30,9 @@ import {
   HttpError,
   type World,
 } from './contract.ts';
+import type { After, FaultInjector } from './faults.ts';
 import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
-import { callerFor, can } from './iam-engine.ts';
+import { callerFor, can, loadPredefinedRoles, predefinedRoles } from './iam-engine.ts';
 import { loadScenario } from './scenario.ts';
 import { requireEnabled } from './services.ts';
 import { lookupToken, mintToken } from './tokens.ts';
@@ -37,6 +46,10 @@ export interface StartOptions {
   latencyMs?: number;
   /** Overrides the scenario's propagationDelayMs. */
   propagationDelayMs?: number;
+  /** Role data other than test/emulator/data/roles.json (the CLI's --roles). */
+  rolesFile?: string;
+  /** Fault mode (test/emulator/faults.ts): asked before and after every handler. */
+  faults?: FaultInjector;
   /** Keep every response body in the request log (test/emulator-schema.test.ts validates them). */
   recordResponses?: boolean;
 }
@@ -51,6 +64,9 @@ export interface RequestLogEntry {
   end: number;
   /** Member behind the bearer token, if any. */
   caller?: string;
+  /** The fault injected into this request, if any, and whether the handler (the write) ran. */
+  fault?: string;
+  handled?: boolean;
   /** The response body, when started with recordResponses. */
   response?: unknown;
   /** The User-Agent and X-Goog-Request-Reason headers the client sent. */
@@ -79,6 +95,14 @@ export const ALL_HANDLERS: Handler[] = [
   ...runV2,
   ...runV1,
   ...github,
+  ...sqlAdmin,
+  ...compute,
+  ...vpcAccess,
+  ...storage,
+  ...cloudKms,
+  ...serviceUsage,
+  ...logging,
+  ...runTasks,
 ];
 
 const AUTH_HELP =
@@ -135,6 +159,9 @@ export function makeCtx(world: World, req: EmuRequest): Ctx {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startEmulator(opts: StartOptions): Promise<Emulator> {
+  // Both load before the server listens: a broken world or role file stops here, with its cause.
+  if (opts.rolesFile) loadPredefinedRoles(opts.rolesFile);
+  else predefinedRoles();
   const world = loadScenario(opts.scenario);
   if (opts.latencyMs !== undefined) world.latencyMs = opts.latencyMs;
   if (opts.propagationDelayMs !== undefined) world.propagationDelayMs = opts.propagationDelayMs;
@@ -147,16 +174,28 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     let method = nodeReq.method ?? 'GET';
     let host = nodeReq.headers.host ?? '';
     let path = nodeReq.url ?? '/';
+    let fault: string | undefined;
+    let handled = false;
     let response: unknown;
     try {
       const raw = await readBody(nodeReq);
       let out: EmuResponse | undefined;
+      let after: After | undefined;
+      let faultReq: EmuRequest | undefined;
       try {
         const req = toEmuRequest(nodeReq, raw);
         ({ method, host, path } = req);
         const ctx = makeCtx(world, req);
         callerMember = ctx.caller?.member;
-        for (const h of ALL_HANDLERS) {
+        const planned = opts.faults?.before(req, world) ?? { action: 'pass' };
+        if (planned.action !== 'pass') fault = planned.action;
+        if (planned.action === 'reset') return void nodeReq.socket.destroy();
+        if (planned.action === 'silence') return; // held open until the client gives up or the server stops
+        if (planned.action === 'respond') out = planned.response;
+        else ({ after } = planned);
+        if (after) faultReq = req;
+        handled = out === undefined;
+        for (const h of out ? [] : ALL_HANDLERS) {
           out = await h(req, ctx);
           if (out) break;
         }
@@ -173,6 +212,13 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
       }
       if (world.latencyMs > 0) await sleep(world.latencyMs);
       status = out.status;
+      if (after && faultReq && opts.faults) {
+        if (after.action !== 'rewrite') fault = after.action === 'reset' ? 'reset-after' : 'slow';
+        if (after.action === 'reset') return void nodeReq.socket.destroy();
+        if (after.action === 'delay') await sleep(after.ms);
+        else out = opts.faults.rewrite(faultReq, out);
+      }
+      status = out.status;
       response = out.body;
       send(res, out);
     } catch (e) {
@@ -186,6 +232,8 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
     } finally {
       const entry: RequestLogEntry = { method, host, path, status, start, end: Date.now() };
       if (callerMember) entry.caller = callerMember;
+      if (opts.faults) entry.handled = handled;
+      if (fault) entry.fault = fault;
       if (opts.recordResponses && response !== undefined) entry.response = structuredClone(response);
       const { 'user-agent': userAgent, 'x-goog-request-reason': reason } = nodeReq.headers;
       if (typeof userAgent === 'string') entry.userAgent = userAgent;

@@ -21,6 +21,20 @@ function store(world: World): Map<string, Entry> {
 
 export const TOKEN_TTL_SECONDS = 3600;
 
+const issuedElsewhere = new WeakMap<World, string[]>();
+
+/** Note a credential the emulator issued outside mintToken (a GitHub OIDC JWT), for leak scans. */
+export function noteIssued(world: World, token: string): void {
+  const list = issuedElsewhere.get(world) ?? [];
+  list.push(token);
+  issuedElsewhere.set(world, list);
+}
+
+/** Every token the emulator issued for this world: access tokens and OIDC JWTs. */
+export function issuedTokens(world: World): string[] {
+  return [...store(world).keys(), ...(issuedElsewhere.get(world) ?? [])];
+}
+
 /** Mint a token for `caller`, valid for `ttlSeconds`. Shaped like a Google access token, meaningless outside this emulator. */
 export function mintToken(world: World, caller: Caller, ttlSeconds = TOKEN_TTL_SECONDS): string {
   const token = `ya29.emu-${randomBytes(24).toString('base64url')}`;

@@ -119,6 +119,9 @@ export function snapshotPolicies(world: World): Map<string, Policy> {
   for (const s of world.serviceAccounts) put(`projects/${s.project}/serviceAccounts/${s.email}`, s.policy);
   for (const r of world.repositories) put(r.name, r.policy);
   for (const s of world.secrets) put(s.name, s.policy);
+  for (const s of world.connected.subnetworks) put(s.name, s.policy);
+  for (const b of world.connected.buckets) put(`projects/_/buckets/${b.name}`, b.policy);
+  for (const [name, k] of Object.entries(world.connected.cryptoKeys)) put(name, k.policy);
   return out;
 }
 

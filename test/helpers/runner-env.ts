@@ -13,6 +13,13 @@ export const GOOGLE_APIS = [
   'artifactregistry',
   'secretmanager',
   'orgpolicy',
+  'compute',
+  'storage',
+  'cloudkms',
+  'sqladmin',
+  'vpcaccess',
+  'serviceusage',
+  'logging',
 ] as const;
 
 /** Path (with its query) of the emulator's GitHub OIDC token endpoint; @actions/core appends `&audience=`. */

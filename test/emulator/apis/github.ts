@@ -4,6 +4,7 @@
 import type { Ctx, EmuRequest, EmuResponse, Handler, World } from '../contract.ts';
 import { route } from '../http.ts';
 import { GITHUB_ISSUER, jwks, signGithubToken } from '../oidc.ts';
+import { noteIssued } from '../tokens.ts';
 
 export const DEFAULT_ID_TOKEN_REQUEST_TOKEN = 'gha-runtime-id-token-request';
 const DOCS = 'https://docs.github.com/rest';
@@ -64,7 +65,9 @@ function idToken(req: EmuRequest, ctx: Ctx) {
   if (given !== expected) return json(401, { message: 'Unable to validate the request token.' });
   const owner = ctx.world.github.repository.split('/')[0] ?? '';
   const audience = req.query.get('audience') || `https://github.com/${owner}`;
-  return json(200, { count: 1, value: signGithubToken(ctx.world.github.claims, audience, ctx.baseUrl) });
+  const value = signGithubToken(ctx.world.github.claims, audience, ctx.baseUrl);
+  noteIssued(ctx.world, value);
+  return json(200, { count: 1, value });
 }
 
 // ---- REST ----
@@ -208,6 +211,20 @@ function updateComment(req: EmuRequest, ctx: Ctx) {
   return ghError(404, 'Not Found');
 }
 
+function deleteComment(req: EmuRequest, ctx: Ctx) {
+  const r = repoRoute(req, ctx, 'DELETE', /\/issues\/comments\/(\d+)/);
+  if (!r || isResponse(r)) return r;
+  const id = Number(r.rest[0]);
+  for (const [issue, list] of Object.entries(ctx.world.github.comments)) {
+    if (!list.some((x) => x.id === id)) continue;
+    const pr = ctx.world.github.pullRequests.find((p) => p.number === Number(issue));
+    if (r.access.level !== 'write' || pr?.fork) return forbidden();
+    ctx.world.github.comments[Number(issue)] = list.filter((x) => x.id !== id);
+    return { status: 204 };
+  }
+  return ghError(404, 'Not Found');
+}
+
 function getPull(req: EmuRequest, ctx: Ctx) {
   const r = repoRoute(req, ctx, 'GET', /\/pulls\/(\d+)/);
   if (!r || isResponse(r)) return r;
@@ -239,5 +256,6 @@ export const handlers: Handler[] = [
   listComments,
   createComment,
   updateComment,
+  deleteComment,
   getPull,
 ];

@@ -1,0 +1,42 @@
+// A repository that does not exist is not an access gap: no role makes a wrong image URL work.
+// When Google answers NOT_FOUND for the image's repository (it does once the caller may see the
+// project's repositories), the finding says so and offers no grant.
+import type { StepError } from '../gcp/errors.ts';
+import type { Finding } from '../model.ts';
+import type { PolicyResource } from './backend.ts';
+import type { Reader } from './reader.ts';
+
+/**
+ * Why the repository is proven missing, or undefined. A 404 proves it; a 403 ("or it may not
+ * exist") is followed by one read of the repository itself, whose 404 proves it.
+ */
+export async function missingRepository(
+  resource: PolicyResource,
+  error: StepError,
+  reader: Reader,
+): Promise<string | undefined> {
+  if (resource.kind !== 'repository') return undefined;
+  if (error.api?.status === 'NOT_FOUND') return error.message;
+  if (error.api?.status !== 'PERMISSION_DENIED' || !reader.repository) return undefined;
+  const probe = await reader.repository(resource.name);
+  return !probe.ok && probe.error.api?.status === 'NOT_FOUND' ? probe.error.message : undefined;
+}
+
+/** Turn `finding` into the proven "repository not found" gap (in place, and returned). */
+export function repositoryNotFound(finding: Finding, resource: PolicyResource, message: string): Finding {
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(resource.name);
+  finding.status = 'missing';
+  finding.title = 'Repository not found: check the image URL';
+  finding.subject = 'image';
+  finding.resource = resource.name;
+  finding.evidence = `Artifact Registry has no repository ${resource.name} (${message}).`;
+  finding.remedy = m
+    ? `The image names repository "${m[3]}" in project "${m[1]}", location "${m[2]}", which does not exist: check the image input's host (${m[2]}-docker.pkg.dev), project and repository, or create the repository and push the image first.`
+    : 'Check the image input: its repository does not exist.';
+  if (m) finding.command = `gcloud artifacts repositories list --project=${m[1]} --location=${m[2]}`;
+  else delete finding.command;
+  delete finding.role;
+  delete finding.grant;
+  delete finding.permission;
+  return finding;
+}

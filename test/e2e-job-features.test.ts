@@ -1,0 +1,202 @@
+// End to end: the job-feature inputs through the bundled action against the emulator. What
+// the job holds after a create, what merge keeps and overwrite removes on an update, job_patch,
+// inputs refused before any write, and per-execution overrides on the :run call.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { V2Execution } from '../src/gcp/run.ts';
+import type { V2Job } from '../src/job/spec.ts';
+import { type Emulator, startEmulator } from './emulator/server.ts';
+import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
+
+const JOB = 'projects/demo-app/locations/us-central1/jobs/migrate';
+const step = (over: Record<string, string> = {}) => ({
+  workload_identity_provider:
+    'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions',
+  impersonate_service_account: 'deployer@demo-app.iam.gserviceaccount.com',
+  project_id: 'demo-app',
+  region: 'us-central1',
+  job: 'migrate',
+  image: 'us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report:v1.4.2',
+  service_account: 'runtime@demo-app.iam.gserviceaccount.com',
+  iam: 'off',
+  ...over,
+});
+
+let emu: Emulator | undefined;
+async function start(): Promise<Emulator> {
+  const world = parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8'));
+  emu = await startEmulator({ scenario: world });
+  return emu;
+}
+afterEach(async () => {
+  await emu?.stop();
+  emu = undefined;
+});
+beforeAll(() => ensureBuilt(), 120_000);
+
+const job = (e: Emulator) => e.world.jobs[JOB] as V2Job;
+const task = (e: Emulator) => job(e).template?.template ?? {};
+const main = (e: Emulator) => task(e).containers?.[0] ?? {};
+const writes = (e: Emulator) =>
+  e.requestLog.filter((r) => r.path.startsWith('/v2/') && (r.method === 'POST' || r.method === 'PATCH'));
+
+async function deploy(e: Emulator, over: Record<string, string>) {
+  const res = await runAction({ emulator: e, inputs: step(over) });
+  expect(res.stdout + res.stderr, 'the step failed').not.toContain('::error');
+  expect(res.code).toBe(0);
+  return res;
+}
+
+describe('job features, end to end', () => {
+  it('creates a migration job with Cloud SQL over Direct VPC, volumes and a secret file', async () => {
+    const e = await start();
+    await deploy(e, {
+      cloudsql_instances: 'demo-app:us-central1:main',
+      network: 'projects/net-host/global/networks/shared',
+      subnet: 'projects/net-host/regions/us-central1/subnetworks/jobs',
+      network_tags: 'db-client',
+      vpc_egress: 'private-ranges-only',
+      volumes:
+        'name=exports,type=cloud-storage,bucket=demo-exports,readonly=true\nname=scratch,type=in-memory',
+      volume_mounts: 'volume=exports,mount-path=/exports\nvolume=scratch,mount-path=/scratch',
+      secrets: 'DB_USER=db-password:1\n/secrets/db/password=db-password:2',
+      kms_key: 'projects/demo-app/locations/us-central1/keyRings/run/cryptoKeys/jobs',
+      execution_environment: 'gen2',
+    });
+    const t = task(e);
+    const secretVolume = t.volumes?.find((v) => v.secret)?.name;
+    expect(t.volumes).toEqual([
+      { name: 'cloudsql', cloudSqlInstance: { instances: ['demo-app:us-central1:main'] } },
+      { name: 'exports', gcs: { bucket: 'demo-exports', readOnly: true } },
+      { name: 'scratch', emptyDir: { medium: 'MEMORY' } },
+      { name: secretVolume, secret: { secret: 'db-password', items: [{ path: 'password', version: '2' }] } },
+    ]);
+    expect(t.containers?.[0]?.volumeMounts).toEqual([
+      { name: 'cloudsql', mountPath: '/cloudsql' },
+      { name: secretVolume, mountPath: '/secrets/db' },
+      { name: 'exports', mountPath: '/exports' },
+      { name: 'scratch', mountPath: '/scratch' },
+    ]);
+    expect(t.vpcAccess).toEqual({
+      networkInterfaces: [
+        {
+          network: 'projects/net-host/global/networks/shared',
+          subnetwork: 'projects/net-host/regions/us-central1/subnetworks/jobs',
+          tags: ['db-client'],
+        },
+      ],
+      egress: 'PRIVATE_RANGES_ONLY',
+    });
+    expect(t.encryptionKey).toBe('projects/demo-app/locations/us-central1/keyRings/run/cryptoKeys/jobs');
+    expect(t.executionEnvironment).toBe('EXECUTION_ENVIRONMENT_GEN2');
+  });
+
+  it('merge keeps what the inputs do not name; overwrite removes exactly that', async () => {
+    const e = await start();
+    await deploy(e, {
+      env_vars: 'A=1\nB=2',
+      secrets:
+        'S1=db-password:1\nS2=db-password:2\n/secrets/one/pw=db-password:1\n/secrets/two/pw=db-password:2',
+      volumes: 'name=scratch,type=in-memory',
+      volume_mounts: 'volume=scratch,mount-path=/scratch',
+    });
+    // Someone adds settings outside the workflow: an env var and a secret file of their own.
+    main(e).env?.push({ name: 'CONSOLE', value: 'yes' });
+    task(e).volumes?.push({
+      name: 'extra',
+      secret: { secret: 'db-password', items: [{ path: 'x', version: '1' }] },
+    });
+    main(e).volumeMounts?.push({ name: 'extra', mountPath: '/extra' });
+    const envNames = () => main(e).env?.map((v) => v.name);
+    const mountPaths = () => main(e).volumeMounts?.map((m) => m.mountPath);
+
+    // merge (the default): only what is named changes.
+    await deploy(e, { env_vars: 'B=3', secrets: 'S2=db-password:1\n/secrets/two/pw=db-password:1' });
+    expect(envNames()).toEqual(['A', 'B', 'S1', 'S2', 'CONSOLE']);
+    expect(main(e).env?.find((v) => v.name === 'B')).toEqual({ name: 'B', value: '3' });
+    expect(mountPaths()).toEqual(['/secrets/one', '/secrets/two', '/scratch', '/extra']);
+
+    // overwrite env vars: plain vars end as named; secret-backed ones are the secrets input's.
+    await deploy(e, { env_vars: 'B=4', env_vars_update_strategy: 'overwrite' });
+    expect(envNames()).toEqual(['B', 'S1', 'S2']);
+
+    // overwrite secrets: exactly S2 and /secrets/two; other secret files go, other volumes stay.
+    await deploy(e, {
+      secrets: 'S2=db-password:2\n/secrets/two/pw=db-password:2',
+      secrets_update_strategy: 'overwrite',
+    });
+    expect(envNames()).toEqual(['B', 'S2']);
+    expect(mountPaths()).toEqual(['/secrets/two', '/scratch']);
+    expect(
+      task(e)
+        .volumes?.map((v) => v.name)
+        .sort(),
+    ).toEqual([main(e).volumeMounts?.[0]?.name, 'scratch'].sort());
+
+    // An empty input removes its kind only under overwrite.
+    await deploy(e, {});
+    expect(envNames()).toEqual(['B', 'S2']);
+    await deploy(e, { env_vars_update_strategy: 'overwrite', secrets_update_strategy: 'overwrite' });
+    expect(main(e).env ?? []).toEqual([]);
+    expect(mountPaths()).toEqual(['/scratch']);
+  });
+
+  it('job_patch is merged into the deployed job; a bad path is refused before any write', async () => {
+    const e = await start();
+    await deploy(e, {
+      vpc_connector: 'conn-1',
+      job_patch: '{"template": {"parallelism": 1, "taskCount": 2}}',
+    });
+    expect(task(e).vpcAccess).toEqual({
+      connector: 'projects/demo-app/locations/us-central1/connectors/conn-1',
+    });
+    expect(job(e).template?.taskCount).toBe(2);
+    await deploy(e, { job_patch: 'template:\n  template:\n    vpcAccess: null\n' });
+    expect(task(e).vpcAccess).toBeUndefined();
+
+    const before = writes(e).length;
+    const bad = await runAction({
+      emulator: e,
+      inputs: step({ job_patch: 'template:\n  template:\n    containers:\n      - imag: x\n' }),
+    });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toContain(
+      'Input "job_patch": template.template.containers[0].imag is not a field of GoogleCloudRunV2Container',
+    );
+    expect(writes(e).length).toBe(before);
+  });
+
+  it('an input that contradicts the existing job is an input error, and nothing is written', async () => {
+    const e = await start();
+    await deploy(e, {});
+    const before = writes(e).length;
+    const res = await runAction({ emulator: e, inputs: step({ vpc_egress: 'all-traffic' }) });
+    expect(res.code).not.toBe(0);
+    expect(res.stdout).toContain('Input "vpc_egress" needs a network');
+    expect(writes(e).length).toBe(before);
+  });
+
+  it('runs one execution with overrides; the job keeps its own args, env and task count', async () => {
+    const e = await start();
+    await deploy(e, {
+      args: 'migrate,--check',
+      env_vars: 'LOG_LEVEL=info',
+      execute: 'true',
+      execute_args: 'migrate,--to,42',
+      execute_env_vars: 'LOG_LEVEL=debug',
+      execute_tasks: '2',
+      execute_task_timeout: '30m',
+    });
+    expect(e.requestLog.filter((r) => r.path === `/v2/${JOB}:run`)).toHaveLength(1);
+    const execution = Object.values(e.world.executions)[0] as V2Execution;
+    expect(execution.taskCount).toBe(2);
+    expect(execution.template?.timeout).toBe('1800s');
+    expect(execution.template?.containers?.[0]?.args).toEqual(['migrate', '--to', '42']);
+    expect(execution.template?.containers?.[0]?.env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+    expect(main(e).args).toEqual(['migrate', '--check']);
+    expect(main(e).env).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+    expect(job(e).template?.taskCount).toBe(1);
+  });
+});

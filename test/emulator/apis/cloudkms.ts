@@ -1,0 +1,22 @@
+// Cloud KMS v1: crypto key IAM (GET getIamPolicy, setIamPolicy, testIamPermissions), what CMEK
+// needs the Cloud Run service agent to hold.
+import { iamMethods } from '../access.ts';
+import type { Handler } from '../contract.ts';
+import { canonical, findCryptoKey } from '../world-connected.ts';
+
+const KEY = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+)$/;
+
+const keyIam = iamMethods(KEY, 'GET', (ctx, [name = '']) => {
+  const resource = canonical(ctx.world, name);
+  return {
+    domain: 'cloudkms.googleapis.com',
+    denied: (p) => `Permission '${p}' denied on resource '${name}' (or it may not exist).`,
+    notFound: `CryptoKey ${name} not found.`,
+    resource,
+    holder: findCryptoKey(ctx.world, resource),
+    getPermission: 'cloudkms.cryptoKeys.getIamPolicy',
+    setPermission: 'cloudkms.cryptoKeys.setIamPolicy',
+  };
+});
+
+export const handlers: Handler[] = [...keyIam];

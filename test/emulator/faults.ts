@@ -1,0 +1,236 @@
+// Seeded fault mode: per route, the emulator misbehaves the way real networks and Google's
+// frontends do — 429 with and without Retry-After, 500, 503, a connection reset before or after
+// the write applies, an answer slower than the client's timeout, silence, a long-running
+// operation that never finishes, and a concurrent writer that changes a policy between the
+// caller's read and its write. server.ts asks the injector before and after each handler; every
+// fault it injects is recorded with whether the handler (the write) ran.
+import type { EmuRequest, EmuResponse, Policy, World } from './contract.ts';
+import { HttpError } from './contract.ts';
+import { errorBody } from './http.ts';
+import { newEtag } from './policy-api.ts';
+
+export type FaultKind =
+  | 'throttle'
+  | 'throttle-retry-after'
+  | 'internal'
+  | 'unavailable'
+  | 'reset-before'
+  | 'reset-after'
+  | 'slow'
+  | 'silence'
+  | 'lro-stuck'
+  | 'concurrent-writer';
+
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'throttle',
+  'throttle-retry-after',
+  'internal',
+  'unavailable',
+  'reset-before',
+  'reset-after',
+  'slow',
+  'silence',
+  'lro-stuck',
+  'concurrent-writer',
+];
+
+export interface FaultRule {
+  kind: FaultKind;
+  /** HTTP methods it applies to (default: any). */
+  methods?: string[];
+  /** Matched against the request path (with its :verb). */
+  path: RegExp;
+  /** Matching requests let through before the fault strikes (default 0). */
+  skip?: number;
+  /** How many matching requests it strikes (default 1). */
+  times?: number;
+  /** throttle-retry-after: seconds the Retry-After header asks for. */
+  retryAfterS?: number;
+  /** slow: how long the answer is held after the handler ran. */
+  delayMs?: number;
+}
+
+export interface FaultEvent {
+  kind: FaultKind;
+  method: string;
+  path: string;
+  /** Did the handler run (for a write: did it apply)? */
+  handled: boolean;
+  at: number;
+  retryAfterS?: number;
+}
+
+/** What the server does with one request. */
+export type Before =
+  | { action: 'pass'; after?: After }
+  | { action: 'respond'; response: EmuResponse }
+  | { action: 'reset' }
+  | { action: 'silence' };
+
+export type After = { action: 'reset' } | { action: 'delay'; ms: number } | { action: 'rewrite' };
+
+/** The marker binding the concurrent writer adds: the soak checks it survives. */
+export const CONCURRENT_BINDING = { role: 'roles/viewer', member: 'user:concurrent-writer@example.com' };
+
+/** Deterministic PRNG (mulberry32): one seed, one run. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function googleError(
+  status: number,
+  code: string,
+  message: string,
+  headers?: Record<string, string>,
+): EmuResponse {
+  const body = errorBody(new HttpError(status, code, message), false);
+  return headers ? { status, body, headers } : { status, body };
+}
+
+/** The world object whose policy a :setIamPolicy path writes. */
+function policyHolder(world: World, path: string): { policy: Policy } | undefined {
+  const target = /^\/v\d+\/(.+):setIamPolicy$/.exec(path)?.[1];
+  if (!target) return undefined;
+  const sa = /serviceAccounts\/([^/]+)$/.exec(target)?.[1];
+  if (sa) return world.serviceAccounts.find((s) => s.email === sa);
+  return (
+    world.repositories.find((r) => r.name === target) ??
+    world.secrets.find((s) => s.name === target) ??
+    world.projects.find((p) => `projects/${p.id}` === target) ??
+    world.folders.find((f) => `folders/${f.id}` === target) ??
+    world.organizations.find((o) => `organizations/${o.id}` === target)
+  );
+}
+
+export class FaultInjector {
+  readonly rules: FaultRule[];
+  readonly events: FaultEvent[] = [];
+  private readonly seen = new Map<FaultRule, number>();
+  /** Operations and executions that never finish (lro-stuck). */
+  private readonly stuck = new Set<string>();
+
+  constructor(rules: FaultRule[]) {
+    this.rules = rules;
+  }
+
+  private strike(req: EmuRequest): FaultRule | undefined {
+    for (const rule of this.rules) {
+      if (rule.methods && !rule.methods.includes(req.method)) continue;
+      if (!rule.path.test(req.path)) continue;
+      const n = (this.seen.get(rule) ?? 0) + 1;
+      this.seen.set(rule, n);
+      const skip = rule.skip ?? 0;
+      if (n > skip && n <= skip + (rule.times ?? 1)) return rule;
+    }
+    return undefined;
+  }
+
+  private record(rule: FaultRule, req: EmuRequest, handled: boolean): void {
+    const e: FaultEvent = { kind: rule.kind, method: req.method, path: req.path, handled, at: Date.now() };
+    if (rule.retryAfterS !== undefined) e.retryAfterS = rule.retryAfterS;
+    this.events.push(e);
+  }
+
+  /** Before the handlers run. */
+  before(req: EmuRequest, world: World): Before {
+    const rule = this.strike(req);
+    if (this.isStuck(req.path)) return { action: 'pass', after: { action: 'rewrite' } };
+    if (!rule) return { action: 'pass' };
+    switch (rule.kind) {
+      case 'throttle':
+        this.record(rule, req, false);
+        return { action: 'respond', response: googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded.') };
+      case 'throttle-retry-after':
+        this.record(rule, req, false);
+        return {
+          action: 'respond',
+          response: googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded.', {
+            'retry-after': String(rule.retryAfterS ?? 1),
+          }),
+        };
+      case 'internal':
+        this.record(rule, req, false);
+        return { action: 'respond', response: googleError(500, 'INTERNAL', 'Internal error encountered.') };
+      case 'unavailable':
+        this.record(rule, req, false);
+        return {
+          action: 'respond',
+          response: googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.'),
+        };
+      case 'reset-before':
+        this.record(rule, req, false);
+        return { action: 'reset' };
+      case 'silence':
+        this.record(rule, req, false);
+        return { action: 'silence' };
+      case 'reset-after':
+        this.record(rule, req, true);
+        return { action: 'pass', after: { action: 'reset' } };
+      case 'slow':
+        this.record(rule, req, true);
+        return { action: 'pass', after: { action: 'delay', ms: rule.delayMs ?? 5_000 } };
+      case 'lro-stuck':
+        this.record(rule, req, true);
+        return { action: 'pass', after: { action: 'rewrite' } };
+      case 'concurrent-writer': {
+        const holder = policyHolder(world, req.path);
+        if (holder) {
+          // Someone else writes between the caller's read and its write: a new etag, one more binding.
+          holder.policy.bindings ??= [];
+          holder.policy.bindings.push({
+            role: CONCURRENT_BINDING.role,
+            members: [CONCURRENT_BINDING.member],
+          });
+          holder.policy.etag = newEtag();
+        }
+        this.record(rule, req, true);
+        return { action: 'pass' };
+      }
+    }
+  }
+
+  private isStuck(path: string): boolean {
+    for (const name of this.stuck) if (path.includes(name)) return true;
+    return false;
+  }
+
+  /** After the handlers ran: note what lro-stuck must hold, and make stuck things look unfinished. */
+  rewrite(req: EmuRequest, out: EmuResponse): EmuResponse {
+    const body = out.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object' || out.status >= 300) return out;
+    const copy = structuredClone(body);
+    if (typeof copy.name === 'string' && /\/operations\//.test(copy.name)) {
+      this.stuck.add(copy.name.replace(/^.*?(projects\/)/, '$1'));
+      const meta = copy.metadata as { name?: string } | undefined;
+      if (typeof meta?.name === 'string' && /\/executions\//.test(meta.name)) this.stuck.add(meta.name);
+      copy.done = false;
+      delete copy.response;
+      delete copy.error;
+      if (copy.metadata && typeof copy.metadata === 'object')
+        stillRunning(copy.metadata as Record<string, unknown>);
+    }
+    if (typeof copy.name === 'string' && /\/executions\/[^/]+$/.test(copy.name) && req.method === 'GET')
+      stillRunning(copy);
+    return { ...out, body: copy };
+  }
+}
+
+function stillRunning(execution: Record<string, unknown>): void {
+  delete execution.completionTime;
+  execution.runningCount = 1;
+  execution.succeededCount = 0;
+  execution.failedCount = 0;
+  execution.reconciling = true;
+  execution.conditions = [
+    { type: 'ResourcesAvailable', state: 'CONDITION_SUCCEEDED' },
+    { type: 'Started', state: 'CONDITION_SUCCEEDED' },
+    { type: 'Completed', state: 'CONDITION_PENDING' },
+  ];
+}
