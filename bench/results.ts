@@ -33,7 +33,7 @@ export interface ScenarioResult {
   /** Medians over the runs (they rarely differ; a difference is itself worth a look). */
   requests: number;
   depth: number;
-  /** Median over runs of wall - depth x latency. */
+  /** Median over runs of wall - depth x latency - server work. */
   overheadMs: number;
   /** Median over runs of RunSample.serverMs. */
   serverMs: number;
@@ -52,7 +52,18 @@ export interface BenchReport {
   /** 1-minute load average before and after: a busy machine inflates every time. */
   loadAverage: [number, number];
   bundleBytes: number;
+  /** Median wall of a bare `node -e 0` in the same run: the floor of any cold start. */
+  bareNodeMs?: number;
+  /** Wall medians of the ratio pairs at the other latencies (targets.ts RATIO_PAIRS). */
+  ratios?: LatencyRatio[];
   scenarios: ScenarioResult[];
+}
+
+export interface LatencyRatio {
+  latencyMs: number;
+  label: string;
+  actionMs: number;
+  gcloudMs: number;
 }
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';

@@ -1,6 +1,7 @@
 // `npm run bench`: runs the bundled action (and gcloud, where installed) against the emulator
 // with injected latency, prints the Markdown report and writes bench/results.md.
-// Options: --latency-ms N (50), --runs N (5), --only id,id, --no-gcloud, --out FILE, --verbose.
+// Options: --latency-ms N (50), --runs N (5), --only id,id, --no-gcloud, --out FILE, --verbose,
+// --ratio-latencies N,N (20,100: the action/gcloud pairs again at those latencies; '' for none).
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -11,12 +12,12 @@ import { parseOutputFile } from '../test/helpers/run-action.ts';
 import { dependentDepth } from './depth.ts';
 import { gcloudConfigDir, gcloudEnv, gcloudVersion } from './gcloud.ts';
 import { measure } from './measure.ts';
-import type { BenchReport, RunSample, ScenarioResult } from './results.ts';
+import type { BenchReport, LatencyRatio, RunSample, ScenarioResult } from './results.ts';
 import { runnerEnv, runnerFiles } from './runner.ts';
 import { gcloudDeploy, SCENARIOS, type Scenario, unexpectedOutputs, writeJobYaml } from './scenarios.ts';
 import { summarize } from './stats.ts';
 import { renderReport } from './table.ts';
-import { IDS } from './targets.ts';
+import { IDS, RATIO_PAIRS } from './targets.ts';
 import { APP, DEPLOYER } from './worlds.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -30,6 +31,7 @@ const { values: opts } = parseArgs({
     'no-gcloud': { type: 'boolean', default: false },
     out: { type: 'string', default: join(ROOT, 'bench', 'results.md') },
     verbose: { type: 'boolean', default: false },
+    'ratio-latencies': { type: 'string', default: '20,100' },
   },
 });
 const latencyMs = Number(opts['latency-ms']);
@@ -98,6 +100,7 @@ async function runOnce(
   s: Scenario,
   gcloudConfig: string,
   index: number,
+  latencyMs: number,
 ): Promise<{ sample: RunSample; chain: string[]; output: string }> {
   const world = s.world();
   const emulator = await startEmulator({ scenario: world.scenario, latencyMs });
@@ -154,11 +157,11 @@ async function runOnce(
   }
 }
 
-async function runScenario(s: Scenario, gcloudConfig: string): Promise<ScenarioResult> {
+async function runScenario(s: Scenario, gcloudConfig: string, latencyMs: number): Promise<ScenarioResult> {
   const samples: RunSample[] = [];
   let chain: string[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await runOnce(s, gcloudConfig, i);
+    const r = await runOnce(s, gcloudConfig, i, latencyMs);
     samples.push(r.sample);
     if (i === 0) chain = r.chain;
     if (r.sample.unexpected)
@@ -181,7 +184,7 @@ async function runScenario(s: Scenario, gcloudConfig: string): Promise<ScenarioR
     wall: summarize(samples.map((r) => r.wallMs)),
     requests: med((r) => r.requests),
     depth: med((r) => r.depth),
-    overheadMs: med((r) => r.wallMs - r.depth * latencyMs),
+    overheadMs: med((r) => r.wallMs - r.depth * latencyMs - r.serverMs),
     serverMs: med((r) => r.serverMs),
     peakRssBytes: Math.max(...samples.map((r) => r.peakRssBytes)),
     coldStartMs: med((r) => r.coldStartMs),
@@ -200,10 +203,41 @@ const gcloudConfig = await gcloudConfigDir();
 const started = Date.now();
 const loadBefore = loadavg()[0] ?? 0;
 const results: ScenarioResult[] = [];
+const ratios: LatencyRatio[] = [];
+const ratioLatencies = (opts['ratio-latencies'] ?? '')
+  .split(',')
+  .filter((x) => x.trim() !== '')
+  .map(Number);
+if (ratioLatencies.some((l) => !Number.isFinite(l) || l < 0))
+  throw new Error(`--ratio-latencies must be numbers >= 0, got ${opts['ratio-latencies']}`);
+
+/** Median wall of a bare `node -e 0`: the floor of the action's cold start, in the same run. */
+async function bareNode(n: number): Promise<number> {
+  const walls: number[] = [];
+  for (let i = 0; i < n; i++)
+    walls.push((await measure(process.execPath, ['-e', '0'], { env: process.env })).wallMs);
+  return summarize(walls).median;
+}
+
+let bareNodeMs: number | undefined;
 try {
+  const bareBefore = await bareNode(Math.max(5, runs));
   for (const s of selected) {
     process.stderr.write(`${s.title}\n`);
-    results.push(await runScenario(s, gcloudConfig));
+    results.push(await runScenario(s, gcloudConfig, latencyMs));
+  }
+  bareNodeMs = Math.min(bareBefore, await bareNode(Math.max(5, runs)));
+  for (const l of gcloud ? ratioLatencies : []) {
+    for (const [action, other, label] of RATIO_PAIRS) {
+      const pair = [action, other].map((id) => selected.find((s) => s.id === id));
+      if (!pair[0] || !pair[1]) continue;
+      process.stderr.write(`${label} at L = ${l} ms\n`);
+      const [a, g] = [
+        await runScenario(pair[0], gcloudConfig, l),
+        await runScenario(pair[1], gcloudConfig, l),
+      ];
+      ratios.push({ latencyMs: l, label, actionMs: a.wall.median, gcloudMs: g.wall.median });
+    }
   }
 } finally {
   await rm(gcloudConfig, { recursive: true, force: true });
@@ -217,6 +251,8 @@ const report: BenchReport = {
   runsPerScenario: runs,
   loadAverage: [loadBefore, loadavg()[0] ?? 0],
   bundleBytes: await dirBytes(join(ROOT, 'dist')),
+  ...(bareNodeMs !== undefined ? { bareNodeMs } : {}),
+  ...(ratios.length ? { ratios } : {}),
   scenarios: results,
 };
 const markdown = renderReport(report);

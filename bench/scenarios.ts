@@ -1,5 +1,5 @@
 // The benchmark's scenarios: what each run deploys, with which inputs, into which world.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deployArgs, replaceArgs } from './gcloud.ts';
 import { IDS } from './targets.ts';
@@ -154,11 +154,52 @@ ${mounts}          volumes:
 ${volumes}`;
 }
 
+/** Job counts of the many-jobs scenarios: jobsN/ holds N job.yaml files (bench-job-01, ...). */
+export const JOB_COUNTS = [1, 5, 20] as const;
+
 export async function writeJobYaml(workspace: string, world: BenchWorld): Promise<string> {
   const file = join(workspace, 'job.yaml');
   await writeFile(file, jobYaml(world));
   await writeFile(join(workspace, 'job-wide.yaml'), wideJobYaml(world));
+  for (const n of JOB_COUNTS) {
+    await mkdir(join(workspace, `jobs${n}`), { recursive: true });
+    for (let i = 1; i <= n; i++) {
+      const name = `${JOB}-${String(i).padStart(2, '0')}`;
+      await writeFile(
+        join(workspace, `jobs${n}`, `${name}.yaml`),
+        jobYaml(world).replace(`name: ${JOB}`, `name: ${name}`),
+      );
+    }
+  }
   return file;
+}
+
+/** A JSON map output with `n` jobs, each with `regions` regions (a plain name for one target). */
+const mapOf = (n: number, regions: number) => (json: string) => {
+  if (n * regions === 1) return json.startsWith('projects/');
+  try {
+    const map = JSON.parse(json) as Record<string, Record<string, string>>;
+    return (
+      Object.keys(map).length === n &&
+      Object.values(map).every(
+        (byRegion) => Object.values(byRegion).filter((v) => v.startsWith('projects/')).length === regions,
+      )
+    );
+  } catch {
+    return false;
+  }
+};
+
+function manyInputs(metadata: string, region: string): Record<string, string> {
+  return {
+    workload_identity_provider: PROVIDER,
+    impersonate_service_account: DEPLOYER,
+    project_id: APP.id,
+    region,
+    metadata,
+    iam: 'check',
+    pr_comment: 'false',
+  };
 }
 
 const gcloudDeploy = (world: BenchWorld): string[] =>
@@ -251,6 +292,24 @@ export const SCENARIOS: Scenario[] = [
       pr_comment: 'false',
     }),
     expect: { iam_status: 'ok', job: `projects/${APP.id}/locations/${REGION}/jobs/${JOB}` },
+  },
+  ...JOB_COUNTS.map(
+    (n): Scenario => ({
+      id: n === 1 ? IDS.jobs1 : n === 5 ? IDS.jobs5 : IDS.jobs20,
+      title: `${n} job${n > 1 ? 's' : ''} in one step (metadata: jobs${n}/*.yaml), iam=check`,
+      tool: 'action',
+      world: sameProjectWorld,
+      inputs: () => manyInputs(`jobs${n}/*.yaml`, REGION),
+      expect: { job: mapOf(n, 1) },
+    }),
+  ),
+  {
+    id: IDS.regions3,
+    title: '1 job to 3 regions in one step, iam=check',
+    tool: 'action',
+    world: sameProjectWorld,
+    inputs: () => manyInputs('job.yaml', `${REGION},europe-west1,asia-east1`),
+    expect: { job: mapOf(1, 3) },
   },
   {
     id: IDS.gcloudCreate,

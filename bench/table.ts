@@ -34,9 +34,9 @@ export function scenarioTable(report: BenchReport): string {
     'min / max',
     'requests',
     'depth',
-    `overhead (wall - depth x ${report.latencyMs} ms)`,
+    `overhead (wall - depth x ${report.latencyMs} ms - server work)`,
     `overhead <= ${TARGETS.overheadMs} ms`,
-    'of which server work',
+    'server work',
     'peak RSS',
     'cold start',
   ];
@@ -83,7 +83,8 @@ export function renderReport(report: BenchReport): string {
       'depth is the longest chain of requests each of which started after the previous one ended; ' +
       'peak RSS is the largest over the runs; the other columns are medians. ' +
       '"Server work" is how long the emulator held the chain\'s requests beyond L (a `:wait` until an ' +
-      'execution finished, reconcile time): the overhead formula counts it, though the client cannot remove it.',
+      'execution finished, reconcile time): the client cannot remove it, so overhead excludes it. ' +
+      `${report.bareNodeMs !== undefined ? `A bare \`node -e 0\` took ${ms(report.bareNodeMs)} (median) in the same run.` : ''}`,
     '',
     '## Targets',
     '',

@@ -16,7 +16,10 @@ export const ROOT = fileURLToPath(root);
 export const buildOptions = {
   absWorkingDir: ROOT,
   entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+  // dist/index.js plus dist/chunks/*: what only some runs need loads on demand (cold start).
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node24',

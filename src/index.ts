@@ -1,10 +1,14 @@
-// Entry point the runner loads (dist/index.js): run, and fail the step once with its reason.
-import { run } from './main.ts';
-import { fail } from './output/log.ts';
+// Entry point the runner loads (dist/index.js). It asks for the GitHub OIDC token first and only
+// then loads the rest of the action (separate chunks), so compiling it overlaps the first round
+// trip; then it runs, and fails the step once with its reason.
+import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 
+// The fallback (any other audience, a failed prefetch) is the bounded, retried fetch of oidc.ts.
+const getIdToken = prefetchIdToken(process.env, async () => (await import('./auth/oidc.ts')).githubIdToken);
+const [{ run }, { fail }] = await Promise.all([import('./main.ts'), import('./output/log.ts')]);
 // The reason can quote API messages and inputs: the writer neutralises it like every other line.
 // Then exit at once: the work is done, and no library socket or timer left behind (a request
 // that timed out, a keep-alive connection) may keep the step alive.
-run()
+run(getIdToken ? { getIdToken } : {})
   .catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)))
   .finally(() => process.exit());

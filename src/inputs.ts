@@ -7,6 +7,7 @@ import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
 import { type Bad, splitList, splitPair, toSeconds } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
 import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
+import { fsGlob, type Glob, metadataPaths, parseRegions } from './inputs/targets.ts';
 import { checkMetadataPath } from './job/metadata-file.ts';
 import type { Config, FailOn, IamMode } from './model.ts';
 
@@ -158,7 +159,12 @@ export function readInputs(env: Env = process.env): Config {
  * Validate every input. `get` returns the trimmed value ('' when unset); `exists` checks
  * the metadata path (injectable so the core stays testable with any file system).
  */
-export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) => boolean): Config {
+export function parseInputs(
+  getRaw: GetInput,
+  env: Env,
+  exists?: (path: string) => boolean,
+  glob: Glob = fsGlob,
+): Config {
   const problems: string[] = [];
   const tooLong = new Set<string>();
   // Every input is bounded before it is parsed: a 5,000-character image is refused, not deployed.
@@ -206,8 +212,9 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
     return fallback;
   };
 
+  const regions = parseRegions(get('region'), REGION, bad);
   const config: Config = {
-    region: text('region', REGION, 'a Cloud Run region like us-central1') ?? 'us-central1',
+    region: regions[0] ?? 'us-central1',
     envVars: parseEnvVars(get('env_vars'), bad),
     secrets: {},
     labels: parseLabels(get('labels'), bad),
@@ -216,10 +223,13 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
     wait: bool('wait', true),
     iam: oneOf<IamMode>('iam', ['off', 'check', 'fix'], 'check'),
     dryRun: bool('dry_run', false),
+    allowPrivilegedRuntimeAccount: bool('allow_privileged_runtime_account', false),
     failOn: oneOf<FailOn>('fail_on', ['missing', 'unverified', 'never'], 'missing'),
     prComment: bool('pr_comment', true),
     universe: text('universe', UNIVERSE, 'a universe domain like googleapis.com') ?? 'googleapis.com',
   };
+
+  if (regions.length > 1) config.regions = regions;
 
   const provider = get('workload_identity_provider').replace(/^\/\/iam\.[^/]+\//, '');
   if (provider) {
@@ -290,18 +300,22 @@ export function parseInputs(getRaw: GetInput, env: Env, exists?: (path: string) 
 
   const metadata = get('metadata');
   if (metadata) {
-    config.metadata = metadata;
     const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    if (exists) {
-      // Injected file system (unit tests): only existence is known.
-      const full = metadata.startsWith('/') ? metadata : `${workspace.replace(/\/$/, '')}/${metadata}`;
-      if (!exists(full))
-        problems.push(
-          `Input "metadata" must be the path of a job.yaml relative to the workspace; ${JSON.stringify(metadata)} does not exist`,
-        );
-    } else {
-      const checked = checkMetadataPath(metadata, workspace);
-      if ('problem' in checked) problems.push(checked.problem);
+    const files = metadataPaths(metadata, workspace, glob, problem);
+    config.metadata = files[0] ?? metadata;
+    if (files.length > 1) config.metadataFiles = files;
+    for (const file of files) {
+      if (exists) {
+        // Injected file system (unit tests): only existence is known.
+        const full = file.startsWith('/') ? file : `${workspace.replace(/\/$/, '')}/${file}`;
+        if (!exists(full))
+          problems.push(
+            `Input "metadata" must be the path of a job.yaml relative to the workspace; ${JSON.stringify(file)} does not exist`,
+          );
+      } else {
+        const checked = checkMetadataPath(file, workspace);
+        if ('problem' in checked) problems.push(checked.problem);
+      }
     }
     for (const name of SPEC_INPUTS)
       if (get(name))

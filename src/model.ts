@@ -41,6 +41,7 @@ export type CheckId =
   | 'orgpolicy-xproject'
   | 'runtime-secret'
   | 'runtime-sa'
+  | 'agent-role'
   | 'wif-user'
   | (string & {});
 
@@ -55,7 +56,15 @@ export interface Grant {
   /** Full resource name whose IAM policy gets the binding, e.g. projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com */
   resource: string;
   /** Which API owns the policy. */
-  kind: 'serviceAccount' | 'repository' | 'secret' | 'project' | 'subnetwork' | 'bucket' | 'cryptoKey';
+  kind:
+    | 'serviceAccount'
+    | 'repository'
+    | 'secret'
+    | 'job'
+    | 'project'
+    | 'subnetwork'
+    | 'bucket'
+    | 'cryptoKey';
   role: string;
   /** IAM member form: serviceAccount:x, user:x, principalSet://... */
   member: string;
@@ -242,6 +251,10 @@ export interface Config extends JobFeatures {
   image?: string;
   /** Path of the job.yaml, relative to the workspace, as the user wrote it. */
   metadata?: string;
+  /** Every region when `region` lists more than one (`region` is the first); see inputs/targets.ts. */
+  regions?: string[];
+  /** Every job.yaml when `metadata` lists or globs more than one (`metadata` is the first). */
+  metadataFiles?: string[];
   serviceAccount?: string;
   envVars: Record<string, string>;
   /** env var name -> secret reference */
@@ -265,6 +278,8 @@ export interface Config extends JobFeatures {
   waitTimeoutMs?: number;
   iam: IamMode;
   dryRun: boolean;
+  /** fix may grant actAs on a runtime account holding roles/owner or roles/editor (opt-in). */
+  allowPrivilegedRuntimeAccount: boolean;
   failOn: FailOn;
   prComment: boolean;
   githubToken?: string;

@@ -263,6 +263,19 @@ describe('execute', () => {
     expect(e.world.executions[res.outputs.execution ?? '']).toBeDefined();
   });
 
+  it('with run.jobs.run proven by the preflight, deploys and runs in one write', async () => {
+    const e = await start();
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code, res.stdout).toBe(0);
+    expect(res.outputs.execution_status).toBe('succeeded');
+    expect(e.world.executions[res.outputs.execution ?? '']?.succeededCount).toBe(1);
+    // Deploy and run are one write (runExecutionToken): no separate :run.
+    const writes = e.requestLog.filter((r) => r.method !== 'GET' && r.path.includes('/jobs'));
+    expect(writes.map((r) => `${r.method} ${r.path.replace(/\?.*$/, '')}`)).toEqual([
+      'POST /v2/projects/demo-app/locations/us-central1/jobs',
+    ]);
+  });
+
   it('fails the step when the execution fails, with the log link', async () => {
     const world = demo();
     world.imageExitCodes = { [IMAGE_BASE]: 1 };
@@ -270,6 +283,19 @@ describe('execute', () => {
     const res = await runAction({ emulator: e, inputs: step({ execute: 'true' }) });
     expect(res.code).toBe(1);
     expect(res.outputs.execution_status).toBe('failed');
+    const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
+    expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
+    expect(error).toMatch(/logs: https?:\/\/\S+/);
+  });
+
+  it('a failed execution of a one-write deploy fails the step, with the log link; the job is deployed', async () => {
+    const world = demo();
+    world.imageExitCodes = { [IMAGE_BASE]: 1 };
+    const e = await start(world);
+    const res = await runAction({ emulator: e, inputs: step({ execute: 'true', iam: 'check' }) });
+    expect(res.code).toBe(1);
+    expect(res.outputs.execution_status).toBe('failed');
+    expect(res.outputs.job).toBe(JOB);
     const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
     expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
     expect(error).toMatch(/logs: https?:\/\/\S+/);
@@ -433,6 +459,9 @@ describe('bad inputs fail before any remote call', () => {
     const res = await runAction({ emulator: e, inputs: step(inputs), files: { 'job.yaml': 'kind: Job' } });
     expect(res.code).toBe(1);
     expect(res.stdout).toContain(message);
-    expect(e.requestLog).toEqual([]);
+    // Nothing reaches Google; the entry point may have asked GitHub for the OIDC token while
+    // the action loaded (src/auth/id-token-prefetch.ts), which changes nothing anywhere.
+    expect(googleCalls(e)).toEqual([]);
+    expect(e.requestLog.every((r) => r.method === 'GET' && r.path.startsWith('/_github/oidc/'))).toBe(true);
   });
 });

@@ -166,18 +166,19 @@ describe.concurrent('pull-request comment that cannot be written', () => {
 });
 
 describe.concurrent('fail_on', () => {
-  it('unverified: a conditional binding alone stops the step before any job write', async () => {
-    const s = world('12-');
+  it('unverified: checks that are only unverified (deny policies not readable) stop the step before any job write', async () => {
+    const s = world('14-');
     await withEmulator(withRunner(s.world, s.expect), async (emu) => {
       const res = await runWorld(emu, s, { iam: 'check', fail_on: 'unverified' });
       expect(res.code, why(res)).toBe(1);
       expect(res.outputs.iam_status).toBe('unverified');
       const findings = findingsOf(res.outputs);
       expect(findings.filter((f) => f.status !== 'satisfied').map((f) => [f.check, f.status])).toEqual([
-        ['runtime-secret', 'unverified'],
+        ['agent-image', 'unverified'],
+        ['agent-role', 'unverified'],
       ]);
       expect(res.stdout).toMatch(
-        /::error::.*1 missing or unverified requirement\(s\) \(fail_on: unverified\)/,
+        /::error::.*2 missing or unverified requirement\(s\) \(fail_on: unverified\)/,
       );
       expect(jobWrites(emu)).toEqual([]);
       expect(emu.world.jobs).toEqual({});

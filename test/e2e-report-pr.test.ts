@@ -92,14 +92,15 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       const second = await run();
       expect(second.code, second.stdout).toBe(0);
       // The service agent's image access stays unprovable for this deployer (it may not read
-      // the image project's policies): unverified, not a gap.
+      // the image project's policies), and a second principal check stays unverified as the
+      // deployer may not read deny policies: two to review, not gaps.
       expect(second.outputs.iam_status).toBe('unverified');
       expect(second.stdout).toContain('Pull-request comment updated on #7.');
       expect(comments()).toHaveLength(1);
       expect(comments()[0]?.id).toBe(created?.id);
       const body2 = comments()[0]?.body ?? '';
       expect(body2.startsWith(MARKER)).toBe(true);
-      expect(body2).toContain('All IAM gaps are closed; 1 to review.');
+      expect(body2).toContain('All IAM gaps are closed; 2 to review.');
       expect(body2).toContain('Closed on this pull request: `deployer-actas`.');
       expect(body2).toMatch(/^\| ✅ satisfied \| .*\(`deployer-actas`\)/m);
       expect(body2).not.toContain('❌');

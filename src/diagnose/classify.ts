@@ -197,6 +197,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         agent: agentEmail ?? plan?.serviceAgent,
         serviceAccount: sa,
         saProject: projectOfServiceAccount(sa, plan),
+        jobProject: plan?.project ?? ctx.config?.projectId,
       });
     }
     // Cloud Run's own check of the deployer's image access names no permission, only "User".

@@ -4,7 +4,7 @@
 import type { run_v2 } from '@googleapis/run/build/v2';
 import type { AuthClient } from 'google-auth-library';
 import { apiRoot, type Env, type GoogleApi } from '../auth/endpoints.ts';
-import { attempt } from './errors.ts';
+import { attempt, toApiError } from './errors.ts';
 import { isTransient, type RetryOptions, withRetry } from './retry.ts';
 import { scaled } from './timeout.ts';
 
@@ -37,7 +37,16 @@ export function read<T>(ctx: ApiContext, what: string, call: () => Promise<T>): 
   return attempt(what, () => withRetry(call, { retryable: isTransient, ...ctx.retry }));
 }
 
-/** A write that is not safe to repeat blindly: one try, wrapped. */
-export function write<T>(what: string, call: () => Promise<T>): Promise<T> {
-  return attempt(what, call);
+/**
+ * A write that is not safe to repeat blindly: one try, wrapped; except a 429, which refused the
+ * request before it did anything (a quota: many jobs in one step), retried with backoff.
+ */
+export function write<T>(what: string, call: () => Promise<T>, retry?: RetryOptions): Promise<T> {
+  return attempt(what, () =>
+    withRetry(call, { attempts: 6, baseMs: 1_000, maxMs: 30_000, ...retry, retryable: isQuotaRefusal }),
+  );
+}
+
+function isQuotaRefusal(e: unknown): boolean {
+  return toApiError(e).httpStatus === 429;
 }

@@ -19,10 +19,13 @@ export type Operation = run_v2.Schema$GoogleLongrunningOperation;
  */
 export class OperationFailed extends Error {
   readonly response: { data: { error: GoogleStatus } };
-  constructor(operation: string, error: GoogleStatus) {
+  /** The finished operation, when known (its metadata tells what the failure was about). */
+  readonly operation: Operation | undefined;
+  constructor(operation: string, error: GoogleStatus, finished?: Operation) {
     super(`operation ${operation} failed: ${error.message ?? ''}`);
     this.name = 'OperationFailed';
     this.response = { data: { error } };
+    this.operation = finished;
   }
 }
 
@@ -141,6 +144,6 @@ export async function waitOperation(
       pauseMs = Math.min(pauseMs * 2, scaled(5_000));
     }
   }
-  if (current.error) throw new OperationFailed(name, current.error as GoogleStatus);
+  if (current.error) throw new OperationFailed(name, current.error as GoogleStatus, current);
   return current;
 }

@@ -28,6 +28,9 @@ export function grantCommand(grant: Grant): string {
       return `gcloud artifacts repositories add-iam-policy-binding ${q(p.repositories ?? '')} --location=${q(p.locations ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
     case 'secret':
       return `gcloud secrets add-iam-policy-binding ${q(p.secrets ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
+    case 'job':
+      // `gcloud run jobs add-iam-policy-binding` has no --condition flag.
+      return `gcloud run jobs add-iam-policy-binding ${q(p.jobs ?? '')} --region=${q(p.locations ?? '')} --project=${q(p.projects ?? '')} --member=${q(grant.member)} --role=${q(grant.role)}`;
     case 'project':
       return `gcloud projects add-iam-policy-binding ${q(p.projects ?? '')} ${tail}`;
     case 'subnetwork':

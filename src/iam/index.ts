@@ -64,7 +64,7 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
           ? r.name
           : r.project;
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
-  void runChecks(requirementsFor(plan).filter(knowable), session).catch(() => undefined);
+  void runChecks(requirementsFor(plan).filter(knowable), { ...session, unknown }).catch(() => undefined);
 }
 
 export interface PreflightResult {
@@ -84,7 +84,12 @@ export function iamStatus(findings: readonly Finding[], granted: readonly Grant[
 export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   if (o.config.iam === 'off') return { findings: [], granted: [], status: 'ok' };
   const { backend, reader, roles } = o.session ?? createPreflightSession(o);
-  const results = await runChecks(requirementsFor(o.plan), { reader, roles });
+  const results = await runChecks(requirementsFor(o.plan), {
+    reader,
+    roles,
+    allowPrivilegedRuntimeAccount: o.config.allowPrivilegedRuntimeAccount,
+    projectNumbers: { [o.plan.project]: o.plan.projectNumber },
+  });
   const findings = results.map((r) => r.finding);
   const granted =
     o.config.iam === 'fix'

@@ -34,7 +34,37 @@ export interface DeployOptions {
   known?: { job: V2Job | undefined };
 }
 
+/**
+ * Start an execution with the write itself (v2 Job runExecutionToken / startExecutionToken):
+ * the write's operation then completes when the execution has completed / started.
+ */
+export interface ExecutionToken {
+  token: string;
+  until: 'completed' | 'started';
+  /** How long the write's operation may wait for the execution (wait_timeout, scaled). */
+  waitMs?: number;
+}
+
+/** The execution a token write started, as the finished write names it. */
+export interface StartedExecution {
+  name: string;
+  /** v2 ExecutionReference.completionStatus, e.g. EXECUTION_SUCCEEDED. */
+  completionStatus?: string;
+}
+
+/** A fresh execution token: 5 lowercase letters or digits, like Cloud Run's own suffixes. */
+export function newExecutionToken(random: () => number = Math.random): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from({ length: 5 }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+}
+
+/** Whether a token fits: the job name and the token together stay under 63 characters (API rule). */
+export function tokenFits(job: string, token: string): boolean {
+  return job.length + token.length < 63;
+}
+
 const DEFAULT_WAIT_MS = scaled(10 * 60_000);
+const EXECUTION_WAIT_MS = scaled(24 * 3600_000);
 /** Concurrent writers: re-read and re-merge this many times on a stale etag. */
 const ETAG_ATTEMPTS = 3;
 
@@ -47,7 +77,34 @@ export async function deployJob(
   options: DeployOptions = {},
 ): Promise<DeployAction> {
   const once = () =>
-    manifest ? replace(ctx, plan, config, manifest, sha, options) : upsert(ctx, plan, config, sha, options);
+    manifest
+      ? replace(ctx, plan, config, manifest, sha, options)
+      : upsert(ctx, plan, config, sha, options).then((r) => r.action);
+  return withPropagationRetry(once, options);
+}
+
+/** Create or update the job from inputs and start an execution in the same write. */
+export async function deployAndStart(
+  ctx: ApiContext,
+  plan: DeployPlan,
+  config: Config,
+  sha: string | undefined,
+  token: ExecutionToken,
+  options: DeployOptions = {},
+): Promise<{ action: DeployAction; execution: StartedExecution }> {
+  const r = await withPropagationRetry(() => upsert(ctx, plan, config, sha, options, token), options);
+  const ref = r.job?.latestCreatedExecution;
+  if (!ref?.name)
+    throw new StepError(
+      `start an execution of job ${plan.jobName}`,
+      new Error('the finished write named no execution (latestCreatedExecution)'),
+    );
+  const execution: StartedExecution = { name: ref.name };
+  if (ref.completionStatus) execution.completionStatus = ref.completionStatus;
+  return { action: r.action, execution };
+}
+
+function withPropagationRetry<T>(once: () => Promise<T>, options: DeployOptions): Promise<T> {
   const propagationMs = options.retryPermissionDeniedForMs;
   if (!propagationMs) return once();
   return withRetry(once, {
@@ -70,27 +127,41 @@ async function upsert(
   config: Config,
   sha: string | undefined,
   options: DeployOptions,
-): Promise<DeployAction> {
+  token?: ExecutionToken,
+): Promise<{ action: DeployAction; job?: V2Job }> {
   const wait = {
-    deadlineMs: options.waitDeadlineMs ?? DEFAULT_WAIT_MS,
+    // A write that waits for its execution to complete waits as long as an execution may run.
+    deadlineMs:
+      options.waitDeadlineMs ??
+      (token?.until === 'completed' ? (token.waitMs ?? EXECUTION_WAIT_MS) : DEFAULT_WAIT_MS),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
-  const waitFor = (what: string, op: Parameters<typeof waitOperation>[1]) =>
-    waitOperation(ctx, op, wait).catch((e: unknown) => {
-      throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
-    });
+  // The finished write's job: for a token write, it names the execution and how it ended.
+  const waitFor = (what: string, op: Parameters<typeof waitOperation>[1]): Promise<V2Job | undefined> =>
+    waitOperation(ctx, op, wait).then(
+      (done) => done.response as V2Job | undefined,
+      (e: unknown) => {
+        // The job was written but the execution it started failed: the deploy itself succeeded.
+        const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
+        if (failedRun) return failedRun;
+        // Still running at wait_timeout: the job is written; its read names the execution, which
+        // the execute stage then reports as left running.
+        if (token?.until === 'completed' && e instanceof OperationTimeout) return getJob(ctx, plan.jobName);
+        throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
+      },
+    );
+  const body = (job: V2Job): V2Job => withToken(job, token);
   let known = options.known;
   return withRetry(
-    async (): Promise<DeployAction> => {
+    async (): Promise<{ action: DeployAction; job?: V2Job }> => {
       // First attempt: the plan's read; every retry (conflict, stale etag) reads again.
       const existing = known ? known.job : await getJob(ctx, plan.jobName);
       known = undefined;
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
         try {
-          const op = await createJob(ctx, parent, plan.job, buildJob(config, sha, plan.project));
-          await waitFor(`create job ${plan.jobName}`, op);
-          return 'created';
+          const op = await createJob(ctx, parent, plan.job, body(buildJob(config, sha, plan.project)));
+          return optional({ action: 'created' }, await waitFor(`create job ${plan.jobName}`, op));
         } catch (e) {
           // Someone created it between our read and our create: go round again and update it.
           if (isStatus(e, 'ALREADY_EXISTS')) throw new ConflictRetry(e);
@@ -98,9 +169,8 @@ async function upsert(
         }
       }
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, mergeJob(existing, config, sha, plan.project));
-      await waitFor(`update job ${plan.jobName}`, op);
-      return 'updated';
+      const op = await updateJob(ctx, plan.jobName, body(mergeJob(existing, config, sha, plan.project)));
+      return optional({ action: 'updated' }, await waitFor(`update job ${plan.jobName}`, op));
     },
     {
       attempts: ETAG_ATTEMPTS,
@@ -110,6 +180,26 @@ async function upsert(
   ).catch((e: unknown) => {
     throw e instanceof ConflictRetry ? e.cause : e;
   });
+}
+
+const optional = (r: { action: DeployAction }, job: V2Job | undefined) => (job ? { ...r, job } : r);
+
+/** The written job with this run's execution token, and never an earlier run's. */
+function withToken(job: V2Job, token: ExecutionToken | undefined): V2Job {
+  const out = { ...job };
+  delete out.runExecutionToken;
+  delete out.startExecutionToken;
+  if (token?.until === 'completed') out.runExecutionToken = token.token;
+  if (token?.until === 'started') out.startExecutionToken = token.token;
+  return out;
+}
+
+/** A failed token write whose job names this run's execution as failed or cancelled. */
+function executionFailedJob(e: OperationFailed, token: ExecutionToken): V2Job | undefined {
+  const job = (e.operation?.response ?? e.operation?.metadata) as V2Job | undefined;
+  const ref = job?.latestCreatedExecution;
+  const ours = ref?.name?.endsWith(`-${token.token}`);
+  return ours && /FAILED|CANCELLED/.test(ref?.completionStatus ?? '') ? job : undefined;
 }
 
 class ConflictRetry extends Error {

@@ -55,6 +55,21 @@ export interface ExecuteOptions {
   now?: () => number;
 }
 
+/** ` with args [...], env A, B, 2 tasks, task timeout 60s` — what this execution runs differently (env values unshown). */
+export function describeOverrides(overrides: RunOverrides | undefined): string {
+  if (!overrides) return '';
+  const parts: string[] = [];
+  for (const c of overrides.containerOverrides ?? []) {
+    if (c.clearArgs) parts.push('no args');
+    else if (c.args) parts.push(`args ${JSON.stringify(c.args)}`);
+    if (c.env?.length) parts.push(`env ${c.env.map((e) => e.name).join(', ')}`);
+  }
+  if (overrides.taskCount !== undefined)
+    parts.push(`${overrides.taskCount} task${overrides.taskCount === 1 ? '' : 's'}`);
+  if (overrides.timeout) parts.push(`task timeout ${overrides.timeout}`);
+  return parts.length ? ` with overrides: ${parts.join('; ')}` : '';
+}
+
 /** How an execution ended, or 'running' while it has not (pure). */
 export function executionStatus(execution: V2Execution): ExecutionStatus {
   const completed = execution.conditions?.find((c) => c.type === 'Completed');
@@ -85,25 +100,64 @@ export async function executeJob(
     name = (done.response as { name?: string } | undefined)?.name;
   }
   if (!name) throw new StepError(`run job ${jobName}`, new Error('the run operation named no execution'));
-  options.log?.(`Started execution ${name}`);
+  options.log?.(`Started execution ${name}${describeOverrides(options.overrides)}`);
   if (!options.wait) return { name, status: 'running' };
 
   // The run operation completes with the execution: let the server hold a `:wait` instead of
   // sleeping between polls; the loop below then reads the finished execution once. Both are
   // bounded by wait_timeout, after which the execution is left running.
-  const now = options.now ?? Date.now;
-  const waitMs = options.waitTimeoutMs ?? scaled(3600_000);
-  const until = now() + waitMs;
-  let logUri: string | undefined;
-  const expired = () => new WaitExpired(name, waitMs, logUri);
+  const bound = boundOf(options);
   await waitOperation(ctx, op, {
-    deadlineMs: waitMs,
+    deadlineMs: bound.waitMs,
     ...(options.sleep ? { sleep: options.sleep } : {}),
-    now,
+    now: bound.now,
   }).catch((e: unknown) => {
     if (e instanceof OperationTimeout) return;
     if (!(e instanceof OperationFailed)) throw e;
   });
+  return pollExecution(ctx, name, options, bound);
+}
+
+/** The wait_timeout bound of following one execution, from now. */
+interface Bound {
+  now: () => number;
+  waitMs: number;
+  until: number;
+}
+
+function boundOf(options: ExecuteOptions, startedAt?: number): Bound {
+  const now = options.now ?? Date.now;
+  const waitMs = options.waitTimeoutMs ?? scaled(3600_000);
+  return { now, waitMs, until: (startedAt ?? now()) + waitMs };
+}
+
+/**
+ * Follow an execution a job write started (deploy.ts deployAndStart). When the write waited
+ * for it to complete and it succeeded, the write already said so: nothing more to read. Any
+ * other ending is read from the execution itself (its counts, Completed condition, logs).
+ */
+export async function followExecution(
+  ctx: ApiContext,
+  started: { name: string; completionStatus?: string },
+  options: ExecuteOptions & { startedAt?: number },
+): Promise<ExecutionResult> {
+  options.log?.(`Started execution ${started.name}`);
+  if (options.wait && started.completionStatus === 'EXECUTION_SUCCEEDED') {
+    options.log?.(`Execution ${started.name}: succeeded`);
+    return { name: started.name, status: 'succeeded' };
+  }
+  if (!options.wait) return { name: started.name, status: 'running' };
+  return pollExecution(ctx, started.name, options, boundOf(options, options.startedAt));
+}
+
+async function pollExecution(
+  ctx: ApiContext,
+  name: string,
+  options: ExecuteOptions,
+  { now, waitMs, until }: Bound,
+): Promise<ExecutionResult> {
+  let logUri: string | undefined;
+  const expired = () => new WaitExpired(name, waitMs, logUri);
   const sleep = options.sleep ?? realSleep;
   const maxPollMs = options.maxPollMs ?? scaled(10_000);
   let pauseMs = scaled(500);

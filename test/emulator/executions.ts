@@ -79,14 +79,30 @@ function executionId(job: string): string {
   return `${job}-${suffix}`;
 }
 
+/** What a job write with an execution token wants to hear of the execution it starts. */
+export interface ExecutionHooks {
+  /** The execution id (job-token); random when absent, as for `:run`. */
+  id?: string;
+  started?: () => void;
+  /** The execution ended; `error` when it failed. */
+  ended?: (error?: { code: number; message: string }) => void;
+}
+
 /** Start an execution of `job`; returns the execution and the `:run` operation. */
-export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json, caller: Caller) {
+export function startExecution(
+  ctx: Ctx,
+  ref: JobRef,
+  job: Json,
+  overrides: Json,
+  caller: Caller,
+  hooks: ExecutionHooks = {},
+) {
   const template = applyOverrides(asJson(job.template), overrides);
   const task = asJson(template.template);
   const taskCount = typeof template.taskCount === 'number' ? template.taskCount : 1;
   const parallelism =
     typeof template.parallelism === 'number' && template.parallelism > 0 ? template.parallelism : taskCount;
-  const id = executionId(ref.job);
+  const id = hooks.id ?? executionId(ref.job);
   const name = `${jobName(ref)}/executions/${id}`;
   const now = timestamp();
   const execution: Json = {
@@ -136,7 +152,8 @@ export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json
       : []),
   ];
   later(TIMING.startMs, () => {
-    if (failure) return complete(job, execution, operation, { failure });
+    if (failure) return complete(job, execution, operation, { failure }, hooks);
+    hooks.started?.();
     execution.startTime = timestamp();
     execution.runningCount = Math.min(parallelism, taskCount);
     execution.conditions = [
@@ -148,7 +165,7 @@ export function startExecution(ctx: Ctx, ref: JobRef, job: Json, overrides: Json
     later(TIMING.finishMs - TIMING.startMs, () => {
       const maxRetries = Number(task.maxRetries ?? 3);
       recordTasks(ctx.world, ref, execution, { exitCode, lines, maxRetries });
-      complete(job, execution, operation, { exitCode, maxRetries });
+      complete(job, execution, operation, { exitCode, maxRetries }, hooks);
     });
   });
   return { execution, operation };
@@ -159,6 +176,7 @@ function complete(
   execution: Json,
   operation: Json,
   outcome: { failure: Failure } | { exitCode: number; maxRetries: number },
+  hooks: ExecutionHooks = {},
 ): void {
   const taskCount = Number(execution.taskCount ?? 1);
   const now = timestamp();
@@ -211,4 +229,5 @@ function complete(
   operation.metadata = { '@type': EXECUTION_TYPE, ...execution };
   if (error) finishOperation(operation, { error });
   else finishOperation(operation, { response: { '@type': EXECUTION_TYPE, ...execution } });
+  hooks.ended?.(error);
 }

@@ -8,6 +8,7 @@ import type { EmuRequest, EmuResponse, Policy, World } from './contract.ts';
 import { HttpError } from './contract.ts';
 import { errorBody } from './http.ts';
 import { newEtag } from './policy-api.ts';
+import { canonical, findCryptoKey } from './world-connected.ts';
 
 export type FaultKind =
   | 'throttle'
@@ -105,7 +106,8 @@ function policyHolder(world: World, path: string): { policy: Policy } | undefine
     world.secrets.find((s) => s.name === target) ??
     world.projects.find((p) => `projects/${p.id}` === target) ??
     world.folders.find((f) => `folders/${f.id}` === target) ??
-    world.organizations.find((o) => `organizations/${o.id}` === target)
+    world.organizations.find((o) => `organizations/${o.id}` === target) ??
+    findCryptoKey(world, canonical(world, target))
   );
 }
 
@@ -120,16 +122,18 @@ export class FaultInjector {
     this.rules = rules;
   }
 
+  /** Every rule counts the requests it matches; the first one whose turn it is strikes. */
   private strike(req: EmuRequest): FaultRule | undefined {
+    let struck: FaultRule | undefined;
     for (const rule of this.rules) {
       if (rule.methods && !rule.methods.includes(req.method)) continue;
       if (!rule.path.test(req.path)) continue;
       const n = (this.seen.get(rule) ?? 0) + 1;
       this.seen.set(rule, n);
       const skip = rule.skip ?? 0;
-      if (n > skip && n <= skip + (rule.times ?? 1)) return rule;
+      if (!struck && n > skip && n <= skip + (rule.times ?? 1)) struck = rule;
     }
-    return undefined;
+    return struck;
   }
 
   private record(rule: FaultRule, req: EmuRequest, handled: boolean): void {
@@ -189,8 +193,8 @@ export class FaultInjector {
             members: [CONCURRENT_BINDING.member],
           });
           holder.policy.etag = newEtag();
+          this.record(rule, req, true);
         }
-        this.record(rule, req, true);
         return { action: 'pass' };
       }
     }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from '../emulator/apis/github.ts';
 import type { Emulator } from '../emulator/server.ts';
+import { issuedTokens } from '../emulator/tokens.ts';
 import { actionDefaults, GOOGLE_APIS, inputEnv, OIDC_PATH } from './runner-env.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -158,5 +159,25 @@ export async function runAction(options: RunActionOptions): Promise<RunActionRes
     workspace,
   };
   rmSync(join(dir, 'gcloud'), { recursive: true, force: true });
+  if (emu) assertNoTokenIn(result, emu);
   return result;
+}
+
+/**
+ * Every run of the suite is scanned: no token the emulator issued (access tokens, OIDC JWTs,
+ * the runner's request token) may appear in stdout, stderr, outputs, the summary or a PR
+ * comment. `::add-mask::TOKEN` is the masking command itself (the runner consumes that line).
+ */
+export function assertNoTokenIn(result: RunActionResult, emu: Emulator): void {
+  const comments = Object.values(emu.world.github.comments ?? {}).flatMap((list) => list.map((c) => c.body));
+  const produced = [
+    result.stdout.replace(/^::add-mask::.*$/gm, ''),
+    result.stderr,
+    result.summary,
+    ...Object.values(result.outputs),
+    ...comments,
+  ].join('\n');
+  for (const token of [...issuedTokens(emu.world), DEFAULT_ID_TOKEN_REQUEST_TOKEN])
+    if (produced.includes(token))
+      throw new Error(`a token the emulator issued leaked into the run's output: ${token.slice(0, 12)}…`);
 }

@@ -1,0 +1,72 @@
+// The entry point's early OIDC token request (src/auth/id-token-prefetch.ts): used once for the
+// audience credentials.ts asks for, and @actions/core's getIDToken for everything else.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectedAudience, getJsonValue, prefetchIdToken } from '../src/auth/id-token-prefetch.ts';
+
+const PROVIDER = 'projects/1/locations/global/workloadIdentityPools/p/providers/gh';
+const AUD = `https://iam.googleapis.com/${PROVIDER}`;
+let server: Server;
+let url = '';
+const seen: { url: string; auth: string | undefined }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    seen.push({ url: req.url ?? '', auth: req.headers.authorization });
+    if (req.url?.includes('fail')) {
+      res.statusCode = 500;
+      res.end('{}');
+      return;
+    }
+    res.end(JSON.stringify({ value: 'early-token' }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token?api-version=2.0`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const env = (over: Record<string, string> = {}) => ({
+  INPUT_WORKLOAD_IDENTITY_PROVIDER: ` ${PROVIDER} `,
+  ACTIONS_ID_TOKEN_REQUEST_URL: url,
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'runner-bearer',
+  ...over,
+});
+const fallback = async () => async (aud: string) => `fallback:${aud}`;
+
+describe('prefetchIdToken', () => {
+  it('asks for the expected audience at once and answers it from that request, once', async () => {
+    seen.length = 0;
+    const source = prefetchIdToken(env(), fallback);
+    expect(source).toBeDefined();
+    expect(await source?.(AUD)).toBe('early-token');
+    expect(seen).toEqual([
+      { url: `/token?api-version=2.0&audience=${encodeURIComponent(AUD)}`, auth: 'Bearer runner-bearer' },
+    ]);
+    // A second token (e.g. a refresh) comes from the library.
+    expect(await source?.(AUD)).toBe(`fallback:${AUD}`);
+  });
+
+  it('hands another audience, or a failed prefetch, to the library', async () => {
+    expect(await prefetchIdToken(env(), fallback)?.('https://other')).toBe('fallback:https://other');
+    const failing = prefetchIdToken(env({ ACTIONS_ID_TOKEN_REQUEST_URL: `${url}&fail=1` }), fallback);
+    expect(await failing?.(AUD)).toBe(`fallback:${AUD}`);
+  });
+
+  it('does nothing without federation, without the runner variables, or behind a proxy', () => {
+    expect(prefetchIdToken(env({ INPUT_WORKLOAD_IDENTITY_PROVIDER: '' }), fallback)).toBeUndefined();
+    expect(prefetchIdToken(env({ ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }), fallback)).toBeUndefined();
+    expect(prefetchIdToken(env({ HTTPS_PROXY: 'http://proxy:3128' }), fallback)).toBeUndefined();
+  });
+
+  it('derives the audience the way credentials.ts does, universe included', () => {
+    expect(expectedAudience(env({ INPUT_UNIVERSE: 'example.goog' }))).toBe(
+      `https://iam.example.goog/${PROVIDER}`,
+    );
+    expect(expectedAudience({})).toBeUndefined();
+  });
+
+  it('getJsonValue resolves undefined on a refused connection', async () => {
+    expect(await getJsonValue('http://127.0.0.1:1/x', {})).toBeUndefined();
+  });
+});
