@@ -27,6 +27,7 @@ const DEFAULT_SERVICES = [
   'compute.googleapis.com',
   'vpcaccess.googleapis.com',
   'cloudkms.googleapis.com',
+  'policytroubleshooter.googleapis.com',
 ];
 
 function fail(where: string, what: string): never {
