@@ -311,4 +311,9 @@ export interface RunResult {
   execution?: { name: string; status: ExecutionStatus; logUri?: string; details?: ExecutionDetails };
   /** The diagnosed failure that ended the run, if any (also in findings). */
   failure?: Finding;
+  /** The stage the run stopped in, when it stopped on a failure (a preflight stop is `iam`). */
+  failedAt?: RunStage;
 }
+
+/** The stages of a run, in order (main.ts). */
+export type RunStage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';

@@ -78,13 +78,21 @@ function waitExpiredFinding(e: WaitExpired): Finding {
   };
 }
 
+/**
+ * The step failed for a reason the report already carries (an annotation on the line that
+ * caused it, the summary, the comment): index.ts fails the step without a second annotation,
+ * and the message is one short line, not Google's message again.
+ */
+export class ReportedFailure extends Error {}
+
 /** Diagnose a failure at `stage` into the result's findings (the report shows it at its line). */
 export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage): Promise<Error> {
-  const failure = e instanceof Error ? e : new Error(String(e));
+  const raw = e instanceof Error ? e : new Error(String(e));
   const [{ diagnose, diagnoseCondition }, { mergeFailure }] = await loadDiagnosis();
   const config = result.config;
   // An input that contradicts the existing job is found once the job is read: still an input error.
   const at: Stage = e instanceof InputError ? 'inputs' : stage;
+  result.failedAt = at;
   const ctx = { stage: at, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
   const finding =
     (e instanceof WaitExpired ? waitExpiredFinding(e) : undefined) ??
@@ -102,7 +110,8 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
     result.findings = merged.findings;
     result.failure = merged.failure;
   }
-  return failure;
+  // Every failure is now a finding the report annotates: the step says it once, briefly.
+  return new ReportedFailure(result.failure ? `${result.failure.title}. See its annotation.` : raw.message);
 }
 
 export async function runTarget(config: Config, local: LocalPlan, shared: Shared): Promise<TargetOutcome> {
@@ -152,7 +161,7 @@ async function deploy(
   const stops = blocking(iam.findings, config.failOn, config.dryRun && config.iam === 'fix');
   if (stops.length)
     throw new StepError(
-      `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}): ${stops.map((f) => f.title).join('; ')}`,
+      `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}); nothing was deployed. Each is annotated on the line that set it.`,
     );
 
   if (config.dryRun) {

@@ -9,6 +9,7 @@
 // as a policy diff and as a gcloud command.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { failureOf } from './helpers/diagnose-e2e.ts';
 import {
   changesOf,
   type Expectation,
@@ -234,7 +235,7 @@ describe('the 403 downloadArtifacts case without the preflight', () => {
         inputs: inputs(s, { iam: 'off' }),
       });
       expect(res.code).toBe(1);
-      expect(res.stdout).toMatch(/::error::.*artifactregistry\.repositories\.downloadArtifacts/);
+      expect(failureOf(res.stdout).text).toMatch(/artifactregistry\.repositories\.downloadArtifacts/);
       expect(res.outputs.iam_status).toBe('');
     });
   });

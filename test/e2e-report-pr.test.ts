@@ -3,6 +3,7 @@
 // an attacker controls (a job.yaml value echoed by an API message, an env value, the job name)
 // reaches the log, the annotations, the summary and the comment neutralised.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { commandLines } from '../src/iam/commands.ts';
 import { startEmulator } from './emulator/server.ts';
 import {
   commands,
@@ -63,12 +64,12 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       const created = comments()[0];
       const body1 = created?.body ?? '';
       expect(body1.startsWith(MARKER)).toBe(true);
-      expect(body1).toContain('1 gap');
-      const row = body1.split('\n').find((l) => l.includes('(`deployer-actas`)'));
+      expect(body1).toContain('> **1 binding the job needs is missing, so nothing was deployed.**');
+      const row = body1.split('\n').find((l) => l.endsWith('| `deployer-actas` |'));
       expect(row).toMatch(/^\| ❌ missing \|/);
       const finding = findingsOf(first.outputs).find((f) => f.check === 'deployer-actas');
       expect(finding?.command).toBeDefined();
-      expect(body1).toContain(`\`\`\`sh\n${finding?.command}\n\`\`\``);
+      expect(body1).toContain(`\`\`\`sh\n${commandLines(finding?.command ?? '')}\n\`\`\``);
       expect(body1).toContain(`\`${WORKFLOW}:${lineOf(workflowFile(inputs), 'service_account:')}\``);
 
       // An administrator runs the remedy: the binding is added through the emulator's IAM API.
@@ -100,9 +101,9 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       expect(comments()[0]?.id).toBe(created?.id);
       const body2 = comments()[0]?.body ?? '';
       expect(body2.startsWith(MARKER)).toBe(true);
-      expect(body2).toContain('All IAM gaps are closed; 2 to review.');
+      expect(body2).toContain('> [!WARNING]\n> **2 requirements could not be proven.**');
       expect(body2).toContain('Closed on this pull request: `deployer-actas`.');
-      expect(body2).toMatch(/^\| ✅ satisfied \| .*\(`deployer-actas`\)/m);
+      expect(body2).toMatch(/^\| ✅ ok \| .*\| `deployer-actas` \|$/m);
       expect(body2).not.toContain('❌');
       expect(githubWrites().map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'PATCH 200']);
     } finally {

@@ -104,9 +104,15 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   // A granted requirement now holds: say so, rather than what was missing or unverified.
   for (const r of results) if (r.finding.status === 'granted') r.finding.title = r.requirement.holds;
   const status = iamStatus(findings, granted);
-  const counts = ['missing', 'unverified', 'granted'].map(
-    (s) => `${findings.filter((f) => f.status === s).length} ${s}`,
-  );
-  o.log.info(`IAM preflight: ${status} (${findings.length} checks: ${counts.join(', ')})`);
+  // The report's words (src/report/vocabulary.ts): satisfied reads "ok", granted "fixed".
+  const counts = (
+    [
+      ['satisfied', 'ok'],
+      ['missing', 'missing'],
+      ['unverified', 'unverified'],
+      ['granted', 'fixed'],
+    ] as const
+  ).map(([s, word]) => `${findings.filter((f) => f.status === s).length} ${word}`);
+  o.log.info(`IAM ${status} (${findings.length} checks: ${counts.join(', ')})`);
   return { findings, granted, status };
 }
