@@ -181,7 +181,9 @@ const cases: Case[] = [
     command: [
       'gcloud iam workload-identity-pools providers update-oidc github-actions',
       '--workload-identity-pool=github',
-      'acme/payments',
+      // Extends the condition (read first), never replaces it; the repository also gets to impersonate.
+      `--attribute-condition="(\${CURRENT_CONDITION}) || assertion.repository == 'acme/payments'"`,
+      '--role=roles/iam.workloadIdentityUser',
     ],
     error: /rejected by the attribute condition/,
     more: (_res, calls) => expect(calls.map((c) => c.path)).toEqual(['/v1/token']),

@@ -44,9 +44,12 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-async function get(path: string): Promise<{ status: number; body: Record<string, any> }> {
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies inspected field by field in assertions
+type Body = Record<string, any>;
+
+async function get(path: string): Promise<{ status: number; body: Body }> {
   const res = await fetch(`${emu.url}${path}`, { headers: { authorization: 'Bearer t' } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Body };
 }
 
 /** Every page of a pageSize/pageToken list, by following nextPageToken. */

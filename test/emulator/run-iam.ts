@@ -5,6 +5,7 @@ import { iamMethods } from './access.ts';
 import type { Ctx, Handler, Policy } from './contract.ts';
 import type { PolicyHolder } from './policy-api.ts';
 import { jobName, jobRef } from './run-model.ts';
+import { forService } from './services.ts';
 
 /** The policy of an existing job (an empty one until something is set), or undefined. */
 function holderOf(ctx: Ctx, name: string): PolicyHolder | undefined {
@@ -40,4 +41,4 @@ function jobIam(version: 'v1' | 'v2'): Handler[] {
   });
 }
 
-export const handlers: Handler[] = [...jobIam('v2'), ...jobIam('v1')];
+export const handlers: Handler[] = forService('run.googleapis.com', [...jobIam('v2'), ...jobIam('v1')]);

@@ -19,6 +19,15 @@ const DEFAULT_SERVICES = [
   'cloudresourcemanager.googleapis.com',
   'orgpolicy.googleapis.com',
   'sts.googleapis.com',
+  // The connected-resource APIs the emulator gates on the consumer project (services.ts);
+  // sqladmin stays off by default (worlds enable it with enableServices).
+  'serviceusage.googleapis.com',
+  'logging.googleapis.com',
+  'storage.googleapis.com',
+  'compute.googleapis.com',
+  'vpcaccess.googleapis.com',
+  'cloudkms.googleapis.com',
+  'policytroubleshooter.googleapis.com',
 ];
 
 function fail(where: string, what: string): never {

@@ -7,6 +7,7 @@ import type { Ctx, Handler, WorldDenyPolicy } from '../contract.ts';
 import { HttpError } from '../contract.ts';
 import { canonicalPoint, denyPoliciesAt } from '../deny.ts';
 import { route } from '../http.ts';
+import { forService } from '../services.ts';
 import { findFolder, findOrganization, findProject } from '../world-index.ts';
 
 const LIST = /^\/v2\/policies\/([^/]+)\/denypolicies$/;
@@ -65,4 +66,4 @@ const getPolicy: Handler = (req, ctx) => {
   return { status: 200, body: renderDenyPolicy(found, true) };
 };
 
-export const handlers: Handler[] = [listPolicies, getPolicy];
+export const handlers: Handler[] = forService('iam.googleapis.com', [listPolicies, getPolicy]);

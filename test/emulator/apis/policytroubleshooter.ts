@@ -8,6 +8,7 @@ import { HttpError } from '../contract.ts';
 import { denyingPolicy, permissionFqdn } from '../deny.ts';
 import { badRequest, isRecord, route } from '../http.ts';
 import { allowedByPolicies, callerFor, hierarchyOf, policyHolders } from '../iam-engine.ts';
+import { forService } from '../services.ts';
 
 const TROUBLESHOOT = /^\/v3\/iam:troubleshoot$/;
 
@@ -104,4 +105,4 @@ const troubleshoot: Handler = (req, ctx) => {
   };
 };
 
-export const handlers: Handler[] = [troubleshoot];
+export const handlers: Handler[] = forService('policytroubleshooter.googleapis.com', [troubleshoot]);
