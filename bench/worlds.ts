@@ -178,5 +178,18 @@ export function wideWorld(): BenchWorld {
   const first = secrets[0];
   for (const id of WIDE_SECRETS)
     secrets.push({ name: `projects/${APP.id}/secrets/${id}`, policy: structuredClone(first?.policy) });
+  // The Cloud SQL instance, its API, and the runtime account's client role on its project.
+  const [project] = world.scenario.projects as {
+    enableServices?: string[];
+    policy: { bindings: unknown[] };
+  }[];
+  if (project) {
+    project.enableServices = ['sqladmin.googleapis.com'];
+    project.policy.bindings.push({
+      role: 'roles/cloudsql.client',
+      members: [`serviceAccount:${world.runtimeServiceAccount}`],
+    });
+  }
+  world.scenario.sqlInstances = [{ name: `projects/${APP.id}/instances/db`, region: REGION }];
   return world;
 }

@@ -6,6 +6,7 @@ import type { Env } from './auth/endpoints.ts';
 import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
 import { type Bad, splitList, splitPair, toSeconds } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
+import { providerName, UNIVERSE, WIF_PROVIDER } from './inputs/patterns.ts';
 import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
 import { fsGlob, type Glob, metadataPaths, parseRegions } from './inputs/targets.ts';
 import { checkMetadataPath } from './job/metadata-file.ts';
@@ -31,15 +32,12 @@ export const REGION = /^[a-z]+(?:-[a-z]+)+\d+$/;
 // Project ids are 6-30 chars; legacy domain-scoped ids look like example.com:my-project.
 export const PROJECT_ID = /^(?:[a-z0-9.-]+\.[a-z]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 export const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
-const WIF_PROVIDER =
-  /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/;
 export const IMAGE =
   /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
 const CPU = /^(?:\d+(?:\.\d+)?|\d+m)$/;
 const MEMORY = /^\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|k|M|G|T)$/;
-const UNIVERSE = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 /** An HTTP header value: printable ASCII, no line breaks (a bound keeps every request small). */
 const REQUEST_REASON = /^[\x20-\x7e]{1,512}$/;
 
@@ -231,7 +229,7 @@ export function parseInputs(
 
   if (regions.length > 1) config.regions = regions;
 
-  const provider = get('workload_identity_provider').replace(/^\/\/iam\.[^/]+\//, '');
+  const provider = providerName(get('workload_identity_provider'));
   if (provider) {
     if (WIF_PROVIDER.test(provider)) config.workloadIdentityProvider = provider;
     else

@@ -140,8 +140,12 @@ async function deploy(
 ): Promise<void> {
   const sha = env.GITHUB_SHA;
   // The preflight's reads start now, beside the job and project reads, not after them.
-  if (config.iam !== 'off')
-    warmPreflight(session, provisionalPlan(config, local, sha, principal), UNKNOWN_NUMBER);
+  if (config.iam !== 'off') {
+    const provisional = provisionalPlan(config, local, sha, principal);
+    warmPreflight(session, provisional, UNKNOWN_NUMBER);
+    // The mix-up check's policy read too (answered from the cache below).
+    void serviceAccountMixup(provisional, (sa) => session.reader.policy(sa)).catch(() => undefined);
+  }
   const { plan, existing, existingKnown } = await resolvePlan(ctx, config, local, sha, principal);
   result.plan = plan;
   const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };

@@ -57,6 +57,11 @@ describe('prefetchIdToken', () => {
     expect(prefetchIdToken(env({ INPUT_WORKLOAD_IDENTITY_PROVIDER: '' }), fallback)).toBeUndefined();
     expect(prefetchIdToken(env({ ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' }), fallback)).toBeUndefined();
     expect(prefetchIdToken(env({ HTTPS_PROXY: 'http://proxy:3128' }), fallback)).toBeUndefined();
+    // A malformed provider or universe never leaves the process: inputs.ts refuses it.
+    expect(
+      prefetchIdToken(env({ INPUT_WORKLOAD_IDENTITY_PROVIDER: 'projects/1\n::warning::x' }), fallback),
+    ).toBeUndefined();
+    expect(prefetchIdToken(env({ INPUT_UNIVERSE: 'evil.com/x?' }), fallback)).toBeUndefined();
   });
 
   it('derives the audience the way credentials.ts does, universe included', () => {
@@ -64,6 +69,9 @@ describe('prefetchIdToken', () => {
       `https://iam.example.goog/${PROVIDER}`,
     );
     expect(expectedAudience({})).toBeUndefined();
+    expect(
+      expectedAudience(env({ INPUT_WORKLOAD_IDENTITY_PROVIDER: `//iam.googleapis.com/${PROVIDER}` })),
+    ).toBe(AUD);
   });
 
   it('getJsonValue resolves undefined on a refused connection', async () => {

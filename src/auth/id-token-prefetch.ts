@@ -5,16 +5,20 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { scaled } from '../gcp/timeout.ts';
+import { providerName, UNIVERSE, WIF_PROVIDER } from '../inputs/patterns.ts';
 import type { IdTokenSource } from './credentials.ts';
 import type { Env } from './endpoints.ts';
 
 const PREFETCH_TIMEOUT_MS = scaled(15_000);
 
-/** The audience credentials.ts will ask for, from the raw inputs (undefined: not federated). */
+/**
+ * The audience credentials.ts will ask for, from the raw inputs; undefined when not federated
+ * or when either input is malformed (inputs.ts then refuses it, and nothing is sent anywhere).
+ */
 export function expectedAudience(env: Env): string | undefined {
-  const provider = env.INPUT_WORKLOAD_IDENTITY_PROVIDER?.trim();
-  if (!provider) return undefined;
+  const provider = providerName(env.INPUT_WORKLOAD_IDENTITY_PROVIDER ?? '');
   const universe = env.INPUT_UNIVERSE?.trim() || 'googleapis.com';
+  if (!WIF_PROVIDER.test(provider) || !UNIVERSE.test(universe)) return undefined;
   return `https://iam.${universe}/${provider}`;
 }
 

@@ -44,8 +44,17 @@ export class OperationTimeout extends Error {
   }
 }
 
+// One client per context: a step with many jobs makes hundreds of calls, and each client
+// builds its whole method tree.
+const clients = new WeakMap<ApiContext, run_v2.Run>();
+
 export function runClient(ctx: ApiContext): run_v2.Run {
-  return new run_v2.Run(clientOptions('run', ctx));
+  let client = clients.get(ctx);
+  if (!client) {
+    client = new run_v2.Run(clientOptions('run', ctx));
+    clients.set(ctx, client);
+  }
+  return client;
 }
 
 /** The job, or undefined when it does not exist. */
