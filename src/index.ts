@@ -3,7 +3,10 @@
 // trip; then it runs, and fails the step once with its reason.
 import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 
-const getIdToken = prefetchIdToken(process.env, async () => (await import('@actions/core')).getIDToken);
+const prefetch = prefetchIdToken(process.env, async () => (await import('@actions/core')).getIDToken);
+// Loading the rest compiles synchronously, so the request must be on the wire first.
+await prefetch?.sent;
+const getIdToken = prefetch?.source;
 const [{ run }, { fail }] = await Promise.all([import('./main.ts'), import('./output/log.ts')]);
 // The reason can quote API messages and inputs: the writer neutralises it like every other line.
 // Then exit at once: the work is done, and no library socket or timer left behind (a request
