@@ -2,34 +2,19 @@
 // action twice on pull request #7, the way the GitHub runner does: first `iam: check`
 // (the step fails with annotations on the workflow lines, a summary and a PR comment), then
 // `iam: fix` (the gaps are granted at the narrowest scope, the job is deployed and run, and
-// the same PR comment is updated). It prints what a user would see on GitHub.
+// the same PR comment is updated). It prints what a user would see on GitHub, and writes each
+// run's job summary and comment to demo-out/ (`--html`: also as pages rendered the way GitHub
+// renders them, Mermaid graph included, to open in a browser).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../test/emulator/server.ts';
-import { ensureBuilt, runAction } from '../test/helpers/run-action.ts';
+import { ensureBuilt } from '../test/helpers/run-action.ts';
+import { page } from './demo/render-html.ts';
+import { DEMO_WORLD, demoRun } from './demo/runs.ts';
 
-const WORKFLOW = `name: deploy
-on: pull_request
-permissions:
-  contents: read
-  id-token: write
-  pull-requests: write
-jobs:
-  deploy:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - uses: acme/cloud-run-job-deploy@v1
-        with:
-          workload_identity_provider: projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions
-          impersonate_service_account: deployer@demo-app.iam.gserviceaccount.com
-          project_id: demo-app
-          region: us-central1
-          job: nightly-report
-          image: us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report:v1.4.2
-          service_account: runtime@demo-app.iam.gserviceaccount.com
-          secrets: DB_PASSWORD=db-password:2
-          execute: true
-          iam: \${{ vars.IAM_MODE }}
-`;
+const OUT = fileURLToPath(new URL('../demo-out/', import.meta.url));
+const HTML = process.argv.includes('--html');
 
 const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const rule = (title) => console.log(`\n${bold(`━━ ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`)}`);
@@ -56,44 +41,18 @@ function showLog(stdout) {
   }
 }
 
-async function step(emulator, title, iam) {
+/** demo-out/run-N-{summary,comment}.md, and with --html the same as .html pages. */
+function save(n, kind, markdown) {
+  mkdirSync(OUT, { recursive: true });
+  const file = join(OUT, `run-${n}-${kind}`);
+  writeFileSync(`${file}.md`, markdown);
+  if (HTML) writeFileSync(`${file}.html`, page(markdown, { title: `Run ${n} ${kind}`, dir: OUT }));
+  return `${file}.${HTML ? 'html' : 'md'}`;
+}
+
+async function step(emulator, n, title, iam) {
   rule(title);
-  const result = await runAction({
-    emulator,
-    inputs: {
-      workload_identity_provider:
-        'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions',
-      impersonate_service_account: 'deployer@demo-app.iam.gserviceaccount.com',
-      project_id: 'demo-app',
-      region: 'us-central1',
-      job: 'nightly-report',
-      image: 'us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report:v1.4.2',
-      service_account: 'runtime@demo-app.iam.gserviceaccount.com',
-      secrets: 'DB_PASSWORD=db-password:2',
-      execute: 'true',
-      iam,
-      github_token: 'ghs_demo_write_token',
-    },
-    files: { '.github/workflows/deploy.yml': WORKFLOW },
-    event: {
-      name: 'pull_request',
-      payload: {
-        number: 7,
-        pull_request: {
-          number: 7,
-          head: { ref: 'nightly-report', repo: { full_name: 'acme/payments' } },
-          base: { ref: 'main', repo: { full_name: 'acme/payments' } },
-        },
-        repository: { full_name: 'acme/payments' },
-      },
-    },
-    // What the runner sets for this step: which workflow, which step, which action.
-    env: {
-      GITHUB_WORKFLOW_REF: 'acme/payments/.github/workflows/deploy.yml@refs/pull/7/merge',
-      GITHUB_ACTION: '__acme_cloud-run-job-deploy',
-      GITHUB_ACTION_REPOSITORY: 'acme/cloud-run-job-deploy',
-    },
-  });
+  const result = await demoRun(emulator, iam);
   console.log(bold('Step log'));
   showLog(result.stdout);
   console.log(bold(`\nStep ${result.code === 0 ? 'succeeded' : `failed (exit ${result.code})`}. Outputs:`));
@@ -105,21 +64,39 @@ async function step(emulator, title, iam) {
   console.log(
     bold(`\nPull request #7 has ${comments.length} comment(s) from the action; the sticky one reads:`),
   );
-  console.log((comments.at(-1)?.body ?? '(none)').replace(/^/gm, '  │ '));
+  const comment = comments.at(-1)?.body ?? '(none)';
+  console.log(comment.replace(/^/gm, '  │ '));
+  const files = [save(n, 'summary', result.summary), save(n, 'comment', comment)];
+  console.log(bold(`\nWritten: ${files.join(', ')}`));
   return result;
 }
 
 ensureBuilt();
-const emulator = await startEmulator({ scenario: new URL('./demo/world.yaml', import.meta.url).pathname });
+const emulator = await startEmulator({ scenario: DEMO_WORLD });
 console.log(`Emulator (Google Cloud + GitHub) listening on ${emulator.url}`);
 try {
-  const check = await step(emulator, 'Run 1 — iam: check (what is missing?)', 'check');
-  const fix = await step(emulator, 'Run 2 — iam: fix (grant, deploy, execute)', 'fix');
+  const check = await step(emulator, 1, 'Run 1 — iam: check (what is missing?)', 'check');
+  const fix = await step(emulator, 2, 'Run 2 — iam: fix (grant, deploy, execute)', 'fix');
   rule('Result');
   console.log(
     `  run 1 exit ${check.code}, run 2 exit ${fix.code}; ${emulator.requestLog.length} API requests served`,
   );
-  if (fix.code !== 0) process.exitCode = 1;
+  // What the README promises: the check run proves gaps missing and deploys nothing; the fix run
+  // grants them, deploys and runs. Anything else is a broken demo, not a pass.
+  const proven = JSON.parse(check.outputs.findings ?? '[]').filter((f) => f.status === 'missing').length;
+  const broken = [
+    check.code !== 1 && 'run 1 did not fail',
+    check.outputs.iam_status !== 'missing' && `run 1 iam_status is ${check.outputs.iam_status}, not missing`,
+    proven === 0 && 'run 1 proved no gap missing',
+    check.outputs.job && 'run 1 deployed',
+    fix.code !== 0 && 'run 2 failed',
+    fix.outputs.iam_status !== 'fixed' && `run 2 iam_status is ${fix.outputs.iam_status}, not fixed`,
+    fix.outputs.execution_status !== 'succeeded' && 'run 2 did not run the job to success',
+  ].filter(Boolean);
+  if (broken.length) {
+    console.error(`The demo does not show what the README promises: ${broken.join('; ')}`);
+    process.exitCode = 1;
+  }
 } finally {
   await emulator.stop();
 }

@@ -3,14 +3,24 @@
 // trip; then it runs, and fails the step once with its reason.
 import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 
-const prefetch = prefetchIdToken(process.env, async () => (await import('@actions/core')).getIDToken);
+// The fallback (any other audience, a failed prefetch) is the bounded, retried fetch of oidc.ts.
+const prefetch = prefetchIdToken(process.env, async () => (await import('./auth/oidc.ts')).githubIdToken);
 // Loading the rest compiles synchronously, so the request must be on the wire first.
 await prefetch?.sent;
 const getIdToken = prefetch?.source;
-const [{ run }, { fail }] = await Promise.all([import('./main.ts'), import('./output/log.ts')]);
+const [{ run, ReportedFailure }, { fail, log }] = await Promise.all([
+  import('./main.ts'),
+  import('./output/log.ts'),
+]);
 // The reason can quote API messages and inputs: the writer neutralises it like every other line.
 // Then exit at once: the work is done, and no library socket or timer left behind (a request
 // that timed out, a keep-alive connection) may keep the step alive.
 run(getIdToken ? { getIdToken } : {})
-  .catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)))
+  .catch((e: unknown) => {
+    if (e instanceof ReportedFailure) {
+      // Already an annotation on the line that caused it: one failure is one annotation.
+      process.exitCode = 1;
+      log.info(`Step failed: ${e.message}`);
+    } else fail(e instanceof Error ? e.message : String(e));
+  })
   .finally(() => process.exit());

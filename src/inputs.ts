@@ -221,6 +221,7 @@ export function parseInputs(
     wait: bool('wait', true),
     iam: oneOf<IamMode>('iam', ['off', 'check', 'fix'], 'check'),
     dryRun: bool('dry_run', false),
+    allowPrivilegedRuntimeAccount: bool('allow_privileged_runtime_account', false),
     failOn: oneOf<FailOn>('fail_on', ['missing', 'unverified', 'never'], 'missing'),
     prComment: bool('pr_comment', true),
     universe: text('universe', UNIVERSE, 'a universe domain like googleapis.com') ?? 'googleapis.com',

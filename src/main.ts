@@ -11,11 +11,11 @@ import { readInputs } from './inputs.ts';
 import type { RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { resolveLocal } from './plan.ts';
-import { diagnoseInto, type Stage } from './target.ts';
+import { diagnoseInto, ReportedFailure, type Stage } from './target.ts';
 import { runTargets, type TargetRun, targetKeys } from './targets.ts';
 import { startWatchdog, stepBoundMs } from './watchdog.ts';
 
-export { blocking, consoleUrl } from './target.ts';
+export { blocking, consoleUrl, ReportedFailure } from './target.ts';
 
 export interface RunOptions {
   env?: Env;
@@ -98,5 +98,6 @@ function stepFailure(runs: readonly TargetRun[]): Error | undefined {
   const failed = runs.filter((r) => r.outcome.failure);
   if (failed.length === 0) return undefined;
   const each = failed.map((r) => `${r.key.job} (${r.key.region}): ${r.outcome.failure?.message ?? ''}`);
-  return new Error(`${failed.length} of ${runs.length} targets failed: ${each.join('; ')}`);
+  // Each target's failure is annotated already: one closing line, not one more annotation.
+  return new ReportedFailure(`${failed.length} of ${runs.length} targets failed: ${each.join('; ')}`);
 }

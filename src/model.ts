@@ -41,6 +41,7 @@ export type CheckId =
   | 'orgpolicy-xproject'
   | 'runtime-secret'
   | 'runtime-sa'
+  | 'agent-role'
   | 'wif-user'
   | (string & {});
 
@@ -55,7 +56,15 @@ export interface Grant {
   /** Full resource name whose IAM policy gets the binding, e.g. projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com */
   resource: string;
   /** Which API owns the policy. */
-  kind: 'serviceAccount' | 'repository' | 'secret' | 'project' | 'subnetwork' | 'bucket' | 'cryptoKey';
+  kind:
+    | 'serviceAccount'
+    | 'repository'
+    | 'secret'
+    | 'job'
+    | 'project'
+    | 'subnetwork'
+    | 'bucket'
+    | 'cryptoKey';
   role: string;
   /** IAM member form: serviceAccount:x, user:x, principalSet://... */
   member: string;
@@ -269,6 +278,8 @@ export interface Config extends JobFeatures {
   waitTimeoutMs?: number;
   iam: IamMode;
   dryRun: boolean;
+  /** fix may grant actAs on a runtime account holding roles/owner or roles/editor (opt-in). */
+  allowPrivilegedRuntimeAccount: boolean;
   failOn: FailOn;
   prComment: boolean;
   githubToken?: string;
@@ -300,4 +311,9 @@ export interface RunResult {
   execution?: { name: string; status: ExecutionStatus; logUri?: string; details?: ExecutionDetails };
   /** The diagnosed failure that ended the run, if any (also in findings). */
   failure?: Finding;
+  /** The stage the run stopped in, when it stopped on a failure (a preflight stop is `iam`). */
+  failedAt?: RunStage;
 }
+
+/** The stages of a run, in order (main.ts). */
+export type RunStage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';

@@ -13,7 +13,13 @@ import { type PreflightSession, preflight, warmPreflight } from './iam/index.ts'
 import { InputError } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
-import { type ExecutionResult, executeJob, followExecution, WaitExpired } from './job/execute.ts';
+import {
+  describeOverrides,
+  type ExecutionResult,
+  executeJob,
+  followExecution,
+  WaitExpired,
+} from './job/execute.ts';
 import { executionDetails } from './job/execution-details.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
@@ -72,13 +78,21 @@ function waitExpiredFinding(e: WaitExpired): Finding {
   };
 }
 
+/**
+ * The step failed for a reason the report already carries (an annotation on the line that
+ * caused it, the summary, the comment): index.ts fails the step without a second annotation,
+ * and the message is one short line, not Google's message again.
+ */
+export class ReportedFailure extends Error {}
+
 /** Diagnose a failure at `stage` into the result's findings (the report shows it at its line). */
 export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage): Promise<Error> {
-  const failure = e instanceof Error ? e : new Error(String(e));
+  const raw = e instanceof Error ? e : new Error(String(e));
   const [{ diagnose, diagnoseCondition }, { mergeFailure }] = await loadDiagnosis();
   const config = result.config;
   // An input that contradicts the existing job is found once the job is read: still an input error.
   const at: Stage = e instanceof InputError ? 'inputs' : stage;
+  result.failedAt = at;
   const ctx = { stage: at, ...(config ? { config } : {}), ...(result.plan ? { plan: result.plan } : {}) };
   const finding =
     (e instanceof WaitExpired ? waitExpiredFinding(e) : undefined) ??
@@ -96,7 +110,8 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
     result.findings = merged.findings;
     result.failure = merged.failure;
   }
-  return failure;
+  // Every failure is now a finding the report annotates: the step says it once, briefly.
+  return new ReportedFailure(result.failure ? `${result.failure.title}. See its annotation.` : raw.message);
 }
 
 export async function runTarget(config: Config, local: LocalPlan, shared: Shared): Promise<TargetOutcome> {
@@ -150,14 +165,14 @@ async function deploy(
   const stops = blocking(iam.findings, config.failOn, config.dryRun && config.iam === 'fix');
   if (stops.length)
     throw new StepError(
-      `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}): ${stops.map((f) => f.title).join('; ')}`,
+      `deploy: the IAM preflight found ${stops.length} ${config.failOn === 'unverified' ? 'missing or unverified' : 'missing'} requirement(s) (fail_on: ${config.failOn}); nothing was deployed. Each is annotated on the line that set it.`,
     );
 
   if (config.dryRun) {
     result.job = { ...job, action: 'planned' };
     const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
     log.info(
-      `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ' and execute it' : ''}; nothing changed`,
+      `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ` and execute it${describeOverrides(config.overrides)}` : ''}; nothing changed`,
     );
     return;
   }

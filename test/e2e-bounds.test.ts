@@ -97,12 +97,14 @@ describe.concurrent('bounds under faults', () => {
     const { res, faults } = await runWith(
       world01,
       [
-        { kind: 'throttle-retry-after', ...ROUTES.oidc, methods: ['GET'], retryAfterS: 2 },
-        { kind: 'unavailable', ...ROUTES.oidc, methods: ['GET'], skip: 1 },
+        // The entry point's prefetch is the first request (one try, no retry); then the bounded fetch.
+        { kind: 'internal', ...ROUTES.oidc, methods: ['GET'] },
+        { kind: 'throttle-retry-after', ...ROUTES.oidc, methods: ['GET'], retryAfterS: 2, skip: 1 },
+        { kind: 'unavailable', ...ROUTES.oidc, methods: ['GET'], skip: 2 },
       ],
       { iam: 'off' },
     );
-    expect(faults.events.map((e) => e.kind)).toEqual(['throttle-retry-after', 'unavailable']);
+    expect(faults.events.map((e) => e.kind)).toEqual(['internal', 'throttle-retry-after', 'unavailable']);
     expect(res.code, res.stdout).toBe(0);
     expect(res.stdout).toContain("(the server's Retry-After asked for 100 ms)");
   });

@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from './emulator/apis/github.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { failureOf } from './helpers/diagnose-e2e.ts';
 import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
 
 const PROVIDER =
@@ -283,9 +284,11 @@ describe('execute', () => {
     const res = await runAction({ emulator: e, inputs: step({ execute: 'true' }) });
     expect(res.code).toBe(1);
     expect(res.outputs.execution_status).toBe('failed');
-    const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
-    expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
-    expect(error).toMatch(/logs: https?:\/\/\S+/);
+    const error = failureOf(res.stdout).text;
+    expect(error).toContain(
+      `Run: gcloud run jobs executions describe ${res.outputs.execution?.split('/').at(-1)}`,
+    );
+    expect(error).toMatch(/Read the task logs at https?:\/\/\S+/);
   });
 
   it('a failed execution of a one-write deploy fails the step, with the log link; the job is deployed', async () => {
@@ -296,9 +299,11 @@ describe('execute', () => {
     expect(res.code).toBe(1);
     expect(res.outputs.execution_status).toBe('failed');
     expect(res.outputs.job).toBe(JOB);
-    const error = res.stdout.split('\n').find((l) => l.startsWith('::error::')) ?? '';
-    expect(error).toContain(`Failed to complete execution ${res.outputs.execution}`);
-    expect(error).toMatch(/logs: https?:\/\/\S+/);
+    const error = failureOf(res.stdout).text;
+    expect(error).toContain(
+      `Run: gcloud run jobs executions describe ${res.outputs.execution?.split('/').at(-1)}`,
+    );
+    expect(error).toMatch(/Read the task logs at https?:\/\/\S+/);
   });
 
   it('does not wait when wait is false', async () => {
@@ -413,8 +418,8 @@ describe('authentication failures stop before any Cloud Run call', () => {
     const e = await start(world);
     const res = await runAction({ emulator: e, inputs: step() });
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(
-      /::error::Failed to exchange the GitHub OIDC token with workload identity provider/,
+    expect(failureOf(res.stdout).text).toMatch(
+      /exchange the GitHub OIDC token with workload identity provider/,
     );
     expect(res.stdout).toContain('rejected by the attribute condition');
     expect(googleCalls(e).map((r) => r.path)).toEqual(['/v1/token']);
@@ -427,7 +432,7 @@ describe('authentication failures stop before any Cloud Run call', () => {
     const e = await start(world);
     const res = await runAction({ emulator: e, inputs: step() });
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/::error::Failed to impersonate service account deployer@demo-app/);
+    expect(failureOf(res.stdout).text).toMatch(/impersonate service account deployer@demo-app/);
     expect(res.stdout).toContain('PERMISSION_DENIED');
     expect(googleCalls(e).some((r) => r.path.includes(':generateAccessToken') && r.status === 403)).toBe(
       true,

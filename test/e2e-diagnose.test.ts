@@ -11,12 +11,14 @@
 //   testIamPermissions proves those gaps before anything is deployed, so the preflight must
 //   stop the run with a `missing` finding and no Cloud Run write at all.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { commandLines } from '../src/iam/commands.ts';
 import { startEmulator } from './emulator/server.ts';
 import {
   AGENT,
   commands,
   DEPLOYER,
   demo,
+  failureOf,
   findingsOf,
   IMAGE,
   IMAGE_BASE,
@@ -179,7 +181,9 @@ const cases: Case[] = [
     command: [
       'gcloud iam workload-identity-pools providers update-oidc github-actions',
       '--workload-identity-pool=github',
-      'acme/payments',
+      // Extends the condition (read first), never replaces it; the repository also gets to impersonate.
+      `--attribute-condition="(\${CURRENT_CONDITION}) || assertion.repository == 'acme/payments'"`,
+      '--role=roles/iam.workloadIdentityUser',
     ],
     error: /rejected by the attribute condition/,
     more: (_res, calls) => expect(calls.map((c) => c.path)).toEqual(['/v1/token']),
@@ -281,7 +285,7 @@ const cases: Case[] = [
     at: { workflow: 'execute' },
     check: 'execution-failed',
     command: ['gcloud run jobs executions describe', '--region=us-central1', '--project=demo-app'],
-    error: /Failed to complete execution .*logs: https?:\/\//,
+    error: /CONDITION_FAILED \(NON_ZERO_EXIT_CODE\).*Logs: https?:\/\//,
     more: (res) => {
       const f = findingsOf(res.outputs).find((x) => x.check === 'execution-failed');
       const logs = /https?:\/\/\S+/.exec(f?.remedy ?? '')?.[0];
@@ -377,9 +381,11 @@ describe.concurrent('every failure kind, diagnosed and reported through the bund
 
     // Exit code 1, with one step failure that says what went wrong.
     expect(res.code, context).toBe(1);
-    const failures = commands(res.stdout, 'error').filter((a) => Object.keys(a.properties).length === 0);
-    expect(failures, context).toHaveLength(1);
-    expect(failures[0]?.message).toMatch(c.error);
+    // One failure is one annotation: no untitled `::error::` beside it, one closing log line.
+    const failure = failureOf(res.stdout);
+    expect(failure.untitled, context).toEqual([]);
+    expect(failure.closing, context).toHaveLength(1);
+    expect(failure.text).toMatch(c.error);
 
     // The annotation: title naming the check, on the file and line that set the value.
     const annotation = commands(res.stdout, 'error').find((a) =>
@@ -404,9 +410,9 @@ describe.concurrent('every failure kind, diagnosed and reported through the bund
     // Summary: the checks table row and the remedy's command.
     const row = res.summary
       .split('\n')
-      .find((l) => l.startsWith(`| ❌ ${status} |`) && l.includes(`(\`${c.check}\`)`));
+      .find((l) => l.startsWith(`| ❌ ${status} |`) && l.endsWith(`| \`${c.check}\` |`));
     expect(row, res.summary).toBeDefined();
-    if (finding?.command) expect(res.summary).toContain(`\`\`\`sh\n${finding.command}\n\`\`\``);
+    if (finding?.command) expect(res.summary).toContain(`\`\`\`sh\n${commandLines(finding.command)}\n\`\`\``);
     if (expectedLocation)
       expect(res.summary).toContain(`\`${expectedLocation.file}:${expectedLocation.line}\``);
 

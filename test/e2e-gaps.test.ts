@@ -116,7 +116,7 @@ describe.concurrent('pull-request comment that cannot be written', () => {
     expect(res.outputs.iam_status).toBe('unverified');
     expect(comments).toEqual({ 7: [PREVIOUS] });
     expect(res.stdout).not.toMatch(/Pull-request comment (created|updated)/);
-    expect(res.summary).toMatch(/^\|.*unverified.*\(`agent-image`\)/m);
+    expect(res.summary).toMatch(/^\| ❓ unverified \|.*\| `agent-image` \|$/m);
     expect(commands(res.stdout, 'error')).toEqual([]);
   }
 
@@ -154,7 +154,7 @@ describe.concurrent('pull-request comment that cannot be written', () => {
     expect(comments).toEqual({ 7: [PREVIOUS] });
     expect(githubWrites).toEqual([]);
     expect(jobs).toEqual([]);
-    expect(res.summary).toMatch(/^\| ❌ missing \|.*\(`deployer-actas`\)/m);
+    expect(res.summary).toMatch(/^\| ❌ missing \|.*\| `deployer-actas` \|$/m);
     // Every error is about the IAM gap, none about the comment.
     const errors = commands(res.stdout, 'error');
     expect(errors.length).toBeGreaterThan(0);
@@ -166,18 +166,19 @@ describe.concurrent('pull-request comment that cannot be written', () => {
 });
 
 describe.concurrent('fail_on', () => {
-  it('unverified: a conditional binding alone stops the step before any job write', async () => {
-    const s = world('12-');
+  it('unverified: checks that are only unverified (deny policies not readable) stop the step before any job write', async () => {
+    const s = world('14-');
     await withEmulator(withRunner(s.world, s.expect), async (emu) => {
       const res = await runWorld(emu, s, { iam: 'check', fail_on: 'unverified' });
       expect(res.code, why(res)).toBe(1);
       expect(res.outputs.iam_status).toBe('unverified');
       const findings = findingsOf(res.outputs);
       expect(findings.filter((f) => f.status !== 'satisfied').map((f) => [f.check, f.status])).toEqual([
-        ['runtime-secret', 'unverified'],
+        ['agent-image', 'unverified'],
+        ['agent-role', 'unverified'],
       ]);
       expect(res.stdout).toMatch(
-        /::error::.*1 missing or unverified requirement\(s\) \(fail_on: unverified\)/,
+        /^Step failed: .*2 missing or unverified requirement\(s\) \(fail_on: unverified\)/m,
       );
       expect(jobWrites(emu)).toEqual([]);
       expect(emu.world.jobs).toEqual({});
@@ -190,7 +191,7 @@ describe.concurrent('fail_on', () => {
       const res = await runWorld(emu, s, { iam: 'check' });
       expect(res.code, why(res)).toBe(1);
       expect(findingsOf(res.outputs).find((f) => f.check === 'agent-image')?.status).toBe('missing');
-      expect(res.stdout).toMatch(/::error::.*1 missing requirement\(s\) \(fail_on: missing\)/);
+      expect(res.stdout).toMatch(/^Step failed: .*1 missing requirement\(s\) \(fail_on: missing\)/m);
       expect(jobWrites(emu)).toEqual([]);
     });
   });
@@ -285,7 +286,7 @@ describe.concurrent('execute without run.jobs.run', () => {
     expect(found[0]?.location).toMatchObject({ file: WORKFLOW, line });
     const errors = commands(res.stdout, 'error').filter((c) => c.properties.file === WORKFLOW);
     expect(errors.map((c) => c.properties.line)).toEqual([String(line)]);
-    expect(res.summary).toContain('(`deployer-run`)');
+    expect(res.summary).toContain('| `deployer-run` |');
   });
 });
 

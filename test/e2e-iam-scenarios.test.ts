@@ -9,6 +9,7 @@
 // as a policy diff and as a gcloud command.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { failureOf } from './helpers/diagnose-e2e.ts';
 import {
   changesOf,
   type Expectation,
@@ -192,7 +193,7 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       const writes = emu.requestLog.filter(
         (r) =>
           r.method !== 'GET' &&
-          !/:(getIamPolicy|testIamPermissions|generateAccessToken)$|\/token$/.test(r.path),
+          !/[:/](getIamPolicy|testIamPermissions|generateAccessToken|troubleshoot)$|\/token$/.test(r.path),
       );
       expect(writes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
 
@@ -234,8 +235,38 @@ describe('the 403 downloadArtifacts case without the preflight', () => {
         inputs: inputs(s, { iam: 'off' }),
       });
       expect(res.code).toBe(1);
-      expect(res.stdout).toMatch(/::error::.*artifactregistry\.repositories\.downloadArtifacts/);
+      expect(failureOf(res.stdout).text).toMatch(/artifactregistry\.repositories\.downloadArtifacts/);
       expect(res.outputs.iam_status).toBe('');
     });
   });
+});
+
+describe("the service agent's own role without the preflight", () => {
+  const s = scenarios.find((x) => x.file.startsWith('37-'));
+  it.runIf(s)(
+    'iam off: the token failure for a same-project account is diagnosed as agent-role, with the project command and no TokenCreator or org-policy advice',
+    async () => {
+      if (!s) return;
+      await withEmulator(s, async (emu) => {
+        const res = await runAction({
+          emulator: emu,
+          files: s.expect.files ?? {},
+          inputs: inputs(s, { iam: 'off' }),
+        });
+        expect(res.code).toBe(1);
+        const findings = JSON.parse(res.outputs.findings ?? '[]') as Array<
+          FindingJson & { command?: string; remedy?: string }
+        >;
+        const failed = findings.find((f) => f.status === 'failed');
+        expect(failed?.check, res.stdout.slice(-3000)).toBe('agent-role');
+        expect(failed?.command).toBe(
+          'gcloud projects add-iam-policy-binding app-proj --member=serviceAccount:service-111111111111@serverless-robot-prod.iam.gserviceaccount.com --role=roles/run.serviceAgent --condition=None',
+        );
+        expect(`${failed?.remedy} ${failed?.command}`).not.toMatch(
+          /TokenCreator|disableCrossProjectServiceAccountUsage/,
+        );
+        expect(failed?.grant).toBeUndefined();
+      });
+    },
+  );
 });

@@ -25,9 +25,48 @@ const step = (over: Record<string, string> = {}) => ({
 });
 
 let emu: Emulator | undefined;
+const AGENT = 'serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com';
+const RUNTIME = 'serviceAccount:runtime@demo-app.iam.gserviceaccount.com';
+const KEY = 'projects/demo-app/locations/us-central1/keyRings/run/cryptoKeys/jobs';
+const binding = (role: string, member: string) => ({ bindings: [{ role, members: [member] }] });
+
+/**
+ * The demo world plus everything the jobs here connect to, each reachable as Cloud Run checks
+ * it: a Shared VPC subnet the service agent may use, a connector, a bucket and a Cloud SQL
+ * instance the runtime account may use, a key the service agent may use.
+ */
+function world(): Record<string, unknown> {
+  const w = parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8'));
+  const app = w.projects.find((p: { id: string }) => p.id === 'demo-app');
+  app.enableServices = ['sqladmin.googleapis.com'];
+  app.policy.bindings.push(
+    { role: 'roles/run.serviceAgent', members: [AGENT] },
+    { role: 'roles/cloudsql.client', members: [RUNTIME] },
+  );
+  w.projects.push({
+    id: 'net-host',
+    number: '333333333333',
+    parent: 'organizations/472095813307',
+    policy: {},
+  });
+  w.subnetworks = [
+    {
+      name: 'projects/net-host/regions/us-central1/subnetworks/jobs',
+      network: 'projects/net-host/global/networks/shared',
+      policy: binding('roles/compute.networkUser', AGENT),
+    },
+  ];
+  w.connectors = [{ name: 'projects/demo-app/locations/us-central1/connectors/conn-1', network: 'default' }];
+  w.buckets = [
+    { name: 'demo-exports', project: 'demo-app', policy: binding('roles/storage.objectViewer', RUNTIME) },
+  ];
+  w.cryptoKeys = [{ name: KEY, policy: binding('roles/cloudkms.cryptoKeyEncrypterDecrypter', AGENT) }];
+  w.sqlInstances = [{ name: 'projects/demo-app/instances/main', region: 'us-central1' }];
+  return w;
+}
+
 async function start(): Promise<Emulator> {
-  const world = parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8'));
-  emu = await startEmulator({ scenario: world });
+  emu = await startEmulator({ scenario: world() });
   return emu;
 }
 afterEach(async () => {
@@ -62,7 +101,7 @@ describe('job features, end to end', () => {
         'name=exports,type=cloud-storage,bucket=demo-exports,readonly=true\nname=scratch,type=in-memory',
       volume_mounts: 'volume=exports,mount-path=/exports\nvolume=scratch,mount-path=/scratch',
       secrets: 'DB_USER=db-password:1\n/secrets/db/password=db-password:2',
-      kms_key: 'projects/demo-app/locations/us-central1/keyRings/run/cryptoKeys/jobs',
+      kms_key: KEY,
       execution_environment: 'gen2',
     });
     const t = task(e);
@@ -89,7 +128,7 @@ describe('job features, end to end', () => {
       ],
       egress: 'PRIVATE_RANGES_ONLY',
     });
-    expect(t.encryptionKey).toBe('projects/demo-app/locations/us-central1/keyRings/run/cryptoKeys/jobs');
+    expect(t.encryptionKey).toBe(KEY);
     expect(t.executionEnvironment).toBe('EXECUTION_ENVIRONMENT_GEN2');
   });
 
@@ -180,7 +219,7 @@ describe('job features, end to end', () => {
 
   it('runs one execution with overrides; the job keeps its own args, env and task count', async () => {
     const e = await start();
-    await deploy(e, {
+    const res = await deploy(e, {
       args: 'migrate,--check',
       env_vars: 'LOG_LEVEL=info',
       execute: 'true',
@@ -190,6 +229,9 @@ describe('job features, end to end', () => {
       execute_task_timeout: '30m',
     });
     expect(e.requestLog.filter((r) => r.path === `/v2/${JOB}:run`)).toHaveLength(1);
+    expect(res.stdout).toContain(
+      'with overrides: args ["migrate","--to","42"]; env LOG_LEVEL; 2 tasks; task timeout 1800s',
+    );
     const execution = Object.values(e.world.executions)[0] as V2Execution;
     expect(execution.taskCount).toBe(2);
     expect(execution.template?.timeout).toBe('1800s');

@@ -3,6 +3,7 @@
 // an attacker controls (a job.yaml value echoed by an API message, an env value, the job name)
 // reaches the log, the annotations, the summary and the comment neutralised.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { commandLines } from '../src/iam/commands.ts';
 import { startEmulator } from './emulator/server.ts';
 import {
   commands,
@@ -63,12 +64,12 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       const created = comments()[0];
       const body1 = created?.body ?? '';
       expect(body1.startsWith(MARKER)).toBe(true);
-      expect(body1).toContain('1 gap');
-      const row = body1.split('\n').find((l) => l.includes('(`deployer-actas`)'));
+      expect(body1).toContain('> **1 binding the job needs is missing, so nothing was deployed.**');
+      const row = body1.split('\n').find((l) => l.endsWith('| `deployer-actas` |'));
       expect(row).toMatch(/^\| ❌ missing \|/);
       const finding = findingsOf(first.outputs).find((f) => f.check === 'deployer-actas');
       expect(finding?.command).toBeDefined();
-      expect(body1).toContain(`\`\`\`sh\n${finding?.command}\n\`\`\``);
+      expect(body1).toContain(`\`\`\`sh\n${commandLines(finding?.command ?? '')}\n\`\`\``);
       expect(body1).toContain(`\`${WORKFLOW}:${lineOf(workflowFile(inputs), 'service_account:')}\``);
 
       // An administrator runs the remedy: the binding is added through the emulator's IAM API.
@@ -92,16 +93,17 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       const second = await run();
       expect(second.code, second.stdout).toBe(0);
       // The service agent's image access stays unprovable for this deployer (it may not read
-      // the image project's policies): unverified, not a gap.
+      // the image project's policies), and a second principal check stays unverified as the
+      // deployer may not read deny policies: two to review, not gaps.
       expect(second.outputs.iam_status).toBe('unverified');
       expect(second.stdout).toContain('Pull-request comment updated on #7.');
       expect(comments()).toHaveLength(1);
       expect(comments()[0]?.id).toBe(created?.id);
       const body2 = comments()[0]?.body ?? '';
       expect(body2.startsWith(MARKER)).toBe(true);
-      expect(body2).toContain('All IAM gaps are closed; 1 to review.');
+      expect(body2).toContain('> [!WARNING]\n> **2 requirements could not be proven.**');
       expect(body2).toContain('Closed on this pull request: `deployer-actas`.');
-      expect(body2).toMatch(/^\| ✅ satisfied \| .*\(`deployer-actas`\)/m);
+      expect(body2).toMatch(/^\| ✅ ok \| .*\| `deployer-actas` \|$/m);
       expect(body2).not.toContain('❌');
       expect(githubWrites().map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'PATCH 200']);
     } finally {

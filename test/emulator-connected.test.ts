@@ -135,8 +135,8 @@ describe('Cloud SQL Admin, Service Usage, VPC Access, Compute networks', () => {
   it('services.get says ENABLED or DISABLED', async () => {
     const lookups = createLookupClient(ctx);
     expect((await lookups.service('projects/app/services/sqladmin.googleapis.com')).state).toBe('ENABLED');
-    expect((await call('/v1/projects/app/services/compute.googleapis.com')).body).toMatchObject({
-      name: 'projects/111111111111/services/compute.googleapis.com',
+    expect((await call('/v1/projects/app/services/bigquery.googleapis.com')).body).toMatchObject({
+      name: 'projects/111111111111/services/bigquery.googleapis.com',
       state: 'DISABLED',
     });
   });

@@ -48,6 +48,18 @@ const world = worldFromObject({
             condition: { expression: 'true' },
           },
           {
+            role: 'roles/iam.serviceAccountTokenCreator',
+            members: ['user:gina@example.org'],
+            condition: { expression: "request.time < timestamp('2020-01-01T00:00:00Z')", title: 'expired' },
+          },
+          {
+            role: 'roles/iam.serviceAccountTokenCreator',
+            members: ['user:hal@example.org'],
+            condition: {
+              expression: "request.time >= timestamp('2020-01-01T00:00:00Z') && resource.type == 'x'",
+            },
+          },
+          {
             role: 'roles/iam.workloadIdentityUser',
             members: [`principalSet://${POOL}/attribute.repository/acme/app`],
           },
@@ -74,7 +86,9 @@ describe('can()', () => {
     ['user:dave@example.org', 'iam.serviceAccounts.actAs', SA, true],
     ['user:DAVE@example.org', 'iam.serviceAccounts.actAs', SA, true],
     ['user:dave@example.org', 'iam.serviceAccounts.getAccessToken', SA, false],
-    ['user:erin@example.org', 'iam.serviceAccounts.getAccessToken', SA, false], // conditional: never proven
+    ['user:erin@example.org', 'iam.serviceAccounts.getAccessToken', SA, true], // request.time before 2099
+    ['user:gina@example.org', 'iam.serviceAccounts.getAccessToken', SA, false], // expired in 2020
+    ['user:hal@example.org', 'iam.serviceAccounts.getAccessToken', SA, false], // service accounts carry no resource.type
     ['user:frank@example.org', 'iam.serviceAccounts.getAccessToken', SA, true], // condition literally true
     ['user:carol@acme.example', 'run.jobs.create', 'projects/app/locations/us-central1/jobs/j', true], // nested group via folder
     ['user:carol@acme.example', 'run.jobs.create', 'projects/other', false], // other project has no folder

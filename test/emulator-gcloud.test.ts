@@ -141,7 +141,7 @@ describe.skipIf(!hasGcloud)('gcloud against the emulator', () => {
     ).toBe(true);
   });
 
-  it('writes a conditional project binding at version 3, which grants nothing', async () => {
+  it('writes a conditional project binding at version 3, which grants until its time runs out', async () => {
     const run = await gcloud([
       'projects',
       'add-iam-policy-binding',
@@ -161,7 +161,10 @@ describe.skipIf(!hasGcloud)('gcloud against the emulator', () => {
       condition: { expression: "request.time < timestamp('2099-01-01T00:00:00Z')", title: 'until-2099' },
     });
     const bob = callerFor(emu.world, 'user:bob@acme.example');
-    expect(can(emu.world, bob, 'run.jobs.get', 'projects/demo-app')).toBe(false);
+    expect(can(emu.world, bob, 'run.jobs.get', 'projects/demo-app')).toBe(true);
+    expect(can(emu.world, bob, 'run.jobs.get', 'projects/demo-app', Date.parse('2100-01-01T00:00:00Z'))).toBe(
+      false,
+    );
   });
 
   it('fails with PERMISSION_DENIED naming the permission for a caller without access', async () => {

@@ -178,6 +178,16 @@ describe('Cloud Run v1 jobs', () => {
     expect(actAs.body.error.errors).toHaveLength(1);
   });
 
+  it('answers a namespace that names no project with 404 Requested entity was not found', async () => {
+    const r = await v1('POST', 'namespaces/app-prdo/jobs', knativeJob('kn3', RUNNER));
+    expect(r.status).toBe(404);
+    expect(r.body.error).toMatchObject({
+      status: 'NOT_FOUND',
+      message: 'Requested entity was not found.',
+      errors: [{ reason: 'notFound' }],
+    });
+  });
+
   it('replaces with PUT, guarding resourceVersion', async () => {
     const current = await ready('kn');
     const body = knativeJob('kn', RUNNER);

@@ -105,6 +105,24 @@ async function tour(emu: Emulator): Promise<void> {
     ['POST', `${v1}/jobs/nightly-report:run`, {}, regional],
     ['DELETE', `${v1}/jobs/nightly-report`, undefined, regional],
   ];
+  // The connected resources (Cloud SQL, VPC, buckets, keys), task and log reads.
+  const execution = Object.keys(emu.world.executions)[0] ?? 'missing-execution';
+  const subnet = '/compute/v1/projects/demo-app/regions/us-central1/subnetworks/jobs';
+  sequential.push(
+    ['GET', '/v1/projects/demo-app/services/run.googleapis.com'],
+    ['GET', '/sql/v1beta4/projects/demo-app/instances/main'],
+    ['GET', subnet],
+    ['GET', `${subnet}/getIamPolicy`],
+    ['GET', '/compute/v1/projects/demo-app/global/networks/jobs'],
+    ['GET', '/v1/projects/demo-app/locations/us-central1/connectors/egress'],
+    ['GET', '/storage/v1/b/acme-report-inputs'],
+    ['GET', '/storage/v1/b/acme-report-inputs/iam'],
+    ['GET', '/storage/v1/b/acme-report-inputs/iam/testPermissions?permissions=storage.buckets.get'],
+    ['GET', '/v1/projects/demo-app/locations/us-central1/keyRings/jobs/cryptoKeys/run:getIamPolicy'],
+    ['POST', '/v2/entries:list', { resourceNames: ['projects/demo-app'] }],
+  );
+  // Before the v1 delete near the end of the list, which takes the executions with the job.
+  sequential.unshift(['GET', `/v2/${execution}/tasks`]);
   for (const [method, path, body, host, token] of sequential) {
     const status = await call(emu, method, path, body, host, token);
     expect(status, `${method} ${path}`).toBe(200);
@@ -168,11 +186,35 @@ describe.skipIf(!sdkRoot || !python)("every body the emulator serves fits Google
 
   it('the action run and a tour of every route: no unknown field, no undecodable value', async () => {
     const world = parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8'));
-    // roles/owner holds no resourcemanager.folders.get (as in Google's role data): add Browser.
-    world.organizations[0].policy.bindings.push({
-      role: 'roles/browser',
-      members: ['user:admin@acme.example'],
-    });
+    // roles/owner holds no resourcemanager.folders.get (as in Google's role data): add Browser,
+    // and a custom role for the connected resources the repository's owner role data leaves out.
+    world.organizations[0].policy.bindings.push(
+      { role: 'roles/browser', members: ['user:admin@acme.example'] },
+      { role: 'organizations/472095813307/roles/schemaTour', members: ['user:admin@acme.example'] },
+    );
+    world.customRoles = [
+      {
+        name: 'organizations/472095813307/roles/schemaTour',
+        includedPermissions: [
+          'cloudsql.instances.get',
+          'compute.subnetworks.get',
+          'compute.subnetworks.getIamPolicy',
+          'compute.networks.get',
+          'vpcaccess.connectors.get',
+          'cloudkms.cryptoKeys.getIamPolicy',
+          'logging.logEntries.list',
+          'storage.buckets.get',
+          'storage.buckets.getIamPolicy',
+        ],
+      },
+    ];
+    world.sqlInstances = [{ name: 'projects/demo-app/instances/main', region: 'us-central1' }];
+    world.subnetworks = [{ name: 'projects/demo-app/regions/us-central1/subnetworks/jobs' }];
+    world.connectors = [
+      { name: 'projects/demo-app/locations/us-central1/connectors/egress', network: 'jobs' },
+    ];
+    world.buckets = [{ name: 'acme-report-inputs', project: 'demo-app' }];
+    world.cryptoKeys = [{ name: 'projects/demo-app/locations/us-central1/keyRings/jobs/cryptoKeys/run' }];
     const emu = await startEmulator({ scenario: world, recordResponses: true });
     try {
       const res = await runAction({

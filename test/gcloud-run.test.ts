@@ -32,6 +32,7 @@ function gcloudPath(): string | undefined {
 const GCLOUD = gcloudPath();
 if (!GCLOUD) console.log('gcloud-run.test.ts: SKIPPED - the gcloud CLI is not installed on this machine.');
 
+const FEATURE_KEY = `projects/${APP.id}/locations/${REGION}/keyRings/run/cryptoKeys/jobs`;
 let emu: Emulator;
 let configDir: string;
 let env: NodeJS.ProcessEnv;
@@ -53,7 +54,35 @@ function gcloud(...args: string[]): Promise<Result> {
 
 describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {
   beforeAll(async () => {
-    emu = await startEmulator({ scenario: runWorld() });
+    // What the feature job below connects to, usable as Cloud Run checks it (service agent, runtime account).
+    const agentMay = (role: string) => ({ bindings: [{ role, members: [`serviceAccount:${AGENT}`] }] });
+    const world = runWorld() as { projects: unknown[] };
+    const app = world.projects[0] as { enableServices?: string[]; policy: { bindings: unknown[] } };
+    app.enableServices = ['sqladmin.googleapis.com'];
+    app.policy.bindings.push({ role: 'roles/cloudsql.client', members: [`serviceAccount:${RUNNER}`] });
+    emu = await startEmulator({
+      scenario: {
+        ...world,
+        sqlInstances: [{ name: `projects/${APP.id}/instances/main`, region: REGION }],
+        buckets: [
+          {
+            name: 'app-data',
+            project: APP.id,
+            policy: {
+              bindings: [{ role: 'roles/storage.objectViewer', members: [`serviceAccount:${RUNNER}`] }],
+            },
+          },
+        ],
+        subnetworks: [
+          {
+            name: `projects/${APP.id}/regions/${REGION}/subnetworks/jobs`,
+            network: `projects/${APP.id}/global/networks/default`,
+            policy: agentMay('roles/compute.networkUser'),
+          },
+        ],
+        cryptoKeys: [{ name: FEATURE_KEY, policy: agentMay('roles/cloudkms.cryptoKeyEncrypterDecrypter') }],
+      },
+    });
     configDir = mkdtempSync(join(tmpdir(), 'gcloud-config-'));
     const endpoint = `http://emulator.invalid:${emu.port}/`;
     env = {
@@ -209,7 +238,7 @@ describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {
   // gcloud writes these features as v1 annotations and Kubernetes volume sources; the store
   // holds them as v2 fields, and a gcloud update (read, modify, PUT) keeps every one of them.
   it('deploys Cloud SQL, Direct VPC, volumes, a secret file and a CMEK key, and keeps them on update', async () => {
-    const key = `projects/${APP.id}/locations/${REGION}/keyRings/run/cryptoKeys/jobs`;
+    const key = FEATURE_KEY;
     const deployed = await gcloud(
       'run',
       'jobs',

@@ -65,6 +65,10 @@ const scenario = {
         'resourcemanager.folders.getIamPolicy',
         'resourcemanager.organizations.getIamPolicy',
         'iam.roles.get',
+        // Deny policies on the hierarchy (as roles/iam.denyReviewer grants): without them an
+        // allowed permission of another principal stays unverified.
+        'iam.denypolicies.get',
+        'iam.denypolicies.list',
       ],
     },
   ],

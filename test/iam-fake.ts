@@ -1,7 +1,9 @@
 // An in-memory IamBackend for orchestration tests (pure units only; real-HTTP tests use the
 // emulator). It keeps etags like the real APIs and can stage a concurrent writer.
+import type { DenyPolicy } from '../src/gcp/deny-policies.ts';
 import type { Policy, ServiceAccountInfo } from '../src/gcp/iam.ts';
 import type { EffectiveOrgPolicy } from '../src/gcp/orgpolicy.ts';
+import type { AccessTuple, Troubleshooting } from '../src/gcp/policy-troubleshooter.ts';
 import type { IamBackend, LookupKind, PolicyResource } from '../src/iam/backend.ts';
 import { evaluatePermission } from '../src/iam/policy.ts';
 
@@ -20,7 +22,11 @@ export interface FakeWorld {
   orgPolicies: Record<string, EffectiveOrgPolicy>;
   /** The caller's member, for testIamPermissions (evaluated from the policies, no groups). */
   caller: string;
-  /** Operations refused with 403: 'get NAME', 'set NAME', 'parent NAME', 'role NAME', 'org PROJECT', 'sa EMAIL', 'test NAME', 'lookup NAME'. */
+  /** Deny policies by attachment point (projects/P, folders/N, organizations/N). */
+  denyPolicies: Record<string, DenyPolicy[]>;
+  /** Policy Troubleshooter answers by `PRINCIPAL PERMISSION`; absent ones answer 403. */
+  troubleshooter: Record<string, Troubleshooting>;
+  /** Operations refused with 403: 'get NAME', 'set NAME', 'parent NAME', 'role NAME', 'org PROJECT', 'sa EMAIL', 'test NAME', 'deny NAME', 'lookup NAME'. */
   denied: string[];
   /** Resources lookup() finds (Cloud SQL instances, connectors, services, subnetworks): name -> body. */
   resources: Record<string, Record<string, unknown>>;
@@ -40,6 +46,8 @@ export class FakeBackend implements IamBackend {
       roles: {},
       serviceAccounts: {},
       orgPolicies: {},
+      denyPolicies: {},
+      troubleshooter: {},
       resources: {},
       caller: 'serviceAccount:deployer@app.iam.gserviceaccount.com',
       denied: [],
@@ -102,10 +110,16 @@ export class FakeBackend implements IamBackend {
       cur = this.world.parents[cur];
       if (cur) chain.push(cur);
     }
+    // Writing a policy is modelled by the `set NAME` refusal, not by roles.
+    const writable = permissions.filter(
+      (p) => p.endsWith('.setIamPolicy') && !this.world.denied.includes(`set ${r.name}`),
+    );
     const policies = chain.map((name) => ({ resource: name, policy: this.stored(name) }));
     const lookup = (role: string) => (this.world.roles[role] ? new Set(this.world.roles[role]) : undefined);
     return permissions.filter(
-      (perm) => evaluatePermission(this.world.caller, perm, policies, lookup).outcome === 'granted',
+      (perm) =>
+        writable.includes(perm) ||
+        evaluatePermission(this.world.caller, perm, policies, lookup).outcome === 'granted',
     );
   }
 
@@ -133,6 +147,18 @@ export class FakeBackend implements IamBackend {
     return (
       this.world.orgPolicies[project] ?? { name: `projects/${project}/policies/${constraint}`, spec: {} }
     );
+  }
+
+  async getDenyPolicies(name: string): Promise<DenyPolicy[]> {
+    this.guard(`deny ${name}`);
+    return this.world.denyPolicies[name] ?? [];
+  }
+
+  async troubleshoot(tuple: AccessTuple): Promise<Troubleshooting> {
+    this.guard(`troubleshoot ${tuple.principal} ${tuple.permission} ${tuple.fullResourceName}`);
+    const answer = this.world.troubleshooter[`${tuple.principal} ${tuple.permission}`];
+    if (!answer) throw apiError(403, 'PERMISSION_DENIED', 'The caller does not have permission');
+    return answer;
   }
 
   async lookup(_kind: LookupKind, name: string): Promise<Record<string, unknown>> {

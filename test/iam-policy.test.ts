@@ -186,6 +186,7 @@ describe('evaluatePermission', () => {
       resource: 'folders/1',
       role: 'projects/p/roles/tokens',
       via: 'allAuthenticatedUsers',
+      conditional: [],
     });
   });
 

@@ -165,27 +165,32 @@ describe('preflight check', () => {
     expect(one(result.findings, 'agent-image').status).toBe('satisfied');
   });
 
-  it('a conditional grant is unverified and names the condition', async () => {
-    const w = world();
-    w.policies = {
-      ...w.policies,
-      [SECRET]: {
-        bindings: [
-          {
-            role: 'roles/secretmanager.secretAccessor',
-            members: [`serviceAccount:${RUNNER}`],
-            condition: {
-              title: 'until 2030',
-              expression: 'request.time < timestamp("2030-01-01T00:00:00Z")',
+  it.each([
+    ['still valid', 'request.time < timestamp("2999-01-01T00:00:00Z")', 'satisfied', 'which holds now'],
+    ['expired', 'request.time < timestamp("2020-01-01T00:00:00Z")', 'missing', 'does not replace it'],
+    ['undecidable', "resource.matchTag('env', 'prod')", 'unverified', 'cannot be decided'],
+  ])(
+    'a %s conditional grant is decided where it can be, and never replaced by fix',
+    async (_, expression, status, text) => {
+      const w = world();
+      w.policies = {
+        ...w.policies,
+        [SECRET]: {
+          bindings: [
+            {
+              role: 'roles/secretmanager.secretAccessor',
+              members: [`serviceAccount:${RUNNER}`],
+              condition: { title: 'bounded', expression },
             },
-          },
-        ],
-      },
-    };
-    const secret = one((await run(new FakeBackend(w), crossPlan)).findings, 'runtime-secret');
-    expect(secret.status).toBe('unverified');
-    expect(secret.evidence).toContain("only under condition 'until 2030'");
-  });
+          ],
+        },
+      };
+      const secret = one((await run(new FakeBackend(w), crossPlan)).findings, 'runtime-secret');
+      expect(secret.status).toBe(status);
+      expect(secret.evidence).toContain(text);
+      expect(secret.grant).toBeUndefined();
+    },
+  );
 
   it('falls back to the built-in table when roles.get is refused; basic roles then stay unverified', async () => {
     const w = world({ denied: ['role roles/run.serviceAgent', 'role roles/editor'] });
@@ -318,12 +323,27 @@ describe('preflight fix', () => {
     ]);
   });
 
+  it('a binding someone else adds at the same moment is recognised as satisfied, not written twice', async () => {
+    const backend = new FakeBackend(world());
+    backend.races.set(SA, { role: 'roles/iam.serviceAccountTokenCreator', member: AGENT });
+    const result = await run(backend, crossPlan, { iam: 'fix' });
+    const token = one(result.findings, 'agent-token');
+    expect(token.status).toBe('satisfied');
+    expect(token.evidence).toContain('Someone else added');
+    expect(result.granted).not.toContainEqual(expect.objectContaining({ resource: SA }));
+    expect(backend.calls.filter((c) => c === `set ${SA}`)).toHaveLength(1);
+  });
+
   it('where the caller may not write a policy the gap stays missing with the command for an administrator', async () => {
     const backend = new FakeBackend(world({ denied: [`set ${SECRET}`] }));
     const result = await run(backend, crossPlan, { iam: 'fix' });
     const secret = one(result.findings, 'runtime-secret');
     expect(secret.status).toBe('missing');
-    expect(secret.evidence).toMatch(/may not change the IAM policy of secret projects\/app\/secrets\/db/);
+    expect(secret.evidence).toMatch(
+      /lacks secretmanager\.secrets\.setIamPolicy on secret projects\/app\/secrets\/db .*on any run .*administrator/,
+    );
+    // Asked first, so the refused write is never attempted.
+    expect(backend.calls).not.toContain('set projects/app/secrets/db');
     expect(secret.command).toBe(
       `gcloud secrets add-iam-policy-binding db --project=app --member=serviceAccount:${RUNNER} --role=roles/secretmanager.secretAccessor --condition=None`,
     );
@@ -398,13 +418,85 @@ describe('preflight fix with a binding that is present but not yet effective', (
     const w = world();
     const backend = new FakeBackend(w);
     const test = backend.testIamPermissions.bind(backend);
-    backend.testIamPermissions = async (r, perms) => (r.name === SA ? [] : test(r, perms));
+    backend.testIamPermissions = async (r, perms) =>
+      r.name === SA ? perms.filter((p) => p.endsWith('.setIamPolicy')) : test(r, perms);
     const result = await run(backend, crossPlan, { iam: 'fix' });
     const actAs = one(result.findings, 'deployer-actas');
     expect(actAs.status).toBe('unverified');
     expect(actAs.evidence).toMatch(/already binds .* propagating/);
     expect(result.granted).not.toContainEqual(
       expect.objectContaining({ role: 'roles/iam.serviceAccountUser' }),
+    );
+  });
+});
+
+describe('deny policies for principals other than the caller', () => {
+  const tokenDeny = {
+    name: 'policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fids/denypolicies/no-tokens',
+    rules: [
+      {
+        denyRule: {
+          deniedPrincipals: [
+            'principal://iam.googleapis.com/projects/-/serviceAccounts/SERVICE-111@serverless-robot-prod.iam.gserviceaccount.com',
+          ],
+          deniedPermissions: ['iam.googleapis.com/serviceAccounts.*'],
+        },
+      },
+    ],
+  };
+  const withToken = () => {
+    const w = world();
+    w.policies = {
+      ...w.policies,
+      [SA]: {
+        bindings: [
+          { role: 'roles/iam.serviceAccountUser', members: [DEPLOYER] },
+          { role: 'roles/iam.serviceAccountTokenCreator', members: [AGENT] },
+        ],
+      },
+    };
+    return w;
+  };
+
+  it('a deny rule read from the hierarchy (troubleshooter refused) makes an allowed permission missing, with nothing to grant', async () => {
+    const w = withToken();
+    w.denyPolicies = { 'projects/ids': [tokenDeny] };
+    const result = await run(new FakeBackend(w), crossPlan, { iam: 'fix' });
+    const token = one(result.findings, 'agent-token');
+    expect(token.status).toBe('missing');
+    expect(token.evidence).toContain(
+      'deny policy policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fids/denypolicies/no-tokens on projects/ids denies it',
+    );
+    expect(token.grant).toBeUndefined();
+    expect(result.granted).not.toContainEqual(expect.objectContaining({ resource: SA }));
+  });
+
+  it('when neither the troubleshooter nor the deny policies can be read, an allowed permission is unverified, not satisfied', async () => {
+    const w = withToken();
+    w.denied = ['deny folders/9'];
+    const token = one((await run(new FakeBackend(w), crossPlan)).findings, 'agent-token');
+    expect(token.status).toBe('unverified');
+    expect(token.title).toMatch(/\(deny policies not readable\)$/);
+    expect(token.evidence).toMatch(
+      /the Policy Troubleshooter was not available .*deny policies not readable on folders\/9/,
+    );
+  });
+
+  it("the troubleshooter's verdict settles the deny side in one call", async () => {
+    const w = withToken();
+    w.denied = ['deny projects/ids', 'deny folders/9', 'deny organizations/1'];
+    w.troubleshooter = {
+      [`${AGENT.slice('serviceAccount:'.length)} iam.serviceAccounts.getAccessToken`]: {
+        overallAccessState: 'CAN_ACCESS',
+        denyPolicyExplanation: { denyAccessState: 'DENY_ACCESS_STATE_NOT_DENIED' },
+      },
+    };
+    const backend = new FakeBackend(w);
+    const token = one((await run(backend, crossPlan)).findings, 'agent-token');
+    expect(token.status).toBe('satisfied');
+    expect(token.evidence).toContain('the Policy Troubleshooter finds no deny policy denying it');
+    expect(backend.calls.filter((c) => c.startsWith('deny '))).toEqual(
+      expect.not.arrayContaining(['deny projects/ids']),
     );
   });
 });

@@ -14,7 +14,14 @@ describe('requirementsFor', () => {
       'deployer-run',
       'deployer-image',
       'agent-image',
+      'agent-role',
     ]);
+    const agentRole = reqs.find((r) => r.check === 'agent-role');
+    // The service agent's own role on the project: only an administrator restores it.
+    expect(agentRole?.type === 'principal' && agentRole.grant).toMatchObject({
+      kind: 'project',
+      role: 'roles/run.serviceAgent',
+    });
     const agentImage = reqs.find((r) => r.check === 'agent-image');
     expect(agentImage?.type === 'principal' && agentImage.note).toMatch(/roles\/run\.serviceAgent/);
     const run = reqs.find((r) => r.check === 'deployer-run');

@@ -51,7 +51,15 @@ describe('warmPreflight', () => {
       secrets: [{ name: 'DB', project: 'app', secret: 'db', version: 'latest' }],
     });
     const result = await preflight({ plan: real, config: inputs, auth, env: {}, log, session });
-    expect(b.calls).toEqual(warmed);
+    // Asked anew only what depends on what the plan learnt: the Policy Troubleshooter on the
+    // service agent (its project number was not known) and the existing job's own policy.
+    const fresh = b.calls.slice(warmed.length);
+    expect(fresh).toContain('test projects/app/locations/us-central1/jobs/nightly');
+    expect(
+      fresh.every((c) => c.startsWith('troubleshoot service-111@') || c.endsWith('/jobs/nightly')),
+      fresh.join('\n'),
+    ).toBe(true);
+    expect(b.calls.slice(0, warmed.length)).toEqual(warmed);
     const run = result.findings.find((f) => f.check === 'deployer-run');
     expect(run?.status).toBe('satisfied');
     expect(run?.permission).toBe('run.jobs.update, run.jobs.get, run.operations.get');

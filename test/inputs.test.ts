@@ -39,6 +39,7 @@ describe('parseInputs: valid forms', () => {
         execute: false,
         wait: true,
         dryRun: false,
+        allowPrivilegedRuntimeAccount: false,
         prComment: true,
         skipDefaultLabels: false,
         universe: 'googleapis.com',

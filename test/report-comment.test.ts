@@ -89,7 +89,7 @@ describe('sticky pull-request comment', () => {
     expect(await publishComment(result(closed), env(7), read)).toBe('updated');
     expect(ours(7)).toHaveLength(1);
     expect(ours(7)[0]?.id).toBe(id);
-    expect(ours(7)[0]?.body).toContain('All IAM gaps are closed');
+    expect(ours(7)[0]?.body).toContain('**All IAM requirements hold**');
     // the human comment is untouched
     expect(emu.world.github.comments[7]?.find((c) => c.id === 11)?.body).toBe('Looks good to me');
 

@@ -78,59 +78,98 @@ const result: RunResult = {
 
 describe('renderSummary', () => {
   const md = renderSummary(result);
-  it('has one row per check with its status', () => {
+  it('has one row per check, worst first, in the one vocabulary and with short names', () => {
     const rows = md.split('\n').filter((l) => l.startsWith('| '));
-    expect(rows[0]).toBe('| Status | Check | Principal | Role / permission | Resource |');
+    expect(rows[0]).toBe('| Status | Who | Needs role | On | Check |');
     const body = rows.slice(1);
     expect(body).toHaveLength(4);
-    // worst first
-    expect(body[0]).toMatch(
-      /^\| ❌ missing \| Cloud Run service agent cannot pull the image \(`agent-image`\)/,
+    expect(body[0]).toBe(
+      '| ❌ missing | Cloud Run service agent of app-prod | `artifactregistry.reader` | repository `containers` | `agent-image` |',
     );
-    expect(body[0]).toContain(`\`${AGENT}\``);
-    expect(body[0]).toContain(`\`${REPO}\``);
-    expect(body[1]).toMatch(
-      /^\| ❔ unverified \|.*`orgpolicy-xproject`.*\| — \| — \| `projects\/identity-hub` \|$/,
+    expect(body[1]).toBe('| ❓ unverified | — | — | project `identity-hub` | `orgpolicy-xproject` |');
+    expect(body[2]).toMatch(
+      /^\| 🔧 fixed \| Cloud Run service agent of app-prod \| `iam.serviceAccountTokenCreator` \|/,
     );
-    expect(body[2]).toMatch(/^\| 🔧 granted \|/);
-    expect(body[3]).toMatch(/^\| ✅ satisfied \|/);
+    expect(body[3]).toMatch(/^\| ✅ ok \| deployer `deployer@…` \|/);
+    // The full names are one click away.
+    expect(md).toContain(`- repository \`containers\`: \`${REPO}\``);
   });
-  it('lists remedies with the command in a code block, only for what needs attention', () => {
-    expect(md).toContain('```sh\ngcloud artifacts repositories add-iam-policy-binding containers');
-    expect(md).toContain('#### ❌ Cloud Run service agent cannot pull the image');
-    expect(md).toContain('#### ❔ Cross-project service account use could not be checked');
-    expect(md).not.toContain('#### ✅');
-    expect(md).toContain('### Granted\n\n- `roles/iam.serviceAccountTokenCreator` to');
-  });
-  it('links the job and the headline counts gaps', () => {
-    expect(md.split('\n')[0]).toBe('## Cloud Run job `nightly`: 1 gap');
-    expect(headline({ findings: [], granted: [], failure: findings[1] as Finding })).toBe(
-      'Cloud Run job: failed',
-    );
+  it('says what to do about each gap: the grant, who acts (by permission), the command laid out', () => {
     expect(md).toContain(
-      '[projects/app-prod/locations/us-central1/jobs/nightly](https://console.cloud.google.com/',
+      '```sh\ngcloud artifacts repositories add-iam-policy-binding containers \\\n  --project=shared-images \\\n',
     );
+    expect(md).toContain('#### ❌ missing: Cloud Run service agent cannot pull the image');
+    expect(md).toContain('**Who:** an administrator who holds `artifactregistry.repositories.setIamPolicy`');
+    expect(md).toContain('#### ❓ unverified: Cross-project service account use could not be checked');
+    expect(md).not.toContain('#### ✅');
+    expect(md).toContain(
+      '### Granted by `iam: fix`\n\n- `roles/iam.serviceAccountTokenCreator` to Cloud Run service agent of app-prod on runtime account `runner@…`, on this service account only.',
+    );
+  });
+  it('a gap iam: fix can grant names the deployer through iam: fix, and the setIamPolicy permission', () => {
+    const grant = {
+      resource: REPO,
+      kind: 'repository' as const,
+      role: 'roles/artifactregistry.reader',
+      member: AGENT,
+    };
+    const withGrant = { ...result, findings: [{ ...(findings[1] as Finding), grant }] };
+    expect(renderSummary(withGrant)).toContain(
+      '**Who:** the deployer `deployer@app-prod.iam.gserviceaccount.com`, by re-running with `iam: fix`, if it holds `artifactregistry.repositories.setIamPolicy` there',
+    );
+  });
+  it('the headline answers deployed, ran and the IAM word of iam_status', () => {
+    expect(md.split('\n')[0]).toBe(
+      '## ❌ Cloud Run job `nightly`: deployed (updated) · not run · IAM missing',
+    );
+    expect(headline({ findings: [], granted: [], failure: findings[1] as Finding, failedAt: 'deploy' })).toBe(
+      '❌ Cloud Run job: deploy failed · not run · IAM not checked',
+    );
+    const ran: RunResult = {
+      ...result,
+      findings: [findings[0] as Finding, findings[2] as Finding],
+      iamStatus: 'fixed',
+      execution: { name: `${PLAN.jobName}/executions/nightly-x1`, status: 'succeeded' },
+    };
+    expect(headline(ran)).toBe('✅ Cloud Run job `nightly`: deployed (updated) · ran: succeeded · IAM fixed');
+    expect(renderSummary(ran)).toContain(
+      '> [!TIP]\n> **All IAM requirements hold**; 1 binding granted by `iam: fix`. The job was updated and its execution succeeded.',
+    );
+    expect(md).toContain('[nightly](https://console.cloud.google.com/');
   });
 });
 
 describe('renderMermaid', () => {
-  const graph = renderMermaid(findings) ?? '';
+  const graph = renderMermaid(findings, PLAN) ?? '';
   const lines = graph.split('\n');
-  it('draws principals and resources as nodes', () => {
+  it('draws one node per principal and per resource, with human labels', () => {
     expect(lines[0]).toBe('flowchart LR');
-    expect(lines).toContain('  n0["SA runner@identity-hub.iam.gserviceaccount.com"]');
-    expect(lines).toContain('  n1["deployer@app-prod.iam.gserviceaccount.com"]');
-    expect(lines).toContain(`  n3["${PLAN.serviceAgent}"]`);
-    expect(lines).toContain('  n2["repo containers in shared-images"]');
+    const nodes = lines.filter((l) => /^ {2}n\d+\["/.test(l));
+    expect(nodes).toEqual([
+      '  n0["runtime account runner@#8230;"]',
+      '  n1["deployer deployer@#8230;"]',
+      '  n2["repository containers"]',
+      '  n3["Cloud Run service agent of app-prod"]',
+      '  n4["project identity-hub"]',
+    ]);
   });
-  it('marks the gap as a red dotted edge and the grant as a thick edge', () => {
+  it('names the role and its word on each edge, and draws the gap strongest', () => {
     const edges = lines.filter((l) => l.includes('|"'));
     expect(edges).toEqual([
-      '  n1 -->|"satisfied: roles/iam.serviceAccountUser"| n0',
-      '  n3 -.->|"missing: roles/artifactregistry.reader"| n2',
-      '  n3 ==>|"granted: roles/iam.serviceAccountTokenCreator"| n0',
+      '  n1 -->|"iam.serviceAccountUser #40;ok#41;"| n0',
+      '  n3 ==>|"artifactregistry.reader #40;missing#41;"| n2',
+      '  n3 ==>|"iam.serviceAccountTokenCreator #40;fixed#41;"| n0',
     ]);
-    expect(lines).toContain('  linkStyle 1 stroke:#d1242f,stroke-width:2px');
+    expect(lines).toContain('  linkStyle 1 stroke:#d1242f,stroke-width:4px');
+    expect(lines).toContain('  class n2,n3 gap');
+  });
+  it('is one node for an account that is both a member and a resource', () => {
+    const sa = 'serviceAccount:runner@identity-hub.iam.gserviceaccount.com';
+    const g = renderMermaid([
+      { ...(findings[0] as Finding), principal: sa, resource: 'projects/identity-hub/secrets/s' },
+      findings[0] as Finding,
+    ]);
+    expect(g?.split('\n').filter((l) => l.includes('runner@'))).toHaveLength(1);
   });
   it('is absent when no finding names a resource', () => {
     expect(renderMermaid([{ check: 'x', status: 'failed', title: 't', evidence: 'e' }])).toBeUndefined();
@@ -156,6 +195,22 @@ describe('annotationFor', () => {
       startLine: 15,
     });
     expect(a?.message).toContain('Run: gcloud artifacts repositories add-iam-policy-binding');
+    expect(a?.message).toContain(
+      'Who: an administrator who holds artifactregistry.repositories.setIamPolicy.',
+    );
+  });
+  it('a binding iam: fix made says what was granted, never "Grant ..."', () => {
+    const grant = {
+      resource: SA,
+      kind: 'serviceAccount' as const,
+      role: 'roles/iam.serviceAccountTokenCreator',
+      member: AGENT,
+    };
+    const a = annotationFor({ ...(findings[2] as Finding), grant, remedy: 'Grant it.', command: 'gcloud x' });
+    expect(a?.properties.title).toBe(
+      'agent-token (fixed): Service agent may mint tokens for the runtime service account',
+    );
+    expect(a?.message).toBe(`Granted roles/iam.serviceAccountTokenCreator to ${AGENT} on ${SA}.`);
   });
 });
 
@@ -218,9 +273,11 @@ describe('renderComment', () => {
   it('starts with the marker and shows the gaps', () => {
     const body = renderComment(result);
     expect(body.startsWith(`${MARKER}\n`)).toBe(true);
-    expect(body).toContain('1 gap, 1 to review.');
+    expect(body).toContain('### ❌ Cloud Run job `nightly`: deployed (updated) · not run · IAM missing');
+    expect(body).toContain('> **1 binding the job needs is missing.**');
     expect(body).toContain('agent-image');
-    expect(body).not.toContain('✅ satisfied');
+    expect(body).not.toContain('✅ ok');
+    expect(body).not.toMatch(/gap, \d+ to review/);
   });
   it('says all gaps are closed once they are', () => {
     const closed = {
@@ -228,8 +285,9 @@ describe('renderComment', () => {
       findings: findings.filter((f) => f.status === 'satisfied' || f.status === 'granted'),
     };
     const body = renderComment(closed);
-    expect(body).toContain('✅ All IAM gaps are closed: 1 binding was granted.');
-    expect(body).not.toContain('####');
+    expect(body).toContain('> [!TIP]\n> **All IAM requirements hold**; 1 binding granted by `iam: fix`.');
+    expect(body).toContain('#### Granted by `iam: fix`\n\n- `roles/iam.serviceAccountTokenCreator`');
+    expect(body).not.toContain('#### ❌');
   });
   it('names the gaps closed since the comment it replaces, with their rows', () => {
     const first = renderComment(result);
@@ -243,9 +301,9 @@ describe('renderComment', () => {
     // The list keeps every gap seen on the pull request, so a re-run renders the same body.
     expect(gapsInComment(body)).toEqual(['agent-image']);
     expect(renderComment(fixed, { previousGaps: gapsInComment(body) })).toBe(body);
-    expect(body).toContain('All IAM gaps are closed');
+    expect(body).toContain('> [!WARNING]\n> **1 requirement could not be proven.**');
     expect(body).toContain('Closed on this pull request: `agent-image`.');
-    expect(body).toMatch(/^\| ✅ satisfied \| .*\(`agent-image`\)/m);
+    expect(body).toMatch(/^\| ✅ ok \| .*\| `agent-image` \|$/m);
     // Without a previous comment nothing is claimed as closed.
     expect(renderComment(fixed)).not.toContain('Closed on');
   });

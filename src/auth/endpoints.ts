@@ -13,6 +13,7 @@ export type GoogleApi =
   | 'artifactregistry'
   | 'secretmanager'
   | 'orgpolicy'
+  | 'policytroubleshooter'
   | 'compute'
   | 'storage'
   | 'cloudkms'

@@ -1,14 +1,15 @@
 // The first round trip of every federated run is the GitHub OIDC token. The entry point asks for
 // it before the rest of the action is even loaded, so loading overlaps that request instead of
-// preceding it. Only an optimisation: @actions/core's getIDToken stays the authority, and is
+// preceding it. Only an optimisation: oidc.ts's bounded, retried request stays the authority, and is
 // used whenever the prefetch does not apply (another audience, a proxy to honour) or fails.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { scaled } from '../gcp/timeout.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from '../inputs/patterns.ts';
 import type { IdTokenSource } from './credentials.ts';
 import type { Env } from './endpoints.ts';
 
-const PREFETCH_TIMEOUT_MS = 15_000;
+const PREFETCH_TIMEOUT_MS = scaled(15_000);
 /** At most this long before loading the rest even if the request is not flushed yet. */
 const SEND_WAIT_MS = 20;
 

@@ -42,7 +42,7 @@ import {
 } from './remedies-iam.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
-import { invalidInput, unknownFailure } from './remedies-run.ts';
+import { invalidInput, namespaceNotFound, unknownFailure } from './remedies-run.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
@@ -121,7 +121,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     ? reason
     : /\b(unauthorized_client|invalid_target|invalid_grant)\b/.exec(text)?.[1];
   if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
-    return wifCondition({ evidence, provider, repository: ctx.repository });
+    return wifCondition({ evidence, provider, repository: ctx.repository, ...impersonation(ctx) });
   if (oauth) return wifProvider({ evidence, provider, reason: oauth });
   // No answer, or GitHub's own failure: nothing here is a missing permission or a Cloud quota.
   if (api.service === 'GitHub') return githubUnavailable({ evidence, httpStatus: api.httpStatus });
@@ -197,6 +197,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         agent: agentEmail ?? plan?.serviceAgent,
         serviceAccount: sa,
         saProject: projectOfServiceAccount(sa, plan),
+        jobProject: plan?.project ?? ctx.config?.projectId,
       });
     }
     // Cloud Run's own check of the deployer's image access names no permission, only "User".
@@ -266,6 +267,16 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const missing =
     status === 'NOT_FOUND' ||
     /\bnot found\b|does not exist|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN/i.test(text);
+  // Cloud Run v1 without the namespace: gcloud names it, the API only says "Requested entity".
+  const namespace = /Namespaces? instance \[([^\]]+)\] not found/i.exec(text)?.[1];
+  const v1Write = /\(v1\) in ([^/\s]+)\/([a-z0-9-]+)/.exec(ctx.attempting ?? '');
+  if (namespace || (missing && v1Write && /Requested entity was not found/i.test(text))) {
+    return namespaceNotFound({
+      evidence,
+      namespace: namespace ?? v1Write?.[1] ?? jobProject(ctx),
+      region: v1Write?.[2] ?? ctx.plan?.region ?? ctx.config?.region,
+    });
+  }
   if (missing && /service ?account/i.test(text) && !/\bimage\b/i.test(text)) {
     const sa = otherEmails[0] ?? plan?.serviceAccount;
     return serviceAccountMissing({
@@ -307,6 +318,14 @@ function consumerRole(
   if (deployer && saProject === project)
     return `the project of ${deployer}, which the impersonated account's tokens are billed to`;
   return undefined;
+}
+
+/** The deployer account the workflow impersonates, and its project, when it does. */
+function impersonation(ctx: DiagnoseContext): { impersonate?: string; impersonateProject?: string } {
+  const sa = ctx.config?.impersonateServiceAccount;
+  if (!sa) return {};
+  const project = projectOfServiceAccount(sa, ctx.plan);
+  return project ? { impersonate: sa, impersonateProject: project } : { impersonate: sa };
 }
 
 /** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */

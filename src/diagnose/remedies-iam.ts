@@ -73,10 +73,17 @@ export function actAs(
 }
 
 export function agentToken(
-  o: Base & { agent: string | undefined; serviceAccount: string; saProject: string | undefined },
+  o: Base & {
+    agent: string | undefined;
+    serviceAccount: string;
+    saProject: string | undefined;
+    /** The job's project: an account of that project needs the agent's own role, not a grant on it. */
+    jobProject?: string | undefined;
+  },
 ): Finding {
   const agent = o.agent ?? AGENT_PLACEHOLDER;
   const member = `serviceAccount:${agent}`;
+  if (o.saProject && o.saProject === o.jobProject) return agentRole({ ...o, agent, project: o.saProject });
   const role = 'roles/iam.serviceAccountTokenCreator';
   const b = saBinding(o.serviceAccount, o.saProject, member, role);
   // The agent is always named (a placeholder at worst), so the principal stands near the top.
@@ -93,6 +100,30 @@ export function agentToken(
     command: b.command,
   };
   if (o.agent) f.grant = b.grant;
+  return withSubject(f, o.subject ?? 'service_account');
+}
+
+/**
+ * The service agent cannot get tokens for an account of the job's own project: it has lost
+ * roles/run.serviceAgent on the project (which carries iam.serviceAccounts.getAccessToken
+ * there). The remedy is that role back, on the project; no cross-project concerns apply.
+ */
+function agentRole(o: Base & { agent: string; serviceAccount: string; project: string }): Finding {
+  const member = `serviceAccount:${o.agent}`;
+  const role = 'roles/run.serviceAgent';
+  const grant: Grant = { kind: 'project', resource: `projects/${o.project}`, role, member };
+  const f: Finding = {
+    check: 'agent-role',
+    status: 'failed',
+    title: `Cloud Run service agent lacks its role ${role} on project ${o.project}`,
+    principal: member,
+    permission: 'iam.serviceAccounts.getAccessToken',
+    role,
+    resource: grant.resource,
+    evidence: o.evidence,
+    remedy: `Grant the Cloud Run service agent ${o.agent} its role ${role} on project ${o.project} again (a project IAM administrator must do this): it needs it to get tokens for ${o.serviceAccount}, an account of the job's own project.`,
+    command: grantCommand(grant),
+  };
   return withSubject(f, o.subject ?? 'service_account');
 }
 

@@ -35,6 +35,34 @@ export function executionFailed(o: {
   return f;
 }
 
+/**
+ * Cloud Run v1 found no namespace: the project the v1 API was called with (project_id, or
+ * metadata.namespace in the job YAML) does not exist for Cloud Run in that region. gcloud words
+ * it "Namespaces instance [P] not found", the API "Requested entity was not found."
+ */
+export function namespaceNotFound(o: {
+  evidence: string;
+  namespace: string | undefined;
+  region: string | undefined;
+}): Finding {
+  const ns = o.namespace ?? 'PROJECT_ID';
+  const region = o.region ?? 'REGION';
+  const f: Finding = {
+    check: 'job-namespace',
+    status: 'failed',
+    title: `Cloud Run has no namespace ${ns} in ${region}`,
+    evidence: o.evidence,
+    remedy:
+      `Cloud Run v1 names the project as the namespace: check that project_id (or metadata.namespace in the job YAML) ` +
+      `names an existing project, its id rather than a typo, and that region ${region} is a Cloud Run region ` +
+      '(gcloud run regions list).',
+    resource: `namespaces/${ns}`,
+    command: cmd(['gcloud run jobs list', flag('project', ns), flag('region', region)]),
+    subject: 'project_id',
+  };
+  return f;
+}
+
 export function invalidInput(o: { evidence: string; subject: Subject | undefined }): Finding {
   const f: Finding = {
     check: 'invalid-input',

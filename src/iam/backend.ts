@@ -3,11 +3,18 @@
 import { createArtifactRegistryClient } from '../gcp/artifactregistry.ts';
 import type { ApiContext } from '../gcp/clients.ts';
 import { createComputeClient } from '../gcp/compute.ts';
+import { createDenyPoliciesClient, type DenyPolicy } from '../gcp/deny-policies.ts';
 import { createIamClient, type Policy, type ServiceAccountInfo } from '../gcp/iam.ts';
 import { createKmsClient } from '../gcp/kms.ts';
 import { createLookupClient } from '../gcp/lookups.ts';
 import { createOrgPolicyClient, type EffectiveOrgPolicy } from '../gcp/orgpolicy.ts';
+import {
+  type AccessTuple,
+  createTroubleshooterClient,
+  type Troubleshooting,
+} from '../gcp/policy-troubleshooter.ts';
 import { createResourcePoliciesClient } from '../gcp/resource-policies.ts';
+import { createJobPoliciesClient } from '../gcp/run-iam.ts';
 import { createSecretManagerClient } from '../gcp/secretmanager.ts';
 import { createStorageClient } from '../gcp/storage.ts';
 
@@ -15,6 +22,7 @@ export type PolicyResourceKind =
   | 'serviceAccount'
   | 'repository'
   | 'secret'
+  | 'job'
   | 'project'
   | 'folder'
   | 'organization'
@@ -28,7 +36,7 @@ export type LookupKind = 'sqlInstance' | 'connector' | 'service' | 'subnetwork';
 /**
  * A resource that has an IAM policy. `name` is the full resource name:
  * projects/P/serviceAccounts/EMAIL, projects/P/locations/L/repositories/R, projects/P/secrets/S,
- * projects/P, folders/N, organizations/N, projects/P/regions/R/subnetworks/S,
+ * projects/P/locations/L/jobs/J, projects/P, folders/N, organizations/N, projects/P/regions/R/subnetworks/S,
  * projects/_/buckets/B, projects/P/locations/L/keyRings/R/cryptoKeys/K.
  */
 export interface PolicyResource {
@@ -48,6 +56,10 @@ export interface IamBackend {
   /** Included permissions of roles/x, projects/p/roles/x or organizations/o/roles/x. */
   getRole(name: string): Promise<string[]>;
   getEffectiveOrgPolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy>;
+  /** Deny policies (with rules) attached to projects/P, folders/N or organizations/N. */
+  getDenyPolicies(hierarchyName: string): Promise<DenyPolicy[]>;
+  /** Policy Troubleshooter v3 on another principal's access, conditions evaluated at `now`. */
+  troubleshoot(tuple: AccessTuple, now: Date): Promise<Troubleshooting>;
   /** projects/P/locations/L/repositories/R itself, to tell a missing repository from a denied one. */
   getRepository?(name: string): Promise<unknown>;
 }
@@ -63,6 +75,9 @@ export function createBackend(o: ApiContext): IamBackend {
   const ar = createArtifactRegistryClient(o);
   const sm = createSecretManagerClient(o);
   const orgPolicy = createOrgPolicyClient(o);
+  const jobs = createJobPoliciesClient(o);
+  const deny = createDenyPoliciesClient(o);
+  const troubleshooter = createTroubleshooterClient(o);
   const compute = createComputeClient(o);
   const storage = createStorageClient(o);
   const kms = createKmsClient(o);
@@ -86,6 +101,12 @@ export function createBackend(o: ApiContext): IamBackend {
           get: () => sm.getIamPolicy(r.name),
           set: (p: Policy) => sm.setIamPolicy(r.name, p),
           test: (perms: string[]) => sm.testIamPermissions(r.name, perms),
+        };
+      case 'job':
+        return {
+          get: () => jobs.getIamPolicy(r.name),
+          set: (p: Policy) => jobs.setIamPolicy(r.name, p),
+          test: (perms: string[]) => jobs.testIamPermissions(r.name, perms),
         };
       case 'subnetwork':
         return {
@@ -134,6 +155,8 @@ export function createBackend(o: ApiContext): IamBackend {
     getServiceAccount: (email) => iam.getServiceAccount(email),
     getRole: (name) => iam.getRole(name),
     getEffectiveOrgPolicy: (project, constraint) => orgPolicy.getEffectivePolicy(project, constraint),
+    getDenyPolicies: (name) => deny.denyPolicies(name),
+    troubleshoot: (tuple, now) => troubleshooter.troubleshoot(tuple, now),
     getRepository: (name) => ar.getRepository(name),
   };
 }

@@ -1,22 +1,13 @@
 // Runs every requirement in parallel and turns each into a finding: satisfied, missing
 // (proven: every relevant policy was read and none grants it) or unverified (with why).
 import type { Finding } from '../model.ts';
-import type { PolicyResource } from './backend.ts';
-import {
-  createServiceAccountCommand,
-  enableServiceAccountCommand,
-  grantCommand,
-  orgPolicyCommand,
-} from './commands.ts';
-import { missingRepository, repositoryNotFound } from './not-found.ts';
-import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
+import { checkCaller } from './check-caller.ts';
+import { checkPrincipal, factsFor, policiesOf } from './check-principal.ts';
+import { createServiceAccountCommand, enableServiceAccountCommand, orgPolicyCommand } from './commands.ts';
 import type { Reader } from './reader.ts';
-import { describeResource } from './reader.ts';
 import type {
-  CallerRequirement,
   LookupRequirement,
   OrgPolicyRequirement,
-  PrincipalRequirement,
   Requirement,
   ServiceAccountRequirement,
 } from './requirements.ts';
@@ -27,156 +18,22 @@ export interface CheckResult {
   finding: Finding;
 }
 
-interface Deps {
+export interface CheckOptions {
+  /** The user's explicit opt-in to granting actAs on an account with basic roles. */
+  allowPrivilegedRuntimeAccount?: boolean;
+  /** Project id -> number, for the resource names IAM conditions see. */
+  projectNumbers?: Readonly<Record<string, string>>;
+  /** A provisional run (warmPreflight): names containing this are not known yet, so not asked about. */
+  unknown?: string;
+}
+
+interface Deps extends CheckOptions {
   reader: Reader;
   roles: RoleBook;
 }
 
 function base(req: Requirement, status: Finding['status'], evidence: string): Finding {
   return { check: req.check, status, title: req.title, evidence, subject: req.subject };
-}
-
-async function checkCaller(req: CallerRequirement, { reader }: Deps): Promise<Finding> {
-  const finding = base(req, 'satisfied', '');
-  finding.resource = req.resource.name;
-  finding.role = req.role;
-  finding.permission = req.permissions.join(', ');
-  if (req.principal) finding.principal = req.principal;
-  const who = req.principal ?? 'the caller';
-  const read = await reader.testPermissions(req.resource, req.ask ?? req.permissions);
-  if (!read.ok) {
-    const missing = await missingRepository(req.resource, read.error, reader);
-    if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
-    finding.status = 'unverified';
-    finding.evidence = `Could not test ${who}'s permissions: ${read.error.message}`;
-    return finding;
-  }
-  const held = new Set(read.value);
-  const lacking = req.permissions.filter((p) => !held.has(p));
-  if (lacking.length === 0) {
-    finding.evidence = `${who} holds ${req.permissions.join(', ')} on ${describeResource(req.resource)}.`;
-    return finding;
-  }
-  finding.status = 'missing';
-  finding.permission = lacking.join(', ');
-  finding.evidence = `testIamPermissions on ${describeResource(req.resource)} shows ${who} lacks ${lacking.join(', ')}.`;
-  const grant = req.grant ?? req.remedyGrant;
-  finding.remedy = `Grant ${req.role} on ${describeResource(req.resource)} to ${req.principal ?? 'the deploying identity'}.`;
-  finding.command = grantCommand(
-    grant ?? {
-      kind: req.resource.kind === 'project' ? 'project' : 'serviceAccount',
-      resource: req.resource.name,
-      role: req.role,
-      member: 'PRINCIPAL',
-    },
-  );
-  if (req.grant) finding.grant = req.grant;
-  return finding;
-}
-
-/** The resource, its project and the folders/organization above it, as far as they can be read. */
-async function policiesOf(
-  resource: PolicyResource,
-  project: string | undefined,
-  { reader }: Deps,
-): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; missing?: string }> {
-  const chain: PolicyResource[] = [resource];
-  const unreadable: string[] = [];
-  // A bucket's name does not say its project: ask for the resource's parent first.
-  let projectName = project ? `projects/${project}` : undefined;
-  if (!projectName) {
-    void reader.policy(resource); // read while the parent is looked up (the reader caches it)
-    const parent = await reader.parent(resource.name);
-    if (!parent.ok || !parent.value) {
-      const read = await reader.policy(resource);
-      if (read.ok)
-        return {
-          policies: [{ resource: resource.name, policy: read.value }],
-          unreadable: [
-            `could not find the project of ${describeResource(resource)} (${parent.ok ? 'none returned' : parent.error.message})`,
-          ],
-        };
-      return {
-        policies: [],
-        unreadable: [
-          `no permission to read the IAM policy of ${describeResource(resource)} (${read.error.message})`,
-        ],
-      };
-    }
-    projectName = parent.value;
-  }
-  if (resource.name !== projectName) chain.push({ kind: 'project', name: projectName });
-  // The resource's and the project's policies do not depend on the hierarchy: read them while
-  // walking up it, and read each ancestor's policy as soon as the walk finds it.
-  const reads = chain.map((r) => reader.policy(r));
-  let current = projectName;
-  for (let depth = 0; depth < 12; depth++) {
-    const parent = await reader.parent(current);
-    if (!parent.ok) {
-      unreadable.push(`could not find what contains ${current} (${parent.error.message})`);
-      break;
-    }
-    if (!parent.value) break;
-    const ancestor: PolicyResource = {
-      kind: parent.value.startsWith('folders/') ? 'folder' : 'organization',
-      name: parent.value,
-    };
-    chain.push(ancestor);
-    reads.push(reader.policy(ancestor));
-    current = parent.value;
-  }
-  const settled = await Promise.all(reads);
-  const policies: PolicyOnResource[] = [];
-  const own = settled[0];
-  const missing = own && !own.ok ? await missingRepository(resource, own.error, reader) : undefined;
-  if (missing !== undefined) return { policies, unreadable, missing };
-  settled.forEach((read, i) => {
-    const r = chain[i] as PolicyResource;
-    if (read.ok) policies.push({ resource: r.name, policy: read.value });
-    else
-      unreadable.push(
-        `no permission to read the IAM policy of ${describeResource(r)} (${read.error.message})`,
-      );
-  });
-  return { policies, unreadable };
-}
-
-async function checkPrincipal(req: PrincipalRequirement, deps: Deps): Promise<Finding> {
-  const finding = base(req, 'satisfied', '');
-  Object.assign(finding, {
-    principal: req.principal,
-    permission: req.permission,
-    role: req.role,
-    resource: req.resource.name,
-  });
-  const { policies, unreadable, missing } = await policiesOf(req.resource, req.project, deps);
-  if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
-  await deps.roles.load(rolesConcerning(req.principal, policies));
-  const result = evaluatePermission(req.principal, req.permission, policies, (role) =>
-    deps.roles.permissions(role),
-  );
-  if (result.outcome === 'granted') {
-    finding.evidence = `${req.principal} holds ${req.permission} through ${result.role} on ${result.resource} (bound to ${result.via}).`;
-    return finding;
-  }
-  const note = req.note ? ` Note: ${req.note}.` : '';
-  const reasons = [...unreadable, ...(result.outcome === 'unverified' ? result.reasons : [])];
-  finding.remedy = `Grant ${req.role} on ${describeResource(req.resource)} to ${req.principal}.`;
-  finding.command = grantCommand(req.grant);
-  // `fix` may add the binding on the resource itself when all that is unknown is what an
-  // unreadable ancestor grants: the narrow binding is harmless even if one does. Not when a
-  // conditional binding (or a group) is in play: that may be a deliberate restriction, and an
-  // unconditional grant would undo it, so only the command is offered.
-  if (result.outcome !== 'unverified') finding.grant = req.grant;
-  if (reasons.length > 0) {
-    finding.status = 'unverified';
-    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}`;
-    return finding;
-  }
-  finding.status = 'missing';
-  const read = policies.map((p) => p.resource).join(', ');
-  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal}.${note}`;
-  return finding;
 }
 
 async function checkOrgPolicy(req: OrgPolicyRequirement, { reader }: Deps): Promise<Finding> {
@@ -301,7 +158,13 @@ export async function checkOne(req: Requirement, deps: Deps): Promise<Finding[]>
 async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
   switch (req.type) {
     case 'caller':
-      return [await checkCaller(req, deps)];
+      return [
+        await checkCaller(req, {
+          ...deps,
+          policiesOf: (r, project) => policiesOf(r, project, deps),
+          facts: (r) => factsFor(r, deps),
+        }),
+      ];
     case 'principal':
       return [await checkPrincipal(req, deps)];
     case 'org-policy':

@@ -28,6 +28,9 @@ export function grantCommand(grant: Grant): string {
       return `gcloud artifacts repositories add-iam-policy-binding ${q(p.repositories ?? '')} --location=${q(p.locations ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
     case 'secret':
       return `gcloud secrets add-iam-policy-binding ${q(p.secrets ?? '')} --project=${q(p.projects ?? '')} ${tail}`;
+    case 'job':
+      // `gcloud run jobs add-iam-policy-binding` has no --condition flag.
+      return `gcloud run jobs add-iam-policy-binding ${q(p.jobs ?? '')} --region=${q(p.locations ?? '')} --project=${q(p.projects ?? '')} --member=${q(grant.member)} --role=${q(grant.role)}`;
     case 'project':
       return `gcloud projects add-iam-policy-binding ${q(p.projects ?? '')} ${tail}`;
     case 'subnetwork':
@@ -64,4 +67,17 @@ export function enableServiceAccountCommand(email: string, project: string): str
 
 export function createServiceAccountCommand(email: string, project: string): string {
   return `gcloud iam service-accounts create ${q(email.split('@')[0] ?? email)} --project=${q(project)}`;
+}
+
+/**
+ * A one-line gcloud command laid out to read and to copy: the command and its positional
+ * arguments on the first line, then one `--flag` per line, joined by ` \` continuations.
+ * Quoted values (shellQuote) stay whole.
+ */
+export function commandLines(command: string): string {
+  const words = command.match(/(?:[^\s']+|'(?:[^']|'\\'')*')+/g) ?? [command];
+  const first = words.findIndex((w) => w.startsWith('--'));
+  if (first <= 0) return command;
+  const head = words.slice(0, first).join(' ');
+  return [head, ...words.slice(first).map((w) => `  ${w}`)].join(' \\\n');
 }

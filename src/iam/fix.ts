@@ -12,6 +12,35 @@ import { describeResource, type Reader } from './reader.ts';
 
 const PUBLIC_OR_BROAD = /^(allUsers|allAuthenticatedUsers|domain:)/;
 
+/** The permission that changes the IAM policy of each kind of resource. */
+const SET_PERMISSION: Record<PolicyResource['kind'], string> = {
+  serviceAccount: 'iam.serviceAccounts.setIamPolicy',
+  repository: 'artifactregistry.repositories.setIamPolicy',
+  secret: 'secretmanager.secrets.setIamPolicy',
+  job: 'run.jobs.setIamPolicy',
+  project: 'resourcemanager.projects.setIamPolicy',
+  folder: 'resourcemanager.folders.setIamPolicy',
+  organization: 'resourcemanager.organizations.setIamPolicy',
+  subnetwork: 'compute.subnetworks.setIamPolicy',
+  bucket: 'storage.buckets.setIamPolicy',
+  cryptoKey: 'cloudkms.cryptoKeys.setIamPolicy',
+};
+
+/**
+ * May the caller write the policy? Asked with testIamPermissions before any write, so a
+ * refused grant is never attempted blindly (run after run) and a dry run tells the truth.
+ * undefined when the test itself failed: the write then decides.
+ */
+async function mayWrite(t: Target, deps: FixDeps): Promise<{ ok: boolean | undefined; permission: string }> {
+  const permission = SET_PERMISSION[t.resource.kind];
+  const read = await deps.reader.testPermissions(t.resource, [permission]);
+  return { ok: read.ok ? read.value.includes(permission) : undefined, permission };
+}
+
+function refused(t: Target, permission: string): string {
+  return `the caller lacks ${permission} on ${describeResource(t.resource)} (testIamPermissions), so it cannot make this grant on any run until that changes: an administrator can run the command below`;
+}
+
 /** Only resource-level grants to a named principal: never the project, never a public member. */
 export function isGrantable(grant: Grant): boolean {
   return (
@@ -59,15 +88,22 @@ function targets(findings: Finding[]): Target[] {
 }
 
 async function plan(t: Target, deps: FixDeps): Promise<void> {
-  const read = await deps.reader.freshPolicy(t.resource);
+  const [read, may] = await Promise.all([deps.reader.freshPolicy(t.resource), mayWrite(t, deps)]);
   for (const f of t.findings) {
+    if (may.ok === false) {
+      // Not "would add": this run could not make the grant, an administrator must.
+      f.evidence += ` Dry run: ${refused(t, may.permission)}.`;
+      deps.log.info(`[dry run] needs an administrator (${may.permission} missing): ${f.command ?? ''}`);
+      continue;
+    }
     if (!read.ok) {
       f.evidence += ` Dry run: could not read the policy to show the change (${read.error.message}).`;
       continue;
     }
     const diff = diffPolicies(read.value, addBinding(read.value, f.grant?.role ?? '', f.grant?.member ?? ''));
     f.plannedChange = diff;
-    f.evidence += ` Dry run: would add ${f.grant?.member} to ${f.grant?.role} on ${describeResource(t.resource)}.`;
+    const unsure = may.ok === undefined ? ' (whether the caller may write it could not be tested)' : '';
+    f.evidence += ` Dry run: would add ${f.grant?.member} to ${f.grant?.role} on ${describeResource(t.resource)}${unsure}.`;
     deps.log.info(`[dry run] ${f.command ?? ''}\n${diff}`);
   }
 }
@@ -78,11 +114,7 @@ async function plan(t: Target, deps: FixDeps): Promise<void> {
  * from a fresh read, so a binding our lost write added is seen and not written twice.
  * `seen.initial` is the policy before our first write, what "granted" is measured against.
  */
-async function write(
-  t: Target,
-  deps: FixDeps,
-  seen: { initial?: Policy },
-): Promise<{ before: Policy; after: Policy }> {
+async function write(t: Target, deps: FixDeps, seen: Seen): Promise<{ before: Policy; after: Policy }> {
   const what = `add ${t.grants.map((g) => `${g.member} to ${g.role}`).join(', ')} on ${describeResource(t.resource)}`;
   // First attempt: the policy the check just read (its etag guards the write); after that, fresh.
   let cached = true;
@@ -93,10 +125,17 @@ async function write(
         cached = false;
         const current = fromCheck?.ok ? fromCheck.value : await deps.backend.getIamPolicy(t.resource);
         seen.initial ??= current;
+        seen.current = current;
         const desired = withGrants(current, t.grants);
         if (desired === current) return { before: seen.initial, after: current };
-        const after = await deps.backend.setIamPolicy(t.resource, desired);
-        return { before: seen.initial, after };
+        try {
+          const after = await deps.backend.setIamPolicy(t.resource, desired);
+          return { before: seen.initial, after };
+        } catch (e) {
+          // A refused (409) write did not apply; any other failure may have.
+          if (!isStatus(e, 'ABORTED')) seen.uncertain = true;
+          throw e;
+        }
       },
       {
         attempts: 5,
@@ -112,8 +151,16 @@ async function write(
 }
 
 async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
+  const may = await mayWrite(t, deps);
+  if (may.ok === false) {
+    for (const f of t.findings) f.evidence += ` Not granted: ${refused(t, may.permission)}.`;
+    deps.log.warning(
+      `Not attempting to change the IAM policy of ${t.resource.name}: the caller lacks ${may.permission}.`,
+    );
+    return [];
+  }
   let before: Policy;
-  const seen: { initial?: Policy } = {};
+  const seen: Seen = {};
   try {
     ({ before } = await write(t, deps, seen));
   } catch (e) {
@@ -140,6 +187,12 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
   const granted: Grant[] = [];
   for (const f of t.findings) {
     const g = f.grant as Grant;
+    if (await addedMeanwhile(f, g, seen, t, deps)) {
+      f.status = 'satisfied';
+      f.evidence += ` Someone else added ${g.member} to ${g.role} on ${describeResource(t.resource)} while fix ran: nothing to grant.`;
+      delete f.grant;
+      continue;
+    }
     if (hasBinding(before, g.role, g.member)) {
       // Nothing to write: the binding exists, yet the check failed (a grant still propagating,
       // or a deny policy). Claiming a grant would be false; so would calling it satisfied.
@@ -159,6 +212,34 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
   }
   for (const g of granted) deps.log.info(`Granted ${g.role} to ${g.member} on ${g.resource}`);
   return granted;
+}
+
+/** What the write saw: the policy before the first attempt, the last one read, and whether a write may have applied. */
+interface Seen {
+  initial?: Policy;
+  current?: Policy;
+  uncertain?: boolean;
+}
+
+/**
+ * Did another writer add the binding since the check? Yes when the first read lacked it, a
+ * re-read after a conflict shows it and none of our writes may have applied; or, for the
+ * caller's own permission already bound before, when testing it again now shows it held (the
+ * check ran just before the other writer's grant took effect).
+ */
+async function addedMeanwhile(f: Finding, g: Grant, seen: Seen, t: Target, deps: FixDeps): Promise<boolean> {
+  const { initial, current } = seen;
+  if (!initial) return false;
+  if (!hasBinding(initial, g.role, g.member))
+    return !seen.uncertain && current !== undefined && hasBinding(current, g.role, g.member);
+  if (!f.permission || f.principal !== g.member || !/^deployer-/.test(f.check)) return false;
+  const perms = f.permission.split(', ');
+  try {
+    const held = await deps.backend.testIamPermissions(t.resource, perms);
+    return perms.every((p) => held.includes(p));
+  } catch {
+    return false;
+  }
 }
 
 /** Close (or, in dry run, plan) every grantable finding; mutates findings in place. */

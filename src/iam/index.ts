@@ -64,7 +64,7 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
           ? r.name
           : r.project;
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
-  void runChecks(requirementsFor(plan).filter(knowable), session).catch(() => undefined);
+  void runChecks(requirementsFor(plan).filter(knowable), { ...session, unknown }).catch(() => undefined);
 }
 
 export interface PreflightResult {
@@ -84,7 +84,12 @@ export function iamStatus(findings: readonly Finding[], granted: readonly Grant[
 export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   if (o.config.iam === 'off') return { findings: [], granted: [], status: 'ok' };
   const { backend, reader, roles } = o.session ?? createPreflightSession(o);
-  const results = await runChecks(requirementsFor(o.plan), { reader, roles });
+  const results = await runChecks(requirementsFor(o.plan), {
+    reader,
+    roles,
+    allowPrivilegedRuntimeAccount: o.config.allowPrivilegedRuntimeAccount,
+    projectNumbers: { [o.plan.project]: o.plan.projectNumber },
+  });
   const findings = results.map((r) => r.finding);
   const granted =
     o.config.iam === 'fix'
@@ -99,9 +104,15 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   // A granted requirement now holds: say so, rather than what was missing or unverified.
   for (const r of results) if (r.finding.status === 'granted') r.finding.title = r.requirement.holds;
   const status = iamStatus(findings, granted);
-  const counts = ['missing', 'unverified', 'granted'].map(
-    (s) => `${findings.filter((f) => f.status === s).length} ${s}`,
-  );
-  o.log.info(`IAM preflight: ${status} (${findings.length} checks: ${counts.join(', ')})`);
+  // The report's words (src/report/vocabulary.ts): satisfied reads "ok", granted "fixed".
+  const counts = (
+    [
+      ['satisfied', 'ok'],
+      ['missing', 'missing'],
+      ['unverified', 'unverified'],
+      ['granted', 'fixed'],
+    ] as const
+  ).map(([s, word]) => `${findings.filter((f) => f.status === s).length} ${word}`);
+  o.log.info(`IAM ${status} (${findings.length} checks: ${counts.join(', ')})`);
   return { findings, granted, status };
 }

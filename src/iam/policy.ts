@@ -11,10 +11,21 @@ export interface PolicyOnResource {
 /** Role name -> its permissions; `undefined` when the role could not be expanded. */
 export type RolePermissions = (role: string) => ReadonlySet<string> | undefined;
 
-export type Evaluation =
-  | { outcome: 'granted'; resource: string; role: string; via: string }
+/** A binding's condition decided: true/false, or undefined when it depends on the unknown. */
+export type DecideCondition = (condition: { title?: string; expression: string }) => boolean | undefined;
+
+export type Evaluation = (
+  | { outcome: 'granted'; resource: string; role: string; via: string; condition?: string }
   | { outcome: 'unverified'; reasons: string[] }
-  | { outcome: 'not-granted' };
+  | { outcome: 'not-granted' }
+) & {
+  /**
+   * Conditional bindings that concern the member and permission, whatever their condition
+   * decided: a deliberate restriction (time-bound, per resource) fix must not undo with an
+   * unconditional grant.
+   */
+  conditional: string[];
+};
 
 /** How a policy member relates to the member being checked. */
 export type MemberMatch = 'yes' | 'no' | 'unknown';
@@ -65,17 +76,21 @@ function describeCondition(condition: { title?: string; expression: string }): s
 }
 
 /**
- * Does `member` hold `permission` through any of `policies`? Unconditional grants win;
- * otherwise any grant that cannot be proven (condition, unexpandable group or role) makes
- * the answer unverified with every reason; otherwise not granted.
+ * Does `member` hold `permission` through any of `policies`? A grant whose condition holds
+ * (decided by `decide`, e.g. a request.time bound not yet reached) wins like an unconditional
+ * one; one whose condition is decided false grants nothing; any grant that cannot be proven
+ * (undecidable condition, unexpandable group or role) makes the answer unverified with every
+ * reason; otherwise not granted.
  */
 export function evaluatePermission(
   member: string,
   permission: string,
   policies: readonly PolicyOnResource[],
   roles: RolePermissions,
+  decide: DecideCondition = () => undefined,
 ): Evaluation {
   const reasons: string[] = [];
+  const conditional: string[] = [];
   for (const { resource, policy } of policies) {
     for (const binding of policy.bindings ?? []) {
       const matches = binding.members.map((m) => [m, matchMember(m, member)] as const);
@@ -89,12 +104,22 @@ export function evaluatePermission(
       }
       if (!perms.has(permission)) continue;
       if (binding.condition) {
-        reasons.push(
-          `granted by ${binding.role} on ${resource} only under condition ${describeCondition(binding.condition)}`,
-        );
-        continue;
+        const where = `${binding.role} on ${resource} under condition ${describeCondition(binding.condition)}`;
+        if (yes) conditional.push(where);
+        const holds = decide(binding.condition);
+        if (holds === false) continue;
+        if (holds === true && yes) {
+          const condition = describeCondition(binding.condition);
+          return { outcome: 'granted', resource, role: binding.role, via: yes[0], condition, conditional };
+        }
+        if (holds === undefined) {
+          reasons.push(
+            `granted by ${binding.role} on ${resource} only under condition ${describeCondition(binding.condition)}, which cannot be decided before the request`,
+          );
+          continue;
+        }
       }
-      if (yes) return { outcome: 'granted', resource, role: binding.role, via: yes[0] };
+      if (yes) return { outcome: 'granted', resource, role: binding.role, via: yes[0], conditional };
       for (const [m] of unknown) {
         reasons.push(
           `${binding.role} on ${resource} is granted to ${m}, whose members cannot be listed here`,
@@ -102,7 +127,9 @@ export function evaluatePermission(
       }
     }
   }
-  return reasons.length > 0 ? { outcome: 'unverified', reasons } : { outcome: 'not-granted' };
+  return reasons.length > 0
+    ? { outcome: 'unverified', reasons, conditional }
+    : { outcome: 'not-granted', conditional };
 }
 
 /** Roles named in `policies` whose bindings could concern `member` (what needs expanding). */

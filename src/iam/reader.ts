@@ -3,9 +3,11 @@
 // and failures are wrapped with what was being read. Results are settled, never thrown, so
 // a failed read becomes an "unverified" reason instead of ending the run.
 
+import type { DenyPolicy } from '../gcp/deny-policies.ts';
 import { attempt, type StepError } from '../gcp/errors.ts';
 import type { Policy, ServiceAccountInfo } from '../gcp/iam.ts';
 import type { EffectiveOrgPolicy } from '../gcp/orgpolicy.ts';
+import type { AccessTuple, Troubleshooting } from '../gcp/policy-troubleshooter.ts';
 import { isTransient, type Sleep, withRetry } from '../gcp/retry.ts';
 import type { IamBackend, LookupKind, PolicyResource } from './backend.ts';
 
@@ -16,6 +18,7 @@ export function describeResource(r: PolicyResource): string {
     serviceAccount: 'service account',
     repository: 'repository',
     secret: 'secret',
+    job: 'job',
     project: 'project',
     folder: 'folder',
     organization: 'organization',
@@ -35,12 +38,20 @@ export interface Reader {
   serviceAccount(email: string): Promise<Read<ServiceAccountInfo>>;
   role(name: string): Promise<Read<string[]>>;
   orgPolicy(project: string, constraint: string): Promise<Read<EffectiveOrgPolicy>>;
+  denyPolicies(hierarchyName: string): Promise<Read<DenyPolicy[]>>;
+  troubleshoot(tuple: AccessTuple): Promise<Read<Troubleshooting>>;
+  /** The run's clock: conditions are judged at this instant. */
+  now(): Date;
   lookup(kind: LookupKind, name: string): Promise<Read<Record<string, unknown>>>;
   /** Read a repository itself (absent when the backend cannot). */
   repository?(name: string): Promise<Read<unknown>>;
 }
 
-export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
+export function createReader(
+  backend: IamBackend,
+  sleep?: Sleep,
+  clock: () => Date = () => new Date(),
+): Reader {
   const cache = new Map<string, Promise<Read<unknown>>>();
   const run = <T>(what: string, call: () => Promise<T>): Promise<Read<T>> =>
     attempt(what, () =>
@@ -90,6 +101,15 @@ export function createReader(backend: IamBackend, sleep?: Sleep): Reader {
         `read the org policy ${constraint} of project ${project}`,
         () => backend.getEffectiveOrgPolicy(project, constraint),
       ),
+    denyPolicies: (name) =>
+      once(`deny ${name}`, `read the deny policies of ${name}`, () => backend.getDenyPolicies(name)),
+    troubleshoot: (tuple) =>
+      once(
+        `troubleshoot ${tuple.principal} ${tuple.fullResourceName} ${tuple.permission}`,
+        `ask the Policy Troubleshooter whether ${tuple.principal} holds ${tuple.permission}`,
+        () => backend.troubleshoot(tuple, clock()),
+      ),
+    now: clock,
     lookup: (kind, name) => once(`lookup ${kind} ${name}`, `read ${name}`, () => backend.lookup(kind, name)),
   };
 }

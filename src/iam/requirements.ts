@@ -33,6 +33,19 @@ export interface CallerRequirement extends Base {
   grant?: Grant;
   /** The binding an administrator would add (project-level ones included). */
   remedyGrant?: Grant;
+  /**
+   * A narrower resource on which some of the permissions may be held instead (an existing
+   * job: roles granted on the job itself count; its testIamPermissions includes what the
+   * project grants). The rest are tested on `resource`.
+   */
+  scope?: { resource: PolicyResource; permissions: string[] };
+  /** Said in the evidence when a permission is lacking (e.g. why the project is needed). */
+  note?: string;
+  /**
+   * Granting this lets the caller act as `member`: fix refuses while `member` holds a basic
+   * role (roles/owner, roles/editor) in `project`'s hierarchy, unless the user opted in.
+   */
+  actsAs?: { member: string; project: string };
 }
 
 /** Another principal's permission: answered by reading policies of the resource and its ancestors. */
@@ -147,29 +160,41 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
   if (deployer) {
     actAs.principal = deployer;
     actAs.grant = { kind: 'serviceAccount', resource: saName, role: actAs.role, member: deployer };
+    actAs.actsAs = { member: runtime, project: plan.serviceAccountProject };
   }
   out.push(actAs);
 
+  const permissions = deployPermissions(plan.jobExists, plan.execute);
   const run: CallerRequirement = {
     type: 'caller',
     check: 'deployer-run',
     title: `Deployer cannot ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
     holds: `Deployer can ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
     subject: plan.execute ? 'execute' : 'job',
-    permissions: deployPermissions(plan.jobExists, plan.execute),
+    permissions,
     ask: deployAsk(plan.execute),
     role: 'roles/run.developer',
     resource: { kind: 'project', name: `projects/${plan.project}` },
   };
+  // An existing job honours roles granted on it (least-privilege teams grant run.developer or
+  // run.jobsExecutor on one job); a job about to be created has no policy yet, so creating
+  // (and running) it needs the role on the project.
+  if (plan.jobExists === true) {
+    run.scope = {
+      resource: { kind: 'job', name: plan.jobName },
+      permissions: permissions.filter((p) => p.startsWith('run.jobs.')),
+    };
+  } else if (plan.jobExists === false) {
+    run.note = `job ${plan.job} does not exist yet, so only roles on project ${plan.project} (or above) count: a role granted on the job applies once it exists`;
+  }
   if (deployer) {
     run.principal = deployer;
-    // Creating a job needs the role on the project; fix never grants there, an admin may.
-    run.remedyGrant = {
-      kind: 'project',
-      resource: `projects/${plan.project}`,
-      role: run.role,
-      member: deployer,
-    };
+    // fix never grants the deployer its own deploy rights; an administrator may, on the job
+    // when it exists (the narrowest scope), else on the project.
+    run.remedyGrant =
+      plan.jobExists === true
+        ? { kind: 'job', resource: plan.jobName, role: run.role, member: deployer }
+        : { kind: 'project', resource: `projects/${plan.project}`, role: run.role, member: deployer };
   }
   out.push(run);
 
@@ -215,6 +240,26 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
       agentImage.note = `in the job's own project the service agent normally holds this through roles/run.serviceAgent on project ${plan.project}`;
     }
     out.push(agentImage);
+  }
+
+  if (plan.serviceAccountProject === plan.project) {
+    // The service agent gets the runtime account's tokens through its own role on the
+    // project; a project that lost that binding fails every deploy, whatever else holds.
+    const agentRole = 'roles/run.serviceAgent';
+    out.push({
+      type: 'principal',
+      check: 'agent-role',
+      title: `The Cloud Run service agent cannot get tokens for ${plan.serviceAccount}: it lacks ${agentRole} on project ${plan.project}`,
+      holds: `The Cloud Run service agent can get tokens for the job's service account ${plan.serviceAccount}`,
+      subject: 'service_account',
+      principal: agent,
+      permission: 'iam.serviceAccounts.getAccessToken',
+      role: agentRole,
+      resource: sa,
+      project: plan.project,
+      grant: { kind: 'project', resource: `projects/${plan.project}`, role: agentRole, member: agent },
+      note: `the service agent holds this through its role ${agentRole} on project ${plan.project}; only a project IAM administrator can restore it`,
+    });
   }
 
   if (plan.serviceAccountProject !== plan.project) {

@@ -55,6 +55,21 @@ export interface ExecuteOptions {
   now?: () => number;
 }
 
+/** ` with args [...], env A, B, 2 tasks, task timeout 60s` — what this execution runs differently (env values unshown). */
+export function describeOverrides(overrides: RunOverrides | undefined): string {
+  if (!overrides) return '';
+  const parts: string[] = [];
+  for (const c of overrides.containerOverrides ?? []) {
+    if (c.clearArgs) parts.push('no args');
+    else if (c.args) parts.push(`args ${JSON.stringify(c.args)}`);
+    if (c.env?.length) parts.push(`env ${c.env.map((e) => e.name).join(', ')}`);
+  }
+  if (overrides.taskCount !== undefined)
+    parts.push(`${overrides.taskCount} task${overrides.taskCount === 1 ? '' : 's'}`);
+  if (overrides.timeout) parts.push(`task timeout ${overrides.timeout}`);
+  return parts.length ? ` with overrides: ${parts.join('; ')}` : '';
+}
+
 /** How an execution ended, or 'running' while it has not (pure). */
 export function executionStatus(execution: V2Execution): ExecutionStatus {
   const completed = execution.conditions?.find((c) => c.type === 'Completed');
@@ -85,7 +100,7 @@ export async function executeJob(
     name = (done.response as { name?: string } | undefined)?.name;
   }
   if (!name) throw new StepError(`run job ${jobName}`, new Error('the run operation named no execution'));
-  options.log?.(`Started execution ${name}`);
+  options.log?.(`Started execution ${name}${describeOverrides(options.overrides)}`);
   if (!options.wait) return { name, status: 'running' };
 
   // The run operation completes with the execution: let the server hold a `:wait` instead of

@@ -3,7 +3,9 @@
 // forLog/oneLine remove what it leaves (controls, bidi overrides, command-looking lines).
 import type { Finding } from '../model.ts';
 import { type AnnotationProperties, log } from '../output/log.ts';
+import { actorFor } from './actors.ts';
 import { forLog, oneLine } from './escape.ts';
+import { FINDING_WORD } from './vocabulary.ts';
 
 export type Level = 'error' | 'warning' | 'notice';
 
@@ -25,15 +27,30 @@ const LEVEL: Partial<Record<Finding['status'], Level>> = {
 export function annotationFor(f: Finding): Annotation | undefined {
   const level = LEVEL[f.status];
   if (!level) return undefined;
-  // The title already says what is wrong; the message says what to do about it.
-  const lines = [f.remedy ?? f.title];
-  if (f.command) lines.push(`Run: ${f.command}`);
-  lines.push(`Evidence: ${f.evidence}`);
-  const properties: AnnotationProperties = { title: oneLine(`${f.check} (${f.status}): ${f.title}`) };
+  const properties: AnnotationProperties = {
+    title: oneLine(`${f.check} (${FINDING_WORD[f.status]}): ${f.title}`),
+  };
   if (f.location) {
     properties.file = oneLine(f.location.file);
     properties.startLine = f.location.line;
   }
+  // A binding `iam: fix` made now holds: say what was granted, not what to grant.
+  if (f.status === 'granted') {
+    const g = f.grant;
+    const what = g ? `Granted ${g.role} to ${g.member} on ${g.resource}.` : f.title;
+    return { level, message: forLog(what), properties };
+  }
+  // The title already says what is wrong; the message says what to do about it.
+  const lines = [f.remedy ?? f.title];
+  const actor = actorFor(f);
+  if (actor.permission)
+    lines.push(
+      actor.byFix
+        ? `Who: the deployer, by re-running with iam: fix, if it holds ${actor.permission} there; otherwise an administrator who does.`
+        : `Who: an administrator who holds ${actor.permission}.`,
+    );
+  if (f.command) lines.push(`Run: ${f.command}`);
+  lines.push(`Evidence: ${f.evidence}`);
   return { level, message: forLog(lines.join('\n')), properties };
 }
 

@@ -9,8 +9,8 @@ import type { RunResult, SourceLocation } from '../model.ts';
 import { log } from '../output/log.ts';
 import { mdCode, mdLink, oneLine } from './escape.ts';
 import { renderExecutionDetails } from './execution.ts';
-import { checksTable, isGap, needsAttention, remedies, STATUS_ICON } from './markdown.ts';
-import { headline } from './summary.ts';
+import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
+import { callout, facts, headline } from './summary.ts';
 
 export const MARKER = '<!-- cloud-run-job-iam -->';
 /** GitHub refuses comment bodies over 65536 characters. */
@@ -46,28 +46,22 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
   const closed = result.findings.filter(
     (f) => f.status === 'granted' || (f.status === 'satisfied' && closedSince.includes(f.check)),
   );
+  const plan = result.plan;
   const render = (evidence: boolean) => {
-    const out = [`${MARKER}\n<!-- gaps: ${seen.join(' ')} -->`, `### ${headline(result)}`];
-    const granted = result.findings.filter((f) => f.status === 'granted').length;
-    if (gapIds.length === 0) {
-      const grants = granted ? `: ${granted} binding${granted > 1 ? 's were' : ' was'} granted` : '';
-      const review = attention.length ? `; ${attention.length} to review` : '';
-      out.push(`${STATUS_ICON.satisfied} All IAM gaps are closed${grants}${review}.`);
-    } else {
-      const gaps = attention.filter(isGap).length;
-      out.push(`${gaps} gap${gaps === 1 ? '' : 's'}, ${attention.length - gaps} to review.`);
-    }
+    const out = [`${MARKER}\n<!-- gaps: ${seen.join(' ')} -->`, `### ${headline(result)}`, callout(result)];
+    const line = facts(result);
+    if (line) out.push(line);
     if (closedSince.length)
-      out.push(
-        `${STATUS_ICON.satisfied} Closed on this pull request: ${closedSince.map((id) => mdCode(id)).join(', ')}.`,
-      );
-    const shown = [...attention, ...closed];
-    if (shown.length) out.push(checksTable(shown));
-    if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence));
+      out.push(`Closed on this pull request: ${closedSince.map((id) => mdCode(id)).join(', ')}.`);
+    // The table is the overview; grants are listed below it with their scope.
+    const shown = [...attention, ...closed.filter((f) => f.status !== 'granted')];
+    if (shown.length) out.push(checksTable(shown, plan));
+    if (attention.length) out.push(remedies(attention, ctx.blobUrl, evidence, plan));
     const execution = renderExecutionDetails(result.execution);
     if (execution) out.push(execution);
-    if (result.job) out.push(`Job: ${mdLink(result.job.name, result.job.consoleUrl)}`);
-    if (ctx.runUrl) out.push(`<sub>${mdLink('Workflow run', ctx.runUrl)}</sub>`);
+    if (result.granted.length) out.push('#### Granted by `iam: fix`', grantsList(result.granted, plan));
+    if (ctx.runUrl)
+      out.push(`<sub>${mdLink('Workflow run', ctx.runUrl)} · full checks and graph in its job summary</sub>`);
     return out.join('\n\n');
   };
   const full = render(true);

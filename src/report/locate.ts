@@ -67,6 +67,14 @@ function only<T>(list: T[]): T | undefined {
   return list.length === 1 ? list[0] : undefined;
 }
 
+/** The job.yaml annotation that sets what a finding about a connected resource is about. */
+const CONNECTED_ANNOTATION = {
+  cloudsql_instances: 'run.googleapis.com/cloudsql-instances',
+  network: 'run.googleapis.com/network-interfaces',
+  vpc_connector: 'run.googleapis.com/vpc-access-connector',
+  kms_key: 'run.googleapis.com/encryption-key',
+} as const;
+
 export function locateInJobYaml(
   text: string,
   file: string,
@@ -95,6 +103,17 @@ export function locateInJobYaml(
           : only(withImage.filter((c) => image && str(get(c, 'image')) === image));
       return keyLine(p, chosen, 'image');
     }
+    case 'cloudsql_instances':
+    case 'network':
+    case 'vpc_connector':
+    case 'kms_key': {
+      // gcloud writes these on the execution template's annotations; the job's own are read too.
+      const key = CONNECTED_ANNOTATION[subject];
+      const execution = get(get(get(get(p.map, 'spec'), 'template'), 'metadata'), 'annotations');
+      return keyLine(p, execution, key) ?? keyLine(p, get(metadata, 'annotations'), key);
+    }
+    case 'volumes':
+      return keyLine(p, task, 'volumes');
     default: {
       if (!subject.startsWith('secret:')) return undefined;
       const name = subject.slice('secret:'.length);
@@ -244,7 +263,12 @@ function secretLine(p: Parsed, text: string, withMap: unknown, name: string): So
 }
 
 const YAML_SUBJECTS = (s: Subject) =>
-  s === 'service_account' || s === 'image' || s === 'job' || s.startsWith('secret:');
+  s === 'service_account' ||
+  s === 'image' ||
+  s === 'job' ||
+  s.startsWith('secret:') ||
+  s in CONNECTED_ANNOTATION ||
+  s === 'volumes';
 
 /** The place to annotate for a finding's subject: the job.yaml line first, else this step's input. */
 export function locate(subject: Subject | undefined, sources: LocateSources): SourceLocation | undefined {

@@ -1,7 +1,11 @@
-// A Mermaid `flowchart LR` of principals -> resources, one edge per finding, with gaps drawn as
-// red dotted edges. Every label is reduced to safe characters plus Mermaid entity codes
-// (#NNN;), so API text cannot break out of a label or inject directives.
-import type { Finding } from '../model.ts';
+// A Mermaid `flowchart LR` of who needs what: one node per principal and per resource (the
+// runtime account is one node whether it needs a role or is the resource of one), human
+// labels, the role and its word (vocabulary.ts) on each edge, gaps drawn thickest and red.
+// Every label is reduced to safe characters plus Mermaid entity codes (#NNN;), so API text
+// cannot break out of a label or inject directives.
+import type { DeployPlan, Finding } from '../model.ts';
+import { identityKey, nameOf, plainName, shortRole } from './names.ts';
+import { FINDING_WORD, type FindingWord } from './vocabulary.ts';
 
 /** Label text for Mermaid: anything beyond a plain set becomes a numeric entity code. */
 export function mermaidText(text: string): string {
@@ -9,61 +13,64 @@ export function mermaidText(text: string): string {
   return [...flat].map((c) => (/[A-Za-z0-9 @._:/-]/.test(c) ? c : `#${c.codePointAt(0)};`)).join('');
 }
 
-/** Short, recognisable names for IAM members and resource names. */
-export function shortName(name: string): string {
-  const wif = /^principalSet:\/\/.*\/attribute\.repository\/(.+)$/.exec(name);
-  if (wif?.[1]) return `GitHub ${wif[1]}`;
-  const member = /^(?:serviceAccount|user|group):(.+)$/.exec(name);
-  if (member?.[1]) return member[1];
-  const sa = /\/serviceAccounts\/([^/]+)$/.exec(name);
-  if (sa?.[1]) return `SA ${sa[1]}`;
-  const repo = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(name);
-  if (repo?.[1]) return `repo ${repo[3]} in ${repo[1]}`;
-  const secret = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(name);
-  if (secret?.[1]) return `secret ${secret[2]} in ${secret[1]}`;
-  return name;
-}
+/** Edge look per word: colours that read on GitHub's light and dark backgrounds alike. */
+const EDGE: Record<FindingWord, { arrow: string; style: string }> = {
+  missing: { arrow: '==>', style: 'stroke:#d1242f,stroke-width:4px' },
+  failed: { arrow: '==>', style: 'stroke:#d1242f,stroke-width:4px' },
+  unverified: { arrow: '-.->', style: 'stroke:#bf8700,stroke-width:2px' },
+  warning: { arrow: '-.->', style: 'stroke:#bf8700,stroke-width:2px' },
+  fixed: { arrow: '==>', style: 'stroke:#218bff,stroke-width:3px' },
+  ok: { arrow: '-->', style: 'stroke:#8c959f,stroke-width:1px' },
+};
 
-const GAP = new Set(['missing', 'failed']);
-const DOUBT = new Set(['unverified', 'warning']);
+/** What the edges mean, in the words the tables use (shown under the graph). */
+export const LEGEND =
+  'Legend: thick red = missing (or failed) · blue = fixed by `iam: fix` · dotted amber = unverified · thin grey = ok. Arrows point from who needs the role to what it is needed on.';
 
-export function renderMermaid(findings: Finding[]): string | undefined {
-  const nodes = new Map<string, string>();
-  const id = (name: string) => {
-    let n = nodes.get(name);
+export function renderMermaid(
+  findings: readonly Finding[],
+  plan?: Pick<DeployPlan, 'project' | 'projectNumber' | 'serviceAccount' | 'serviceAgent' | 'deployer'>,
+): string | undefined {
+  const nodes = new Map<string, { id: string; label: string; gap: boolean }>();
+  const node = (name: string) => {
+    const key = identityKey(name);
+    let n = nodes.get(key);
     if (!n) {
-      n = `n${nodes.size}`;
-      nodes.set(name, n);
+      n = { id: `n${nodes.size}`, label: plainName(nameOf(name, plan)), gap: false };
+      nodes.set(key, n);
     }
     return n;
   };
   const edges: string[] = [];
-  const gapEdges: number[] = [];
-  const doubtEdges: number[] = [];
-  const gapNodes = new Set<string>();
+  const styles = new Map<string, number[]>();
   for (const f of findings) {
     if (!f.resource) continue;
-    const to = id(f.resource);
-    const label = mermaidText(`${f.status}: ${f.role ?? f.permission ?? f.check}`);
+    const word = FINDING_WORD[f.status];
+    const gap = word === 'missing' || word === 'failed';
+    const to = node(f.resource);
     if (!f.principal) {
-      if (GAP.has(f.status)) gapNodes.add(to);
+      to.gap ||= gap;
       continue;
     }
-    const from = id(f.principal);
-    const arrow = GAP.has(f.status) ? '-.->' : f.status === 'granted' ? '==>' : '-->';
-    if (GAP.has(f.status)) gapEdges.push(edges.length);
-    if (DOUBT.has(f.status)) doubtEdges.push(edges.length);
-    edges.push(`  ${from} ${arrow}|"${label}"| ${to}`);
+    const from = node(f.principal);
+    if (gap) to.gap = from.gap = true;
+    const what = f.role ? shortRole(f.role) : (f.permission ?? f.check);
+    const look = EDGE[word];
+    const list = styles.get(look.style) ?? [];
+    list.push(edges.length);
+    styles.set(look.style, list);
+    edges.push(`  ${from.id} ${look.arrow}|"${mermaidText(`${what} (${word})`)}"| ${to.id}`);
   }
   if (nodes.size === 0) return undefined;
   const lines = ['flowchart LR'];
-  for (const [name, n] of nodes) lines.push(`  ${n}["${mermaidText(shortName(name))}"]`);
+  for (const n of nodes.values()) lines.push(`  ${n.id}["${mermaidText(n.label)}"]`);
   lines.push(...edges);
-  if (gapEdges.length) lines.push(`  linkStyle ${gapEdges.join(',')} stroke:#d1242f,stroke-width:2px`);
-  if (doubtEdges.length) lines.push(`  linkStyle ${doubtEdges.join(',')} stroke:#bf8700`);
-  if (gapNodes.size) {
-    lines.push('  classDef gap fill:#ffebe9,stroke:#d1242f');
-    lines.push(`  class ${[...gapNodes].join(',')} gap`);
+  for (const [style, ids] of styles) lines.push(`  linkStyle ${ids.join(',')} ${style}`);
+  const gaps = [...nodes.values()].filter((n) => n.gap).map((n) => n.id);
+  if (gaps.length) {
+    // A dark text colour on the pale fill: readable in GitHub's dark theme too.
+    lines.push('  classDef gap fill:#ffebe9,stroke:#d1242f,stroke-width:2px,color:#1f2328');
+    lines.push(`  class ${gaps.join(',')} gap`);
   }
   return lines.join('\n');
 }

@@ -1,17 +1,29 @@
 // The small subset of CEL that workload identity providers use in attribute mappings and
-// conditions: `assertion.x` / `attribute.x` / `google.subject` paths, string literals,
-// true/false, lists, ==, !=, in, !, &&, ||, parentheses, and .startsWith/.endsWith/.contains.
+// conditions (`assertion.x` / `attribute.x` / `google.subject` paths, string literals,
+// true/false, lists, ==, !=, in, !, &&, ||, parentheses, .startsWith/.endsWith/.contains),
+// plus what IAM condition bindings use: `request.time`, `resource.name|type|service`,
+// `timestamp('RFC 3339')` and <, <=, >, >= between timestamps.
 // Anything else is a syntax error, as an unsupported expression should be loud in tests.
 
-export type CelValue = string | boolean | CelValue[] | undefined;
+/** A CEL timestamp (epoch ms), so comparisons know they compare instants. */
+export class CelTime {
+  readonly ms: number;
+  constructor(ms: number) {
+    this.ms = ms;
+  }
+}
+
+export type CelValue = string | boolean | CelTime | CelValue[] | undefined;
 export interface CelEnv {
-  assertion: Record<string, unknown>;
+  assertion?: Record<string, unknown>;
   attribute?: Record<string, string>;
   google?: Record<string, string>;
+  request?: Record<string, unknown>;
+  resource?: Record<string, unknown>;
 }
 
 const TOKEN =
-  /\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(==|!=|&&|\|\||[!()[\],.])|([A-Za-z_][A-Za-z0-9_]*))/y;
+  /\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(==|!=|<=|>=|&&|\|\||[<>!()[\],.])|([A-Za-z_][A-Za-z0-9_]*))/y;
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
@@ -61,10 +73,20 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
     }
     if (tok.startsWith("'") || tok.startsWith('"')) return tok.slice(1, -1).replace(/\\(.)/g, '$1');
     if (tok === 'true' || tok === 'false') return tok === 'true';
+    if (tok === 'timestamp' && peek() === '(') {
+      eat('(');
+      const arg = or();
+      eat(')');
+      const ms = isStr(arg) ? Date.parse(arg) : Number.NaN;
+      if (Number.isNaN(ms)) throw new CelError(`CEL: timestamp() needs an RFC 3339 string in: ${src}`);
+      return new CelTime(ms);
+    }
     const roots: Record<string, Record<string, unknown> | undefined> = {
       assertion: env.assertion,
       attribute: env.attribute,
       google: env.google,
+      request: env.request,
+      resource: env.resource,
     };
     if (!(tok in roots)) throw new CelError(`CEL: unknown identifier ${tok} in: ${src}`);
     let value: unknown = roots[tok];
@@ -87,6 +109,7 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
       }
     }
     if (typeof value === 'number') return String(value);
+    if (value instanceof CelTime) return value;
     if (typeof value === 'string' || typeof value === 'boolean' || Array.isArray(value))
       return value as CelValue;
     throw new CelError(`CEL: ${tok} does not name a value in: ${src}`);
@@ -98,7 +121,17 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
       eat();
       const right = primary();
       if (op === 'in') return Array.isArray(right) && right.includes(left);
-      return op === '==' ? left === right : left !== right;
+      const same =
+        left instanceof CelTime && right instanceof CelTime ? left.ms === right.ms : left === right;
+      return op === '==' ? same : !same;
+    }
+    if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+      eat();
+      const right = primary();
+      if (!(left instanceof CelTime) || !(right instanceof CelTime))
+        throw new CelError(`CEL: ${op} compares timestamps only in: ${src}`);
+      const d = left.ms - right.ms;
+      return op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0;
     }
     return left;
   }
@@ -165,6 +198,26 @@ export function conditionHolds(
     return evaluateCel(condition, { assertion: claims, attribute, google }) === true;
   } catch (e) {
     if (e instanceof CelError && e.message.includes('no such key')) return false;
+    throw e;
+  }
+}
+
+/**
+ * An IAM condition binding, evaluated as IAM does at request time: `request.time` is now and
+ * `resource` carries the name, type and service of the resource being accessed. An
+ * expression that fails to evaluate (unknown attribute, type error) grants nothing.
+ */
+export function bindingConditionHolds(
+  expression: string,
+  context: { now: number; resource: { name: string; type: string; service: string } },
+): boolean {
+  try {
+    return (
+      evaluateCel(expression, { request: { time: new CelTime(context.now) }, resource: context.resource }) ===
+      true
+    );
+  } catch (e) {
+    if (e instanceof CelError) return false;
     throw e;
   }
 }

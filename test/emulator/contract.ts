@@ -175,6 +175,10 @@ export interface World {
   latencyMs: number;
   /** APIs (e.g. run.googleapis.com) whose per-minute write-request quota is used up: writes answer 429. */
   quotaExhausted?: string[];
+  /** IAM policies of Cloud Run jobs, keyed by full v2 job name (projects/ID/locations/L/jobs/J). */
+  jobPolicies?: Record<string, Policy>;
+  /** IAM v2 deny policies, each attached to projects/ID, folders/N or organizations/N. */
+  denyPolicies?: WorldDenyPolicy[];
   /** What jobs connect to (Cloud SQL, VPC, buckets, keys) and the logs executions write (connected.ts). */
   connected: WorldConnected;
 }
@@ -212,4 +216,22 @@ export interface WorldConnected {
   logEntries: Array<Record<string, unknown>>;
   /** Tasks (v2 Task JSON) of each execution, by execution name; written when its tasks end. */
   tasks: Record<string, Array<Record<string, unknown>>>;
+}
+
+/** A deny rule as IAM v2 stores it (principals and permissions in the v2 forms). */
+export interface DenyRule {
+  deniedPrincipals?: string[];
+  exceptionPrincipals?: string[];
+  deniedPermissions?: string[];
+  exceptionPermissions?: string[];
+  denialCondition?: { expression: string; title?: string; description?: string };
+}
+export interface WorldDenyPolicy {
+  /** projects/ID, folders/N or organizations/N */
+  attachmentPoint: string;
+  /** The policy id (last segment of its name). */
+  id: string;
+  displayName?: string;
+  etag: string;
+  rules: Array<{ description?: string; denyRule: DenyRule }>;
 }

@@ -193,8 +193,8 @@ export class FaultInjector {
             members: [CONCURRENT_BINDING.member],
           });
           holder.policy.etag = newEtag();
+          this.record(rule, req, true);
         }
-        this.record(rule, req, true);
         return { action: 'pass' };
       }
     }

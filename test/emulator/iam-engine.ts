@@ -1,12 +1,14 @@
 // Policy evaluation as Google IAM does it, reduced to what the action's checks exercise:
 // a permission on a resource is held when a binding on the resource or any ancestor
 // (project -> folders -> organization) grants a role containing it to a member matching
-// the caller. Conditional bindings grant nothing unless their expression is literally
-// `true`: the emulator does not evaluate CEL conditions on requests, and the action must
-// treat such bindings as unprovable anyway. New bindings written through setIamPolicy
-// only take effect after world.propagationDelayMs (see notePolicyWrite).
+// the caller, under its condition as evaluated at request time (request.time, resource.*),
+// and no deny policy on the project, its folders or organization denies it (deny.ts).
+// New bindings written through setIamPolicy only take effect after
+// world.propagationDelayMs (see notePolicyWrite).
 import { readFileSync } from 'node:fs';
+import { bindingConditionHolds } from './cel.ts';
 import type { Binding, Caller, Member, Policy, World } from './contract.ts';
+import { deniedBy } from './deny.ts';
 import { connectedResource } from './world-connected.ts';
 import {
   findFolder,
@@ -164,30 +166,46 @@ function effective(policy: Policy, b: Binding, member: Member, now: number): boo
 
 // ---- resources and ancestors ----
 
-/** The policies that apply to `resource`, nearest first. Unknown resources still inherit from a derivable project. */
-export function policyChain(world: World, resource: string): Policy[] {
+interface ChainLink {
+  /** projects/ID, folders/N, organizations/N, or the resource itself. */
+  name: string;
+  policy: Policy;
+  hierarchy: boolean;
+}
+
+/** The policies that apply to `resource`, nearest first, with where each is attached. */
+function chainOf(world: World, resource: string): ChainLink[] {
   const name = resource.replace(/^\/\/[^/]+\//, '');
-  const chain: Policy[] = [];
+  const chain: ChainLink[] = [];
+  const own = (policy: Policy) => chain.push({ name, policy, hierarchy: false });
   let project: string | undefined;
   const sa = /^projects\/([^/]+)\/serviceAccounts\/([^/:]+)/.exec(name);
   const repo = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/:]+)/.exec(name);
   const secret = /^projects\/([^/]+)\/secrets\/([^/:]+)/.exec(name);
+  const job = /^projects\/([^/]+)\/locations\/([^/]+)\/jobs\/([^/:]+)/.exec(name);
   if (sa) {
     const email = decodeURIComponent(sa[2] as string);
     const account = findServiceAccount(world, email);
-    if (account) chain.push(account.policy);
+    if (account) own(account.policy);
     project = account?.project ?? (sa[1] !== '-' ? sa[1] : projectOfEmail(world, email));
   } else if (repo) {
     const r = findRepository(world, repo[1] as string, repo[2] as string, repo[3] as string);
-    if (r) chain.push(r.policy);
+    if (r) own(r.policy);
     project = repo[1];
   } else if (secret) {
     const s = findSecret(world, secret[1] as string, secret[2] as string);
-    if (s) chain.push(s.policy);
+    if (s) own(s.policy);
     project = secret[1];
+  } else if (job) {
+    // A job's own policy (executions inherit it); a job that does not exist has none.
+    const id = findProject(world, job[1] as string)?.id ?? job[1];
+    const key = `projects/${id}/locations/${job[2]}/jobs/${job[3]}`;
+    const policy = world.jobs[key] ? world.jobPolicies?.[key] : undefined;
+    if (policy) own(policy);
+    project = job[1];
   } else if (connectedResource(world, name)) {
     const r = connectedResource(world, name) as { policy?: Policy; project: string };
-    if (r.policy) chain.push(r.policy);
+    if (r.policy) own(r.policy);
     project = r.project;
   } else {
     project = /^projects\/([^/:]+)/.exec(name)?.[1];
@@ -196,7 +214,7 @@ export function policyChain(world: World, resource: string): Policy[] {
   if (project) {
     const p = findProject(world, project);
     if (p) {
-      chain.push(p.policy);
+      chain.push({ name: `projects/${p.id}`, policy: p.policy, hierarchy: true });
       parent = p.parent;
     }
   } else if (/^(folders|organizations)\/[^/:]+/.test(name)) {
@@ -208,22 +226,98 @@ export function policyChain(world: World, resource: string): Policy[] {
     if (kind === 'folders') {
       const f = findFolder(world, id);
       if (!f) break;
-      chain.push(f.policy);
+      chain.push({ name: parent, policy: f.policy, hierarchy: true });
       parent = f.parent;
     } else {
       const o = findOrganization(world, id);
-      if (o) chain.push(o.policy);
+      if (o) chain.push({ name: parent, policy: o.policy, hierarchy: true });
       break;
     }
   }
   return chain;
 }
 
-/** Only the literal condition `true` grants: the emulator never guesses what a request context would be. */
-export function conditionGrants(b: Binding): boolean {
-  return !b.condition || b.condition.expression.trim() === 'true';
+/** The policies that apply to `resource`, nearest first. Unknown resources still inherit from a derivable project. */
+export function policyChain(world: World, resource: string): Policy[] {
+  return chainOf(world, resource).map((l) => l.policy);
 }
 
+/** Names of every resource whose allow policy applies to `resource` (itself, then its ancestors). */
+export function policyHolders(world: World, resource: string): string[] {
+  return chainOf(world, resource).map((l) => l.name);
+}
+
+/** The project, folders and organization above `resource` (deny policies attach there). */
+export function hierarchyOf(world: World, resource: string): string[] {
+  return chainOf(world, resource)
+    .filter((l) => l.hierarchy)
+    .map((l) => l.name);
+}
+
+/**
+ * What IAM conditions see of a resource: its name, type and service, for the services whose
+ * resources carry resource attributes (Secret Manager, Resource Manager); empty otherwise,
+ * as other services do not recognise resource attributes.
+ */
+export function conditionResource(
+  world: World,
+  resource: string,
+): { name: string; type: string; service: string } {
+  const name = resource.replace(/^\/\/[^/]+\//, '');
+  const secret = /^projects\/([^/]+)\/secrets\/([^/:]+)$/.exec(name);
+  if (secret) {
+    const number = findProject(world, secret[1] as string)?.number ?? secret[1];
+    return {
+      name: `projects/${number}/secrets/${secret[2]}`,
+      type: 'secretmanager.googleapis.com/Secret',
+      service: 'secretmanager.googleapis.com',
+    };
+  }
+  const project = /^projects\/([^/:]+)$/.exec(name);
+  if (project) {
+    const number = findProject(world, project[1] as string)?.number ?? project[1];
+    return {
+      name: `projects/${number}`,
+      type: 'cloudresourcemanager.googleapis.com/Project',
+      service: 'cloudresourcemanager.googleapis.com',
+    };
+  }
+  return { name: '', type: '', service: '' };
+}
+
+/**
+ * Does a binding's condition hold for this request? Evaluated as IAM does: `request.time`
+ * is now, `resource` the accessed resource; an expression that cannot be evaluated grants
+ * nothing.
+ */
+export function conditionGrants(world: World, b: Binding, resource: string, now = Date.now()): boolean {
+  if (!b.condition) return true;
+  return bindingConditionHolds(b.condition.expression, {
+    now,
+    resource: conditionResource(world, resource),
+  });
+}
+
+/** Allowed by some binding (allow policies only). */
+function allowed(
+  world: World,
+  caller: Caller | undefined,
+  permission: string,
+  resource: string,
+  now: number,
+) {
+  for (const policy of policyChain(world, resource)) {
+    for (const b of policy.bindings ?? []) {
+      if (!roleGrants(world, b.role, permission) || !conditionGrants(world, b, resource, now)) continue;
+      for (const m of b.members) {
+        if (memberMatches(world, m, caller) && effective(policy, b, m, now)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Allow policies grant it and no deny policy on the hierarchy takes it away. */
 export function can(
   world: World,
   caller: Caller | undefined,
@@ -231,15 +325,19 @@ export function can(
   resource: string,
   now = Date.now(),
 ): boolean {
-  for (const policy of policyChain(world, resource)) {
-    for (const b of policy.bindings ?? []) {
-      if (!conditionGrants(b) || !roleGrants(world, b.role, permission)) continue;
-      for (const m of b.members) {
-        if (memberMatches(world, m, caller) && effective(policy, b, m, now)) return true;
-      }
-    }
-  }
-  return false;
+  if (!allowed(world, caller, permission, resource, now)) return false;
+  return !deniedBy(world, caller, permission, resource, now);
+}
+
+/** The allow-policy verdict alone (Policy Troubleshooter explains the two separately). */
+export function allowedByPolicies(
+  world: World,
+  caller: Caller | undefined,
+  permission: string,
+  resource: string,
+  now = Date.now(),
+): boolean {
+  return allowed(world, caller, permission, resource, now);
 }
 
 /** The subset of `permissions` the caller holds on `resource` (testIamPermissions). */

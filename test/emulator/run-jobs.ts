@@ -196,6 +196,8 @@ function settle(ctx: Ctx, name: string, job: Json, operation: Json, failure: Fai
 export function deleteJob(ctx: Ctx, ref: JobRef, current: Json): Json {
   const name = jobName(ref);
   delete ctx.world.jobs[name];
+  // The job's IAM policy goes with it: a job created again under the name starts without one.
+  if (ctx.world.jobPolicies) delete ctx.world.jobPolicies[name];
   for (const key of Object.keys(ctx.world.executions)) {
     if (key.startsWith(`${name}/executions/`)) delete ctx.world.executions[key];
   }

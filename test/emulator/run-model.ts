@@ -94,7 +94,9 @@ export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: st
   if (project && project.services.length > 0 && !project.services.includes('run.googleapis.com'))
     throw serviceDisabled('run.googleapis.com', project);
   requireRegion(ref.location);
-  ctx.require(permission, `projects/${ref.projectId}`, {
+  // A job's own policy grants on it (and its executions); project-wide calls use the project.
+  const on = ref.job && ref.job !== '-' ? jobName(ref) : `projects/${ref.projectId}`;
+  ctx.require(permission, on, {
     message: `Permission '${permission}' denied on resource '${resourceText}' (or resource may not exist).`,
   });
   if (ctx.world.quotaExhausted?.includes('run.googleapis.com') && WRITES.test(permission))

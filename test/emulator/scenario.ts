@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { Policy, World, WorldGithub, WorldProject } from './contract.ts';
+import type { DenyRule, Policy, World, WorldGithub, WorldProject } from './contract.ts';
 import { newEtag } from './policy-api.ts';
 import { connectedFromObject } from './scenario-connected.ts';
 
@@ -19,6 +19,15 @@ const DEFAULT_SERVICES = [
   'cloudresourcemanager.googleapis.com',
   'orgpolicy.googleapis.com',
   'sts.googleapis.com',
+  // The connected-resource APIs the emulator gates on the consumer project (services.ts);
+  // sqladmin stays off by default (worlds enable it with enableServices).
+  'serviceusage.googleapis.com',
+  'logging.googleapis.com',
+  'storage.googleapis.com',
+  'compute.googleapis.com',
+  'vpcaccess.googleapis.com',
+  'cloudkms.googleapis.com',
+  'policytroubleshooter.googleapis.com',
 ];
 
 function fail(where: string, what: string): never {
@@ -219,6 +228,15 @@ export function worldFromObject(raw: Obj): World {
   };
   if (raw.quotaExhausted !== undefined)
     world.quotaExhausted = list(raw.quotaExhausted, 'quotaExhausted').map(String);
+  if (raw.jobPolicies !== undefined) {
+    world.jobPolicies = {};
+    for (const [name, p] of Object.entries(obj(raw.jobPolicies, 'jobPolicies'))) {
+      if (!/^projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/]+$/.test(name))
+        fail(`jobPolicies.${name}`, 'expected projects/ID/locations/L/jobs/J');
+      world.jobPolicies[name] = policy(p, `jobPolicies.${name}`);
+    }
+  }
+  if (raw.denyPolicies !== undefined) world.denyPolicies = denyPolicies(raw.denyPolicies);
 
   list(raw.projects, 'projects').forEach((p, i) => {
     const po = obj(p, `projects[${i}]`);
@@ -282,6 +300,46 @@ export function worldFromObject(raw: Obj): World {
     else world.serviceAccounts.push(sa);
   });
   return world;
+}
+
+function denyPolicies(v: unknown): NonNullable<World['denyPolicies']> {
+  return list(v, 'denyPolicies').map((d, i) => {
+    const where = `denyPolicies[${i}]`;
+    const o = obj(d, where);
+    const attachmentPoint = str(o.attachmentPoint, `${where}.attachmentPoint`);
+    if (!/^(projects|folders|organizations)\/[^/]+$/.test(attachmentPoint))
+      fail(`${where}.attachmentPoint`, 'expected projects/ID, folders/N or organizations/N');
+    const strings = (x: unknown, at: string) => list(x, at).map((s) => str(s, at));
+    const rules = list(o.rules, `${where}.rules`).map((r, j) => {
+      const at = `${where}.rules[${j}]`;
+      const ro = obj(r, at);
+      const dr = obj(ro.denyRule, `${at}.denyRule`);
+      const rule: DenyRule = {
+        deniedPrincipals: strings(dr.deniedPrincipals, `${at}.denyRule.deniedPrincipals`),
+        deniedPermissions: strings(dr.deniedPermissions, `${at}.denyRule.deniedPermissions`),
+      };
+      if (dr.exceptionPrincipals !== undefined)
+        rule.exceptionPrincipals = strings(dr.exceptionPrincipals, `${at}.denyRule.exceptionPrincipals`);
+      if (dr.exceptionPermissions !== undefined)
+        rule.exceptionPermissions = strings(dr.exceptionPermissions, `${at}.denyRule.exceptionPermissions`);
+      if (dr.denialCondition !== undefined) {
+        const c = obj(dr.denialCondition, `${at}.denyRule.denialCondition`);
+        rule.denialCondition = { expression: str(c.expression, `${at}.denyRule.denialCondition.expression`) };
+        if (typeof c.title === 'string') rule.denialCondition.title = c.title;
+      }
+      const out: { description?: string; denyRule: DenyRule } = { denyRule: rule };
+      if (typeof ro.description === 'string') out.description = ro.description;
+      return out;
+    });
+    const policy: NonNullable<World['denyPolicies']>[number] = {
+      attachmentPoint,
+      id: str(o.id ?? `deny-${i + 1}`, `${where}.id`),
+      etag: newEtag(),
+      rules,
+    };
+    if (typeof o.displayName === 'string') policy.displayName = o.displayName;
+    return policy;
+  });
 }
 
 export function runServiceAgent(projectNumber: string): string {

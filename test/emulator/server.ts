@@ -8,9 +8,11 @@ import { handlers as cloudKms } from './apis/cloudkms.ts';
 import { handlers as compute } from './apis/compute.ts';
 import { handlers as github } from './apis/github.ts';
 import { handlers as iam } from './apis/iam.ts';
+import { handlers as iamV2 } from './apis/iam-v2.ts';
 import { handlers as iamCredentials } from './apis/iamcredentials.ts';
 import { handlers as logging } from './apis/logging.ts';
 import { handlers as orgPolicy } from './apis/orgpolicy.ts';
+import { handlers as policyTroubleshooter } from './apis/policytroubleshooter.ts';
 import { handlers as resourceManager } from './apis/resourcemanager.ts';
 import { handlers as runTasks } from './apis/run-tasks.ts';
 import { handlers as runV1 } from './apis/run-v1.ts';
@@ -33,6 +35,7 @@ import {
 import type { After, FaultInjector } from './faults.ts';
 import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
 import { callerFor, can, loadPredefinedRoles, predefinedRoles } from './iam-engine.ts';
+import { handlers as runIam } from './run-iam.ts';
 import { loadScenario } from './scenario.ts';
 import { requireEnabled } from './services.ts';
 import { lookupToken, mintToken } from './tokens.ts';
@@ -92,6 +95,9 @@ export const ALL_HANDLERS: Handler[] = [
   ...orgPolicy,
   ...artifactRegistry,
   ...secretManager,
+  ...iamV2,
+  ...policyTroubleshooter,
+  ...runIam,
   ...runV2,
   ...runV1,
   ...github,

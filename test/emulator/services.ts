@@ -19,6 +19,13 @@ const TITLES: Record<string, string> = {
   'secretmanager.googleapis.com': 'Secret Manager API',
   'sts.googleapis.com': 'Security Token Service API',
   'policytroubleshooter.googleapis.com': 'Policy Troubleshooter API',
+  'serviceusage.googleapis.com': 'Service Usage API',
+  'logging.googleapis.com': 'Cloud Logging API',
+  'storage.googleapis.com': 'Cloud Storage API',
+  'compute.googleapis.com': 'Compute Engine API',
+  'vpcaccess.googleapis.com': 'Serverless VPC Access API',
+  'cloudkms.googleapis.com': 'Cloud Key Management Service (KMS) API',
+  'sqladmin.googleapis.com': 'Cloud SQL Admin API',
 };
 
 /** Tag every handler of an API module with its service, so ctx.requireCaller checks it is enabled. */

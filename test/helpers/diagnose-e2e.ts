@@ -178,6 +178,22 @@ export function commands(stdout: string, name?: string): Command[] {
   });
 }
 
+/**
+ * What the step says about its one failure: the error annotations (each on the line that caused
+ * it) and the closing "Step failed: ..." log line, which is not an annotation of its own.
+ */
+export function failureOf(stdout: string): {
+  errors: Command[];
+  untitled: Command[];
+  closing: string[];
+  text: string;
+} {
+  const errors = commands(stdout, 'error');
+  const untitled = errors.filter((a) => Object.keys(a.properties).length === 0);
+  const closing = stdout.split('\n').filter((l) => l.startsWith('Step failed: '));
+  return { errors, untitled, closing, text: [...errors.map((e) => e.message), ...closing].join('\n') };
+}
+
 export interface FindingOut {
   check: string;
   status: string;

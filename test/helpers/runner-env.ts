@@ -13,6 +13,7 @@ export const GOOGLE_APIS = [
   'artifactregistry',
   'secretmanager',
   'orgpolicy',
+  'policytroubleshooter',
   'compute',
   'storage',
   'cloudkms',

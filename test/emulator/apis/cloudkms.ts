@@ -2,6 +2,7 @@
 // needs the Cloud Run service agent to hold.
 import { iamMethods } from '../access.ts';
 import type { Handler } from '../contract.ts';
+import { forService } from '../services.ts';
 import { canonical, findCryptoKey } from '../world-connected.ts';
 
 const KEY = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+)$/;
@@ -19,4 +20,4 @@ const keyIam = iamMethods(KEY, 'GET', (ctx, [name = '']) => {
   };
 });
 
-export const handlers: Handler[] = [...keyIam];
+export const handlers: Handler[] = forService('cloudkms.googleapis.com', [...keyIam]);

@@ -5,6 +5,7 @@
 import { type Ctx, type Handler, HttpError } from '../contract.ts';
 import { isRecord, route } from '../http.ts';
 import { getPolicy, setPolicy, testPermissions } from '../policy-api.ts';
+import { forService } from '../services.ts';
 import { canonical, findSubnetwork } from '../world-connected.ts';
 import { findProject } from '../world-index.ts';
 
@@ -96,4 +97,4 @@ const network: Handler = (req, ctx) => {
   };
 };
 
-export const handlers: Handler[] = [subnetwork, network];
+export const handlers: Handler[] = forService('compute.googleapis.com', [subnetwork, network]);

@@ -4,6 +4,7 @@
 // paths with quoted label keys, e.g. labels."run.googleapis.com/execution_name"="x".
 import { type Handler, HttpError } from '../contract.ts';
 import { badRequest, isRecord, route } from '../http.ts';
+import { forService } from '../services.ts';
 import { findProject } from '../world-index.ts';
 
 const SEVERITY = ['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'];
@@ -84,4 +85,4 @@ const listEntries: Handler = (req, ctx) => {
   return { status: 200, body: page.length > 0 ? { entries: page } : {} };
 };
 
-export const handlers: Handler[] = [listEntries];
+export const handlers: Handler[] = forService('logging.googleapis.com', [listEntries]);

@@ -3,6 +3,7 @@
 import { type Handler, HttpError } from '../contract.ts';
 import { route } from '../http.ts';
 import { gate, jobName, jobRef } from '../run-model.ts';
+import { forService } from '../services.ts';
 
 const BASE = '^/v2/projects/([^/]+)/locations/([^/]+)/jobs/([^/:]+)/executions/([^/:]+)/tasks';
 const TASKS = new RegExp(`${BASE}$`);
@@ -41,4 +42,4 @@ const getTask: Handler = (req, ctx) => {
   return { status: 200, body: task };
 };
 
-export const handlers: Handler[] = [listTasks, getTask];
+export const handlers: Handler[] = forService('run.googleapis.com', [listTasks, getTask]);

@@ -237,7 +237,19 @@ function v1List(kind: string, all: Json[], req: EmuRequest): Json {
   return { apiVersion: 'run.googleapis.com/v1', kind, metadata, items: page.items };
 }
 
+/**
+ * A namespace that names no project: 404 "Requested entity was not found." after
+ * authentication (gcloud shows it as "Namespaces instance [P] not found").
+ */
+function unknownNamespace(req: EmuRequest, ctx: Ctx): EmuResponse | undefined {
+  const ns = /^\/apis\/run\.googleapis\.com\/v1\/namespaces\/([^/]+)\//.exec(req.path)?.[1];
+  if (!ns || findProject(ctx.world, decodeURIComponent(ns))) return undefined;
+  ctx.requireCaller();
+  throw new HttpError(404, 'NOT_FOUND', 'Requested entity was not found.', [], true);
+}
+
 export const handlers: Handler[] = forService('run.googleapis.com', [
+  unknownNamespace,
   create,
   list,
   get,

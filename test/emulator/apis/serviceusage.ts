@@ -3,6 +3,7 @@
 import { guard } from '../access.ts';
 import type { Handler, WorldProject } from '../contract.ts';
 import { route } from '../http.ts';
+import { forService } from '../services.ts';
 import { findProject } from '../world-index.ts';
 
 const getService: Handler = (req, ctx) => {
@@ -27,4 +28,4 @@ const getService: Handler = (req, ctx) => {
   };
 };
 
-export const handlers: Handler[] = [getService];
+export const handlers: Handler[] = forService('serviceusage.googleapis.com', [getService]);

@@ -5,6 +5,7 @@
 import { type Ctx, type Handler, HttpError, type WorldBucket } from '../contract.ts';
 import { isRecord, route } from '../http.ts';
 import { getPolicy, setPolicy, testPermissions } from '../policy-api.ts';
+import { forService } from '../services.ts';
 import { findBucket } from '../world-connected.ts';
 import { findProject } from '../world-index.ts';
 
@@ -82,4 +83,4 @@ const bucketApi: Handler = (req, ctx) => {
   return undefined;
 };
 
-export const handlers: Handler[] = [bucketApi];
+export const handlers: Handler[] = forService('storage.googleapis.com', [bucketApi]);

@@ -3,6 +3,7 @@
 import { guard } from '../access.ts';
 import type { Handler } from '../contract.ts';
 import { route } from '../http.ts';
+import { forService } from '../services.ts';
 import { canonical } from '../world-connected.ts';
 import { findProject } from '../world-index.ts';
 
@@ -33,4 +34,4 @@ const getConnector: Handler = (req, ctx) => {
   };
 };
 
-export const handlers: Handler[] = [getConnector];
+export const handlers: Handler[] = forService('vpcaccess.googleapis.com', [getConnector]);
