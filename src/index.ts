@@ -4,7 +4,10 @@
 import { prefetchIdToken } from './auth/id-token-prefetch.ts';
 
 // The fallback (any other audience, a failed prefetch) is the bounded, retried fetch of oidc.ts.
-const getIdToken = prefetchIdToken(process.env, async () => (await import('./auth/oidc.ts')).githubIdToken);
+const prefetch = prefetchIdToken(process.env, async () => (await import('./auth/oidc.ts')).githubIdToken);
+// Loading the rest compiles synchronously, so the request must be on the wire first.
+await prefetch?.sent;
+const getIdToken = prefetch?.source;
 const [{ run, ReportedFailure }, { fail, log }] = await Promise.all([
   import('./main.ts'),
   import('./output/log.ts'),

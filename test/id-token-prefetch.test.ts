@@ -37,8 +37,10 @@ const fallback = async () => async (aud: string) => `fallback:${aud}`;
 describe('prefetchIdToken', () => {
   it('asks for the expected audience at once and answers it from that request, once', async () => {
     seen.length = 0;
-    const source = prefetchIdToken(env(), fallback);
-    expect(source).toBeDefined();
+    const prefetch = prefetchIdToken(env(), fallback);
+    expect(prefetch).toBeDefined();
+    await prefetch?.sent;
+    const source = prefetch?.source;
     expect(await source?.(AUD)).toBe('early-token');
     expect(seen).toEqual([
       { url: `/token?api-version=2.0&audience=${encodeURIComponent(AUD)}`, auth: 'Bearer runner-bearer' },
@@ -48,9 +50,9 @@ describe('prefetchIdToken', () => {
   });
 
   it('hands another audience, or a failed prefetch, to the library', async () => {
-    expect(await prefetchIdToken(env(), fallback)?.('https://other')).toBe('fallback:https://other');
+    expect(await prefetchIdToken(env(), fallback)?.source('https://other')).toBe('fallback:https://other');
     const failing = prefetchIdToken(env({ ACTIONS_ID_TOKEN_REQUEST_URL: `${url}&fail=1` }), fallback);
-    expect(await failing?.(AUD)).toBe(`fallback:${AUD}`);
+    expect(await failing?.source(AUD)).toBe(`fallback:${AUD}`);
   });
 
   it('does nothing without federation, without the runner variables, or behind a proxy', () => {

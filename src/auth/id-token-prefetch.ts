@@ -10,6 +10,8 @@ import type { IdTokenSource } from './credentials.ts';
 import type { Env } from './endpoints.ts';
 
 const PREFETCH_TIMEOUT_MS = scaled(15_000);
+/** At most this long before loading the rest even if the request is not flushed yet. */
+const SEND_WAIT_MS = 20;
 
 /**
  * The audience credentials.ts will ask for, from the raw inputs; undefined when not federated
@@ -23,8 +25,16 @@ export function expectedAudience(env: Env): string | undefined {
 }
 
 /** GET a JSON document's `value` with node:http(s): global fetch costs ~40 ms more to start. */
-export function getJsonValue(url: string, headers: Record<string, string>): Promise<string | undefined> {
+export function getJsonValue(
+  url: string,
+  headers: Record<string, string>,
+  onSent: () => void = () => undefined,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
+    const done = (v: string | undefined) => {
+      onSent();
+      resolve(v);
+    };
     const request = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = request(url, { headers, timeout: PREFETCH_TIMEOUT_MS }, (res) => {
       let body = '';
@@ -33,18 +43,20 @@ export function getJsonValue(url: string, headers: Record<string, string>): Prom
         body += chunk;
       });
       res.on('end', () => {
-        if (res.statusCode !== 200) return resolve(undefined);
+        if (res.statusCode !== 200) return done(undefined);
         try {
           const value = (JSON.parse(body) as { value?: unknown }).value;
-          resolve(typeof value === 'string' && value ? value : undefined);
+          done(typeof value === 'string' && value ? value : undefined);
         } catch {
-          resolve(undefined);
+          done(undefined);
         }
       });
-      res.on('error', () => resolve(undefined));
+      res.on('error', () => done(undefined));
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
+    req.on('error', () => done(undefined));
+    // Flushed to the socket: the caller may now block the thread loading the rest.
+    req.on('finish', onSent);
     req.end();
   });
 }
@@ -58,21 +70,28 @@ export function prefetchIdToken(
   env: Env,
   fallback: () => Promise<IdTokenSource>,
   get: typeof getJsonValue = getJsonValue,
-): IdTokenSource | undefined {
+): { source: IdTokenSource; sent: Promise<void> } | undefined {
   const audience = expectedAudience(env);
   const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
   const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
   // This direct request ignores proxy variables; the library's client honours them.
   const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => env[k]);
   if (!audience || !url || !bearer || proxied) return undefined;
-  const early = get(`${url}&audience=${encodeURIComponent(audience)}`, {
-    authorization: `Bearer ${bearer}`,
-    accept: 'application/json',
+  let sent: () => void = () => undefined;
+  const flushed = new Promise<void>((resolve) => {
+    sent = resolve;
   });
+  const early = get(
+    `${url}&audience=${encodeURIComponent(audience)}`,
+    { authorization: `Bearer ${bearer}`, accept: 'application/json' },
+    () => sent(),
+  );
   let used = false;
-  return async (aud) => {
+  const source: IdTokenSource = async (aud) => {
     const token = aud === audience && !used ? await early : undefined;
     used = true;
     return token ?? (await fallback())(aud);
   };
+  // Loading the rest compiles synchronously: wait (briefly) until the request is on the wire.
+  return { source, sent: Promise.race([flushed, new Promise<void>((r) => setTimeout(r, SEND_WAIT_MS))]) };
 }
