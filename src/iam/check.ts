@@ -4,6 +4,7 @@ import type { Finding } from '../model.ts';
 import { checkCaller } from './check-caller.ts';
 import { checkPrincipal, factsFor, policiesOf } from './check-principal.ts';
 import { createServiceAccountCommand, enableServiceAccountCommand, orgPolicyCommand } from './commands.ts';
+import { oneGapPerRepository } from './not-found.ts';
 import type { Reader } from './reader.ts';
 import type {
   LookupRequirement,
@@ -188,7 +189,9 @@ export async function runChecks(requirements: readonly Requirement[], deps: Deps
   );
   void deps.roles.load([...new Set(likely)]);
   const all = await Promise.all(requirements.map((r) => checkOne(r, deps)));
-  return all.flatMap((findings, i) =>
-    findings.map((finding) => ({ requirement: requirements[i] as Requirement, finding })),
+  return oneGapPerRepository(
+    all.flatMap((findings, i) =>
+      findings.map((finding) => ({ requirement: requirements[i] as Requirement, finding })),
+    ),
   );
 }
