@@ -49,6 +49,8 @@ type Finding = {
   remedy?: string;
   grant?: unknown;
   subject?: string;
+  principal?: string;
+  resource?: string;
 };
 const findings = (outputs: Record<string, string>) => JSON.parse(outputs.findings ?? '[]') as Finding[];
 const annotations = (stdout: string) => stdout.split('\n').filter((l) => /^::(error|warning)/.test(l));
