@@ -2,6 +2,7 @@
 // a traversal segment must be refused, never turned into a name, a grant or a command.
 import { describe, expect, it } from 'vitest';
 import { repositoryIn, secretIn } from '../src/diagnose/facts.ts';
+import { diagnose } from '../src/diagnose/index.ts';
 import { connectedFailure } from '../src/diagnose/remedies-connected.ts';
 import { resourceName, safeResourceName, segmentProblem } from '../src/resource-name.ts';
 
@@ -59,6 +60,39 @@ describe('names quoted by error messages', () => {
         o,
       );
       expect(c?.grant).toBeUndefined();
+    }
+  });
+
+  it('a SERVICE_DISABLED whose ErrorInfo names a traversal service or consumer names neither', () => {
+    const message = 'Cloud Run Admin API has not been used in project 111 before or it is disabled.';
+    const error = (service: string, consumer: string) =>
+      Object.assign(new Error(message), {
+        response: {
+          status: 403,
+          data: {
+            error: {
+              code: 403,
+              status: 'PERMISSION_DENIED',
+              message,
+              details: [
+                {
+                  '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+                  reason: 'SERVICE_DISABLED',
+                  domain: 'googleapis.com',
+                  metadata: { service, consumer },
+                },
+              ],
+            },
+          },
+        },
+      });
+    const ok = diagnose(error('run.googleapis.com', 'projects/111'), { stage: 'deploy' });
+    expect(ok.resource).toBe('projects/111/services/run.googleapis.com');
+    for (const bad of ['..', 'a/../b', '%2F']) {
+      const f = diagnose(error(bad, `projects/${bad}`), { stage: 'deploy' });
+      expect(f.check).toBe('api-disabled');
+      expect(f.resource).not.toContain(bad);
+      expect(f.command).not.toContain(bad);
     }
   });
 });
