@@ -1,7 +1,7 @@
 // Mode `fix`: close missing bindings at the narrowest scope (service account, repository,
 // secret) with an etag-guarded read-modify-write, then read the policy back to verify.
 // dry_run computes the same change and shows it without writing.
-import { attempt, isStatus, StepError } from '../gcp/errors.ts';
+import { attempt, isStatus, StepError, toApiError } from '../gcp/errors.ts';
 import type { Policy } from '../gcp/iam.ts';
 import { isTransient, type Sleep, withRetry } from '../gcp/retry.ts';
 import type { Finding, Grant } from '../model.ts';
@@ -109,6 +109,14 @@ async function plan(t: Target, deps: FixDeps): Promise<void> {
 }
 
 /**
+ * Whether a policy write was refused because the policy changed since it was read: Google's IAM
+ * APIs answer 409 ABORTED; Cloud Storage answers a bucket policy's stale etag with 412.
+ */
+function staleEtag(e: unknown, resource: PolicyResource): boolean {
+  return isStatus(e, 'ABORTED') || (resource.kind === 'bucket' && toApiError(e).httpStatus === 412);
+}
+
+/**
  * Read-modify-write with etag; a 409 ABORTED (someone else wrote) re-reads and tries again. A
  * write whose answer was lost (reset, no answer in time) may have applied: every retry starts
  * from a fresh read, so a binding our lost write added is seen and not written twice.
@@ -132,14 +140,14 @@ async function write(t: Target, deps: FixDeps, seen: Seen): Promise<{ before: Po
           const after = await deps.backend.setIamPolicy(t.resource, desired);
           return { before: seen.initial, after };
         } catch (e) {
-          // A refused (409) write did not apply; any other failure may have.
-          if (!isStatus(e, 'ABORTED')) seen.uncertain = true;
+          // A refused (stale etag) write did not apply; any other failure may have.
+          if (!staleEtag(e, t.resource)) seen.uncertain = true;
           throw e;
         }
       },
       {
         attempts: 5,
-        retryable: (e) => isStatus(e, 'ABORTED') || isTransient(e),
+        retryable: (e) => staleEtag(e, t.resource) || isTransient(e),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         onRetry: (e, n) =>
           deps.log.debug(

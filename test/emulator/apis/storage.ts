@@ -71,7 +71,21 @@ const bucketApi: Handler = (req, ctx) => {
     require(ctx, 'storage.buckets.setIamPolicy', bucket);
     // The request body is the policy itself (no SetIamPolicyRequest wrapper).
     const policy = isRecord(req.body) ? req.body : {};
-    return { status: 200, body: withKind(bucket, { ...setPolicy(ctx, found, { policy }) }) };
+    try {
+      return { status: 200, body: withKind(bucket, { ...setPolicy(ctx, found, { policy }) }) };
+    } catch (e) {
+      // Cloud Storage refuses a stale etag as a failed precondition (412), not IAM's 409 ABORTED.
+      if (!(e instanceof HttpError) || e.httpStatus !== 409) throw e;
+      const stale = new HttpError(
+        412,
+        'FAILED_PRECONDITION',
+        'At least one of the pre-conditions you specified did not hold.',
+        [],
+        true,
+      );
+      stale.legacyReason = 'conditionNotMet';
+      throw stale;
+    }
   }
   if (sub === '/iam/testPermissions' && req.method === 'GET') {
     ctx.requireCaller();
