@@ -9,6 +9,7 @@ import {
   DEPLOYER,
   demo,
   IMAGE_BASE,
+  pullRequestEvent,
   stepInputs,
   WORKFLOW,
   workflowEnv,
@@ -19,16 +20,7 @@ import { ensureBuilt, runAction } from './helpers/run-action.ts';
 beforeAll(() => ensureBuilt(), 120_000);
 
 const TOKEN = 'ghs_demo_write_token';
-const pullRequest = {
-  name: 'pull_request',
-  payload: {
-    pull_request: {
-      number: 7,
-      head: { repo: { full_name: 'acme/payments' } },
-      base: { repo: { full_name: 'acme/payments' } },
-    },
-  },
-};
+const pullRequest = pullRequestEvent();
 
 function failingWorld(canReadLogs: boolean) {
   const world = demo();

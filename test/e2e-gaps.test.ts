@@ -4,13 +4,13 @@
 // deploy that races IAM propagation right after fix granted what it needed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from './emulator/server.ts';
-import { startEmulator } from './emulator/server.ts';
 import {
   commands,
   DEPLOYER,
   demo,
   findingsOf,
   lineOf,
+  pullRequestEvent,
   RUNTIME,
   revoke,
   sa,
@@ -20,6 +20,7 @@ import {
   workflowEnv,
   workflowFile,
 } from './helpers/diagnose-e2e.ts';
+import { withEmulator } from './helpers/e2e-emulator.ts';
 import { loadScenarios, providerOf, type ScenarioFile, withRunner } from './helpers/iam-world.ts';
 import { ensureBuilt, type RunActionResult, runAction } from './helpers/run-action.ts';
 
@@ -30,15 +31,6 @@ function world(prefix: string): ScenarioFile {
   const s = library.find((x) => x.file.startsWith(prefix));
   if (!s) throw new Error(`no world ${prefix}* in test/scenarios/iam`);
   return s;
-}
-
-async function withEmulator<T>(scenario: Record<string, unknown>, body: (emu: Emulator) => Promise<T>) {
-  const emu = await startEmulator({ scenario });
-  try {
-    return await body(emu);
-  } finally {
-    await emu.stop();
-  }
 }
 
 /** A library world run with its own inputs plus `over`. */
@@ -82,17 +74,6 @@ describe.concurrent('pull-request comment that cannot be written', () => {
     return w;
   }
 
-  const event = (headRepo: string) => ({
-    name: 'pull_request',
-    payload: {
-      pull_request: {
-        number: 7,
-        head: { repo: { full_name: headRepo } },
-        base: { repo: { full_name: 'acme/payments' } },
-      },
-    },
-  });
-
   async function run(w: World, token: string, headRepo: string) {
     return withEmulator(w, async (emu) => {
       const inputs = stepInputs({ iam: 'check', github_token: token });
@@ -101,7 +82,7 @@ describe.concurrent('pull-request comment that cannot be written', () => {
         inputs,
         files: { [WORKFLOW]: workflowFile(inputs) },
         env: workflowEnv(),
-        event: event(headRepo),
+        event: pullRequestEvent(headRepo),
       });
       const githubWrites = emu.requestLog
         .filter((r) => r.path.startsWith('/_github/api/') && r.method !== 'GET')

@@ -13,6 +13,7 @@ import {
   JOB_YAML,
   jobYaml,
   lineOf,
+  pullRequestEvent,
   RUNTIME,
   revoke,
   sa,
@@ -27,16 +28,7 @@ beforeAll(() => ensureBuilt(), 120_000);
 
 const TOKEN = 'ghs_demo_write_token';
 const MARKER = '<!-- cloud-run-job-iam -->';
-const pullRequest = {
-  name: 'pull_request',
-  payload: {
-    pull_request: {
-      number: 7,
-      head: { repo: { full_name: 'acme/payments' } },
-      base: { repo: { full_name: 'acme/payments' } },
-    },
-  },
-};
+const pullRequest = pullRequestEvent();
 
 describe.concurrent('pull-request comment and neutralised text', () => {
   it('creates one sticky comment, then updates it in place once the gap is closed', async () => {
