@@ -2,7 +2,8 @@
 // file, then either an emulator per test (stopped after it) or one around a block of code.
 import { afterEach, beforeAll } from 'vitest';
 import { type Emulator, type StartOptions, startEmulator } from '../emulator/server.ts';
-import { ensureBuilt } from './run-action.ts';
+import { type ScenarioFile, scenarioInputs } from './iam-world.ts';
+import { ensureBuilt, runAction } from './run-action.ts';
 
 /**
  * Build the bundle before the file's tests; `start(scenario)` gives a test its emulator (of
@@ -38,3 +39,7 @@ export async function withEmulator<T>(
 
 /** Google API calls the action made (the GitHub OIDC endpoint excluded). */
 export const googleCalls = (e: Emulator) => e.requestLog.filter((r) => !r.path.startsWith('/_github/'));
+
+/** The bundled action on a library world: its files and its inputs plus `over`. */
+export const runScenario = (emu: Emulator, s: ScenarioFile, over: Record<string, string>) =>
+  runAction({ emulator: emu, files: s.expect.files ?? {}, inputs: scenarioInputs(s, over) });
