@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demo, IMAGE, RUNTIME, stepInputs } from './helpers/diagnose-e2e.ts';
+import { demo, IMAGE, metadataStepInputs, RUNTIME, stepInputs } from './helpers/diagnose-e2e.ts';
 import { emulatorPerTest, googleCalls } from './helpers/e2e-emulator.ts';
 import { ROOT, runAction } from './helpers/run-action.ts';
 import { GOOGLE_APIS } from './helpers/runner-env.ts';
@@ -70,7 +70,7 @@ spec:
     const res = await runAction({
       emulator: e,
       files: { 'job.yaml': yaml },
-      inputs: { ...step(), job: '', image: '', service_account: '', metadata: 'job.yaml' },
+      inputs: metadataStepInputs('job.yaml', { region: '' }),
     });
     expect(res.stdout).not.toContain('::error');
     expect(res.code).toBe(0);

@@ -8,6 +8,7 @@ import {
   demo,
   failureOf,
   IMAGE_BASE,
+  metadataStepInputs,
   PROVIDER,
   RUNTIME,
   stepInputs,
@@ -155,14 +156,7 @@ spec:
     const first = await runAction({
       emulator: e,
       files,
-      inputs: {
-        ...step(),
-        job: '',
-        image: '',
-        service_account: '',
-        project_id: '',
-        metadata: 'deploy/job.yaml',
-      },
+      inputs: metadataStepInputs('deploy/job.yaml', { project_id: '' }),
     });
     expect(first.stdout).not.toContain('::error');
     expect(first.code).toBe(0);
@@ -176,14 +170,7 @@ spec:
     const second = await runAction({
       emulator: e,
       files: { 'deploy/job.yaml': yaml(`${IMAGE_BASE}:latest`) },
-      inputs: {
-        ...step(),
-        job: '',
-        image: '',
-        service_account: '',
-        project_id: '',
-        metadata: 'deploy/job.yaml',
-      },
+      inputs: metadataStepInputs('deploy/job.yaml', { project_id: '' }),
     });
     expect(second.stdout).not.toContain('::error');
     expect(second.code).toBe(0);
@@ -202,14 +189,7 @@ spec:
 
   it("does not take the previous generation's Ready for the replace's (v1 readiness lags)", async () => {
     const e = await start();
-    const inputs = {
-      ...step(),
-      job: '',
-      image: '',
-      service_account: '',
-      project_id: '',
-      metadata: 'deploy/job.yaml',
-    };
+    const inputs = metadataStepInputs('deploy/job.yaml', { project_id: '' });
     const good = yaml(`${IMAGE_BASE}:v1.4.2`);
     const first = await runAction({ emulator: e, files: { 'deploy/job.yaml': good }, inputs });
     expect(first.code, first.stdout.slice(-3000)).toBe(0);

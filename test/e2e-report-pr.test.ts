@@ -13,6 +13,7 @@ import {
   JOB_YAML,
   jobYaml,
   lineOf,
+  metadataStepInputs,
   pullRequestEvent,
   RUNTIME,
   revoke,
@@ -128,13 +129,7 @@ describe.concurrent('pull-request comment and neutralised text', () => {
   it('a hostile job.yaml secret version (and env value) is refused before any call, neutralised everywhere', async () => {
     const emu = await startEmulator({ scenario: demo() });
     try {
-      const inputs = stepInputs({
-        job: '',
-        image: '',
-        service_account: '',
-        metadata: JOB_YAML,
-        github_token: TOKEN,
-      });
+      const inputs = metadataStepInputs(JOB_YAML, { github_token: TOKEN });
       // The secret version is a name the file sets: validated like the inputs, it never reaches Cloud Run.
       const manifest = jobYaml({ secretVersion: 'KEY' })
         .replace("key: 'KEY'", `key: ${JSON.stringify(EVIL)}`)
@@ -163,13 +158,7 @@ describe.concurrent('pull-request comment and neutralised text', () => {
   it('a job name from job.yaml is neutralised in the input error', async () => {
     const emu = await startEmulator({ scenario: demo() });
     try {
-      const inputs = stepInputs({
-        job: '',
-        image: '',
-        service_account: '',
-        metadata: JOB_YAML,
-        github_token: TOKEN,
-      });
+      const inputs = metadataStepInputs(JOB_YAML, { github_token: TOKEN });
       const manifest = jobYaml().replace('name: nightly-report', `name: ${JSON.stringify(EVIL)}`);
       const res = await runAction({
         emulator: emu,

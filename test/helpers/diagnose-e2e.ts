@@ -76,6 +76,12 @@ export const stepInputs = (over: Record<string, string> = {}): Record<string, st
   ...over,
 });
 
+/** Inputs of a step that deploys the job.yaml at `metadata`: job, image and service_account come from the file. */
+export const metadataStepInputs = (
+  metadata: string,
+  over: Record<string, string> = {},
+): Record<string, string> => stepInputs({ job: '', image: '', service_account: '', metadata, ...over });
+
 /** A pull_request event for PR 7 of acme/payments, from `headRepo` (a fork when it is another repository). */
 export const pullRequestEvent = (headRepo = 'acme/payments') => ({
   name: 'pull_request',
