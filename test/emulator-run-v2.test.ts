@@ -177,13 +177,15 @@ describe('Cloud Run v2 jobs', () => {
 
   it('refuses a runtime account from another project while the org policy is enforced, then needs the agent token grant', async () => {
     const run = client(DEPLOYER);
-    const enforced = await failure(
-      run.projects.locations.jobs.create({
-        parent,
-        jobId: 'xproject',
-        requestBody: v2Job(IMAGE, { serviceAccount: FOREIGN_SA }),
-      }),
-    );
+    const createForeign = () =>
+      failure(
+        run.projects.locations.jobs.create({
+          parent,
+          jobId: 'xproject',
+          requestBody: v2Job(IMAGE, { serviceAccount: FOREIGN_SA }),
+        }),
+      );
+    const enforced = await createForeign();
     expect(enforced.status).toBe(400);
     expect(enforced.error.status).toBe('FAILED_PRECONDITION');
     expect(JSON.stringify(enforced.error.details)).toContain(
@@ -194,13 +196,7 @@ describe('Cloud Run v2 jobs', () => {
     if (!imgProject) throw new Error('scenario lost img-proj');
     imgProject.orgPolicies['iam.disableCrossProjectServiceAccountUsage'] = false;
     // Synchronous on the write, as Cloud Run answers it, and no job is left behind.
-    const denied = await failure(
-      run.projects.locations.jobs.create({
-        parent,
-        jobId: 'xproject',
-        requestBody: v2Job(IMAGE, { serviceAccount: FOREIGN_SA }),
-      }),
-    );
+    const denied = await createForeign();
     expect(denied.status).toBe(403);
     expect(denied.error.message).toBe(
       `Google Cloud Run Service Agent does not have permission to get access tokens for the service account ${FOREIGN_SA}. ` +
