@@ -4,7 +4,7 @@
 import * as core from '@actions/core';
 import type { Env } from './auth/endpoints.ts';
 import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
-import { type Bad, splitList, splitPair, toSeconds } from './inputs/lists.ts';
+import { type Bad, matching, splitList, splitPair, toSeconds } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from './inputs/patterns.ts';
 import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
@@ -229,16 +229,14 @@ export function parseInputs(
 
   if (regions.length > 1) config.regions = regions;
 
-  const provider = providerName(get('workload_identity_provider'));
-  if (provider) {
-    if (WIF_PROVIDER.test(provider)) config.workloadIdentityProvider = provider;
-    else
-      bad(
-        'workload_identity_provider',
-        'a provider name like projects/123456789/locations/global/workloadIdentityPools/POOL/providers/PROVIDER',
-        provider,
-      );
-  }
+  const provider = matching(
+    providerName(get('workload_identity_provider')),
+    WIF_PROVIDER,
+    bad,
+    'workload_identity_provider',
+    'a provider name like projects/123456789/locations/global/workloadIdentityPools/POOL/providers/PROVIDER',
+  );
+  if (provider) config.workloadIdentityProvider = provider;
   const set = <K extends keyof Config>(key: K, value: Config[K] | undefined) => {
     if (value !== undefined) config[key] = value;
   };

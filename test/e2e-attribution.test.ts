@@ -4,41 +4,17 @@
 // family's version path.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { type Emulator, startEmulator } from './emulator/server.ts';
-import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
+import { describe, expect, it } from 'vitest';
+import { demo, IMAGE, metadataStepInputs, RUNTIME, stepInputs } from './helpers/diagnose-e2e.ts';
+import { emulatorPerTest, googleCalls } from './helpers/e2e-emulator.ts';
+import { ROOT, runAction } from './helpers/run-action.ts';
 import { GOOGLE_APIS } from './helpers/runner-env.ts';
 
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const JOB = 'projects/demo-app/locations/us-central1/jobs/nightly-report';
-const IMAGE = 'us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report:v1.4.2';
-const RUNTIME = 'runtime@demo-app.iam.gserviceaccount.com';
-const step = (over: Record<string, string> = {}) => ({
-  workload_identity_provider:
-    'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions',
-  impersonate_service_account: 'deployer@demo-app.iam.gserviceaccount.com',
-  project_id: 'demo-app',
-  job: 'nightly-report',
-  image: IMAGE,
-  service_account: RUNTIME,
-  iam: 'off',
-  ...over,
-});
-
-let emu: Emulator | undefined;
-async function start(): Promise<Emulator> {
-  const world = parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8'));
-  emu = await startEmulator({ scenario: world as Record<string, unknown> });
-  return emu;
-}
-afterEach(async () => {
-  await emu?.stop();
-  emu = undefined;
-});
-beforeAll(() => ensureBuilt(), 120_000);
-
-const googleCalls = (e: Emulator) => e.requestLog.filter((r) => !r.path.startsWith('/_github/'));
+// No region input: the action's default (an empty input is an unset one).
+const step = (over: Record<string, string> = {}) => stepInputs({ region: '', ...over });
+const start = emulatorPerTest(demo);
 
 describe('attribution', () => {
   it('every Google request, the token exchange included, names the action and the reason', async () => {
@@ -94,7 +70,7 @@ spec:
     const res = await runAction({
       emulator: e,
       files: { 'job.yaml': yaml },
-      inputs: { ...step(), job: '', image: '', service_account: '', metadata: 'job.yaml' },
+      inputs: metadataStepInputs('job.yaml', { region: '' }),
     });
     expect(res.stdout).not.toContain('::error');
     expect(res.code).toBe(0);

@@ -11,8 +11,8 @@ import {
   changesOf,
   loadScenarios,
   policyChanges,
-  providerOf,
   type ScenarioFile,
+  scenarioInputs,
   snapshotPolicies,
   withRunner,
 } from './helpers/iam-world.ts';
@@ -43,13 +43,7 @@ async function runWith(
     const res = await runAction({
       emulator: emu,
       files,
-      inputs: {
-        workload_identity_provider: providerOf(s.world, s.expect.inputs.project_id ?? ''),
-        impersonate_service_account: s.expect.deployer,
-        region: 'us-central1',
-        ...s.expect.inputs,
-        ...over,
-      },
+      inputs: scenarioInputs(s, over),
       env: { CLOUD_RUN_JOB_ACTION_TIME_SCALE: SCALE },
     });
     return { res, emu, faults, changes: policyChanges(before, snapshotPolicies(emu.world)) };

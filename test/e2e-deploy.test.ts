@@ -1,36 +1,25 @@
 // End to end: the bundled action, run as the runner runs it, against the emulator.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from './emulator/apis/github.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
-import { failureOf } from './helpers/diagnose-e2e.ts';
-import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
+import {
+  DEPLOYER,
+  demo,
+  failureOf,
+  IMAGE_BASE,
+  metadataStepInputs,
+  PROVIDER,
+  RUNTIME,
+  stepInputs,
+} from './helpers/diagnose-e2e.ts';
+import { emulatorPerTest, googleCalls } from './helpers/e2e-emulator.ts';
+import { runAction } from './helpers/run-action.ts';
 
-const PROVIDER =
-  'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions';
-const DEPLOYER = 'deployer@demo-app.iam.gserviceaccount.com';
-const RUNTIME = 'runtime@demo-app.iam.gserviceaccount.com';
-const IMAGE_BASE = 'us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report';
 const JOB = 'projects/demo-app/locations/us-central1/jobs/nightly-report';
 
-type World = Record<string, unknown> & { github?: Record<string, unknown> };
-const demo = (): World =>
-  parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8')) as World;
-
 /** Inputs of a typical workflow step. */
-const step = (over: Record<string, string> = {}) => ({
-  workload_identity_provider: PROVIDER,
-  impersonate_service_account: DEPLOYER,
-  project_id: 'demo-app',
-  region: 'us-central1',
-  job: 'nightly-report',
-  image: `${IMAGE_BASE}:v1.4.2`,
-  service_account: RUNTIME,
-  iam: 'off',
-  ...over,
-});
+const step = stepInputs;
 
 type Job = {
   labels?: Record<string, string>;
@@ -47,19 +36,7 @@ type Job = {
   };
 };
 
-let emu: Emulator | undefined;
-async function start(world: World = demo()): Promise<Emulator> {
-  emu = await startEmulator({ scenario: world });
-  return emu;
-}
-afterEach(async () => {
-  await emu?.stop();
-  emu = undefined;
-});
-beforeAll(() => ensureBuilt(), 120_000);
-
-/** Google API calls the action made (the GitHub OIDC endpoint excluded). */
-const googleCalls = (e: Emulator) => e.requestLog.filter((r) => !r.path.startsWith('/_github/'));
+const start = emulatorPerTest(demo);
 
 describe('deploy from inputs (Cloud Run v2)', () => {
   it('creates the job with every input and the default labels', async () => {
@@ -179,14 +156,7 @@ spec:
     const first = await runAction({
       emulator: e,
       files,
-      inputs: {
-        ...step(),
-        job: '',
-        image: '',
-        service_account: '',
-        project_id: '',
-        metadata: 'deploy/job.yaml',
-      },
+      inputs: metadataStepInputs('deploy/job.yaml', { project_id: '' }),
     });
     expect(first.stdout).not.toContain('::error');
     expect(first.code).toBe(0);
@@ -200,14 +170,7 @@ spec:
     const second = await runAction({
       emulator: e,
       files: { 'deploy/job.yaml': yaml(`${IMAGE_BASE}:latest`) },
-      inputs: {
-        ...step(),
-        job: '',
-        image: '',
-        service_account: '',
-        project_id: '',
-        metadata: 'deploy/job.yaml',
-      },
+      inputs: metadataStepInputs('deploy/job.yaml', { project_id: '' }),
     });
     expect(second.stdout).not.toContain('::error');
     expect(second.code).toBe(0);
@@ -226,14 +189,7 @@ spec:
 
   it("does not take the previous generation's Ready for the replace's (v1 readiness lags)", async () => {
     const e = await start();
-    const inputs = {
-      ...step(),
-      job: '',
-      image: '',
-      service_account: '',
-      project_id: '',
-      metadata: 'deploy/job.yaml',
-    };
+    const inputs = metadataStepInputs('deploy/job.yaml', { project_id: '' });
     const good = yaml(`${IMAGE_BASE}:v1.4.2`);
     const first = await runAction({ emulator: e, files: { 'deploy/job.yaml': good }, inputs });
     expect(first.code, first.stdout.slice(-3000)).toBe(0);

@@ -12,7 +12,6 @@
 //   stop the run with a `missing` finding and no Cloud Run write at all.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commandLines } from '../src/iam/commands.ts';
-import { startEmulator } from './emulator/server.ts';
 import {
   AGENT,
   commands,
@@ -38,6 +37,7 @@ import {
   workflowEnv,
   workflowFile,
 } from './helpers/diagnose-e2e.ts';
+import { withEmulator } from './helpers/e2e-emulator.ts';
 import { ensureBuilt, type RunActionResult, runAction } from './helpers/run-action.ts';
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -344,8 +344,7 @@ const cases: Case[] = [
 async function runCase(c: Case) {
   const world = demo();
   c.world?.(world);
-  const emu = await startEmulator({ scenario: world });
-  try {
+  return withEmulator(world, async (emu) => {
     const viaYaml = 'yaml' in c.at;
     const inputs = stepInputs({
       ...(viaYaml ? { job: '', image: '', service_account: '', metadata: JOB_YAML } : {}),
@@ -368,9 +367,7 @@ async function runCase(c: Case) {
           ? { file: WORKFLOW, line: lineOf(workflow, `${c.at.workflow}:`) }
           : undefined;
     return { res, expectedLocation, calls: emu.requestLog.filter((r) => !r.path.startsWith('/_github/')) };
-  } finally {
-    await emu.stop();
-  }
+  });
 }
 
 describe.concurrent('every failure kind, diagnosed and reported through the bundled action', () => {
@@ -422,8 +419,7 @@ describe.concurrent('every failure kind, diagnosed and reported through the bund
 
 // Guards against a case passing for the wrong reason: the demo world itself deploys cleanly.
 it('the unmodified world deploys (every case above is caused by its one change)', async () => {
-  const emu = await startEmulator({ scenario: demo() });
-  try {
+  await withEmulator(demo(), async (emu) => {
     const inputs = stepInputs({ iam: 'check', execute: 'true' });
     const res = await runAction({
       emulator: emu,
@@ -437,7 +433,5 @@ it('the unmodified world deploys (every case above is caused by its one change)'
     expect(IMAGE).toContain(IMAGE_BASE);
     expect(REPO).toContain('demo-images');
     expect(PROVIDER).toContain('github-actions');
-  } finally {
-    await emu.stop();
-  }
+  });
 });

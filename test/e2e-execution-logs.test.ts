@@ -4,31 +4,23 @@
 // link and the permission (logging.logEntries.list, roles/logging.viewer) that would show them.
 // Log text is the job's own output: it reaches Markdown neutralised.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator } from './emulator/server.ts';
 import {
   DEPLOYER,
   demo,
   IMAGE_BASE,
+  pullRequestEvent,
   stepInputs,
   WORKFLOW,
   workflowEnv,
   workflowFile,
 } from './helpers/diagnose-e2e.ts';
+import { withEmulator } from './helpers/e2e-emulator.ts';
 import { ensureBuilt, runAction } from './helpers/run-action.ts';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
 const TOKEN = 'ghs_demo_write_token';
-const pullRequest = {
-  name: 'pull_request',
-  payload: {
-    pull_request: {
-      number: 7,
-      head: { repo: { full_name: 'acme/payments' } },
-      base: { repo: { full_name: 'acme/payments' } },
-    },
-  },
-};
+const pullRequest = pullRequestEvent();
 
 function failingWorld(canReadLogs: boolean) {
   const world = demo();
@@ -49,8 +41,7 @@ function failingWorld(canReadLogs: boolean) {
 }
 
 async function run(canReadLogs: boolean) {
-  const emu = await startEmulator({ scenario: failingWorld(canReadLogs) });
-  try {
+  return withEmulator(failingWorld(canReadLogs), async (emu) => {
     const inputs = stepInputs({ iam: 'off', execute: 'true', github_token: TOKEN });
     const res = await runAction({
       emulator: emu,
@@ -60,9 +51,7 @@ async function run(canReadLogs: boolean) {
       event: pullRequest,
     });
     return { res, comment: emu.world.github.comments[7]?.[0]?.body ?? '' };
-  } finally {
-    await emu.stop();
-  }
+  });
 }
 
 describe.concurrent('a failed execution people can see', () => {

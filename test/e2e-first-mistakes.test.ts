@@ -1,46 +1,14 @@
 // A new user's first mistakes, through the bundled action against the emulator: each gets a
 // named cause, never "Unclassified failure", and never a grant that would not help.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { type Emulator, startEmulator } from './emulator/server.ts';
-import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
+import { describe, expect, it } from 'vitest';
+import { AGENT, DEPLOYER, demo, pullRequestEvent, RUNTIME, stepInputs } from './helpers/diagnose-e2e.ts';
+import { emulatorPerTest } from './helpers/e2e-emulator.ts';
+import { runAction } from './helpers/run-action.ts';
 
-type Binding = { role: string; members: string[] };
-type World = {
-  projects: Array<{ id: string; policy: { bindings?: Binding[] } }>;
-  serviceAccounts: Array<{ email: string; policy: { bindings?: Binding[] } }>;
-  jobs?: unknown;
-};
-const DEPLOYER = 'deployer@demo-app.iam.gserviceaccount.com';
-const RUNTIME = 'runtime@demo-app.iam.gserviceaccount.com';
-const AGENT = 'service-123456789012@serverless-robot-prod.iam.gserviceaccount.com';
-const IMAGE = 'us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report:v1.4.2';
 const JOB = (region: string) => `projects/demo-app/locations/${region}/jobs/nightly-report`;
-const demo = () => parseYaml(readFileSync(join(ROOT, 'test/emulator/scenarios/demo.yaml'), 'utf8')) as World;
-const step = (over: Record<string, string> = {}) => ({
-  workload_identity_provider:
-    'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions',
-  impersonate_service_account: DEPLOYER,
-  project_id: 'demo-app',
-  job: 'nightly-report',
-  image: IMAGE,
-  service_account: RUNTIME,
-  iam: 'off',
-  ...over,
-});
-
-let emu: Emulator | undefined;
-async function start(world: World = demo()): Promise<Emulator> {
-  emu = await startEmulator({ scenario: world as unknown as Record<string, unknown> });
-  return emu;
-}
-afterEach(async () => {
-  await emu?.stop();
-  emu = undefined;
-});
-beforeAll(() => ensureBuilt(), 120_000);
+// No region input unless a test names one: the action's default (an empty input is an unset one).
+const step = (over: Record<string, string> = {}) => stepInputs({ region: '', ...over });
+const start = emulatorPerTest(demo);
 
 type Finding = {
   check: string;
@@ -105,16 +73,7 @@ describe('first mistakes get a named cause', () => {
       emulator: e,
       inputs: step({ iam: 'check' }),
       env: { ACTIONS_ID_TOKEN_REQUEST_URL: '', ACTIONS_ID_TOKEN_REQUEST_TOKEN: '' },
-      event: {
-        name: 'pull_request',
-        payload: {
-          pull_request: {
-            number: 7,
-            head: { repo: { full_name: 'contributor/payments' } },
-            base: { repo: { full_name: 'acme/payments' } },
-          },
-        },
-      },
+      event: pullRequestEvent('contributor/payments'),
     });
     expect(res.code).toBe(1);
     const f = findings(res.outputs).find((x) => x.check === 'id-token');
@@ -183,7 +142,7 @@ describe('service_account mix-up (the deployer passed as the runtime account)', 
   it('the runtime account is one workload identity federation may impersonate', async () => {
     const world = demo();
     const runtime = world.serviceAccounts.find((s) => s.email === RUNTIME);
-    runtime?.policy.bindings?.push(
+    runtime?.policy?.bindings?.push(
       {
         role: 'roles/iam.workloadIdentityUser',
         members: [

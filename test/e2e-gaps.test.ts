@@ -4,13 +4,13 @@
 // deploy that races IAM propagation right after fix granted what it needed.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Emulator } from './emulator/server.ts';
-import { startEmulator } from './emulator/server.ts';
 import {
   commands,
   DEPLOYER,
   demo,
   findingsOf,
   lineOf,
+  pullRequestEvent,
   RUNTIME,
   revoke,
   sa,
@@ -20,7 +20,8 @@ import {
   workflowEnv,
   workflowFile,
 } from './helpers/diagnose-e2e.ts';
-import { loadScenarios, providerOf, type ScenarioFile, withRunner } from './helpers/iam-world.ts';
+import { runScenario, withEmulator } from './helpers/e2e-emulator.ts';
+import { loadScenarios, type ScenarioFile, withRunner } from './helpers/iam-world.ts';
 import { ensureBuilt, type RunActionResult, runAction } from './helpers/run-action.ts';
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -30,30 +31,6 @@ function world(prefix: string): ScenarioFile {
   const s = library.find((x) => x.file.startsWith(prefix));
   if (!s) throw new Error(`no world ${prefix}* in test/scenarios/iam`);
   return s;
-}
-
-async function withEmulator<T>(scenario: Record<string, unknown>, body: (emu: Emulator) => Promise<T>) {
-  const emu = await startEmulator({ scenario });
-  try {
-    return await body(emu);
-  } finally {
-    await emu.stop();
-  }
-}
-
-/** A library world run with its own inputs plus `over`. */
-function runWorld(emu: Emulator, s: ScenarioFile, over: Record<string, string>) {
-  return runAction({
-    emulator: emu,
-    files: s.expect.files ?? {},
-    inputs: {
-      workload_identity_provider: providerOf(s.world, s.expect.inputs.project_id ?? ''),
-      impersonate_service_account: s.expect.deployer,
-      region: 'us-central1',
-      ...s.expect.inputs,
-      ...over,
-    },
-  });
 }
 
 /** Writes to Cloud Run jobs (create, update, replace, run): what "deployed" means on the wire. */
@@ -82,17 +59,6 @@ describe.concurrent('pull-request comment that cannot be written', () => {
     return w;
   }
 
-  const event = (headRepo: string) => ({
-    name: 'pull_request',
-    payload: {
-      pull_request: {
-        number: 7,
-        head: { repo: { full_name: headRepo } },
-        base: { repo: { full_name: 'acme/payments' } },
-      },
-    },
-  });
-
   async function run(w: World, token: string, headRepo: string) {
     return withEmulator(w, async (emu) => {
       const inputs = stepInputs({ iam: 'check', github_token: token });
@@ -101,7 +67,7 @@ describe.concurrent('pull-request comment that cannot be written', () => {
         inputs,
         files: { [WORKFLOW]: workflowFile(inputs) },
         env: workflowEnv(),
-        event: event(headRepo),
+        event: pullRequestEvent(headRepo),
       });
       const githubWrites = emu.requestLog
         .filter((r) => r.path.startsWith('/_github/api/') && r.method !== 'GET')
@@ -169,7 +135,7 @@ describe.concurrent('fail_on', () => {
   it('unverified: checks that are only unverified (deny policies not readable) stop the step before any job write', async () => {
     const s = world('14-');
     await withEmulator(withRunner(s.world, s.expect), async (emu) => {
-      const res = await runWorld(emu, s, { iam: 'check', fail_on: 'unverified' });
+      const res = await runScenario(emu, s, { iam: 'check', fail_on: 'unverified' });
       expect(res.code, why(res)).toBe(1);
       expect(res.outputs.iam_status).toBe('unverified');
       const findings = findingsOf(res.outputs);
@@ -188,7 +154,7 @@ describe.concurrent('fail_on', () => {
   it('missing (default): the missing agent image read stops the step before any job write', async () => {
     const s = world('06-');
     await withEmulator(withRunner(s.world, s.expect), async (emu) => {
-      const res = await runWorld(emu, s, { iam: 'check' });
+      const res = await runScenario(emu, s, { iam: 'check' });
       expect(res.code, why(res)).toBe(1);
       expect(findingsOf(res.outputs).find((f) => f.check === 'agent-image')?.status).toBe('missing');
       expect(res.stdout).toMatch(/^Step failed: .*1 missing requirement\(s\) \(fail_on: missing\)/m);
@@ -199,7 +165,7 @@ describe.concurrent('fail_on', () => {
   it('never: the missing agent image read goes through to the deploy, which fails diagnosed', async () => {
     const s = world('06-');
     await withEmulator(withRunner(s.world, s.expect), async (emu) => {
-      const res = await runWorld(emu, s, { iam: 'check', fail_on: 'never' });
+      const res = await runScenario(emu, s, { iam: 'check', fail_on: 'never' });
       expect(res.code, why(res)).toBe(1);
       expect(res.outputs.iam_status).toBe('missing');
       expect(jobWrites(emu)).toEqual(['POST /v2/projects/app-proj/locations/us-central1/jobs']);
@@ -296,7 +262,7 @@ describe('IAM propagation after fix', () => {
     const w = { ...withRunner(s.world, s.expect), propagationDelayMs: 2500 };
     await withEmulator(w, async (emu) => {
       const started = Date.now();
-      const res = await runWorld(emu, s, { iam: 'fix' });
+      const res = await runScenario(emu, s, { iam: 'fix' });
       expect(res.code, why(res)).toBe(0);
       expect(res.outputs.iam_status).toBe('fixed');
       expect(JSON.parse(res.outputs.granted ?? '[]')).toHaveLength(1);

@@ -8,21 +8,20 @@
 // grants nothing; a dry run changes no policy and no job, and shows each grant it would make
 // as a policy diff and as a gcloud command.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import type { Emulator } from './emulator/server.ts';
 import { failureOf } from './helpers/diagnose-e2e.ts';
+import { runScenario, withEmulator } from './helpers/e2e-emulator.ts';
 import {
   changesOf,
-  type Expectation,
   loadScenarios,
   type ModeExpectation,
   policyChanges,
-  providerOf,
   type ScenarioFile,
   snapshotPolicies,
   statusesByCheck,
   withRunner,
 } from './helpers/iam-world.ts';
-import { ensureBuilt, type RunActionResult, runAction } from './helpers/run-action.ts';
+import { ensureBuilt, type RunActionResult } from './helpers/run-action.ts';
 
 const scenarios = loadScenarios('test/scenarios/iam');
 
@@ -39,25 +38,8 @@ type FindingJson = {
   plannedChange?: string;
 };
 
-function inputs(s: ScenarioFile, over: Record<string, string>): Record<string, string> {
-  const e: Expectation = s.expect;
-  return {
-    workload_identity_provider: providerOf(s.world, e.poolProject ?? e.inputs.project_id ?? ''),
-    impersonate_service_account: e.deployer,
-    region: 'us-central1',
-    ...e.inputs,
-    ...over,
-  };
-}
-
-async function withEmulator<T>(s: ScenarioFile, body: (emu: Emulator) => Promise<T>): Promise<T> {
-  const emu = await startEmulator({ scenario: withRunner(s.world, s.expect) });
-  try {
-    return await body(emu);
-  } finally {
-    await emu.stop();
-  }
-}
+const withWorld = <T>(s: ScenarioFile, body: (emu: Emulator) => Promise<T>): Promise<T> =>
+  withEmulator(withRunner(s.world, s.expect), body);
 
 /** Everything a run is judged on, with the output JSON parsed. */
 function observed(res: RunActionResult) {
@@ -127,13 +109,9 @@ describe.concurrent.each(scenarios)('$file', (s) => {
   const e = s.expect;
 
   it('check: reports and, when nothing is missing, deploys', async () => {
-    await withEmulator(s, async (emu) => {
+    await withWorld(s, async (emu) => {
       const before = snapshotPolicies(emu.world);
-      const res = await runAction({
-        emulator: emu,
-        files: s.expect.files ?? {},
-        inputs: inputs(s, { iam: 'check' }),
-      });
+      const res = await runScenario(emu, s, { iam: 'check' });
       expectMode(res, e.check);
       // A step that succeeds has deployed the job the inputs describe.
       if (e.check.success) {
@@ -147,13 +125,9 @@ describe.concurrent.each(scenarios)('$file', (s) => {
   });
 
   it('fix: adds exactly the granted members, then a second run grants nothing', async () => {
-    await withEmulator(s, async (emu) => {
+    await withWorld(s, async (emu) => {
       const before = snapshotPolicies(emu.world);
-      const res = await runAction({
-        emulator: emu,
-        files: s.expect.files ?? {},
-        inputs: inputs(s, { iam: 'fix' }),
-      });
+      const res = await runScenario(emu, s, { iam: 'fix' });
       expectMode(res, { ...e.fix, granted: sorted(e.fix.granted) });
       // Only resource-level grants, and the policies differ from before by exactly those members.
       const granted = JSON.parse(res.outputs.granted ?? '[]') as Grant[];
@@ -161,11 +135,7 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       expect(policyChanges(before, afterFirst)).toEqual(changesOf(granted));
 
       const mark = emu.requestLog.length;
-      const again = await runAction({
-        emulator: emu,
-        files: s.expect.files ?? {},
-        inputs: inputs(s, { iam: 'fix' }),
-      });
+      const again = await runScenario(emu, s, { iam: 'fix' });
       expect(JSON.parse(again.outputs.granted ?? '[]'), again.stdout.slice(-4000)).toEqual([]);
       expect(
         JSON.parse(again.outputs.findings ?? '[]').filter((f: FindingJson) => f.status === 'granted'),
@@ -176,15 +146,11 @@ describe.concurrent.each(scenarios)('$file', (s) => {
   });
 
   it('dry_run: changes no policy and no job, shows each grant as a diff and a gcloud command', async () => {
-    await withEmulator(s, async (emu) => {
+    await withWorld(s, async (emu) => {
       const policies = snapshotPolicies(emu.world);
       const jobs = structuredClone(emu.world.jobs);
       const executions = structuredClone(emu.world.executions);
-      const res = await runAction({
-        emulator: emu,
-        files: s.expect.files ?? {},
-        inputs: inputs(s, { iam: 'fix', dry_run: 'true' }),
-      });
+      const res = await runScenario(emu, s, { iam: 'fix', dry_run: 'true' });
       expectMode(res, e.dry_run);
       // Nothing changed, etags included; no write reached any API.
       expect(snapshotPolicies(emu.world)).toEqual(policies);
@@ -228,12 +194,8 @@ describe('the 403 downloadArtifacts case without the preflight', () => {
   const s = scenarios.find((x) => x.file.startsWith('06-'));
   it.runIf(s)("iam off: Cloud Run fails the deploy on the service agent's image pull", async () => {
     if (!s) return;
-    await withEmulator(s, async (emu) => {
-      const res = await runAction({
-        emulator: emu,
-        files: s.expect.files ?? {},
-        inputs: inputs(s, { iam: 'off' }),
-      });
+    await withWorld(s, async (emu) => {
+      const res = await runScenario(emu, s, { iam: 'off' });
       expect(res.code).toBe(1);
       expect(failureOf(res.stdout).text).toMatch(/artifactregistry\.repositories\.downloadArtifacts/);
       expect(res.outputs.iam_status).toBe('');
@@ -247,12 +209,8 @@ describe("the service agent's own role without the preflight", () => {
     'iam off: the token failure for a same-project account is diagnosed as agent-role, with the project command and no TokenCreator or org-policy advice',
     async () => {
       if (!s) return;
-      await withEmulator(s, async (emu) => {
-        const res = await runAction({
-          emulator: emu,
-          files: s.expect.files ?? {},
-          inputs: inputs(s, { iam: 'off' }),
-        });
+      await withWorld(s, async (emu) => {
+        const res = await runScenario(emu, s, { iam: 'off' });
         expect(res.code).toBe(1);
         const findings = JSON.parse(res.outputs.findings ?? '[]') as Array<
           FindingJson & { command?: string; remedy?: string }

@@ -3,28 +3,17 @@
 // inputs refused before any write, and per-execution overrides on the :run call.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { V2Execution } from '../src/gcp/run.ts';
 import type { V2Job } from '../src/job/spec.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
-import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
+import type { Emulator } from './emulator/server.ts';
+import { stepInputs } from './helpers/diagnose-e2e.ts';
+import { emulatorPerTest } from './helpers/e2e-emulator.ts';
+import { ROOT, runAction } from './helpers/run-action.ts';
 
 const JOB = 'projects/demo-app/locations/us-central1/jobs/migrate';
-const step = (over: Record<string, string> = {}) => ({
-  workload_identity_provider:
-    'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions',
-  impersonate_service_account: 'deployer@demo-app.iam.gserviceaccount.com',
-  project_id: 'demo-app',
-  region: 'us-central1',
-  job: 'migrate',
-  image: 'us-central1-docker.pkg.dev/demo-images/containers/payments/nightly-report:v1.4.2',
-  service_account: 'runtime@demo-app.iam.gserviceaccount.com',
-  iam: 'off',
-  ...over,
-});
-
-let emu: Emulator | undefined;
+const step = (over: Record<string, string> = {}) => stepInputs({ job: 'migrate', ...over });
 const AGENT = 'serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com';
 const RUNTIME = 'serviceAccount:runtime@demo-app.iam.gserviceaccount.com';
 const KEY = 'projects/demo-app/locations/us-central1/keyRings/run/cryptoKeys/jobs';
@@ -65,15 +54,7 @@ function world(): Record<string, unknown> {
   return w;
 }
 
-async function start(): Promise<Emulator> {
-  emu = await startEmulator({ scenario: world() });
-  return emu;
-}
-afterEach(async () => {
-  await emu?.stop();
-  emu = undefined;
-});
-beforeAll(() => ensureBuilt(), 120_000);
+const start = emulatorPerTest(world);
 
 const job = (e: Emulator) => e.world.jobs[JOB] as V2Job;
 const task = (e: Emulator) => job(e).template?.template ?? {};

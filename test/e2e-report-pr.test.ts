@@ -4,7 +4,6 @@
 // reaches the log, the annotations, the summary and the comment neutralised.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { commandLines } from '../src/iam/commands.ts';
-import { startEmulator } from './emulator/server.ts';
 import {
   commands,
   DEPLOYER,
@@ -13,6 +12,8 @@ import {
   JOB_YAML,
   jobYaml,
   lineOf,
+  metadataStepInputs,
+  pullRequestEvent,
   RUNTIME,
   revoke,
   sa,
@@ -21,29 +22,20 @@ import {
   workflowEnv,
   workflowFile,
 } from './helpers/diagnose-e2e.ts';
+import { withEmulator } from './helpers/e2e-emulator.ts';
 import { ensureBuilt, runAction } from './helpers/run-action.ts';
 
 beforeAll(() => ensureBuilt(), 120_000);
 
 const TOKEN = 'ghs_demo_write_token';
 const MARKER = '<!-- cloud-run-job-iam -->';
-const pullRequest = {
-  name: 'pull_request',
-  payload: {
-    pull_request: {
-      number: 7,
-      head: { repo: { full_name: 'acme/payments' } },
-      base: { repo: { full_name: 'acme/payments' } },
-    },
-  },
-};
+const pullRequest = pullRequestEvent();
 
 describe.concurrent('pull-request comment and neutralised text', () => {
   it('creates one sticky comment, then updates it in place once the gap is closed', async () => {
     const world = demo();
     revoke(sa(world, RUNTIME).policy, 'roles/iam.serviceAccountUser', `serviceAccount:${DEPLOYER}`);
-    const emu = await startEmulator({ scenario: world });
-    try {
+    await withEmulator(world, async (emu) => {
       const inputs = stepInputs({ iam: 'check', github_token: TOKEN });
       const run = () =>
         runAction({
@@ -106,9 +98,7 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       expect(body2).toMatch(/^\| ✅ ok \| .*\| `deployer-actas` \|$/m);
       expect(body2).not.toContain('❌');
       expect(githubWrites().map((r) => `${r.method} ${r.status}`)).toEqual(['POST 201', 'PATCH 200']);
-    } finally {
-      await emu.stop();
-    }
+    });
   });
 
   const EVIL =
@@ -134,15 +124,8 @@ describe.concurrent('pull-request comment and neutralised text', () => {
   }
 
   it('a hostile job.yaml secret version (and env value) is refused before any call, neutralised everywhere', async () => {
-    const emu = await startEmulator({ scenario: demo() });
-    try {
-      const inputs = stepInputs({
-        job: '',
-        image: '',
-        service_account: '',
-        metadata: JOB_YAML,
-        github_token: TOKEN,
-      });
+    await withEmulator(demo(), async (emu) => {
+      const inputs = metadataStepInputs(JOB_YAML, { github_token: TOKEN });
       // The secret version is a name the file sets: validated like the inputs, it never reaches Cloud Run.
       const manifest = jobYaml({ secretVersion: 'KEY' })
         .replace("key: 'KEY'", `key: ${JSON.stringify(EVIL)}`)
@@ -163,21 +146,12 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       const comment = emu.world.github.comments[7]?.[0]?.body ?? '';
       expectNeutralised(res.stdout, res.summary, comment);
       expect(emu.requestLog.filter((r) => !r.path.startsWith('/_github/'))).toEqual([]);
-    } finally {
-      await emu.stop();
-    }
+    });
   });
 
   it('a job name from job.yaml is neutralised in the input error', async () => {
-    const emu = await startEmulator({ scenario: demo() });
-    try {
-      const inputs = stepInputs({
-        job: '',
-        image: '',
-        service_account: '',
-        metadata: JOB_YAML,
-        github_token: TOKEN,
-      });
+    await withEmulator(demo(), async (emu) => {
+      const inputs = metadataStepInputs(JOB_YAML, { github_token: TOKEN });
       const manifest = jobYaml().replace('name: nightly-report', `name: ${JSON.stringify(EVIL)}`);
       const res = await runAction({
         emulator: emu,
@@ -192,8 +166,6 @@ describe.concurrent('pull-request comment and neutralised text', () => {
       expectNeutralised(res.stdout, res.summary, comment);
       // Nothing reached Google: the name was refused before any call.
       expect(emu.requestLog.filter((r) => !r.path.startsWith('/_github/'))).toEqual([]);
-    } finally {
-      await emu.stop();
-    }
+    });
   });
 });

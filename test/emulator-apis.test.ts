@@ -4,22 +4,17 @@ import { iam } from '@googleapis/iam';
 import { iamcredentials } from '@googleapis/iamcredentials';
 import { secretmanager } from '@googleapis/secretmanager';
 import { IdentityPoolClient, OAuth2Client } from 'google-auth-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { signGithubToken } from './emulator/oidc.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { startEmulator } from './emulator/server.ts';
+import { useEmulator } from './helpers/emulator.ts';
 
 const DEMO = 'test/emulator/scenarios/demo.yaml';
 const DEPLOYER = 'deployer@demo-app.iam.gserviceaccount.com';
 const RUNTIME = 'runtime@demo-app.iam.gserviceaccount.com';
 const REPO = 'projects/demo-images/locations/us-central1/repositories/containers';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ scenario: DEMO });
-});
-afterAll(async () => {
-  await emu.stop();
-});
+const emu = useEmulator({ scenario: DEMO });
 
 function authAs(token: string): OAuth2Client {
   const c = new OAuth2Client();
@@ -28,7 +23,7 @@ function authAs(token: string): OAuth2Client {
 }
 /** googleapis-common pins its own google-auth-library copy; any client works at run time. */
 const apiAuth = (c: OAuth2Client | IdentityPoolClient) => c as never;
-const root = () => `${emu.url}/`;
+const root = () => `${emu().url}/`;
 
 /** Status and google.rpc.Status body of a failed client call. */
 async function failure(p: Promise<unknown>): Promise<{ status: number; error: Record<string, unknown> }> {
@@ -64,7 +59,7 @@ describe('IAM v1 service accounts and roles', () => {
   it('refuses a caller without permission with the real error shape', async () => {
     const client = iam({
       version: 'v1',
-      auth: apiAuth(authAs(emu.issueToken('user:mallory@evil.example'))),
+      auth: apiAuth(authAs(emu().issueToken('user:mallory@evil.example'))),
       rootUrl: root(),
     });
     const { status, error } = await failure(
@@ -93,14 +88,14 @@ describe('IAM v1 service accounts and roles', () => {
     expect((await failure(admin.projects.serviceAccounts.get(missing))).status).toBe(404);
     const stranger = iam({
       version: 'v1',
-      auth: apiAuth(authAs(emu.issueToken('user:x@evil.example'))),
+      auth: apiAuth(authAs(emu().issueToken('user:x@evil.example'))),
       rootUrl: root(),
     });
     expect((await failure(stranger.projects.serviceAccounts.get(missing))).status).toBe(403);
   });
 
   it('answers 401 without a token', async () => {
-    const res = await fetch(`${emu.url}/v1/projects/-/serviceAccounts/${RUNTIME}`);
+    const res = await fetch(`${emu().url}/v1/projects/-/serviceAccounts/${RUNTIME}`);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
   });
@@ -143,7 +138,7 @@ describe('IAM v1 service accounts and roles', () => {
   it('testIamPermissions returns only the held subset', async () => {
     const client = iam({
       version: 'v1',
-      auth: apiAuth(authAs(emu.issueToken(`serviceAccount:${DEPLOYER}`))),
+      auth: apiAuth(authAs(emu().issueToken(`serviceAccount:${DEPLOYER}`))),
       rootUrl: root(),
     });
     const res = await client.projects.serviceAccounts.testIamPermissions({
@@ -205,7 +200,7 @@ describe('Resource Manager and Org Policy', () => {
       name: string;
       spec: { rules: Array<{ enforce: boolean }> };
     }>({
-      url: `${emu.url}/v2/projects/demo-app/policies/iam.disableCrossProjectServiceAccountUsage:getEffectivePolicy`,
+      url: `${emu().url}/v2/projects/demo-app/policies/iam.disableCrossProjectServiceAccountUsage:getEffectivePolicy`,
     });
     expect(res.data).toEqual({
       name: 'projects/123456789012/policies/iam.disableCrossProjectServiceAccountUsage',
@@ -217,17 +212,17 @@ describe('Resource Manager and Org Policy', () => {
 describe('Artifact Registry and Secret Manager', () => {
   it('serves the repository, its images and its policy (GET getIamPolicy)', async () => {
     const admin = authAs('admin-token');
-    const repo = await admin.request<{ name: string; format: string }>({ url: `${emu.url}/v1/${REPO}` });
+    const repo = await admin.request<{ name: string; format: string }>({ url: `${emu().url}/v1/${REPO}` });
     expect(repo.data).toMatchObject({ name: REPO, format: 'DOCKER' });
     const images = await admin.request<{ dockerImages: Array<{ uri: string; tags: string[] }> }>({
-      url: `${emu.url}/v1/${REPO}/dockerImages`,
+      url: `${emu().url}/v1/${REPO}/dockerImages`,
     });
     expect(images.data.dockerImages[0]?.tags).toEqual(['latest', 'v1.4.2']);
     expect(images.data.dockerImages[0]?.uri).toMatch(
       /^us-central1-docker\.pkg\.dev\/demo-images\/containers\/payments\/nightly-report@sha256:/,
     );
     const policy = await admin.request<{ bindings: Array<{ members: string[] }> }>({
-      url: `${emu.url}/v1/${REPO}:getIamPolicy?options.requestedPolicyVersion=3`,
+      url: `${emu().url}/v1/${REPO}:getIamPolicy?options.requestedPolicyVersion=3`,
     });
     expect(policy.data.bindings[0]?.members).toContain(
       'serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com',
@@ -247,7 +242,7 @@ describe('Artifact Registry and Secret Manager', () => {
     ]);
     const runtime = secretmanager({
       version: 'v1',
-      auth: apiAuth(authAs(emu.issueToken(`serviceAccount:${RUNTIME}`))),
+      auth: apiAuth(authAs(emu().issueToken(`serviceAccount:${RUNTIME}`))),
       rootUrl: root(),
     });
     const held = await runtime.projects.secrets.testIamPermissions({
@@ -262,23 +257,23 @@ describe('Workload identity federation and impersonation', () => {
   const provider =
     'projects/123456789012/locations/global/workloadIdentityPools/github/providers/github-actions';
   function wifClient(claims: Record<string, string>, impersonate: boolean): IdentityPoolClient {
-    const jwt = signGithubToken(claims, `https://iam.googleapis.com/${provider}`, emu.url);
+    const jwt = signGithubToken(claims, `https://iam.googleapis.com/${provider}`, emu().url);
     return new IdentityPoolClient({
       type: 'external_account',
       audience: `//iam.googleapis.com/${provider}`,
       subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-      token_url: `${emu.url}/v1/token`,
+      token_url: `${emu().url}/v1/token`,
       subject_token_supplier: { getSubjectToken: async () => jwt },
       ...(impersonate
         ? {
-            service_account_impersonation_url: `${emu.url}/v1/projects/-/serviceAccounts/${DEPLOYER}:generateAccessToken`,
+            service_account_impersonation_url: `${emu().url}/v1/projects/-/serviceAccounts/${DEPLOYER}:generateAccessToken`,
           }
         : {}),
     });
   }
 
   it('exchanges the GitHub token and impersonates the deployer', async () => {
-    const auth = wifClient(emu.world.github.claims, true);
+    const auth = wifClient(emu().world.github.claims, true);
     const creds = iamcredentials({ version: 'v1', auth: apiAuth(auth), rootUrl: root() });
     // the deployer may not mint tokens for the runtime account: proves the token acts as the deployer
     const denied = await failure(
@@ -293,12 +288,12 @@ describe('Workload identity federation and impersonation', () => {
         metadata: { permission: 'iam.serviceAccounts.getAccessToken', resource: expect.any(String) },
       }),
     ]);
-    const caller = emu.requestLog.at(-1)?.caller;
+    const caller = emu().requestLog.at(-1)?.caller;
     expect(caller).toBe(`serviceAccount:${DEPLOYER}`);
   });
 
   it('rejects another repository by the attribute condition with the OAuth error', async () => {
-    const auth = wifClient({ ...emu.world.github.claims, repository: 'acme/other' }, false);
+    const auth = wifClient({ ...emu().world.github.claims, repository: 'acme/other' }, false);
     const err = await auth.getAccessToken().then(
       () => undefined,
       (e: { response?: { status: number; data: unknown } }) => e.response,
@@ -311,9 +306,13 @@ describe('Workload identity federation and impersonation', () => {
   });
 
   it('rejects a forged token as invalid_grant', async () => {
-    const good = signGithubToken(emu.world.github.claims, `https://iam.googleapis.com/${provider}`, emu.url);
+    const good = signGithubToken(
+      emu().world.github.claims,
+      `https://iam.googleapis.com/${provider}`,
+      emu().url,
+    );
     const [h, p] = good.split('.');
-    const res = await fetch(`${emu.url}/v1/token`, {
+    const res = await fetch(`${emu().url}/v1/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

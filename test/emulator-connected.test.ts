@@ -11,6 +11,7 @@ import { createKmsClient } from '../src/gcp/kms.ts';
 import { createLookupClient } from '../src/gcp/lookups.ts';
 import { createStorageClient } from '../src/gcp/storage.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { endpointOverrides } from './helpers/runner-env.ts';
 
 const DEPLOYER = 'deployer@app.iam.gserviceaccount.com';
 const OUTSIDER = 'outsider@app.iam.gserviceaccount.com';
@@ -83,19 +84,7 @@ beforeAll(async () => {
   for (const who of [DEPLOYER, OUTSIDER]) tokens[who] = emu.issueToken(sa(who));
   const auth = new OAuth2Client();
   auth.setCredentials({ access_token: tokens[DEPLOYER] ?? null, expiry_date: Date.now() + 3_600_000 });
-  const env: Record<string, string> = {};
-  for (const api of [
-    'compute',
-    'storage',
-    'cloudkms',
-    'sqladmin',
-    'vpcaccess',
-    'serviceusage',
-    'logging',
-    'run',
-  ])
-    env[`GHA_ENDPOINT_OVERRIDE_${api}`] = `${emu.url}/`;
-  ctx = { auth, universe: 'googleapis.com', env };
+  ctx = { auth, universe: 'googleapis.com', env: endpointOverrides(`${emu.url}/`) };
 });
 afterAll(() => emu.stop());
 

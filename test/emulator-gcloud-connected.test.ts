@@ -1,15 +1,10 @@
 // gcloud against the emulator's APIs for what jobs connect to: the very commands the action
 // prints as remedies (subnetwork, bucket and key bindings) and the reads an operator makes
 // (Cloud SQL instance, subnetwork, connector). It speaks each API's real paths and bodies.
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { grantCommand } from '../src/iam/commands.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { hasGcloud, useGcloudEmulator } from './helpers/gcloud.ts';
 
-const hasGcloud = spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasGcloud)
   console.warn(
     'SKIPPED test/emulator-gcloud-connected.test.ts: the gcloud CLI is not installed on this machine.',
@@ -50,50 +45,17 @@ const world = {
   cryptoKeys: [{ name: KEY, policy: {} }],
 };
 
-let emu: Emulator;
-let config: string;
-
-beforeAll(async () => {
-  emu = await startEmulator({ scenario: world });
-  config = mkdtempSync(join(tmpdir(), 'gcloud-emu-'));
-});
-afterAll(async () => {
-  await emu?.stop();
-  if (config) rmSync(config, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gcloud(args: string[]): Promise<Run> {
-  const host = `http://emulator.invalid:${emu.port}/`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: config,
-    CLOUDSDK_CONFIG: config,
-    CLOUDSDK_AUTH_ACCESS_TOKEN: 'admin-token',
-    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: '1',
-    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1',
-    CLOUDSDK_PROXY_TYPE: 'http',
-    CLOUDSDK_PROXY_ADDRESS: '127.0.0.1',
-    CLOUDSDK_PROXY_PORT: String(emu.port),
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE: `${host}compute/v1/`,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${host}storage/v1/`,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: host,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_SQL: host,
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: host,
-  };
-  return new Promise((resolve) => {
-    execFile('gcloud', [...args, '--format=json'], { env, timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const { emu, gcloud } = useGcloudEmulator(
+  world,
+  {
+    COMPUTE: 'compute/v1/',
+    STORAGE: 'storage/v1/',
+    CLOUDKMS: '',
+    SQL: '',
+    CLOUDRESOURCEMANAGER: '',
+  },
+  90_000,
+);
 
 /** The remedy command the action prints, split into gcloud's arguments (values need no quoting here). */
 const argsOf = (command: string) => command.replace(/^gcloud /, '').split(' ');
@@ -135,15 +97,15 @@ describe.skipIf(!hasGcloud)('gcloud against the emulated Compute, Storage, KMS a
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
     const bound = (p: { bindings?: Array<{ role: string; members: string[] }> }, role: string, m: string) =>
       p.bindings?.some((b) => b.role === role && b.members.includes(m)) ?? false;
-    expect(bound(emu.world.connected.subnetworks[0]?.policy ?? {}, 'roles/compute.networkUser', AGENT)).toBe(
-      true,
-    );
-    expect(bound(emu.world.connected.buckets[0]?.policy ?? {}, 'roles/storage.objectViewer', RUNTIME)).toBe(
+    expect(
+      bound(emu().world.connected.subnetworks[0]?.policy ?? {}, 'roles/compute.networkUser', AGENT),
+    ).toBe(true);
+    expect(bound(emu().world.connected.buckets[0]?.policy ?? {}, 'roles/storage.objectViewer', RUNTIME)).toBe(
       true,
     );
     expect(
       bound(
-        emu.world.connected.cryptoKeys[KEY]?.policy ?? {},
+        emu().world.connected.cryptoKeys[KEY]?.policy ?? {},
         'roles/cloudkms.cryptoKeyEncrypterDecrypter',
         AGENT,
       ),

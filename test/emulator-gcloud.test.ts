@@ -1,63 +1,23 @@
 // Google's own gcloud CLI against the emulator: the check that it speaks the real protocol.
 // gcloud reaches it through endpoint overrides on an unresolvable host and the emulator as
 // its HTTP proxy, with a private config folder and a token the emulator issued.
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callerFor, can } from './emulator/iam-engine.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { type GcloudRun, hasGcloud, useGcloudEmulator } from './helpers/gcloud.ts';
 
-const hasGcloud = spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status === 0;
 if (!hasGcloud)
   console.warn('SKIPPED test/emulator-gcloud.test.ts: the gcloud CLI is not installed on this machine.');
 
 const RUNTIME = 'runtime@demo-app.iam.gserviceaccount.com';
-let emu: Emulator;
-let config: string;
+const endpoints = Object.fromEntries(
+  ['IAM', 'IAMCREDENTIALS', 'CLOUDRESOURCEMANAGER', 'ARTIFACTREGISTRY', 'SECRETMANAGER'].map((api) => [
+    api,
+    '',
+  ]),
+);
+const { emu, gcloud } = useGcloudEmulator('test/emulator/scenarios/demo.yaml', endpoints, 60_000);
 
-beforeAll(async () => {
-  emu = await startEmulator({ scenario: 'test/emulator/scenarios/demo.yaml' });
-  config = mkdtempSync(join(tmpdir(), 'gcloud-emu-'));
-});
-afterAll(async () => {
-  await emu?.stop();
-  if (config) rmSync(config, { recursive: true, force: true });
-});
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gcloud(args: string[], token = 'admin-token'): Promise<Run> {
-  const endpoint = `http://emulator.invalid:${emu.port}/`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: config,
-    CLOUDSDK_CONFIG: config,
-    CLOUDSDK_AUTH_ACCESS_TOKEN: token,
-    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
-    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: '1',
-    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1',
-    CLOUDSDK_PROXY_TYPE: 'http',
-    CLOUDSDK_PROXY_ADDRESS: '127.0.0.1',
-    CLOUDSDK_PROXY_PORT: String(emu.port),
-  };
-  for (const api of ['IAM', 'IAMCREDENTIALS', 'CLOUDRESOURCEMANAGER', 'ARTIFACTREGISTRY', 'SECRETMANAGER']) {
-    env[`CLOUDSDK_API_ENDPOINT_OVERRIDES_${api}`] = endpoint;
-  }
-  return new Promise((resolve) => {
-    execFile('gcloud', [...args, '--format=json'], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function json(run: Run): Record<string, unknown> {
+function json(run: GcloudRun): Record<string, unknown> {
   if (run.code !== 0) throw new Error(`gcloud failed (${run.code}): ${run.stderr}`);
   return JSON.parse(run.stdout) as Record<string, unknown>;
 }
@@ -130,10 +90,10 @@ describe.skipIf(!hasGcloud)('gcloud against the emulator', () => {
       },
       { role: 'roles/iam.serviceAccountTokenCreator', members: ['user:ops@acme.example'] },
     ]);
-    const ops = callerFor(emu.world, 'user:ops@acme.example');
+    const ops = callerFor(emu().world, 'user:ops@acme.example');
     expect(
       can(
-        emu.world,
+        emu().world,
         ops,
         'iam.serviceAccounts.getAccessToken',
         `projects/demo-app/serviceAccounts/${RUNTIME}`,
@@ -160,17 +120,17 @@ describe.skipIf(!hasGcloud)('gcloud against the emulator', () => {
       members: ['user:bob@acme.example'],
       condition: { expression: "request.time < timestamp('2099-01-01T00:00:00Z')", title: 'until-2099' },
     });
-    const bob = callerFor(emu.world, 'user:bob@acme.example');
-    expect(can(emu.world, bob, 'run.jobs.get', 'projects/demo-app')).toBe(true);
-    expect(can(emu.world, bob, 'run.jobs.get', 'projects/demo-app', Date.parse('2100-01-01T00:00:00Z'))).toBe(
-      false,
-    );
+    const bob = callerFor(emu().world, 'user:bob@acme.example');
+    expect(can(emu().world, bob, 'run.jobs.get', 'projects/demo-app')).toBe(true);
+    expect(
+      can(emu().world, bob, 'run.jobs.get', 'projects/demo-app', Date.parse('2100-01-01T00:00:00Z')),
+    ).toBe(false);
   });
 
   it('fails with PERMISSION_DENIED naming the permission for a caller without access', async () => {
     const run = await gcloud(
       ['projects', 'get-iam-policy', 'demo-app'],
-      emu.issueToken('user:mallory@evil.example'),
+      emu().issueToken('user:mallory@evil.example'),
     );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('PERMISSION_DENIED');

@@ -3,20 +3,16 @@
 import { createPublicKey, createVerify } from 'node:crypto';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from './emulator/apis/github.ts';
 import { GITHUB_ISSUER, signGithubToken, verifyGithubToken } from './emulator/oidc.ts';
 import { runWorld } from './emulator/run-world.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { useEmulator } from './helpers/emulator.ts';
 
-let emu: Emulator;
 const owner = 'octo-org';
 const repo = 'octo-repo';
 
-beforeAll(async () => {
-  emu = await startEmulator({ scenario: runWorld() });
-});
-afterAll(() => emu.stop());
+const emu = useEmulator({ scenario: runWorld() });
 
 function decode(jwt: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
   const [h = '', p = ''] = jwt.split('.');
@@ -28,7 +24,7 @@ function decode(jwt: string): { header: Record<string, unknown>; claims: Record<
 
 describe('GitHub OIDC', () => {
   it('issues a signed token to the runner through @actions/core getIDToken', async () => {
-    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = `${emu.url}/_github/oidc/token?api-version=2.0`;
+    process.env.ACTIONS_ID_TOKEN_REQUEST_URL = `${emu().url}/_github/oidc/token?api-version=2.0`;
     process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = DEFAULT_ID_TOKEN_REQUEST_TOKEN;
     const audience = '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/gh';
     const jwt = await core.getIDToken(audience);
@@ -44,7 +40,7 @@ describe('GitHub OIDC', () => {
     expect(verifyGithubToken(jwt)).toMatchObject({ ok: true });
 
     // Anyone can check the signature with the published JWKS, as STS does with GitHub's.
-    const discovery = (await (await fetch(`${emu.url}/.well-known/openid-configuration`)).json()) as {
+    const discovery = (await (await fetch(`${emu().url}/.well-known/openid-configuration`)).json()) as {
       jwks_uri: string;
     };
     const { keys } = (await (await fetch(discovery.jwks_uri)).json()) as {
@@ -60,14 +56,14 @@ describe('GitHub OIDC', () => {
   });
 
   it('refuses a request without the runner request token', async () => {
-    const res = await fetch(`${emu.url}/_github/oidc/token?audience=x`, {
+    const res = await fetch(`${emu().url}/_github/oidc/token?audience=x`, {
       headers: { authorization: 'Bearer wrong' },
     });
     expect(res.status).toBe(401);
   });
 
   it('detects a tampered token', () => {
-    const jwt = signGithubToken(emu.world.github.claims, 'aud', emu.url);
+    const jwt = signGithubToken(emu().world.github.claims, 'aud', emu().url);
     const [h, p, s] = jwt.split('.');
     const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
     claims.repository = 'evil/repo';
@@ -77,7 +73,7 @@ describe('GitHub OIDC', () => {
 });
 
 describe('GitHub REST for the pull-request comment', () => {
-  const octo = (token: string) => getOctokit(token, { baseUrl: `${emu.url}/_github/api` });
+  const octo = (token: string) => getOctokit(token, { baseUrl: `${emu().url}/_github/api` });
 
   it('creates a comment as github-actions[bot], lists it, updates it in place', async () => {
     const gh = octo('ghs_write');

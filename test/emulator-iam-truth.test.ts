@@ -5,9 +5,9 @@ import { iam } from '@googleapis/iam';
 import { run_v1 } from '@googleapis/run/build/v1';
 import { run_v2 } from '@googleapis/run/build/v2';
 import { OAuth2Client } from 'google-auth-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callerFor, can } from './emulator/iam-engine.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { useEmulator } from './helpers/emulator.ts';
 
 const P = 'app-proj';
 const JOB = `projects/${P}/locations/us-central1/jobs/worker`;
@@ -90,20 +90,14 @@ const world = {
   ],
 };
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({ scenario: world });
-});
-afterAll(async () => {
-  await emu.stop();
-});
+const emu = useEmulator({ scenario: world });
 
 function authAs(member: string): OAuth2Client {
   const c = new OAuth2Client();
-  c.setCredentials({ access_token: emu.issueToken(member), expiry_date: Date.now() + 3_600_000 });
+  c.setCredentials({ access_token: emu().issueToken(member), expiry_date: Date.now() + 3_600_000 });
   return c;
 }
-const opts = (member: string) => ({ auth: authAs(member) as never, rootUrl: `${emu.url}/` });
+const opts = (member: string) => ({ auth: authAs(member) as never, rootUrl: `${emu().url}/` });
 const v2 = (member: string) => new run_v2.Run(opts(member)).projects.locations.jobs;
 
 async function status(p: Promise<unknown>): Promise<number> {
@@ -204,20 +198,20 @@ describe('deny policies (IAM v2)', () => {
   });
 
   it('takes away what an allow policy grants (emails compared case-insensitively)', async () => {
-    const agent = emu.world.projects[0]?.policy.bindings?.find((b) => b.role === 'roles/run.serviceAgent');
+    const agent = emu().world.projects[0]?.policy.bindings?.find((b) => b.role === 'roles/run.serviceAgent');
     expect(agent?.members).toContain(`serviceAccount:${AGENT}`);
     expect(
       can(
-        emu.world,
-        callerFor(emu.world, `serviceAccount:${AGENT}`),
+        emu().world,
+        callerFor(emu().world, `serviceAccount:${AGENT}`),
         'artifactregistry.repositories.downloadArtifacts',
         REPO,
       ),
     ).toBe(false);
     expect(
       can(
-        emu.world,
-        callerFor(emu.world, `serviceAccount:${AGENT}`),
+        emu().world,
+        callerFor(emu().world, `serviceAccount:${AGENT}`),
         'iam.serviceAccounts.getAccessToken',
         `projects/${P}/serviceAccounts/${RUNTIME}`,
       ),
@@ -228,7 +222,7 @@ describe('deny policies (IAM v2)', () => {
 describe('Policy Troubleshooter v3', () => {
   const troubleshoot = (member: string, permission: string, fullResourceName: string) =>
     authAs(member).request<Record<string, unknown>>({
-      url: `${emu.url}/v3/iam:troubleshoot`,
+      url: `${emu().url}/v3/iam:troubleshoot`,
       method: 'POST',
       data: { accessTuple: { principal: AGENT, fullResourceName, permission } },
     });

@@ -1,9 +1,9 @@
 // List routes page as Google's do: pageSize/pageToken -> nextPageToken, and Cloud Run v1's
 // limit/continue -> metadata.continue; a forged token is refused. Also: Secret Manager
 // versions.list, Artifact Registry packages/tags, and v2 job etags that follow every change.
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { TIMING } from './emulator/run-model.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { emulatorJson, useEmulator } from './helpers/emulator.ts';
 
 const REPO = 'projects/img-proj/locations/us-central1/repositories/containers';
 const IMAGE = 'us-central1-docker.pkg.dev/img-proj/containers/a/one:v1';
@@ -13,44 +13,34 @@ const job = (name: string) => ({
   template: { template: { containers: [{ image: IMAGE }] } },
 });
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({
-    scenario: {
-      projects: [
-        {
-          id: 'app-proj',
-          number: '111111111111',
-          policy: { bindings: [{ role: 'roles/owner', members: ['user:admin@acme.example'] }] },
-        },
-        {
-          id: 'img-proj',
-          number: '222222222222',
-          policy: { bindings: [{ role: 'roles/owner', members: ['user:admin@acme.example'] }] },
-        },
-      ],
-      repositories: [
-        {
-          name: REPO,
-          policy: { bindings: [{ role: 'roles/artifactregistry.reader', members: [AGENT] }] },
-          images: { 'a/one': ['v1'], 'b/two': ['v1', 'v2', 'latest'], three: ['x'] },
-        },
-      ],
-      secrets: [{ name: 'projects/app-proj/secrets/s', versions: ['1', '2', '3'] }],
-      jobs: Object.fromEntries(['j1', 'j2', 'j3'].map((n) => [job(n).name, job(n)])),
-      tokens: { t: 'user:admin@acme.example' },
-    },
-  });
+const emu = useEmulator({
+  scenario: {
+    projects: [
+      {
+        id: 'app-proj',
+        number: '111111111111',
+        policy: { bindings: [{ role: 'roles/owner', members: ['user:admin@acme.example'] }] },
+      },
+      {
+        id: 'img-proj',
+        number: '222222222222',
+        policy: { bindings: [{ role: 'roles/owner', members: ['user:admin@acme.example'] }] },
+      },
+    ],
+    repositories: [
+      {
+        name: REPO,
+        policy: { bindings: [{ role: 'roles/artifactregistry.reader', members: [AGENT] }] },
+        images: { 'a/one': ['v1'], 'b/two': ['v1', 'v2', 'latest'], three: ['x'] },
+      },
+    ],
+    secrets: [{ name: 'projects/app-proj/secrets/s', versions: ['1', '2', '3'] }],
+    jobs: Object.fromEntries(['j1', 'j2', 'j3'].map((n) => [job(n).name, job(n)])),
+    tokens: { t: 'user:admin@acme.example' },
+  },
 });
-afterAll(() => emu.stop());
 
-// biome-ignore lint/suspicious/noExplicitAny: JSON bodies inspected field by field in assertions
-type Body = Record<string, any>;
-
-async function get(path: string): Promise<{ status: number; body: Body }> {
-  const res = await fetch(`${emu.url}${path}`, { headers: { authorization: 'Bearer t' } });
-  return { status: res.status, body: (await res.json()) as Body };
-}
+const get = (path: string) => emulatorJson(emu(), 't', 'GET', path);
 
 /** Every page of a pageSize/pageToken list, by following nextPageToken. */
 async function all(path: string, key: string, size: number): Promise<{ pages: number; names: string[] }> {
@@ -132,7 +122,7 @@ describe('v2 job etags', () => {
     const name = 'projects/app-proj/locations/us-central1/jobs/e1';
     const etag = async () => (await get(`/v2/${name}`)).body.etag as string;
     const post = (path: string, body: unknown) =>
-      fetch(`${emu.url}${path}`, {
+      fetch(`${emu().url}${path}`, {
         method: 'POST',
         headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
         body: JSON.stringify(body),

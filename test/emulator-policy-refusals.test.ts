@@ -1,45 +1,34 @@
 // setIamPolicy and testIamPermissions refuse what Google refuses, with 400 INVALID_ARGUMENT in
 // Google's wording: an etag-guarded write below version 3 over a policy with conditions, a
 // `_withcond_` or unknown role, and permissions that do not apply to the resource's type.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorJson, useEmulator } from './helpers/emulator.ts';
 
 const ADMIN = 'user:admin@acme.example';
 const SA = 'runtime@app-proj.iam.gserviceaccount.com';
 const CONDITION = { expression: "request.time < timestamp('2030-01-01T00:00:00Z')", title: 'expiry' };
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({
-    scenario: {
-      projects: [
-        {
-          id: 'app-proj',
-          number: '111111111111',
-          policy: {
-            bindings: [
-              { role: 'roles/owner', members: [ADMIN] },
-              { role: 'roles/run.developer', members: ['user:bob@acme.example'], condition: CONDITION },
-            ],
-          },
+const emu = useEmulator({
+  scenario: {
+    projects: [
+      {
+        id: 'app-proj',
+        number: '111111111111',
+        policy: {
+          bindings: [
+            { role: 'roles/owner', members: [ADMIN] },
+            { role: 'roles/run.developer', members: ['user:bob@acme.example'], condition: CONDITION },
+          ],
         },
-      ],
-      serviceAccounts: [{ email: SA }],
-      customRoles: [{ name: 'projects/app-proj/roles/jobDeployer', includedPermissions: ['run.jobs.get'] }],
-    },
-  });
+      },
+    ],
+    serviceAccounts: [{ email: SA }],
+    customRoles: [{ name: 'projects/app-proj/roles/jobDeployer', includedPermissions: ['run.jobs.get'] }],
+  },
 });
-afterAll(() => emu.stop());
 
-async function post(path: string, body: unknown) {
-  const res = await fetch(`${emu.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${emu.issueToken(ADMIN)}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: JSON bodies inspected field by field in assertions
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const post = (path: string, body: unknown) =>
+  emulatorJson(emu(), emu().issueToken(ADMIN), 'POST', path, body);
 
 const PROJECT = '/v1/projects/app-proj';
 
@@ -49,7 +38,7 @@ describe('setIamPolicy refusals', () => {
     // The version-1 reader sees the conditional binding as ROLE_withcond_HASH.
     const hidden = read.body.bindings.find((b: { role: string }) => b.role.includes('_withcond_'));
     expect(hidden).toBeDefined();
-    const before = structuredClone(emu.world.projects[0]?.policy);
+    const before = structuredClone(emu().world.projects[0]?.policy);
     const plain = read.body.bindings.filter((b: { role: string }) => !b.role.includes('_withcond_'));
     const write = await post(`${PROJECT}:setIamPolicy`, {
       policy: { etag: read.body.etag, bindings: [...plain, { role: 'roles/viewer', members: [ADMIN] }] },
@@ -66,7 +55,7 @@ describe('setIamPolicy refusals', () => {
         }),
       },
     });
-    expect(emu.world.projects[0]?.policy).toEqual(before);
+    expect(emu().world.projects[0]?.policy).toEqual(before);
   });
 
   it('sending back the _withcond_ role is refused as an unknown role', async () => {

@@ -2,9 +2,8 @@
 // "a unique string used as a suffix for creating a new execution; the Job will become ready when
 // the execution is successfully completed / started; job name + token under 63 characters"),
 // driven by the real @googleapis/run client over HTTP.
-import { run_v2 } from '@googleapis/run';
-import { OAuth2Client } from 'google-auth-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { run_v2 } from '@googleapis/run';
+import { describe, expect, it } from 'vitest';
 import {
   APP,
   DEPLOYER,
@@ -15,18 +14,11 @@ import {
   runWorld,
   v2Job,
 } from './emulator/run-world.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { runV2Client, useEmulator } from './helpers/emulator.ts';
 
-type GoogleApisAuth = NonNullable<ConstructorParameters<typeof run_v2.Run>[0]['auth']>;
-
-let emu: Emulator;
 const parent = `projects/${APP.id}/locations/${REGION}`;
 
-function client(email: string): run_v2.Run {
-  const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: emu.issueToken(`serviceAccount:${email}`) });
-  return new run_v2.Run({ rootUrl: `${emu.url}/`, auth: auth as unknown as GoogleApisAuth });
-}
+const client = (email: string) => runV2Client(emu(), email);
 
 async function write(id: string, body: object) {
   const run = client(DEPLOYER);
@@ -38,10 +30,7 @@ async function write(id: string, body: object) {
   return data;
 }
 
-beforeAll(async () => {
-  emu = await startEmulator({ scenario: runWorld() });
-});
-afterAll(() => emu.stop());
+const emu = useEmulator({ scenario: runWorld() });
 
 describe('execution tokens', () => {
   it('runExecutionToken: the write completes with the execution JOB-TOKEN, succeeded', async () => {
@@ -54,7 +43,7 @@ describe('execution tokens', () => {
     expect(job.latestCreatedExecution?.name).toBe(`${parent}/jobs/tok-run/executions/tok-run-abc12`);
     expect(job.latestCreatedExecution?.completionStatus).toBe('EXECUTION_SUCCEEDED');
     expect(job.terminalCondition?.state).toBe('CONDITION_SUCCEEDED');
-    const execution = emu.world.executions[`${parent}/jobs/tok-run/executions/tok-run-abc12`];
+    const execution = emu().world.executions[`${parent}/jobs/tok-run/executions/tok-run-abc12`];
     expect(execution?.succeededCount).toBe(1);
   });
 
@@ -66,7 +55,7 @@ describe('execution tokens', () => {
     const job = op.response as run_v2.Schema$GoogleCloudRunV2Job;
     expect(job.latestCreatedExecution?.name).toMatch(/\/executions\/tok-start-x1$/);
     expect(job.latestCreatedExecution?.completionStatus).toBe('EXECUTION_PENDING');
-    const execution = emu.world.executions[String(job.latestCreatedExecution?.name)];
+    const execution = emu().world.executions[String(job.latestCreatedExecution?.name)];
     expect(execution?.completionTime).toBeUndefined();
     expect(execution?.startTime).toBeDefined();
   });
@@ -93,6 +82,6 @@ describe('execution tokens', () => {
       );
     expect(err?.status).toBe(400);
     expect(err?.data.error.status).toBe('INVALID_ARGUMENT');
-    expect(emu.world.jobs[`${parent}/jobs/${id}`]).toBeUndefined();
+    expect(emu().world.jobs[`${parent}/jobs/${id}`]).toBeUndefined();
   });
 });

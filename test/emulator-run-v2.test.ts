@@ -1,7 +1,6 @@
 // Cloud Run Admin v2 on the emulator, driven by the real @googleapis/run client over HTTP.
-import { run_v2 } from '@googleapis/run';
-import { OAuth2Client } from 'google-auth-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { run_v2 } from '@googleapis/run';
+import { describe, expect, it } from 'vitest';
 import {
   AGENT,
   APP,
@@ -20,19 +19,11 @@ import {
   STRANGER,
   v2Job,
 } from './emulator/run-world.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { runV2Client, useEmulator } from './helpers/emulator.ts';
 
-type GoogleApisAuth = NonNullable<ConstructorParameters<typeof run_v2.Run>[0]['auth']>;
-
-let emu: Emulator;
 const parent = `projects/${APP.id}/locations/${REGION}`;
 
-function client(email: string): run_v2.Run {
-  const auth = new OAuth2Client();
-  auth.setCredentials({ access_token: emu.issueToken(`serviceAccount:${email}`) });
-  // googleapis-common pins its own google-auth-library copy; the client is the same at runtime.
-  return new run_v2.Run({ rootUrl: `${emu.url}/`, auth: auth as unknown as GoogleApisAuth });
-}
+const client = (email: string) => runV2Client(emu(), email);
 
 interface ErrorBody {
   code: number;
@@ -63,10 +54,7 @@ async function createJob(run: run_v2.Run, id: string, body: object) {
   return waitOp(run, op.name as string);
 }
 
-beforeAll(async () => {
-  emu = await startEmulator({ scenario: runWorld() });
-});
-afterAll(() => emu.stop());
+const emu = useEmulator({ scenario: runWorld() });
 
 describe('Cloud Run v2 jobs', () => {
   it('creates a job through a long-running operation and serves it with server-set fields', async () => {
@@ -132,7 +120,7 @@ describe('Cloud Run v2 jobs', () => {
     expect(f.error.message).toBe(
       `Permission 'iam.serviceaccounts.actAs' denied on service account ${STRANGER} (or it may not exist).`,
     );
-    expect(emu.world.jobs[`${parent}/jobs/actas`]).toBeUndefined();
+    expect(emu().world.jobs[`${parent}/jobs/actas`]).toBeUndefined();
   });
 
   it('checks the default compute account when the job names none', async () => {
@@ -160,7 +148,7 @@ describe('Cloud Run v2 jobs', () => {
       new RegExp(`^User must have permission to read the image, ${PRIVATE_IMAGE.replace(/[.]/g, '\\.')}\\. `),
     );
     expect(f.error.message).not.toMatch(/artifactregistry\.repositories/);
-    expect(emu.world.jobs[`${parent}/jobs/private`]).toBeUndefined();
+    expect(emu().world.jobs[`${parent}/jobs/private`]).toBeUndefined();
   });
 
   it('fails the operation when the service agent cannot read an image in another project', async () => {
@@ -189,30 +177,26 @@ describe('Cloud Run v2 jobs', () => {
 
   it('refuses a runtime account from another project while the org policy is enforced, then needs the agent token grant', async () => {
     const run = client(DEPLOYER);
-    const enforced = await failure(
-      run.projects.locations.jobs.create({
-        parent,
-        jobId: 'xproject',
-        requestBody: v2Job(IMAGE, { serviceAccount: FOREIGN_SA }),
-      }),
-    );
+    const createForeign = () =>
+      failure(
+        run.projects.locations.jobs.create({
+          parent,
+          jobId: 'xproject',
+          requestBody: v2Job(IMAGE, { serviceAccount: FOREIGN_SA }),
+        }),
+      );
+    const enforced = await createForeign();
     expect(enforced.status).toBe(400);
     expect(enforced.error.status).toBe('FAILED_PRECONDITION');
     expect(JSON.stringify(enforced.error.details)).toContain(
       'constraints/iam.disableCrossProjectServiceAccountUsage',
     );
 
-    const imgProject = emu.world.projects.find((p) => p.id === 'img-proj');
+    const imgProject = emu().world.projects.find((p) => p.id === 'img-proj');
     if (!imgProject) throw new Error('scenario lost img-proj');
     imgProject.orgPolicies['iam.disableCrossProjectServiceAccountUsage'] = false;
     // Synchronous on the write, as Cloud Run answers it, and no job is left behind.
-    const denied = await failure(
-      run.projects.locations.jobs.create({
-        parent,
-        jobId: 'xproject',
-        requestBody: v2Job(IMAGE, { serviceAccount: FOREIGN_SA }),
-      }),
-    );
+    const denied = await createForeign();
     expect(denied.status).toBe(403);
     expect(denied.error.message).toBe(
       `Google Cloud Run Service Agent does not have permission to get access tokens for the service account ${FOREIGN_SA}. ` +
@@ -220,7 +204,7 @@ describe('Cloud Run v2 jobs', () => {
         'Alternatively, if the service account is unspecified or in the same project you are deploying in, ensure that ' +
         'the Service Agent is assigned the Google Cloud Run Service Agent role roles/run.serviceAgent.',
     );
-    expect(emu.world.jobs[`${parent}/jobs/xproject`]).toBeUndefined();
+    expect(emu().world.jobs[`${parent}/jobs/xproject`]).toBeUndefined();
   });
 
   it('fails the operation for a secret that does not exist, and passes for a readable one', async () => {
@@ -338,7 +322,7 @@ describe('Cloud Run v2 executions', () => {
 
   it('re-checks preconditions when an execution starts', async () => {
     const run = client(DEPLOYER);
-    const repo = emu.world.repositories.find((r) => r.name.endsWith('/repositories/apps'));
+    const repo = emu().world.repositories.find((r) => r.name.endsWith('/repositories/apps'));
     if (!repo) throw new Error('scenario lost the apps repository');
     await createJob(run, 'vanishing', v2Job(IMAGE, { serviceAccount: RUNNER }));
     const saved = repo.images.job;

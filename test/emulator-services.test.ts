@@ -1,51 +1,41 @@
 // SERVICE_DISABLED from every API the emulator serves, against the caller's consumer project
 // (the pool's for a federated token, the service account's for its token), in Google's shape.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { describe, expect, it } from 'vitest';
+import { emulatorJson, useEmulator } from './helpers/emulator.ts';
 
 const POOL =
   'principal://iam.googleapis.com/projects/333333333333/locations/global/workloadIdentityPools/github/subject/repo:acme/payments:ref:refs/heads/main';
 const DEPLOYER = 'deployer@ci-proj.iam.gserviceaccount.com';
 
-let emu: Emulator;
-beforeAll(async () => {
-  emu = await startEmulator({
-    scenario: {
-      projects: [
-        {
-          id: 'app-proj',
-          number: '111111111111',
-          policy: { bindings: [{ role: 'roles/owner', members: [POOL, `serviceAccount:${DEPLOYER}`] }] },
-        },
-        // The pool's project, without the IAM Credentials API; the deployer's project without IAM.
-        { id: 'pool-proj', number: '333333333333', disabledServices: ['iamcredentials.googleapis.com'] },
-        {
-          id: 'ci-proj',
-          number: '444444444444',
-          disabledServices: ['iam.googleapis.com', 'secretmanager.googleapis.com'],
-        },
-      ],
-      serviceAccounts: [
-        {
-          email: DEPLOYER,
-          policy: { bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [POOL] }] },
-        },
-        { email: 'runtime@app-proj.iam.gserviceaccount.com' },
-      ],
-      secrets: [{ name: 'projects/app-proj/secrets/s' }],
-    },
-  });
+const emu = useEmulator({
+  scenario: {
+    projects: [
+      {
+        id: 'app-proj',
+        number: '111111111111',
+        policy: { bindings: [{ role: 'roles/owner', members: [POOL, `serviceAccount:${DEPLOYER}`] }] },
+      },
+      // The pool's project, without the IAM Credentials API; the deployer's project without IAM.
+      { id: 'pool-proj', number: '333333333333', disabledServices: ['iamcredentials.googleapis.com'] },
+      {
+        id: 'ci-proj',
+        number: '444444444444',
+        disabledServices: ['iam.googleapis.com', 'secretmanager.googleapis.com'],
+      },
+    ],
+    serviceAccounts: [
+      {
+        email: DEPLOYER,
+        policy: { bindings: [{ role: 'roles/iam.serviceAccountTokenCreator', members: [POOL] }] },
+      },
+      { email: 'runtime@app-proj.iam.gserviceaccount.com' },
+    ],
+    secrets: [{ name: 'projects/app-proj/secrets/s' }],
+  },
 });
-afterAll(() => emu.stop());
 
-async function call(member: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${emu.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${emu.issueToken(member)}`, 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as { error?: Record<string, unknown> } };
-}
+const call = (member: string, method: string, path: string, body?: unknown) =>
+  emulatorJson(emu(), emu().issueToken(member), method, path, body);
 
 describe('SERVICE_DISABLED', () => {
   it("a federated token's generateAccessToken: the pool's project, in Google's wording and shape", async () => {

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { InputError, parseInputs } from '../src/inputs.ts';
+import { parseInputs } from '../src/inputs.ts';
 import { resolveLocal } from '../src/plan.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { refusalOf } from './helpers/input-refusals.ts';
 import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
 import { pool } from './helpers/soak.ts';
 import { injectedCommands } from './helpers/workflow-commands.ts';
@@ -295,16 +296,13 @@ const fileCases = (): FileCase[] => [
 ];
 
 /** Parse as the action does (inputs, then the job.yaml); the InputError's problems, or [] if accepted. */
-function refusal(inputs: Record<string, string>, env: Record<string, string>): string[] {
-  try {
-    const config = parseInputs((n) => (inputs[n] ?? '').trim(), env);
-    resolveLocal(config, env);
-    return [];
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-}
+const refusal = (inputs: Record<string, string>, env: Record<string, string>): string[] =>
+  refusalOf(() =>
+    resolveLocal(
+      parseInputs((n) => (inputs[n] ?? '').trim(), env),
+      env,
+    ),
+  );
 
 const names = (input: string) => new RegExp(`Inputs? "(?:[a-z_]+" and ")?${input}"|and "${input}"`);
 

@@ -12,6 +12,7 @@ import { preflight } from '../src/iam/index.ts';
 import type { DeployPlan, Finding } from '../src/model.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
 import { config } from './fixtures/config.ts';
+import { endpointOverrides } from './helpers/runner-env.ts';
 
 const ORG = '100200300400';
 const DEPLOYER = 'deployer@app-proj.iam.gserviceaccount.com';
@@ -160,13 +161,7 @@ function authAs(e: Emulator, email: string): OAuth2Client {
   return client;
 }
 
-function env(e: Emulator): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const api of ['iam', 'cloudresourcemanager', 'artifactregistry', 'secretmanager', 'orgpolicy']) {
-    out[`GHA_ENDPOINT_OVERRIDE_${api}`] = `${e.url}/`;
-  }
-  return out;
-}
+const env = (e: Emulator): Record<string, string> => endpointOverrides(`${e.url}/`);
 
 /** Every IAM policy in the emulator's world, by resource name. */
 function policies(e: Emulator): Record<string, Policy> {

@@ -2,7 +2,8 @@
 // request_reason as a header value, and every problem reported in one run.
 import { describe, expect, it } from 'vitest';
 import { overrideRoot } from '../src/auth/endpoints.ts';
-import { InputError, parseInputs } from '../src/inputs.ts';
+import { parseInputs } from '../src/inputs.ts';
+import { refusalOf } from './helpers/input-refusals.ts';
 
 const base = { job: 'nightly', image: 'us-docker.pkg.dev/app/c/report:1', project_id: 'app-prod' };
 const parse = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
@@ -11,15 +12,8 @@ const parse = (inputs: Record<string, string>, env: Record<string, string> = {})
     env,
     () => true,
   );
-function problems(inputs: Record<string, string>, env: Record<string, string> = {}): string[] {
-  try {
-    parse(inputs, env);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = (inputs: Record<string, string>, env: Record<string, string> = {}): string[] =>
+  refusalOf(() => parse(inputs, env));
 
 describe('boolean inputs accept what core.getBooleanInput accepts', () => {
   it.each([

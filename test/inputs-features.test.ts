@@ -1,8 +1,9 @@
 // Every job-feature input (issue 11): the forms it takes, and the error naming the input for
 // each form it refuses. Through parseInputs, the one reader of inputs.
 import { describe, expect, it } from 'vitest';
-import { InputError, parseInputs } from '../src/inputs.ts';
+import { parseInputs } from '../src/inputs.ts';
 import type { Config } from '../src/model.ts';
+import { problemsOf } from './helpers/input-refusals.ts';
 
 const base = { job: 'migrate', image: 'us-docker.pkg.dev/app/c/migrate:1', project_id: 'app-prod' };
 const parse = (inputs: Record<string, string>): Config =>
@@ -11,15 +12,7 @@ const parse = (inputs: Record<string, string>): Config =>
     {},
     () => true,
   );
-function problems(inputs: Record<string, string>): string[] {
-  try {
-    parse(inputs);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
+const problems = (inputs: Record<string, string>): string[] => problemsOf(() => parse(inputs));
 
 describe('job-feature inputs: accepted forms', () => {
   const cases: Array<{ name: string; inputs: Record<string, string>; expect: Partial<Config> }> = [

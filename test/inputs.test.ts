@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, parseInputs, splitList, toSeconds } from '../src/inputs.ts';
+import { parseInputs, splitList, toSeconds } from '../src/inputs.ts';
 import type { Config } from '../src/model.ts';
+import { problemsOf } from './helpers/input-refusals.ts';
 
 const WORKSPACE = '/ws';
 const env = { GITHUB_WORKSPACE: WORKSPACE };
@@ -17,15 +18,7 @@ const base = {
 function parse(inputs: Record<string, string>): Config {
   return parseInputs((name) => inputs[name] ?? '', env, exists);
 }
-function problems(inputs: Record<string, string>): string[] {
-  try {
-    parse(inputs);
-  } catch (e) {
-    if (e instanceof InputError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
+const problems = (inputs: Record<string, string>): string[] => problemsOf(() => parse(inputs));
 
 describe('parseInputs: valid forms', () => {
   const cases: Array<{ name: string; inputs: Record<string, string>; expect: Partial<Config> }> = [

@@ -4,28 +4,24 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Config, Finding, RunResult } from '../src/model.ts';
 import { MARKER, publishComment } from '../src/report/comment.ts';
-import { type Emulator, startEmulator } from './emulator/server.ts';
+import { useEmulator } from './helpers/emulator.ts';
 
-let emu: Emulator;
 let dir: string;
 
-beforeAll(async () => {
-  emu = await startEmulator({
-    scenario: {
-      github: {
-        repository: 'acme/app',
-        pullRequests: [{ number: 7 }, { number: 8, fork: true }, { number: 9 }],
-        tokens: { ghs_write: 'write', ghs_read: 'read' },
-        comments: { 7: [{ id: 11, body: 'Looks good to me', user: 'octocat' }] },
-      },
+const emu = useEmulator({
+  scenario: {
+    github: {
+      repository: 'acme/app',
+      pullRequests: [{ number: 7 }, { number: 8, fork: true }, { number: 9 }],
+      tokens: { ghs_write: 'write', ghs_read: 'read' },
+      comments: { 7: [{ id: 11, body: 'Looks good to me', user: 'octocat' }] },
     },
-  });
-  dir = mkdtempSync(join(tmpdir(), 'gh-event-'));
+  },
 });
-afterAll(async () => emu.stop());
+dir = mkdtempSync(join(tmpdir(), 'gh-event-'));
 
 const gap: Finding = {
   check: 'agent-image',
@@ -58,13 +54,13 @@ function env(pr: number, fork = false, eventName = 'pull_request') {
     GITHUB_EVENT_NAME: eventName,
     GITHUB_EVENT_PATH: path,
     GITHUB_REPOSITORY: 'acme/app',
-    GITHUB_API_URL: `${emu.url}/_github/api`,
+    GITHUB_API_URL: `${emu().url}/_github/api`,
   };
 }
 
 const read = (p: string) => readFileSync(p, 'utf8');
-const ours = (pr: number) => (emu.world.github.comments[pr] ?? []).filter((c) => c.body.includes(MARKER));
-const githubCalls = () => emu.requestLog.filter((r) => r.path.startsWith('/_github/api/repos/')).length;
+const ours = (pr: number) => (emu().world.github.comments[pr] ?? []).filter((c) => c.body.includes(MARKER));
+const githubCalls = () => emu().requestLog.filter((r) => r.path.startsWith('/_github/api/repos/')).length;
 
 /** Capture workflow commands written by @actions/core. */
 function captureStdout(): string[] {
@@ -91,7 +87,7 @@ describe('sticky pull-request comment', () => {
     expect(ours(7)[0]?.id).toBe(id);
     expect(ours(7)[0]?.body).toContain('**All IAM requirements hold**');
     // the human comment is untouched
-    expect(emu.world.github.comments[7]?.find((c) => c.id === 11)?.body).toBe('Looks good to me');
+    expect(emu().world.github.comments[7]?.find((c) => c.id === 11)?.body).toBe('Looks good to me');
 
     expect(await publishComment(result(closed), env(7), read)).toBe('unchanged');
     expect(ours(7)).toHaveLength(1);
@@ -104,7 +100,7 @@ describe('sticky pull-request comment', () => {
       body: `chatter ${i}`,
       user: 'octocat',
     }));
-    emu.world.github.comments[9] = [
+    emu().world.github.comments[9] = [
       ...filler,
       { id: 9999, body: `${MARKER}\nold`, user: 'github-actions[bot]' },
     ];
@@ -115,12 +111,12 @@ describe('sticky pull-request comment', () => {
 
   it('a read-only token ends in a warning, not a failure, and posts nothing', async () => {
     const out = captureStdout();
-    const before = (emu.world.github.comments[9] ?? []).length;
+    const before = (emu().world.github.comments[9] ?? []).length;
     // different findings, so a write is needed (reading works with a read-only token)
     const changed = [{ ...gap, title: 'Still missing' }];
     expect(await publishComment(result(changed, 'ghs_read'), env(9), read)).toBe('refused');
     expect(ours(9)[0]?.body).not.toContain('Still missing');
-    expect((emu.world.github.comments[9] ?? []).length).toBe(before);
+    expect((emu().world.github.comments[9] ?? []).length).toBe(before);
     const warning = out
       .join('')
       .split('\n')

@@ -12,6 +12,7 @@ import { CODE_WIDTH } from '../src/report/markdown.ts';
 import { renderSummary } from '../src/report/summary.ts';
 import { FINDING_WORD, IAM_WORDS, MARK, WORDS } from '../src/report/vocabulary.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { withEmulator } from './helpers/e2e-emulator.ts';
 import { ensureBuilt, type RunActionResult } from './helpers/run-action.ts';
 
 /**
@@ -200,8 +201,7 @@ describe('the demo, as a reviewer sees it on GitHub', () => {
 describe('a failed deploy', () => {
   it('keeps the rules, says "deploy failed", and carries a long Google message once', async () => {
     ensureBuilt();
-    const emu = await startEmulator({ scenario: DEMO_WORLD });
-    try {
+    await withEmulator(DEMO_WORLD, async (emu) => {
       const res = await demoRun(emu, 'off');
       expect(res.code).toBe(1);
       expect(res.summary.split('\n')[0]).toBe(
@@ -212,9 +212,7 @@ describe('a failed deploy', () => {
       const google = 'Ensure that the provided container image URL is correct';
       expect(res.stdout.split(google)).toHaveLength(2);
       expect(res.stdout.split('\n').filter((l) => l.startsWith('::error'))).toHaveLength(1);
-    } finally {
-      await emu.stop();
-    }
+    });
   }, 60_000);
 });
 

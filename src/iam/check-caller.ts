@@ -5,6 +5,7 @@
 import type { Finding } from '../model.ts';
 import { grantCommand, shellQuote } from './commands.ts';
 import { type ConditionFacts, decideCondition } from './conditions.ts';
+import { openFinding } from './finding.ts';
 import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import { describeResource, type Reader } from './reader.ts';
@@ -63,11 +64,7 @@ async function held(req: CallerRequirement, reader: Reader) {
 
 export async function checkCaller(req: CallerRequirement, deps: CallerDeps): Promise<Finding> {
   const finding: Finding = {
-    check: req.check,
-    status: 'satisfied',
-    title: req.title,
-    evidence: '',
-    subject: req.subject,
+    ...openFinding(req),
     resource: (req.scope?.resource ?? req.resource).name,
     role: req.role,
     permission: req.permissions.join(', '),

@@ -6,6 +6,7 @@ import type { PolicyResource } from './backend.ts';
 import { grantCommand } from './commands.ts';
 import { type ConditionFacts, conditionResource, decideCondition } from './conditions.ts';
 import { denyVerdict } from './deny.ts';
+import { openFinding } from './finding.ts';
 import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import { describeResource, type Reader } from './reader.ts';
@@ -98,13 +99,7 @@ export function factsFor(resource: PolicyResource, deps: PrincipalDeps): Conditi
 }
 
 export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalDeps): Promise<Finding> {
-  const finding: Finding = {
-    check: req.check,
-    status: 'satisfied',
-    title: req.title,
-    evidence: '',
-    subject: req.subject,
-  };
+  const finding = openFinding(req);
   Object.assign(finding, {
     principal: req.principal,
     permission: req.permission,

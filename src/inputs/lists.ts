@@ -4,6 +4,20 @@
 /** Report one bad input: its name, the expected form and what was received. */
 export type Bad = (name: string, expected: string, got: string) => void;
 
+/** `value` when it matches `re`; when set but not matching, reported to `bad` (undefined either way). */
+export function matching(
+  value: string,
+  re: RegExp,
+  bad: Bad,
+  name: string,
+  expected: string,
+): string | undefined {
+  if (!value) return undefined;
+  if (re.test(value)) return value;
+  bad(name, expected, value);
+  return undefined;
+}
+
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /**

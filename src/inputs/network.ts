@@ -2,7 +2,7 @@
 // egress) or vpc_connector, vpc_egress. Names may be short (the job's project) or full
 // resource names (a Shared VPC host project); regions in full names must be the job's.
 import type { JobFeatures } from '../model.ts';
-import { type Bad, splitList } from './lists.ts';
+import { type Bad, matching, splitList } from './lists.ts';
 
 type Get = (name: string) => string;
 
@@ -41,11 +41,14 @@ export function parseNetwork(
       );
   if (instances.length) out.cloudSqlInstances = [...new Set(instances)];
 
-  const network = get('network');
-  if (network) {
-    if (NETWORK.test(network)) out.network = network;
-    else bad('network', 'a VPC network name or projects/HOST_PROJECT/global/networks/NETWORK', network);
-  }
+  const network = matching(
+    get('network'),
+    NETWORK,
+    bad,
+    'network',
+    'a VPC network name or projects/HOST_PROJECT/global/networks/NETWORK',
+  );
+  if (network) out.network = network;
   const subnet = get('subnet');
   if (subnet) {
     const m = SUBNET.exec(subnet);

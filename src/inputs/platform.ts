@@ -1,7 +1,7 @@
 // Keys, policies and compute: kms_key (CMEK), binary_authorization and breakglass, gpu,
 // gpu_type, gpu_zonal_redundancy, execution_environment.
 import type { JobFeatures } from '../model.ts';
-import type { Bad } from './lists.ts';
+import { type Bad, matching } from './lists.ts';
 
 const ID = '[A-Za-z0-9_-]{1,63}';
 const KMS_KEY = new RegExp(`^projects/[a-z0-9.:-]+/locations/[a-z0-9-]+/keyRings/${ID}/cryptoKeys/${ID}$`);
@@ -20,16 +20,14 @@ export function parsePlatform(
   problem: (message: string) => void,
 ): Partial<JobFeatures> {
   const out: Partial<JobFeatures> = {};
-  const key = get('kms_key');
-  if (key) {
-    if (KMS_KEY.test(key)) out.kmsKey = key;
-    else
-      bad(
-        'kms_key',
-        'a Cloud KMS key name projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY',
-        key,
-      );
-  }
+  const key = matching(
+    get('kms_key'),
+    KMS_KEY,
+    bad,
+    'kms_key',
+    'a Cloud KMS key name projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY',
+  );
+  if (key) out.kmsKey = key;
   const binauthz = get('binary_authorization');
   if (binauthz === 'default') out.binaryAuthorization = { useDefault: true };
   else if (POLICY.test(binauthz)) out.binaryAuthorization = { policy: binauthz };
@@ -54,11 +52,8 @@ export function parsePlatform(
     if (/^[1-9]\d?$/.test(gpu)) out.gpu = Number(gpu);
     else bad('gpu', 'a number of GPUs like 1', gpu);
   }
-  const gpuType = get('gpu_type');
-  if (gpuType) {
-    if (GPU_TYPE.test(gpuType)) out.gpuType = gpuType;
-    else bad('gpu_type', 'an accelerator type like nvidia-l4', gpuType);
-  }
+  const gpuType = matching(get('gpu_type'), GPU_TYPE, bad, 'gpu_type', 'an accelerator type like nvidia-l4');
+  if (gpuType) out.gpuType = gpuType;
   const redundancy = get('gpu_zonal_redundancy');
   if (redundancy) {
     if (redundancy === 'true' || redundancy === 'false') out.gpuZonalRedundancy = redundancy === 'true';

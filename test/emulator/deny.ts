@@ -7,7 +7,7 @@
 // principalSet://goog/group/EMAIL, principalSet://goog/public:all; SERVICE_FQDN/RESOURCE.VERB.
 import { bindingConditionHolds } from './cel.ts';
 import type { Caller, DenyRule, World, WorldDenyPolicy } from './contract.ts';
-import { conditionResource, hierarchyOf } from './iam-engine.ts';
+import { conditionResource, hierarchyOf, type PermissionVerdict } from './iam-engine.ts';
 import { findProject } from './world-index.ts';
 
 /** run.jobs.create -> run.googleapis.com/jobs.create (the v2 permission form). */
@@ -100,12 +100,5 @@ export function denyingPolicy(
   return undefined;
 }
 
-export function deniedBy(
-  world: World,
-  caller: Caller | undefined,
-  permission: string,
-  resource: string,
-  now = Date.now(),
-): boolean {
-  return denyingPolicy(world, caller, permission, resource, now) !== undefined;
-}
+export const deniedBy: PermissionVerdict = (world, caller, permission, resource, now = Date.now()) =>
+  denyingPolicy(world, caller, permission, resource, now) !== undefined;

@@ -298,14 +298,23 @@ export function conditionGrants(world: World, b: Binding, resource: string, now 
   });
 }
 
-/** Allowed by some binding (allow policies only). */
-function allowed(
+/** A verdict on one permission of a caller on a resource, at `now` (the wall clock unless given). */
+export type PermissionVerdict = (
   world: World,
   caller: Caller | undefined,
   permission: string,
   resource: string,
-  now: number,
-) {
+  now?: number,
+) => boolean;
+
+/** The allow-policy verdict alone (Policy Troubleshooter explains the two separately). */
+export const allowedByPolicies: PermissionVerdict = (
+  world,
+  caller,
+  permission,
+  resource,
+  now = Date.now(),
+) => {
   for (const policy of policyChain(world, resource)) {
     for (const b of policy.bindings ?? []) {
       if (!roleGrants(world, b.role, permission) || !conditionGrants(world, b, resource, now)) continue;
@@ -315,30 +324,12 @@ function allowed(
     }
   }
   return false;
-}
+};
 
 /** Allow policies grant it and no deny policy on the hierarchy takes it away. */
-export function can(
-  world: World,
-  caller: Caller | undefined,
-  permission: string,
-  resource: string,
-  now = Date.now(),
-): boolean {
-  if (!allowed(world, caller, permission, resource, now)) return false;
-  return !deniedBy(world, caller, permission, resource, now);
-}
-
-/** The allow-policy verdict alone (Policy Troubleshooter explains the two separately). */
-export function allowedByPolicies(
-  world: World,
-  caller: Caller | undefined,
-  permission: string,
-  resource: string,
-  now = Date.now(),
-): boolean {
-  return allowed(world, caller, permission, resource, now);
-}
+export const can: PermissionVerdict = (world, caller, permission, resource, now = Date.now()) =>
+  allowedByPolicies(world, caller, permission, resource, now) &&
+  !deniedBy(world, caller, permission, resource, now);
 
 /** The subset of `permissions` the caller holds on `resource` (testIamPermissions). */
 export function heldPermissions(

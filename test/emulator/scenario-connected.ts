@@ -2,20 +2,8 @@
 // Cloud SQL instances, subnetworks with their IAM policies, Serverless VPC Access connectors,
 // Cloud Storage buckets and KMS keys with theirs, and the log lines an image's tasks print.
 import type { Policy, WorldConnected } from './contract.ts';
+import { fail, list, type Obj, obj } from './scenario-read.ts';
 
-type Obj = Record<string, unknown>;
-
-function fail(where: string, what: string): never {
-  throw new Error(`scenario: ${where}: ${what} (see test/emulator/SCENARIO.md)`);
-}
-const list = (v: unknown, where: string): unknown[] =>
-  v === undefined || v === null ? [] : Array.isArray(v) ? v : fail(where, 'expected a list');
-const obj = (v: unknown, where: string): Obj =>
-  v === undefined || v === null
-    ? {}
-    : typeof v === 'object' && !Array.isArray(v)
-      ? (v as Obj)
-      : fail(where, 'expected a mapping');
 const named = (v: unknown, where: string, pattern: RegExp, form: string): string => {
   if (typeof v !== 'string' || !pattern.test(v)) fail(where, `expected ${form}`);
   return v;

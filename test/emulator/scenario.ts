@@ -7,8 +7,7 @@ import { parse } from 'yaml';
 import type { DenyRule, Policy, World, WorldGithub, WorldProject } from './contract.ts';
 import { newEtag } from './policy-api.ts';
 import { connectedFromObject } from './scenario-connected.ts';
-
-type Obj = Record<string, unknown>;
+import { fail, list, type Obj, obj } from './scenario-read.ts';
 
 const DEFAULT_SERVICES = [
   'run.googleapis.com',
@@ -30,18 +29,6 @@ const DEFAULT_SERVICES = [
   'policytroubleshooter.googleapis.com',
 ];
 
-function fail(where: string, what: string): never {
-  throw new Error(`scenario: ${where}: ${what} (see test/emulator/SCENARIO.md)`);
-}
-
-const obj = (v: unknown, where: string): Obj =>
-  v === undefined || v === null
-    ? {}
-    : typeof v === 'object' && !Array.isArray(v)
-      ? (v as Obj)
-      : fail(where, 'expected a mapping');
-const list = (v: unknown, where: string): unknown[] =>
-  v === undefined || v === null ? [] : Array.isArray(v) ? v : fail(where, 'expected a list');
 const str = (v: unknown, where: string): string =>
   typeof v === 'string' || typeof v === 'number' ? String(v) : fail(where, 'expected a string');
 

@@ -76,6 +76,24 @@ export const stepInputs = (over: Record<string, string> = {}): Record<string, st
   ...over,
 });
 
+/** Inputs of a step that deploys the job.yaml at `metadata`: job, image and service_account come from the file. */
+export const metadataStepInputs = (
+  metadata: string,
+  over: Record<string, string> = {},
+): Record<string, string> => stepInputs({ job: '', image: '', service_account: '', metadata, ...over });
+
+/** A pull_request event for PR 7 of acme/payments, from `headRepo` (a fork when it is another repository). */
+export const pullRequestEvent = (headRepo = 'acme/payments') => ({
+  name: 'pull_request',
+  payload: {
+    pull_request: {
+      number: 7,
+      head: { repo: { full_name: headRepo } },
+      base: { repo: { full_name: 'acme/payments' } },
+    },
+  },
+});
+
 /** The workflow file that runs this action with `inputs` (one `with:` line per non-empty input). */
 export function workflowFile(inputs: Record<string, string>): string {
   const withLines = Object.entries(inputs)

@@ -76,6 +76,18 @@ export function providerOf(world: Obj, project: string): string {
   return `projects/${number}/locations/global/workloadIdentityPools/github/providers/github-actions`;
 }
 
+/** The step's inputs for a library world: its provider and deployer, us-central1, its own inputs, then `over`. */
+export function scenarioInputs(s: ScenarioFile, over: Record<string, string> = {}): Record<string, string> {
+  const e = s.expect;
+  return {
+    workload_identity_provider: providerOf(s.world, e.poolProject ?? e.inputs.project_id ?? ''),
+    impersonate_service_account: e.deployer,
+    region: 'us-central1',
+    ...e.inputs,
+    ...over,
+  };
+}
+
 /**
  * The world as the runner meets it: a GitHub repository, a workload identity provider in the
  * job's project, and the deployer account impersonable by that repository. Only the deployer's

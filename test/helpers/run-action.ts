@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_ID_TOKEN_REQUEST_TOKEN } from '../emulator/apis/github.ts';
 import type { Emulator } from '../emulator/server.ts';
 import { issuedTokens } from '../emulator/tokens.ts';
-import { actionDefaults, GOOGLE_APIS, inputEnv, OIDC_PATH } from './runner-env.ts';
+import { actionDefaults, endpointOverrides, inputEnv, OIDC_PATH } from './runner-env.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -127,7 +127,7 @@ export async function runAction(options: RunActionOptions): Promise<RunActionRes
     env.ACTIONS_ID_TOKEN_REQUEST_TOKEN = DEFAULT_ID_TOKEN_REQUEST_TOKEN;
     env.GITHUB_API_URL = `${emu.url}/_github/api`;
     env.GITHUB_SERVER_URL = `${emu.url}/_github`;
-    for (const api of GOOGLE_APIS) env[`GHA_ENDPOINT_OVERRIDE_${api}`] = emu.url;
+    Object.assign(env, endpointOverrides(emu.url));
   }
   Object.assign(
     env,

@@ -23,6 +23,10 @@ export const GOOGLE_APIS = [
   'logging',
 ] as const;
 
+/** Every Google API pointed at `url` (GHA_ENDPOINT_OVERRIDE_<api>, as the action reads them). */
+export const endpointOverrides = (url: string): Record<string, string> =>
+  Object.fromEntries(GOOGLE_APIS.map((api) => [`GHA_ENDPOINT_OVERRIDE_${api}`, url]));
+
 /** Path (with its query) of the emulator's GitHub OIDC token endpoint; @actions/core appends `&audience=`. */
 export const OIDC_PATH = '/_github/oidc/token?api-version=2.0';
 
