@@ -529,7 +529,7 @@ describe('deny policies for principals other than the caller', () => {
     expect(troubleshot(backend).some((c) => c.includes('getAccessToken'))).toBe(true);
   });
 
-  it('a principal set in a rule, or a hierarchy that could not be walked to the top, is left to the troubleshooter', async () => {
+  it('a principal set or a unique id in a rule, or a hierarchy that could not be walked to the top, is left to the troubleshooter', async () => {
     const w = withToken();
     const set = structuredClone(tokenDeny);
     (set.rules[0] as { denyRule: { deniedPrincipals: string[] } }).denyRule.deniedPrincipals = [
@@ -539,6 +539,12 @@ describe('deny policies for principals other than the caller', () => {
     const bySet = new FakeBackend(w);
     await run(bySet, crossPlan);
     expect(troubleshot(bySet).some((c) => c.includes('getAccessToken'))).toBe(true);
+    (set.rules[0] as { denyRule: { deniedPrincipals: string[] } }).denyRule.deniedPrincipals = [
+      'principal://iam.googleapis.com/projects/-/serviceAccounts/112233445566778899',
+    ];
+    const byId = new FakeBackend(w);
+    await run(byId, crossPlan);
+    expect(troubleshot(byId).some((c) => c.includes('getAccessToken'))).toBe(true);
     const cut = new FakeBackend({ ...withToken(), denied: ['parent folders/9'] });
     await run(cut, crossPlan);
     expect(troubleshot(cut).some((c) => c.includes('getAccessToken'))).toBe(true);

@@ -145,7 +145,10 @@ async function namesNoRuleFor(
     if (!read.ok) return undefined;
     for (const { denyRule } of read.value.flatMap((p) => p.rules)) {
       if (!denyRule) continue;
-      if (listedPrincipal(denyRule.deniedPrincipals ?? [], principal) === false) continue;
+      const denied = denyRule.deniedPrincipals ?? [];
+      // A service account named by its unique id could be this one: not decided here.
+      const byId = denied.some((p) => /\/serviceAccounts\/[^@/]+$/.test(p));
+      if (!byId && listedPrincipal(denied, principal) === false) continue;
       if (listedPrincipal(denyRule.exceptionPrincipals ?? [], principal) === true) continue;
       return undefined;
     }
