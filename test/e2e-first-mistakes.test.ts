@@ -49,6 +49,8 @@ type Finding = {
   remedy?: string;
   grant?: unknown;
   subject?: string;
+  principal?: string;
+  resource?: string;
 };
 const findings = (outputs: Record<string, string>) => JSON.parse(outputs.findings ?? '[]') as Finding[];
 const annotations = (stdout: string) => stdout.split('\n').filter((l) => /^::(error|warning)/.test(l));
@@ -142,12 +144,27 @@ describe('first mistakes get a named cause', () => {
     });
     expect(res.code).toBe(1);
     const repo = findings(res.outputs).filter((f) => f.title === 'Repository not found: check the image URL');
-    expect(repo.length).toBeGreaterThan(0);
-    for (const f of repo) {
-      expect(f).toMatchObject({ status: 'missing', subject: 'image' });
-      expect(f.grant).toBeUndefined();
-      expect(f.remedy).not.toMatch(/^Grant/);
-    }
+    // One failure, one finding: the deployer's and the agent's checks prove the same wrong URL.
+    expect(repo).toHaveLength(1);
+    const [f] = repo;
+    expect(f).toMatchObject({ status: 'missing', subject: 'image' });
+    expect(f?.grant).toBeUndefined();
+    expect(f?.principal).toBeUndefined();
+    expect(f?.remedy).not.toMatch(/^Grant/);
+    expect(f?.remedy).toContain('"nosuch" in project "demo-images"');
+    expect(findings(res.outputs).filter((x) => x.resource === f?.resource)).toHaveLength(1);
+    // One annotation and one table row for it.
+    const lines = res.stdout
+      .split('\n')
+      .filter((l) => /^::(error|warning)/.test(l) && l.includes('Repository not found'));
+    expect(lines).toHaveLength(1);
+    const rows = res.summary
+      .split('\n')
+      .filter((l) => l.startsWith('|') && l.includes('repository `nosuch`'));
+    expect(rows).toHaveLength(1);
+    expect(res.summary.split('\n').filter((l) => l.includes('missing: Repository not found'))).toHaveLength(
+      1,
+    );
     expect(res.outputs.granted).toBe('[]');
     expect(e.requestLog.filter((r) => r.path.endsWith(':setIamPolicy'))).toEqual([]);
   });

@@ -165,6 +165,32 @@ describe('requirements for what the job connects to', () => {
 });
 
 describe('preflight of the new rows', () => {
+  it('a Cloud SQL instance read refused as SERVICE_DISABLED is unverified, with the command that enables the API', async () => {
+    const backend = new FakeBackend(world());
+    const lookup = backend.lookup.bind(backend);
+    backend.lookup = async (kind, name) => {
+      if (name !== 'projects/db/instances/main') return lookup(kind, name);
+      const message = 'Cloud SQL Admin API has not been used in project 111 before or it is disabled.';
+      const info = {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'SERVICE_DISABLED',
+        domain: 'googleapis.com',
+        metadata: { service: 'sqladmin.googleapis.com', consumer: 'projects/111' },
+      };
+      throw Object.assign(new Error(message), {
+        response: {
+          status: 403,
+          data: { error: { code: 403, status: 'PERMISSION_DENIED', message, details: [info] } },
+        },
+      });
+    };
+    const f = find((await run(backend)).findings, 'cloudsql-instance');
+    expect(f.status).toBe('unverified');
+    expect(f.evidence).toContain('sqladmin.googleapis.com is not enabled in project app');
+    // The consumer's number maps back to the project id the user knows.
+    expect(f.command).toBe('gcloud services enable sqladmin.googleapis.com --project=app');
+  });
+
   it('check: proves each gap, and each existence and state read', async () => {
     const backend = new FakeBackend(
       world({

@@ -4,6 +4,7 @@
 // worded differently by v1 and v2, by operations and by gcloud.
 import { type ApiError, noAnswer } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
+import { safeSegments } from '../resource-name.ts';
 import {
   canonicalPermission,
   type DiagnoseContext,
@@ -153,9 +154,11 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     reason === 'accessNotConfigured' ||
     /has not been used in project|\bAPI\b[^.]*\b(?:is )?disabled\b/i.test(text)
   ) {
-    const quoted = api.metadata.consumer?.replace(/^projects\//, '') ?? disabledApiProjectIn(text);
+    // ErrorInfo metadata is an API answer: a part that is not one plain segment is not used.
+    const plain = (v: string | undefined) => (v !== undefined && safeSegments(v) ? v : undefined);
+    const quoted = plain(api.metadata.consumer?.replace(/^projects\//, '')) ?? disabledApiProjectIn(text);
     const consumer = projectIdOf(quoted, ctx);
-    const service = api.metadata.service ?? serviceNameIn(text) ?? 'run.googleapis.com';
+    const service = plain(api.metadata.service) ?? serviceNameIn(text) ?? 'run.googleapis.com';
     const whose = consumerRole(quoted, ctx, provider);
     return apiDisabled({
       evidence,

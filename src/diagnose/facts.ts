@@ -2,6 +2,7 @@
 // the deploy plan and from the free text of an error. Messages differ between APIs, API
 // versions and tools, so every pattern here is deliberately loose and case-insensitive.
 import type { Config, DeployPlan, SecretRef, Subject } from '../model.ts';
+import { safeSegments } from '../resource-name.ts';
 
 export type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
@@ -75,6 +76,12 @@ export interface RepoFacts {
 
 /** The Artifact Registry repository named in the text, by resource name or by image URL. */
 export function repositoryIn(text: string): RepoFacts | undefined {
+  const facts = repositoryNamedIn(text);
+  // An error message is an API answer: its parts become resource names and grants only when safe.
+  return facts && safeSegments(facts.project, facts.location, facts.repository) ? facts : undefined;
+}
+
+function repositoryNamedIn(text: string): RepoFacts | undefined {
   const r = REPOSITORY.exec(text);
   if (r?.[1] && r[2] && r[3]) return { project: r[1], location: r[2], repository: r[3] };
   const i = AR_IMAGE.exec(text);
@@ -100,12 +107,13 @@ export interface SecretFacts {
 
 export function secretIn(text: string): SecretFacts | undefined {
   const m = SECRET.exec(text);
-  return m?.[1] && m[2] ? { project: m[1], secret: m[2] } : undefined;
+  return m?.[1] && m[2] && safeSegments(m[1], m[2]) ? { project: m[1], secret: m[2] } : undefined;
 }
 
 /** Project quoted by the "API has not been used in project X" family of messages. */
 export function disabledApiProjectIn(text: string): string | undefined {
-  return /\bin project ['"[]?([a-z0-9.:-]+)/i.exec(text)?.[1];
+  const project = /\bin project ['"[]?([a-z0-9.:-]+)/i.exec(text)?.[1];
+  return project !== undefined && safeSegments(project) ? project : undefined;
 }
 
 export function serviceNameIn(text: string): string | undefined {

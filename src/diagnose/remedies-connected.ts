@@ -5,6 +5,7 @@
 // the narrowest resource; the connector's role is granted on its project (no connector IAM).
 import { grantCommand } from '../iam/commands.ts';
 import type { Finding, Grant } from '../model.ts';
+import { safeResourceName } from '../resource-name.ts';
 import { type Base, withSubject } from './remedy-parts.ts';
 
 const SUBNET = /projects\/[^/\s]+\/regions\/[^/\s]+\/subnetworks\/[a-z0-9-]+/;
@@ -40,7 +41,9 @@ export function connectedFailure(text: string, o: Base & { agent: string | undef
   const agent = o.agent ?? 'service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com';
   const member = `serviceAccount:${agent}`;
   const base = { ...o, agent };
-  const subnet = SUBNET.exec(text)?.[0];
+  // Names quoted by an error message become grants only when every segment is a plain name.
+  const named = (m: RegExpExecArray | null) => (m && safeResourceName(m[0]) ? m : null);
+  const subnet = named(SUBNET.exec(text))?.[0];
   if (subnet && /compute\.subnetworks\.use/.test(text)) {
     const grant: Grant = { kind: 'subnetwork', resource: subnet, role: 'roles/compute.networkUser', member };
     const f = finding(
@@ -53,7 +56,7 @@ export function connectedFailure(text: string, o: Base & { agent: string | undef
     );
     return withSubject(f, o.subject ?? 'network');
   }
-  const connector = CONNECTOR.exec(text);
+  const connector = named(CONNECTOR.exec(text));
   if (connector?.[1] && /VPC connector/i.test(text)) {
     const grant: Grant = {
       kind: 'project',
@@ -72,7 +75,7 @@ export function connectedFailure(text: string, o: Base & { agent: string | undef
     f.remedy = `${f.remedy} If ${connector[0]} does not exist, create it or fix the connector's name.`;
     return withSubject(f, o.subject ?? 'vpc_connector');
   }
-  const key = KEY.exec(text)?.[0];
+  const key = named(KEY.exec(text))?.[0];
   const keyPermission = /cloudkms\.cryptoKeyVersions\.useTo(?:En|De)crypt/.exec(text)?.[0];
   if (key && keyPermission) {
     const grant: Grant = {

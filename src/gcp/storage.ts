@@ -1,6 +1,8 @@
 // Cloud Storage JSON API: a bucket's IAM policy (b/{bucket}/iam, PUT to write,
 // iam/testPermissions) and the bucket's project number, which is its IAM parent. Called through
 // the auth client: no googleapis package for one resource.
+
+import { resourceName } from '../resource-name.ts';
 import type { ApiContext } from './clients.ts';
 import type { Policy } from './iam.ts';
 import { rest } from './rest.ts';
@@ -32,8 +34,9 @@ export function createStorageClient(ctx: ApiContext) {
         `storage/v1/b/${encodeURIComponent(bucketOf(bucket))}`,
         { params: { fields: 'projectNumber' } },
       );
-      if (!b.projectNumber) throw new Error(`Cloud Storage returned no project number for bucket ${bucket}`);
-      return `projects/${b.projectNumber}`;
+      if (!b.projectNumber || !/^\d+$/.test(b.projectNumber))
+        throw new Error(`Cloud Storage returned no project number for bucket ${bucket}`);
+      return resourceName`projects/${b.projectNumber}`;
     },
   };
 }

@@ -1,9 +1,16 @@
 // Runs every requirement in parallel and turns each into a finding: satisfied, missing
 // (proven: every relevant policy was read and none grants it) or unverified (with why).
+import type { StepError } from '../gcp/errors.ts';
 import type { Finding } from '../model.ts';
 import { checkCaller } from './check-caller.ts';
 import { checkPrincipal, factsFor, policiesOf } from './check-principal.ts';
-import { createServiceAccountCommand, enableServiceAccountCommand, orgPolicyCommand } from './commands.ts';
+import {
+  createServiceAccountCommand,
+  enableServiceAccountCommand,
+  enableServiceCommand,
+  orgPolicyCommand,
+} from './commands.ts';
+import { oneGapPerRepository } from './not-found.ts';
 import type { Reader } from './reader.ts';
 import type {
   LookupRequirement,
@@ -63,7 +70,29 @@ async function checkOrgPolicy(req: OrgPolicyRequirement, { reader }: Deps): Prom
   return finding;
 }
 
-async function checkLookup(req: LookupRequirement, { reader }: Deps): Promise<Finding> {
+/**
+ * A lookup its API refused because the API is not enabled where the caller's credential bills
+ * (ErrorInfo SERVICE_DISABLED): nothing is known of the resource, and the fix is to enable it.
+ */
+function serviceDisabled(
+  finding: Finding,
+  req: LookupRequirement,
+  error: StepError,
+  projectNumbers: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const service = error.api?.metadata.service;
+  if (error.api?.reason !== 'SERVICE_DISABLED' || !service) return false;
+  const number = /^projects\/(\d+)$/.exec(error.api.metadata.consumer ?? '')?.[1];
+  const id = Object.entries(projectNumbers ?? {}).find(([, n]) => n === number)?.[0];
+  const project = id ?? number;
+  finding.status = 'unverified';
+  finding.evidence = `Could not read ${req.name}: ${service} is not enabled in project ${project ?? 'of the credential'} (${error.message}).`;
+  finding.remedy = `Enable ${service}${project ? ` in project ${project}` : ''}, then run again to verify ${req.name}.`;
+  if (project) finding.command = enableServiceCommand(service, project);
+  return true;
+}
+
+async function checkLookup(req: LookupRequirement, { reader, projectNumbers }: Deps): Promise<Finding> {
   const finding = base(req, 'satisfied', '');
   finding.resource = req.name;
   const read = await reader.lookup(req.kind, req.name);
@@ -73,6 +102,7 @@ async function checkLookup(req: LookupRequirement, { reader }: Deps): Promise<Fi
     if (req.command) finding.command = req.command;
   };
   if (!read.ok) {
+    if (serviceDisabled(finding, req, read.error, projectNumbers)) return finding;
     if (read.error.api?.status === 'NOT_FOUND') {
       gap();
       finding.evidence = `${req.name} does not exist (${read.error.message}).`;
@@ -188,7 +218,9 @@ export async function runChecks(requirements: readonly Requirement[], deps: Deps
   );
   void deps.roles.load([...new Set(likely)]);
   const all = await Promise.all(requirements.map((r) => checkOne(r, deps)));
-  return all.flatMap((findings, i) =>
-    findings.map((finding) => ({ requirement: requirements[i] as Requirement, finding })),
+  return oneGapPerRepository(
+    all.flatMap((findings, i) =>
+      findings.map((finding) => ({ requirement: requirements[i] as Requirement, finding })),
+    ),
   );
 }

@@ -5,6 +5,8 @@
 // logic: `false && unknown` is false, `true || unknown` is true). Syntax outside this
 // subset (tags, api.getAttribute, ...) leaves the whole condition undecided.
 
+import { safeSegments } from '../resource-name.ts';
+
 /** What the action knows of the request a condition would see. */
 export interface ConditionFacts {
   now: Date;
@@ -155,7 +157,9 @@ export function conditionResource(
     return {
       type: 'secretmanager.googleapis.com/Secret',
       service: 'secretmanager.googleapis.com',
-      ...(number ? { name: `projects/${number}/secrets/${m?.[2]}` } : {}),
+      ...(number && m?.[2] && safeSegments(number, m[2])
+        ? { name: `projects/${number}/secrets/${m[2]}` }
+        : {}),
     };
   }
   if (kind === 'project') {
@@ -164,7 +168,7 @@ export function conditionResource(
     return {
       type: 'cloudresourcemanager.googleapis.com/Project',
       service: 'cloudresourcemanager.googleapis.com',
-      ...(number ? { name: `projects/${number}` } : {}),
+      ...(number && safeSegments(number) ? { name: `projects/${number}` } : {}),
     };
   }
   // Other services do not recognise resource attributes: a test of them is not decided here.

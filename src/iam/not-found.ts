@@ -22,11 +22,13 @@ export async function missingRepository(
   return !probe.ok && probe.error.api?.status === 'NOT_FOUND' ? probe.error.message : undefined;
 }
 
+export const REPOSITORY_NOT_FOUND = 'Repository not found: check the image URL';
+
 /** Turn `finding` into the proven "repository not found" gap (in place, and returned). */
 export function repositoryNotFound(finding: Finding, resource: PolicyResource, message: string): Finding {
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/repositories\/([^/]+)$/.exec(resource.name);
   finding.status = 'missing';
-  finding.title = 'Repository not found: check the image URL';
+  finding.title = REPOSITORY_NOT_FOUND;
   finding.subject = 'image';
   finding.resource = resource.name;
   finding.evidence = `Artifact Registry has no repository ${resource.name} (${message}).`;
@@ -39,4 +41,20 @@ export function repositoryNotFound(finding: Finding, resource: PolicyResource, m
   delete finding.grant;
   delete finding.permission;
   return finding;
+}
+
+/**
+ * One missing repository is one failure: the deployer's and the service agent's image checks
+ * both prove it, but the fix (the image URL) is one, so only the first of them is reported.
+ */
+export function oneGapPerRepository<T extends { finding: Finding }>(results: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return results.filter(({ finding: f }) => {
+    if (f.title !== REPOSITORY_NOT_FOUND || f.status !== 'missing' || !f.resource) return true;
+    if (seen.has(f.resource)) return false;
+    seen.add(f.resource);
+    // Nobody lacks a role: the URL is wrong whoever pulls it.
+    delete f.principal;
+    return true;
+  });
 }

@@ -8,7 +8,7 @@ import type { EmuRequest, EmuResponse, Policy, World } from './contract.ts';
 import { HttpError } from './contract.ts';
 import { errorBody } from './http.ts';
 import { newEtag } from './policy-api.ts';
-import { canonical, findCryptoKey } from './world-connected.ts';
+import { canonical, findBucket, findCryptoKey, findSubnetwork } from './world-connected.ts';
 
 export type FaultKind =
   | 'throttle'
@@ -95,10 +95,26 @@ function googleError(
   return headers ? { status, body, headers } : { status, body };
 }
 
-/** The world object whose policy a :setIamPolicy path writes. */
-function policyHolder(world: World, path: string): { policy: Policy } | undefined {
-  const target = /^\/v\d+\/(.+):setIamPolicy$/.exec(path)?.[1];
+/**
+ * The resource a policy write names, as the world's policies are keyed: `:setIamPolicy` of the
+ * v1/v2/v3 APIs, Cloud Storage's PUT b/{bucket}/iam and Compute's POST .../setIamPolicy.
+ */
+export function policyWriteTarget(method: string, path: string): string | undefined {
+  const bucket = /^\/storage\/v1\/b\/([^/]+)\/iam$/.exec(path)?.[1];
+  if (bucket) return method === 'PUT' ? `projects/_/buckets/${decodeURIComponent(bucket)}` : undefined;
+  const subnet = /^\/compute\/v1\/(projects\/[^/]+\/regions\/[^/]+\/subnetworks\/[^/]+)\/setIamPolicy$/.exec(
+    path,
+  )?.[1];
+  if (subnet) return method === 'POST' ? subnet : undefined;
+  return /^\/v\d+\/(.+):setIamPolicy$/.exec(path)?.[1];
+}
+
+/** The world object whose policy a policy write writes. */
+function policyHolder(world: World, method: string, path: string): { policy: Policy } | undefined {
+  const target = policyWriteTarget(method, path);
   if (!target) return undefined;
+  if (target.startsWith('projects/_/buckets/')) return findBucket(world, target);
+  if (target.includes('/subnetworks/')) return findSubnetwork(world, target);
   const sa = /serviceAccounts\/([^/]+)$/.exec(target)?.[1];
   if (sa) return world.serviceAccounts.find((s) => s.email === sa);
   return (
@@ -184,7 +200,7 @@ export class FaultInjector {
         this.record(rule, req, true);
         return { action: 'pass', after: { action: 'rewrite' } };
       case 'concurrent-writer': {
-        const holder = policyHolder(world, req.path);
+        const holder = policyHolder(world, req.method, req.path);
         if (holder) {
           // Someone else writes between the caller's read and its write: a new etag, one more binding.
           holder.policy.bindings ??= [];

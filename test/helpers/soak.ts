@@ -13,7 +13,11 @@ export const ROUTES = {
   impersonate: { methods: ['POST'], path: /:generateAccessToken$/ },
   project: { methods: ['GET'], path: /^\/v[13]\/projects\/[^/:]+$/ },
   getPolicy: { methods: ['GET', 'POST'], path: /:getIamPolicy$/ },
-  setPolicy: { methods: ['POST'], path: /:setIamPolicy$/ },
+  // Cloud Storage writes a bucket's policy with PUT b/{bucket}/iam, Compute with POST .../setIamPolicy.
+  setPolicy: {
+    methods: ['POST', 'PUT'],
+    path: /(?::setIamPolicy|^\/compute\/v1\/.+\/setIamPolicy|^\/storage\/v1\/b\/[^/]+\/iam)$/,
+  },
   testPermissions: { methods: ['POST'], path: /:testIamPermissions$/ },
   serviceAccount: { methods: ['GET'], path: /^\/v1\/projects\/[^/]+\/serviceAccounts\/[^/:]+$/ },
   role: { methods: ['GET'], path: /^\/v1\/(?:projects\/[^/]+\/|organizations\/[^/]+\/)?roles\/[^/:]+$/ },

@@ -3,6 +3,7 @@
 // reasons notAuthorized / instanceDoesNotExist).
 import { type Handler, HttpError, type WorldSqlInstance } from '../contract.ts';
 import { route } from '../http.ts';
+import { forService } from '../services.ts';
 import { findSqlInstance } from '../world-connected.ts';
 import { findProject } from '../world-index.ts';
 
@@ -50,4 +51,6 @@ const getInstance: Handler = (req, ctx) => {
   return { status: 200, body: sqlInstanceBody(found, p.id) };
 };
 
-export const handlers: Handler[] = [getInstance];
+// Gated like every API: with sqladmin disabled in the consumer project, instances.get answers
+// SERVICE_DISABLED before any permission or existence check.
+export const handlers: Handler[] = forService('sqladmin.googleapis.com', [getInstance]);
