@@ -495,8 +495,58 @@ describe('deny policies for principals other than the caller', () => {
     const token = one((await run(backend, crossPlan)).findings, 'agent-token');
     expect(token.status).toBe('satisfied');
     expect(token.evidence).toContain('the Policy Troubleshooter finds no deny policy denying it');
-    expect(backend.calls.filter((c) => c.startsWith('deny '))).toEqual(
-      expect.not.arrayContaining(['deny projects/ids']),
-    );
+    expect(
+      backend.calls.filter((c) => c.startsWith('troubleshoot ') && c.includes('getAccessToken')),
+    ).toHaveLength(1);
+  });
+
+  const troubleshot = (b: FakeBackend) => b.calls.filter((c) => c.startsWith('troubleshoot '));
+
+  it('deny policies read across the whole hierarchy with no rule naming the agent settle it without the troubleshooter', async () => {
+    const w = withToken();
+    const other = structuredClone(tokenDeny);
+    (other.rules[0] as { denyRule: { deniedPrincipals: string[] } }).denyRule.deniedPrincipals = [
+      'principal://iam.googleapis.com/projects/-/serviceAccounts/someone-else@ids.iam.gserviceaccount.com',
+    ];
+    w.denyPolicies = { 'projects/ids': [other] };
+    const backend = new FakeBackend(w);
+    const token = one((await run(backend, crossPlan)).findings, 'agent-token');
+    expect(token.status).toBe('satisfied');
+    expect(token.evidence).toContain('no deny rule on projects/ids, folders/9, organizations/1 names it');
+    expect(troubleshot(backend)).toEqual([]);
+  });
+
+  it('a rule naming the agent for another permission is left to the troubleshooter (aliases, wildcards)', async () => {
+    const w = withToken();
+    const other = structuredClone(tokenDeny);
+    (other.rules[0] as { denyRule: { deniedPermissions: string[] } }).denyRule.deniedPermissions = [
+      'iam.googleapis.com/roles.delete',
+    ];
+    w.denyPolicies = { 'projects/ids': [other] };
+    const backend = new FakeBackend(w);
+    const token = one((await run(backend, crossPlan)).findings, 'agent-token');
+    expect(token.status).toBe('satisfied');
+    expect(troubleshot(backend).some((c) => c.includes('getAccessToken'))).toBe(true);
+  });
+
+  it('a principal set or a unique id in a rule, or a hierarchy that could not be walked to the top, is left to the troubleshooter', async () => {
+    const w = withToken();
+    const set = structuredClone(tokenDeny);
+    (set.rules[0] as { denyRule: { deniedPrincipals: string[] } }).denyRule.deniedPrincipals = [
+      'principalSet://goog/group/admins@example.com',
+    ];
+    w.denyPolicies = { 'projects/ids': [set] };
+    const bySet = new FakeBackend(w);
+    await run(bySet, crossPlan);
+    expect(troubleshot(bySet).some((c) => c.includes('getAccessToken'))).toBe(true);
+    (set.rules[0] as { denyRule: { deniedPrincipals: string[] } }).denyRule.deniedPrincipals = [
+      'principal://iam.googleapis.com/projects/-/serviceAccounts/112233445566778899',
+    ];
+    const byId = new FakeBackend(w);
+    await run(byId, crossPlan);
+    expect(troubleshot(byId).some((c) => c.includes('getAccessToken'))).toBe(true);
+    const cut = new FakeBackend({ ...withToken(), denied: ['parent folders/9'] });
+    await run(cut, crossPlan);
+    expect(troubleshot(cut).some((c) => c.includes('getAccessToken'))).toBe(true);
   });
 });

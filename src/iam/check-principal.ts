@@ -26,7 +26,14 @@ export async function policiesOf(
   resource: PolicyResource,
   project: string | undefined,
   { reader }: PrincipalDeps,
-): Promise<{ policies: PolicyOnResource[]; unreadable: string[]; hierarchy: string[]; missing?: string }> {
+): Promise<{
+  policies: PolicyOnResource[];
+  unreadable: string[];
+  hierarchy: string[];
+  /** The walk reached the top: `hierarchy` names every project, folder and organization above. */
+  complete?: boolean;
+  missing?: string;
+}> {
   const chain: PolicyResource[] = [resource];
   const unreadable: string[] = [];
   // A bucket's name does not say its project: ask for the resource's parent first.
@@ -59,13 +66,17 @@ export async function policiesOf(
   // walking up it, and read each ancestor's policy as soon as the walk finds it.
   const reads = chain.map((r) => reader.policy(r));
   let current = projectName;
+  let complete = false;
   for (let depth = 0; depth < 12; depth++) {
     const parent = await reader.parent(current);
     if (!parent.ok) {
       unreadable.push(`could not find what contains ${current} (${parent.error.message})`);
       break;
     }
-    if (!parent.value) break;
+    if (!parent.value) {
+      complete = true;
+      break;
+    }
     const ancestor: PolicyResource = {
       kind: parent.value.startsWith('folders/') ? 'folder' : 'organization',
       name: parent.value,
@@ -90,7 +101,7 @@ export async function policiesOf(
         `no permission to read the IAM policy of ${describeResource(r)} (${read.error.message})`,
       );
   });
-  return { policies, unreadable, hierarchy };
+  return { policies, unreadable, hierarchy, complete };
 }
 
 export function factsFor(resource: PolicyResource, deps: PrincipalDeps): ConditionFacts {
@@ -106,7 +117,14 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
     role: req.role,
     resource: req.resource.name,
   });
-  const { policies, unreadable, hierarchy, missing } = await policiesOf(req.resource, req.project, deps);
+  // The project's deny policies do not depend on the walk up the hierarchy (nor on who the
+  // principal is): read them with the allow policies, so a deny verdict waits for nothing new.
+  if (req.project) void deps.reader.denyPolicies(`projects/${req.project}`);
+  const { policies, unreadable, hierarchy, complete, missing } = await policiesOf(
+    req.resource,
+    req.project,
+    deps,
+  );
   if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
   await deps.roles.load(rolesConcerning(req.principal, policies));
   const facts = factsFor(req.resource, deps);
@@ -122,6 +140,8 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   finding.command = grantCommand(req.grant);
   // Deny policies can take away what allow policies grant: settle them before "satisfied".
   const provisional = deps.unknown !== undefined && req.principal.includes(deps.unknown);
+  // Not asked yet, but its ancestors' deny policies are read now, for the preflight proper.
+  if (provisional) for (const h of hierarchy) void deps.reader.denyPolicies(h);
   const { deny, allow } = provisional
     ? { deny: { state: 'unknown' as const, reasons: ['the principal is not known yet'] }, allow: undefined }
     : await denyVerdict(deps.reader, {
@@ -130,6 +150,8 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
         resource: req.resource,
         hierarchy,
         facts,
+        // The troubleshooter's allow verdict only counts when the policies read here cannot tell.
+        settled: complete === true && result.outcome !== 'unverified',
       });
   if (deny.state === 'denied') {
     finding.status = 'missing';

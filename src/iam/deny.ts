@@ -2,6 +2,8 @@
 // policy on the project, a folder or the organization takes the permission away. First ask
 // the Policy Troubleshooter (one call, allow and deny both, as far as the caller may read
 // them); when it cannot tell, read the deny policies of the hierarchy and evaluate them here.
+// The troubleshooter is skipped when the deny policies read (early, in parallel with the allow
+// policies) have no rule naming the principal: that answer needs no project number.
 // When neither can see them, the verdict is unknown: never "not denied".
 import type { DenyPolicy, DenyRule } from '../gcp/deny-policies.ts';
 import type { PolicyResource } from './backend.ts';
@@ -126,6 +128,35 @@ async function fromPolicies(
 }
 
 /**
+ * "Not denied", when every deny policy of the whole hierarchy was read and no rule names the
+ * principal (or each one that does also exempts it by name); otherwise undefined. Only the
+ * principal is matched here: a rule that names it is left to the troubleshooter, whatever
+ * permissions it lists (permission aliases and wildcards are Google's to expand).
+ */
+async function namesNoRuleFor(
+  reader: Reader,
+  hierarchy: readonly string[],
+  member: string,
+): Promise<DenyVerdict | undefined> {
+  const principal = v2Principal(member);
+  if (!principal || hierarchy.length === 0) return undefined;
+  const reads = await Promise.all(hierarchy.map((h) => reader.denyPolicies(h)));
+  for (const read of reads) {
+    if (!read.ok) return undefined;
+    for (const { denyRule } of read.value.flatMap((p) => p.rules)) {
+      if (!denyRule) continue;
+      const denied = denyRule.deniedPrincipals ?? [];
+      // A service account named by its unique id could be this one: not decided here.
+      const byId = denied.some((p) => /\/serviceAccounts\/[^@/]+$/.test(p));
+      if (!byId && listedPrincipal(denied, principal) === false) continue;
+      if (listedPrincipal(denyRule.exceptionPrincipals ?? [], principal) === true) continue;
+      return undefined;
+    }
+  }
+  return { state: 'not-denied', evidence: `no deny rule on ${hierarchy.join(', ')} names it` };
+}
+
+/**
  * The deny verdict for `member` holding `permission` on `resource`, plus the troubleshooter's
  * allow verdict when it gave one (it can see allow policies the caller's own reads could not).
  */
@@ -135,10 +166,20 @@ export async function denyVerdict(
     member: string;
     permission: string;
     resource: PolicyResource;
+    /** Every ancestor of the resource, when the walk reached the top. */
     hierarchy: readonly string[];
     facts: ConditionFacts;
+    /**
+     * The allow side is decided without the troubleshooter and `hierarchy` is complete: when
+     * the deny policies read show no rule for the principal, the troubleshooter is not asked.
+     */
+    settled?: boolean;
   },
 ): Promise<{ deny: DenyVerdict; allow: TroubleshooterAllow }> {
+  if (o.settled) {
+    const clear = await namesNoRuleFor(reader, o.hierarchy, o.member);
+    if (clear) return { deny: clear, allow: undefined };
+  }
   const email = /^(?:serviceAccount|user):(.+)$/.exec(o.member)?.[1];
   let allow: TroubleshooterAllow;
   let asked = '';
