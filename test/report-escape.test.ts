@@ -3,8 +3,8 @@
 import * as core from '@actions/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../src/model.ts';
+import { forLog, md, mdCell, mdCode, mdCodeBlock, mdLink, oneLine, safeUrl } from '../src/output/escape.ts';
 import { annotate } from '../src/report/annotations.ts';
-import { forLog, md, mdCell, mdCode, mdCodeBlock, mdLink, oneLine, safeUrl } from '../src/report/escape.ts';
 import { mermaidText } from '../src/report/mermaid.ts';
 
 const ATTACKS = [

@@ -2,9 +2,9 @@
 // when locate() found it. @actions/core escapes %, CR and LF of the message and properties;
 // forLog/oneLine remove what it leaves (controls, bidi overrides, command-looking lines).
 import type { Finding } from '../model.ts';
+import { forLog, oneLine } from '../output/escape.ts';
 import { type AnnotationProperties, log } from '../output/log.ts';
 import { actorFor } from './actors.ts';
-import { forLog, oneLine } from './escape.ts';
 import { FINDING_WORD } from './vocabulary.ts';
 
 export type Level = 'error' | 'warning' | 'notice';

@@ -2,7 +2,7 @@
 // the first failing task logged, or the log link and the permission that would show them here.
 // Every value passes through the neutralising escapes (task logs are untrusted text).
 import type { RunResult } from '../model.ts';
-import { md, mdCell, mdCode, mdCodeBlock, mdLink } from './escape.ts';
+import { md, mdCell, mdCode, mdCodeBlock, mdLink } from '../output/escape.ts';
 
 export function renderExecutionDetails(execution: RunResult['execution']): string | undefined {
   const d = execution?.details;

@@ -4,10 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Finding, RunResult, SourceLocation } from '../model.ts';
+import { oneLine, safeUrl } from '../output/escape.ts';
 import { log, writeSummary } from '../output/log.ts';
 import { annotate } from './annotations.ts';
 import { type CommentContext, publishComment } from './comment.ts';
-import { oneLine, safeUrl } from './escape.ts';
 import { type LocateSources, locate, type StepHints, workflowPathFromRef } from './locate.ts';
 import { setOutputs } from './outputs.ts';
 import { renderSummary } from './summary.ts';

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import type { Finding, RunResult } from '../model.ts';
+import { md, mdCell, mdCode, mdLink, oneLine } from '../output/escape.ts';
 import { log, writeSummary } from '../output/log.ts';
 import type { TargetRun } from '../targets.ts';
 import { annotate } from './annotations.ts';
 import { publishComment } from './comment.ts';
-import { md, mdCell, mdCode, mdLink, oneLine } from './escape.ts';
 import { placeFindings, sourcesFrom } from './index.ts';
 import { outputsOf } from './outputs.ts';
 import { renderSummary } from './summary.ts';

@@ -4,8 +4,8 @@
 // prose.ts (which puts e-mails and resource names in code).
 import { commandLines } from '../iam/commands.ts';
 import type { DeployPlan, Finding, FindingStatus, Grant, SourceLocation } from '../model.ts';
+import { mdCode, mdCodeBlock } from '../output/escape.ts';
 import { actorFor } from './actors.ts';
-import { mdCode, mdCodeBlock } from './escape.ts';
 import { identityKey, type Name, nameOf, shortRole } from './names.ts';
 import { mdProse } from './prose.ts';
 import { statusLabel } from './vocabulary.ts';

@@ -1,7 +1,7 @@
 // Sentences that quote e-mails, IAM members and resource names (titles, remedies, Google's
 // messages). GitHub turns a bare `a@b.c` into a mailto: link and never breaks a long name;
 // here every such token becomes inline code (inert, and allowed to wrap), the rest is md().
-import { md, mdCode } from './escape.ts';
+import { md, mdCode } from '../output/escape.ts';
 
 /**
  * An e-mail, optionally with its IAM member prefix; or a resource path of two segments or

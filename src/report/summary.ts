@@ -2,7 +2,7 @@
 // do (or that all holds), what to do about each gap, the grants made, the checks table and the
 // principal -> resource graph.
 import type { RunResult, SourceLocation } from '../model.ts';
-import { md, mdCode, mdCodeBlock, mdLink } from './escape.ts';
+import { md, mdCode, mdCodeBlock, mdLink } from '../output/escape.ts';
 import { renderExecutionDetails } from './execution.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
 import { LEGEND, renderMermaid } from './mermaid.ts';
