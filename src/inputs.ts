@@ -228,6 +228,7 @@ export function parseInputs(
   };
 
   if (regions.length > 1) config.regions = regions;
+  if (bool('show_env_values', false)) config.showEnvValues = true;
 
   const provider = matching(
     providerName(get('workload_identity_provider')),

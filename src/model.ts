@@ -1,5 +1,6 @@
 // The data types that flow between the action's stages: the resolved deploy plan and the
 // finding, the one record every check, fix, diagnosis and report speaks in.
+import type { JobPlan } from './job/diff.ts';
 import type { JobResources } from './job/resources.ts';
 
 /** Where in a file a value was set, so a finding can be annotated on that line. */
@@ -286,6 +287,8 @@ export interface Config extends JobFeatures {
   universe: string;
   /** Sent as X-Goog-Request-Reason on every Google call (Cloud Audit Logs record it). */
   requestReason?: string;
+  /** The job plan shows plain env var values (show_env_values); absent: names only. */
+  showEnvValues?: boolean;
 }
 
 /** Why a finished execution failed, as far as its tasks and logs could be read (src/job/execution-details.ts). */
@@ -307,7 +310,13 @@ export interface RunResult {
   findings: Finding[];
   granted: Grant[];
   iamStatus?: IamStatus;
-  job?: { name: string; consoleUrl: string; action: 'created' | 'updated' | 'replaced' | 'planned' };
+  job?: {
+    name: string;
+    consoleUrl: string;
+    action: 'created' | 'updated' | 'replaced' | 'unchanged' | 'planned';
+  };
+  /** What the deploy changes (or would, in a dry run) in the job, setting by setting (src/job/diff.ts). */
+  jobPlan?: JobPlan;
   execution?: { name: string; status: ExecutionStatus; logUri?: string; details?: ExecutionDetails };
   /** The diagnosed failure that ended the run, if any (also in findings). */
   failure?: Finding;

@@ -8,6 +8,7 @@ import type { ApiContext } from './gcp/clients.ts';
 import { isStatus } from './gcp/errors.ts';
 import { projectNumber } from './gcp/projects.ts';
 import { getJob, type V2Job } from './gcp/run.ts';
+import { getJobV1, type V1Job } from './gcp/run-v1.ts';
 import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
@@ -202,6 +203,10 @@ export interface Resolved {
   existing?: V2Job;
   /** False when reading the existing job was refused: the plan assumed inputs and defaults. */
   existingKnown: boolean;
+  /** A job.yaml's job as it exists now, read in v1 (the shape replace writes), to compare. */
+  existingV1?: V1Job;
+  /** The v2 job a deploy from inputs sends (the existing job with every input applied). */
+  merged?: V2Job;
 }
 
 /**
@@ -218,8 +223,12 @@ export async function resolvePlan(
   deployer?: string,
 ): Promise<Resolved> {
   const jobName = `projects/${local.project}/locations/${config.region}/jobs/${local.job}`;
-  // Read for a job.yaml too: whether it exists decides the permissions the deploy needs.
-  const existingRead = getJob(ctx, jobName).then(
+  // Read for a job.yaml too: whether it exists decides the permissions the deploy needs. A
+  // job.yaml's job is read in v1, the shape its replace writes, so the two compare.
+  const read: Promise<V2Job | V1Job | undefined> = local.manifest
+    ? getJobV1(ctx, config.region, local.project, local.job)
+    : getJob(ctx, jobName);
+  const existingRead = read.then(
     (job) => ({ job, known: true }),
     (e: unknown) => {
       if (isStatus(e, 'PERMISSION_DENIED')) return { job: undefined, known: false };
@@ -227,13 +236,16 @@ export async function resolvePlan(
     },
   );
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
-  const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha, local.project);
+  const existingV2 = local.manifest ? undefined : (existing.job as V2Job | undefined);
+  const merged = local.manifest ? undefined : mergeJob(existingV2 ?? {}, config, sha, local.project);
   const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   const resources = resourcesOf(local, merged, config.region);
   const input: PlanInput = { config, local, projectNumber: number, facts, resources };
   if (deployer) input.deployer = deployer;
   if (existing.known) input.jobExists = existing.job !== undefined;
   const resolved: Resolved = { plan: buildPlan(input), existingKnown: existing.known };
-  if (existing.job) resolved.existing = existing.job;
+  if (existingV2) resolved.existing = existingV2;
+  if (local.manifest && existing.job) resolved.existingV1 = existing.job as V1Job;
+  if (merged) resolved.merged = merged;
   return resolved;
 }

@@ -13,6 +13,7 @@ import { type PreflightSession, preflight, warmPreflight } from './iam/index.ts'
 import { InputError } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
+import { type JobPlan, planV1, planV2, unchanged } from './job/diff.ts';
 import {
   describeOverrides,
   type ExecutionResult,
@@ -21,6 +22,7 @@ import {
   WaitExpired,
 } from './job/execute.ts';
 import { executionDetails } from './job/execution-details.ts';
+import { manifestForReplace } from './job/spec.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { type LocalPlan, provisionalPlan, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
@@ -146,8 +148,11 @@ async function deploy(
     // The mix-up check's policy read too (answered from the cache below).
     void serviceAccountMixup(provisional, (sa) => session.reader.policy(sa)).catch(() => undefined);
   }
-  const { plan, existing, existingKnown } = await resolvePlan(ctx, config, local, sha, principal);
+  const resolved = await resolvePlan(ctx, config, local, sha, principal);
+  const { plan, existing, existingKnown } = resolved;
   result.plan = plan;
+  const jobPlan = existingKnown ? planOf(resolved, local, config, sha) : undefined;
+  if (jobPlan) result.jobPlan = jobPlan;
   const job = { name: plan.jobName, consoleUrl: consoleUrl(plan) };
   const willCreate = !local.manifest && !existing;
   log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
@@ -170,7 +175,13 @@ async function deploy(
 
   if (config.dryRun) {
     result.job = { ...job, action: 'planned' };
-    const verb = local.manifest ? 'replace (v1)' : willCreate ? 'create' : 'update';
+    const verb = unchanged(jobPlan)
+      ? 'leave unchanged (it already matches)'
+      : local.manifest
+        ? 'replace (v1)'
+        : willCreate
+          ? 'create'
+          : 'update';
     log.info(
       `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ` and execute it${describeOverrides(config.overrides)}` : ''}; nothing changed`,
     );
@@ -180,7 +191,9 @@ async function deploy(
   enter('deploy');
   const deployOptions = {
     ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
-    ...(existingKnown ? { known: { job: existing } } : {}),
+    ...(existingKnown
+      ? { known: { job: existing, ...(resolved.existingV1 ? { v1: resolved.existingV1 } : {}) } }
+      : {}),
     log: log.info,
   };
   // Deploy and run in one write when the job is deployed from inputs (v2) without execute_*
@@ -189,8 +202,14 @@ async function deploy(
   // report the refused :run.
   const token = newExecutionToken();
   const runProven = iam.findings.some((f) => f.check === 'deployer-run' && f.status === 'satisfied');
+  // A job that already matches is not written, so its run is a plain :run.
   const fold =
-    config.execute && runProven && !config.overrides && !local.manifest && tokenFits(plan.job, token);
+    config.execute &&
+    runProven &&
+    !config.overrides &&
+    !local.manifest &&
+    !unchanged(jobPlan) &&
+    tokenFits(plan.job, token);
   const until = config.wait ? 'completed' : 'started';
   const startedAt = Date.now();
   const tokenWrite = { token, until, ...(waitMs !== undefined ? { waitMs } : {}) } as const;
@@ -229,4 +248,22 @@ async function deploy(
       },
       { execution: execution.name, ...(execution.logUri ? { logUri: execution.logUri } : {}) },
     );
+}
+
+/** The job plan: the job as read against the job the deploy sends (src/job/diff.ts). */
+function planOf(
+  resolved: Awaited<ReturnType<typeof resolvePlan>>,
+  local: LocalPlan,
+  config: Config,
+  sha: string | undefined,
+): JobPlan | undefined {
+  const options = {
+    ...(config.showEnvValues ? { showEnvValues: true } : {}),
+    defaultServiceAccount: `${resolved.plan.projectNumber}-compute@developer.gserviceaccount.com`,
+  };
+  if (local.manifest) {
+    const body = manifestForReplace(local.manifest, resolved.plan.project, config, sha);
+    return planV1(resolved.existingV1, body, options);
+  }
+  return resolved.merged ? planV2(resolved.existing, resolved.merged, options) : undefined;
 }

@@ -18,10 +18,12 @@ import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from 
 import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
+import { type PlanOptions, sameV1, sameV2 } from './diff.ts';
 import type { JobManifest } from './metadata.ts';
 import { buildJob, manifestForReplace, mergeJob } from './spec.ts';
 
-export type DeployAction = 'created' | 'updated' | 'replaced';
+/** `unchanged`: the job already held every setting, so nothing was written. */
+export type DeployAction = 'created' | 'updated' | 'replaced' | 'unchanged';
 
 export interface DeployOptions {
   /** Retry a PERMISSION_DENIED deploy for this long (set only when grants were just made). */
@@ -31,7 +33,7 @@ export interface DeployOptions {
   sleep?: Sleep;
   log?: (line: string) => void;
   /** The job as the plan already read it (undefined: it does not exist); saves a read on the first attempt. */
-  known?: { job: V2Job | undefined };
+  known?: { job: V2Job | undefined; v1?: V1Job };
 }
 
 /**
@@ -168,8 +170,11 @@ async function upsert(
           throw e;
         }
       }
+      const next = mergeJob(existing, config, sha, plan.project);
+      // Nothing to change: no write, no new generation. A token write still goes: it starts the run.
+      if (!token && sameV2(existing, next, compareOptions(plan))) return { action: 'unchanged' };
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, body(mergeJob(existing, config, sha, plan.project)));
+      const op = await updateJob(ctx, plan.jobName, body(next));
       return optional({ action: 'updated' }, await waitFor(`update job ${plan.jobName}`, op));
     },
     {
@@ -181,6 +186,11 @@ async function upsert(
     throw e instanceof ConflictRetry ? e.cause : e;
   });
 }
+
+/** A job that names no runtime account runs as the project's default compute account. */
+const compareOptions = (plan: DeployPlan): PlanOptions => ({
+  defaultServiceAccount: `${plan.projectNumber}-compute@developer.gserviceaccount.com`,
+});
 
 const optional = (r: { action: DeployAction }, job: V2Job | undefined) => (job ? { ...r, job } : r);
 
@@ -225,9 +235,10 @@ async function replace(
   const body = manifestForReplace(manifest, plan.project, config, sha) as V1Job;
   // The plan's read already says whether the job exists; read (v1) only when it could not, or
   // when the job appeared or vanished since (the write's ALREADY_EXISTS / NOT_FOUND).
-  let exists = options.known
-    ? options.known.job !== undefined
-    : (await getJobV1(ctx, plan.region, plan.project, plan.job)) !== undefined;
+  const current = options.known ? options.known.v1 : await getJobV1(ctx, plan.region, plan.project, plan.job);
+  let exists = options.known ? (options.known.v1 ?? options.known.job) !== undefined : current !== undefined;
+  // The job already is what the job.yaml says: no write, no wait for Ready.
+  if (current && sameV1(current, body, compareOptions(plan))) return 'unchanged';
   const write = () =>
     exists
       ? replaceJobV1(ctx, plan.region, plan.project, body)

@@ -9,6 +9,7 @@ import type { RunResult, SourceLocation } from '../model.ts';
 import { mdCode, mdLink, oneLine } from '../output/escape.ts';
 import { log } from '../output/log.ts';
 import { renderExecutionDetails } from './execution.ts';
+import { renderJobPlan } from './job-plan.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
 import { callout, facts, headline } from './summary.ts';
 
@@ -53,6 +54,8 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
     if (line) out.push(line);
     if (closedSince.length)
       out.push(`Closed on this pull request: ${closedSince.map((id) => mdCode(id)).join(', ')}.`);
+    const jobPlan = renderJobPlan(result, '####');
+    if (jobPlan) out.push(jobPlan);
     // The table is the overview; grants are listed below it with their scope.
     const shown = [...attention, ...closed.filter((f) => f.status !== 'granted')];
     if (shown.length) out.push(checksTable(shown, plan));

@@ -16,6 +16,8 @@ import { renderSummary } from './summary.ts';
 
 type Env = Record<string, string | undefined>;
 type Nested = Record<string, Record<string, unknown>>;
+/** Outputs that are JSON themselves: nested as values, not as strings. */
+const JSON_OUTPUTS = ['findings', 'granted', 'job_changes'];
 
 /** Every single-target output, as {job: {region: value}}; JSON outputs nest as values. */
 export function outputsOfMany(runs: readonly TargetRun[]): Record<string, string> {
@@ -26,7 +28,7 @@ export function outputsOfMany(runs: readonly TargetRun[]): Record<string, string
       const byRegion = byJob[key.job] ?? {};
       maps[name] = byJob;
       byJob[key.job] = byRegion;
-      byRegion[key.region] = name === 'findings' || name === 'granted' ? JSON.parse(value) : value;
+      byRegion[key.region] = JSON_OUTPUTS.includes(name) && value ? JSON.parse(value) : value;
     }
   }
   return Object.fromEntries(Object.entries(maps).map(([name, map]) => [name, JSON.stringify(map)]));

@@ -11,6 +11,7 @@ export function outputsOf(result: RunResult): Record<string, string> {
     iam_status: result.iamStatus ?? '',
     findings: JSON.stringify(result.findings),
     granted: JSON.stringify(result.granted),
+    job_changes: result.jobPlan ? JSON.stringify(result.jobPlan) : '',
   };
 }
 

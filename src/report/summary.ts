@@ -4,6 +4,7 @@
 import type { RunResult, SourceLocation } from '../model.ts';
 import { md, mdCode, mdCodeBlock, mdLink } from '../output/escape.ts';
 import { renderExecutionDetails } from './execution.ts';
+import { renderJobPlan } from './job-plan.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
 import { LEGEND, renderMermaid } from './mermaid.ts';
 import { mdProse } from './prose.ts';
@@ -18,6 +19,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** Deployed or not: "deployed (updated)", "not deployed", "deploy failed", "not deployed (dry run)". */
 export function deployWords(r: RunResult): string {
   if (r.job?.action === 'planned') return 'not deployed (dry run)';
+  if (r.job?.action === 'unchanged') return 'deployed (unchanged, nothing written)';
   if (r.job) return `deployed (${r.job.action})`;
   return r.failedAt === 'deploy' ? 'deploy failed' : 'not deployed';
 }
@@ -127,6 +129,8 @@ export function renderSummary(result: RunResult, ctx: SummaryContext = {}): stri
   if (line) out.push(line);
   const execution = renderExecutionDetails(result.execution);
   if (execution) out.push(execution);
+  const jobPlan = renderJobPlan(result, '###');
+  if (jobPlan) out.push(jobPlan);
   const plan = result.plan;
   if (result.findings.length) out.push('### Checks', checksTable(result.findings, plan));
   else out.push('No IAM checks ran.');

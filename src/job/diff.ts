@@ -1,0 +1,105 @@
+// The job plan: what a deploy changes in the job, setting by setting, between the job as it
+// exists and the job the deploy sends (after every input, job.yaml and job_patch). Pure. The
+// same comparison decides whether the deploy writes at all: a job whose every setting already
+// holds is not written again (no new generation). Plain env values are shown only when the
+// user opted in (show_env_values); secret values are never in a job, only references to them.
+import { type Entry, type Flat, type FlattenOptions, flattenV1, flattenV2 } from './diff-flatten.ts';
+
+export type PlanAction = 'create' | 'update' | 'replace';
+
+export interface JobChange {
+  /** The setting in a reviewer's words: image, env, memory, label, vpc connector... */
+  setting: string;
+  /** Which one, for settings that are maps or lists: the env var, the label key, the mount path. */
+  key?: string;
+  change: 'added' | 'removed' | 'changed';
+  before?: string;
+  after?: string;
+  /** A plain env var value left out (show_env_values is off). */
+  hidden?: true;
+}
+
+export interface JobPlan {
+  action: PlanAction;
+  /** For a create, every setting of the new job (as added); else what the write changes. */
+  changes: JobChange[];
+}
+
+export interface PlanOptions {
+  /** Show plain env var values (input show_env_values). */
+  showEnvValues?: boolean;
+  /** PROJECT_NUMBER-compute@developer.gserviceaccount.com: what a job that names no account runs as. */
+  defaultServiceAccount?: string;
+}
+
+type Flatten = (job: unknown, options?: FlattenOptions) => Flat;
+
+function shown(entry: Entry | undefined, options: PlanOptions): { value?: string; hidden?: true } {
+  if (!entry) return {};
+  return entry.plain && !options.showEnvValues ? { hidden: true } : { value: entry.value };
+}
+
+/** Setting-by-setting difference of two flattened jobs: `after`'s order, then what went. */
+export function diffFlat(before: Flat, after: Flat, options: PlanOptions = {}): JobChange[] {
+  const changes: JobChange[] = [];
+  const add = (id: string, change: JobChange['change']) => {
+    const was = before.get(id);
+    const now = after.get(id);
+    const entry = (now ?? was) as Entry;
+    const out: JobChange = { setting: entry.field, change };
+    if (entry.key !== undefined) out.key = entry.key;
+    const b = shown(was, options);
+    const a = shown(now, options);
+    if (b.value !== undefined) out.before = b.value;
+    if (a.value !== undefined) out.after = a.value;
+    if (b.hidden || a.hidden) out.hidden = true;
+    changes.push(out);
+  };
+  for (const [id, now] of after) {
+    const was = before.get(id);
+    if (!was) add(id, 'added');
+    else if (was.value !== now.value || Boolean(was.plain) !== Boolean(now.plain)) add(id, 'changed');
+  }
+  for (const id of before.keys()) if (!after.has(id)) add(id, 'removed');
+  return changes;
+}
+
+function compare(flatten: Flatten, existing: unknown, final: unknown, options: PlanOptions): JobChange[] {
+  const fill: FlattenOptions = { defaults: true };
+  if (options.defaultServiceAccount) fill.defaultServiceAccount = options.defaultServiceAccount;
+  return diffFlat(flatten(existing, fill), flatten(final, fill), options);
+}
+
+/** Every setting a new job is created with, briefly: only what it sets, no defaults. */
+function whole(flatten: Flatten, final: unknown, options: PlanOptions): JobChange[] {
+  return diffFlat(new Map(), flatten(final), options);
+}
+
+/** The plan of a deploy from inputs (v2): `existing` as read (undefined: it will be created). */
+export function planV2(existing: unknown, final: unknown, options: PlanOptions = {}): JobPlan {
+  return existing === undefined
+    ? { action: 'create', changes: whole(flattenV2, final, options) }
+    : { action: 'update', changes: compare(flattenV2, existing, final, options) };
+}
+
+/** The plan of a replace from a job.yaml (v1): `existing` as read in v1 (undefined: created). */
+export function planV1(existing: unknown, final: unknown, options: PlanOptions = {}): JobPlan {
+  return existing === undefined
+    ? { action: 'create', changes: whole(flattenV1, final, options) }
+    : { action: 'replace', changes: compare(flattenV1, existing, final, options) };
+}
+
+/** Whether writing `final` over `existing` (v2) would change nothing. */
+export function sameV2(existing: unknown, final: unknown, options: PlanOptions = {}): boolean {
+  return compare(flattenV2, existing, final, options).length === 0;
+}
+
+/** Whether replacing `existing` with `final` (v1) would change nothing. */
+export function sameV1(existing: unknown, final: unknown, options: PlanOptions = {}): boolean {
+  return compare(flattenV1, existing, final, options).length === 0;
+}
+
+/** A plan that changes nothing (an update or replace of a job that already matches). */
+export function unchanged(plan: JobPlan | undefined): boolean {
+  return plan !== undefined && plan.action !== 'create' && plan.changes.length === 0;
+}
