@@ -256,7 +256,16 @@ describe('outputs', () => {
   it('sets every output, JSON for findings and granted', () => {
     const o = outputsOf(result);
     expect(Object.keys(o).sort()).toEqual(
-      ['console_url', 'execution', 'execution_status', 'findings', 'granted', 'iam_status', 'job'].sort(),
+      [
+        'console_url',
+        'execution',
+        'execution_status',
+        'findings',
+        'granted',
+        'iam_status',
+        'job',
+        'job_changes',
+      ].sort(),
     );
     expect(JSON.parse(o.findings ?? '')).toHaveLength(4);
     expect(JSON.parse(o.granted ?? '')[0].role).toBe('roles/iam.serviceAccountTokenCreator');
@@ -265,6 +274,7 @@ describe('outputs', () => {
       job: '',
       execution_status: '',
       findings: '[]',
+      job_changes: '',
     });
   });
 });
