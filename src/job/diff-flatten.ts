@@ -32,36 +32,17 @@ export interface FlattenOptions {
 }
 
 /** Labels the action writes on every deploy; `commit-sha` names the commit, not a setting. */
-const STAMPED_LABELS = ['commit-sha', 'cloud.googleapis.com/location'];
-const V1_STAMPED_ANNOTATIONS = [
-  // gcloud's k8s_object CLIENT_NAME_ANNOTATION / CLIENT_VERSION_ANNOTATION, and what the
-  // service writes (googlecloudsdk/api_lib/run/k8s_object.py).
-  'run.googleapis.com/client-name',
-  'run.googleapis.com/client-version',
-  'run.googleapis.com/creator',
-  'run.googleapis.com/lastModifier',
-];
-const RUN = 'run.googleapis.com';
-/** v1 spellings of v2 fields (googlecloudsdk/api_lib/run/k8s_object.py, container_resource.py). */
-const V1 = {
-  binauthz: `${RUN}/binary-authorization`,
-  breakglass: `${RUN}/binary-authorization-breakglass`,
-  launchStage: `${RUN}/launch-stage`,
-  cloudsql: `${RUN}/cloudsql-instances`,
-  networkInterfaces: `${RUN}/network-interfaces`,
-  connector: `${RUN}/vpc-access-connector`,
-  egress: `${RUN}/vpc-access-egress`,
-  key: `${RUN}/encryption-key`,
-  environment: `${RUN}/execution-environment`,
-  accelerator: `${RUN}/accelerator`,
-};
+export const STAMPED_LABELS = ['commit-sha', 'cloud.googleapis.com/location'];
+/** The v1 node selector of a GPU's type (googlecloudsdk/api_lib/run/k8s_object.py GPU_TYPE_NODE_SELECTOR). */
+export const V1_ACCELERATOR = 'run.googleapis.com/accelerator';
 const GPU_LIMIT = 'nvidia.com/gpu';
 
 /**
  * What Cloud Run uses when a job leaves a setting unset. Sources: gcloud's run v2 messages
  * (TaskTemplate.maxRetries "Defaults to 3", .timeout "Defaults to 600 seconds",
  * ExecutionTemplate.taskCount "Defaults to 1", .parallelism "0 or unset" = the most possible;
- * v1 TaskSpec/ExecutionSpec say the same); memory 512 MiB and 1 CPU:
+ * v1 TaskSpec/ExecutionSpec say the same; Job.launchStage "If no value is specified, GA is
+ * assumed"); memory 512 MiB and 1 CPU:
  * https://cloud.google.com/run/docs/configuring/jobs/memory-limits and .../jobs/cpu; jobs
  * always run in the second generation environment:
  * https://cloud.google.com/run/docs/about-execution-environments
@@ -77,9 +58,9 @@ const DEFAULTS: Record<string, string> = {
 const CONTAINER_DEFAULTS: Record<string, string> = { cpu: '1', memory: '512Mi' };
 
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-const asObject = (v: unknown): Json => (isObject(v) ? v : {});
-const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
+export const asObject = (v: unknown): Json => (isObject(v) ? v : {});
+export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /**
  * Proto3 JSON without what carries no meaning: absent, null, "", false, [] and {} are all
@@ -121,13 +102,13 @@ function withoutOutputOnly(value: unknown, type: string): unknown {
 }
 
 /** Take a field out of `from` (what is left over becomes `other` settings). */
-function take(from: Json, key: string): unknown {
+export function take(from: Json, key: string): unknown {
   const v = from[key];
   delete from[key];
   return v;
 }
 
-class Collector {
+export class Collector {
   readonly flat: Flat = new Map();
   readonly containers: string[] = [];
   put(field: string, value: unknown, key?: string, plain?: boolean): void {
@@ -149,7 +130,7 @@ class Collector {
 }
 
 const cpu = (v: unknown) => (typeof v === 'string' ? v.replace(/^(\d+)000m$/, '$1') : v);
-const seconds = (v: unknown) =>
+export const seconds = (v: unknown) =>
   v === undefined ? undefined : `${String(v).replace(/s$/, '').replace(/\.0+$/, '')}s`;
 /** EXECUTION_ENVIRONMENT_GEN2 -> gen2, as v1 spells it; unspecified is the default for a job. */
 const environment = (v: unknown) =>
@@ -160,7 +141,7 @@ const environment = (v: unknown) =>
         .toLowerCase();
 
 /** A container's settings; `of` names a container after the first (sidecars) in the field. */
-function container(c: Collector, raw: unknown, index: number, v1: boolean): void {
+export function container(c: Collector, raw: unknown, index: number, v1: boolean): void {
   const ctr = { ...asObject(raw) };
   const name = take(ctr, 'name');
   const of = index === 0 ? '' : ` (${typeof name === 'string' ? name : `container ${index + 1}`})`;
@@ -241,49 +222,7 @@ export function flattenV2(job: unknown, options: FlattenOptions = {}): Flat {
   return fill(c, options);
 }
 
-/** The settings of a v1 Job (a job.yaml as replace sends it, or the job as read). */
-export function flattenV1(job: unknown, options: FlattenOptions = {}): Flat {
-  const root = asObject(canonical(job));
-  const c = new Collector();
-  const metadata = asObject(root.metadata);
-  c.map('label', metadata.labels, STAMPED_LABELS);
-  const annotations = { ...asObject(metadata.annotations) };
-  for (const k of V1_STAMPED_ANNOTATIONS) delete annotations[k];
-  c.put('launch stage', take(annotations, V1.launchStage));
-  c.put('binary authorization', take(annotations, V1.binauthz));
-  c.put('breakglass', take(annotations, V1.breakglass));
-  c.map('annotation', annotations);
-  const template = asObject(asObject(root.spec).template);
-  const execAnnotations = { ...asObject(asObject(template.metadata).annotations) };
-  for (const instance of text(take(execAnnotations, V1.cloudsql) ?? '').split(','))
-    if (instance.trim()) c.put('cloud sql', 'cloudsql', instance.trim());
-  c.put('vpc connector', take(execAnnotations, V1.connector));
-  c.put('vpc egress', take(execAnnotations, V1.egress));
-  const interfaces = take(execAnnotations, V1.networkInterfaces);
-  for (const [i, n] of parseList(interfaces).entries()) c.put('vpc network', networkText(n), String(i + 1));
-  c.put('key', take(execAnnotations, V1.key));
-  c.put('execution environment', take(execAnnotations, V1.environment));
-  c.map('execution annotation', execAnnotations);
-  c.map('execution label', asObject(template.metadata).labels);
-  const execution = { ...asObject(template.spec) };
-  c.put('tasks', take(execution, 'taskCount'));
-  c.put('parallelism', take(execution, 'parallelism'));
-  const task = { ...asObject(asObject(take(execution, 'template')).spec) };
-  c.put('service account', take(task, 'serviceAccountName'));
-  c.put('retries', take(task, 'maxRetries'));
-  c.put('timeout', seconds(take(task, 'timeoutSeconds')));
-  const selector = { ...asObject(take(task, 'nodeSelector')) };
-  c.put('gpu type', take(selector, V1.accelerator));
-  for (const raw of asList(take(task, 'volumes'))) {
-    const v = { ...asObject(raw) };
-    c.put('volume', JSON.stringify(v), text(take(v, 'name')));
-  }
-  for (const [i, ctr] of asList(take(task, 'containers')).entries()) container(c, ctr, i, true);
-  c.rest({ execution, task, nodeSelector: selector }, 'spec');
-  return fill(c, options);
-}
-
-function networkText(n: unknown): string {
+export function networkText(n: unknown): string {
   const o = asObject(n);
   const tags = asList(o.tags).map(text);
   return [o.network, o.subnetwork, tags.length ? `tags ${tags.join(',')}` : undefined]
@@ -292,16 +231,7 @@ function networkText(n: unknown): string {
     .join(' ');
 }
 
-function parseList(v: unknown): unknown[] {
-  if (typeof v !== 'string') return [];
-  try {
-    return asList(JSON.parse(v));
-  } catch {
-    return [v];
-  }
-}
-
-function fill(c: Collector, options: FlattenOptions): Flat {
+export function fill(c: Collector, options: FlattenOptions): Flat {
   if (!options.defaults) return c.flat;
   const put = (field: string, value: string) => {
     if (!c.flat.has(`${field}\u0000`)) c.put(field, value);

@@ -3,7 +3,8 @@
 // same comparison decides whether the deploy writes at all: a job whose every setting already
 // holds is not written again (no new generation). Plain env values are shown only when the
 // user opted in (show_env_values); secret values are never in a job, only references to them.
-import { type Entry, type Flat, type FlattenOptions, flattenV1, flattenV2 } from './diff-flatten.ts';
+import { type Entry, type Flat, type FlattenOptions, flattenV2 } from './diff-flatten.ts';
+import { flattenV1 } from './diff-flatten-v1.ts';
 
 export type PlanAction = 'create' | 'update' | 'replace';
 
