@@ -246,6 +246,17 @@ export const SCENARIOS: Scenario[] = [
     expect: { iam_status: 'ok', job: `projects/${APP.id}/locations/${REGION}/jobs/${JOB}` },
   },
   {
+    // The update scenario with nothing to change: the same inputs as the first deploy, so the
+    // job plan is empty and the action writes nothing (no PATCH, no operation wait).
+    id: 'update-unchanged',
+    title: 'update with the same inputs (nothing written), iam=check',
+    tool: 'action',
+    world: sameProjectWorld,
+    deployFirst: true,
+    inputs: (w) => deployInputs(w),
+    expect: { iam_status: 'ok', job_changes: '{"action":"update","changes":[]}' },
+  },
+  {
     id: IDS.fix,
     title: 'cross-project world, iam=fix (grants 2 bindings, then creates)',
     tool: 'action',
