@@ -65,7 +65,7 @@ describe('the job plan on a pull request', () => {
     const comment = e.world.github.comments[7]?.at(-1)?.body ?? '';
     for (const doc of [pr.summary, comment]) {
       expect(doc).toContain(
-        '**3 changes** to change: image `…:v1.4.2` → `…:v1.5.0`, env `+FEATURE_X`, memory `512Mi` → `1Gi`.',
+        '**3 changes**: image `…:v1.4.2` → `…:v1.5.0`, env `+FEATURE_X`, memory `512Mi` → `1Gi`.',
       );
       expect(doc).toContain('| Setting | Before | After |');
       expect(doc).toContain('| env `FEATURE_X` | — | value hidden |');

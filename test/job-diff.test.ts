@@ -231,11 +231,11 @@ describe('v2 (inputs): the job as read against the job the deploy sends', () => 
     const plan = planV2(undefined, mergeJob({}, config(), SHA, PROJECT), OPTIONS);
     expect(plan.action).toBe('create');
     expect(plan.changes.map((c) => `${c.setting}${c.key ? ` ${c.key}` : ''}`)).toEqual([
-      'label managed-by',
       'image',
       'env MODE',
       'env REGION_NAME',
       'env DB_PASSWORD',
+      'label managed-by',
     ]);
     expect(plan.changes.every((c) => c.change === 'added')).toBe(true);
     expect(JSON.stringify(plan)).not.toContain('batch');
@@ -336,14 +336,14 @@ describe('v1 (job.yaml replace): the job as read in v1 against the body replace 
     const plan = planV1(undefined, body(`${IMAGE}:v1`), OPTIONS);
     expect(plan.action).toBe('create');
     expect(plan.changes.map((c) => `${c.setting}${c.key ? ` ${c.key}` : ''}`)).toEqual([
-      'label managed-by',
-      'label team',
-      'cloud sql app-prod:us-central1:main',
-      'tasks',
-      'service account',
       'image',
+      'service account',
       'env MODE',
       'env DB_PASSWORD',
+      'tasks',
+      'cloud sql app-prod:us-central1:main',
+      'label managed-by',
+      'label team',
     ]);
   });
 });

@@ -163,7 +163,7 @@ describe('the job plan in the summary and the comment', () => {
   it('the line names the first changes briefly; images by what differs', () => {
     const doc = renderJobPlan(result(plan), '###') ?? '';
     expect(doc).toContain('### Job plan (dry run)');
-    expect(doc).toMatch(/^\*\*30 changes\*\* to change: image `…:v1` → `…@sha256:f+…f+`, service account /m);
+    expect(doc).toMatch(/^\*\*30 changes\*\*: image `…:v1` → `…@sha256:f+…f+`, service account /m);
     expect(doc).toContain('env `+FEATURE_X`');
     expect(doc).toContain(', and 26 more.');
     expect(doc).toContain('`show_env_values: true`');
@@ -172,7 +172,7 @@ describe('the job plan in the summary and the comment', () => {
   it('a real run says changed; an unchanged job says so; a new job lists what it sets', () => {
     const small: JobPlan = { action: 'update', changes: thirty().slice(2, 4) };
     expect(renderJobPlan(result(small, 'updated'), '####')).toContain(
-      '**2 changes** changed: memory `512Mi` → `1Gi`, env `+FEATURE_X`.',
+      '**Changed 2 settings**: memory `512Mi` → `1Gi`, env `+FEATURE_X`.',
     );
     expect(renderJobPlan(result({ action: 'update', changes: [] }, 'unchanged'), '###')).toBe(
       '### Job changes\n\n**No changes**: the job already matched, so nothing was written.',

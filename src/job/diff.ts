@@ -40,7 +40,40 @@ function shown(entry: Entry | undefined, options: PlanOptions): { value?: string
   return entry.plain && !options.showEnvValues ? { hidden: true } : { value: entry.value };
 }
 
-/** Setting-by-setting difference of two flattened jobs: `after`'s order, then what went. */
+/** What a reviewer looks at first comes first; settings not listed keep their order, after these. */
+const ORDER = [
+  'image',
+  'service account',
+  'env',
+  'cpu',
+  'memory',
+  'gpu',
+  'gpu type',
+  'tasks',
+  'parallelism',
+  'retries',
+  'timeout',
+  'command',
+  'args',
+  'vpc connector',
+  'vpc network',
+  'vpc egress',
+  'cloud sql',
+  'volume',
+  'mount',
+  'key',
+  'binary authorization',
+  'breakglass',
+  'execution environment',
+  'label',
+];
+/** A sidecar's setting ranks as its main container's: `image (sidecar)` as `image`. */
+const rank = (c: JobChange) => {
+  const i = ORDER.indexOf(c.setting.replace(/ \(.*\)$/, ''));
+  return c.setting === 'other' ? ORDER.length + 1 : i < 0 ? ORDER.length : i;
+};
+
+/** Setting-by-setting difference of two flattened jobs, in ORDER (then `after`'s order, then what went). */
 export function diffFlat(before: Flat, after: Flat, options: PlanOptions = {}): JobChange[] {
   const changes: JobChange[] = [];
   const add = (id: string, change: JobChange['change']) => {
@@ -62,7 +95,10 @@ export function diffFlat(before: Flat, after: Flat, options: PlanOptions = {}): 
     else if (was.value !== now.value || Boolean(was.plain) !== Boolean(now.plain)) add(id, 'changed');
   }
   for (const id of before.keys()) if (!after.has(id)) add(id, 'removed');
-  return changes;
+  return changes
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .map(({ c }) => c);
 }
 
 function compare(flatten: Flatten, existing: unknown, final: unknown, options: PlanOptions): JobChange[] {

@@ -101,11 +101,11 @@ export function renderJobPlan(r: RunResult, heading: '###' | '####'): string | u
   } else {
     const named = changes.slice(0, INLINE).map(inline);
     const rest = changes.length > INLINE ? `, and ${changes.length - INLINE} more` : '';
-    const verb = r.job && r.job.action !== 'planned' ? 'changed' : 'to change';
-    out.push(
-      `**${plural(changes.length, 'change')}** ${verb}: ${named.join(', ')}${rest}.`,
-      table(changes, false),
-    );
+    const head =
+      r.job && r.job.action !== 'planned'
+        ? `Changed ${plural(changes.length, 'setting')}`
+        : plural(changes.length, 'change');
+    out.push(`**${head}**: ${named.join(', ')}${rest}.`, table(changes, false));
   }
   if (changes.some((c) => c.hidden))
     out.push(
