@@ -13,7 +13,7 @@ import { type PreflightSession, preflight, warmPreflight } from './iam/index.ts'
 import { InputError } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
-import { type JobPlan, planV1, planV2, unchanged } from './job/diff.ts';
+import { type JobPlan, planV1, planV2, readyV1, readyV2, unchanged } from './job/diff.ts';
 import {
   describeOverrides,
   type ExecutionResult,
@@ -261,9 +261,14 @@ function planOf(
     ...(config.showEnvValues ? { showEnvValues: true } : {}),
     defaultServiceAccount: `${resolved.plan.projectNumber}-compute@developer.gserviceaccount.com`,
   };
+  const notReady = (plan: JobPlan, ready: boolean): JobPlan =>
+    plan.action === 'create' || ready ? plan : { ...plan, notReady: true };
   if (local.manifest) {
     const body = manifestForReplace(local.manifest, resolved.plan.project, config, sha);
-    return planV1(resolved.existingV1, body, options);
+    const existing = resolved.existingV1;
+    return notReady(planV1(existing, body, options), !existing || readyV1(existing));
   }
-  return resolved.merged ? planV2(resolved.existing, resolved.merged, options) : undefined;
+  const existing = resolved.existing;
+  if (!resolved.merged) return undefined;
+  return notReady(planV2(existing, resolved.merged, options), !existing || readyV2(existing));
 }

@@ -97,6 +97,25 @@ describe('the job plan on a pull request', () => {
     expect(second.summary).toContain('**No changes**: the job already matched, so nothing was written.');
   });
 
+  it('a job that did not become ready is written again with the same inputs, once the image is pushed', async () => {
+    const e = await start();
+    const inputs = stepInputs({ image: `${IMAGE_BASE}:v9` });
+    const first = await runAction({ emulator: e, inputs });
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/::error[^\n]*Container image not found/);
+    // The image is pushed; the job still holds the failed generation.
+    const repo = e.world.repositories.find((r) => r.name.endsWith('/repositories/containers'));
+    repo?.images['payments/nightly-report']?.push('v9');
+
+    const mark = e.requestLog.length;
+    const again = await runAction({ emulator: e, inputs });
+    expect(again.code, again.stdout.slice(-2000)).toBe(0);
+    expect(writes(e.requestLog.slice(mark))).toEqual([`PATCH ${JOB_PATH}`]);
+    expect(planOf(again.outputs)).toEqual({ action: 'update', changes: [], notReady: true });
+    expect(again.summary).toContain('**No setting changes**: the job is not ready');
+    expect(again.summary).toContain('deployed (updated)');
+  });
+
   it('a job.yaml replaced with the same file is not written again; a changed one is', async () => {
     const e = await start();
     const inputs = metadataStepInputs(JOB_YAML, { project_id: '' });

@@ -2,7 +2,7 @@
 // v2 API answers a GET (with what Google fills in: uid, generation, etag, conditions, the
 // documented defaults), and v1 job.yaml bodies (manifestForReplace) against a v1 GET answer.
 import { describe, expect, it } from 'vitest';
-import { planV1, planV2, sameV1, sameV2 } from '../src/job/diff.ts';
+import { planV1, planV2, readyV1, readyV2, sameV1, sameV2, unchanged } from '../src/job/diff.ts';
 import { parseManifest } from '../src/job/metadata.ts';
 import { manifestForReplace, mergeJob, type V2Job } from '../src/job/spec.ts';
 import type { Config } from '../src/model.ts';
@@ -345,5 +345,39 @@ describe('v1 (job.yaml replace): the job as read in v1 against the body replace 
       'label managed-by',
       'label team',
     ]);
+  });
+});
+
+describe('readiness: a job that did not reconcile is written again even with no change', () => {
+  it('reads v2 terminalCondition and v1 Ready for the generation held', () => {
+    const ready = deployed(config());
+    expect(readyV2(ready)).toBe(true);
+    expect(readyV2({ ...ready, terminalCondition: { type: 'Ready', state: 'CONDITION_FAILED' } })).toBe(
+      false,
+    );
+    expect(readyV2({ ...ready, reconciling: true })).toBe(false);
+    const v1 = {
+      metadata: { generation: 3 },
+      status: { observedGeneration: 3, conditions: [{ type: 'Ready', status: 'True' }] },
+    };
+    expect(readyV1(v1)).toBe(true);
+    expect(readyV1({ ...v1, status: { ...v1.status, observedGeneration: 2 } })).toBe(false);
+    expect(
+      readyV1({ ...v1, status: { observedGeneration: 3, conditions: [{ type: 'Ready', status: 'False' }] } }),
+    ).toBe(false);
+  });
+
+  it('unchanged only for an update or replace with no change of a ready job', () => {
+    expect(unchanged({ action: 'update', changes: [] })).toBe(true);
+    expect(unchanged({ action: 'replace', changes: [] })).toBe(true);
+    expect(unchanged({ action: 'update', changes: [], notReady: true })).toBe(false);
+    expect(unchanged({ action: 'create', changes: [] })).toBe(false);
+    expect(
+      unchanged({
+        action: 'update',
+        changes: [{ setting: 'tasks', change: 'changed', before: '1', after: '2' }],
+      }),
+    ).toBe(false);
+    expect(unchanged(undefined)).toBe(false);
   });
 });

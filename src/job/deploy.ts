@@ -18,7 +18,7 @@ import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from 
 import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
-import { type PlanOptions, sameV1, sameV2 } from './diff.ts';
+import { type PlanOptions, readyV1, readyV2, sameV1, sameV2 } from './diff.ts';
 import type { JobManifest } from './metadata.ts';
 import { buildJob, manifestForReplace, mergeJob } from './spec.ts';
 
@@ -171,8 +171,10 @@ async function upsert(
         }
       }
       const next = mergeJob(existing, config, sha, plan.project);
-      // Nothing to change: no write, no new generation. A token write still goes: it starts the run.
-      if (!token && sameV2(existing, next, compareOptions(plan))) return { action: 'unchanged' };
+      // Nothing to change: no write, no new generation. A token write still goes (it starts the
+      // run), and so does one to a job that is not ready (Cloud Run reconciles it again).
+      if (!token && readyV2(existing) && sameV2(existing, next, compareOptions(plan)))
+        return { action: 'unchanged' };
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
       const op = await updateJob(ctx, plan.jobName, body(next));
       return optional({ action: 'updated' }, await waitFor(`update job ${plan.jobName}`, op));
@@ -237,8 +239,8 @@ async function replace(
   // when the job appeared or vanished since (the write's ALREADY_EXISTS / NOT_FOUND).
   const current = options.known ? options.known.v1 : await getJobV1(ctx, plan.region, plan.project, plan.job);
   let exists = options.known ? (options.known.v1 ?? options.known.job) !== undefined : current !== undefined;
-  // The job already is what the job.yaml says: no write, no wait for Ready.
-  if (current && sameV1(current, body, compareOptions(plan))) return 'unchanged';
+  // The job already is what the job.yaml says, and Ready: no write, no wait for Ready.
+  if (current && readyV1(current) && sameV1(current, body, compareOptions(plan))) return 'unchanged';
   const write = () =>
     exists
       ? replaceJobV1(ctx, plan.region, plan.project, body)

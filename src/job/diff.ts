@@ -3,6 +3,9 @@
 // same comparison decides whether the deploy writes at all: a job whose every setting already
 // holds is not written again (no new generation). Plain env values are shown only when the
 // user opted in (show_env_values); secret values are never in a job, only references to them.
+
+import type { V2Job } from '../gcp/run.ts';
+import { readyCondition, type V1Job } from '../gcp/run-v1.ts';
 import { type Entry, type Flat, type FlattenOptions, flattenV2 } from './diff-flatten.ts';
 import { flattenV1 } from './diff-flatten-v1.ts';
 
@@ -24,6 +27,11 @@ export interface JobPlan {
   action: PlanAction;
   /** For a create, every setting of the new job (as added); else what the write changes. */
   changes: JobChange[];
+  /**
+   * The job is not ready (its last write failed to reconcile, or is still reconciling): it is
+   * written again even with no change, so Cloud Run tries again (e.g. once the image is pushed).
+   */
+  notReady?: true;
 }
 
 export interface PlanOptions {
@@ -136,7 +144,17 @@ export function sameV1(existing: unknown, final: unknown, options: PlanOptions =
   return compare(flattenV1, existing, final, options).length === 0;
 }
 
-/** A plan that changes nothing (an update or replace of a job that already matches). */
+/** A plan that writes nothing: an update or replace of a ready job that already matches. */
 export function unchanged(plan: JobPlan | undefined): boolean {
-  return plan !== undefined && plan.action !== 'create' && plan.changes.length === 0;
+  return plan !== undefined && plan.action !== 'create' && plan.changes.length === 0 && !plan.notReady;
+}
+
+/** A v2 job whose latest generation reconciled (terminalCondition, Job message in gcloud's run v2 messages). */
+export function readyV2(job: V2Job): boolean {
+  return job.terminalCondition?.state === 'CONDITION_SUCCEEDED' && !job.reconciling;
+}
+
+/** A v1 job whose Ready condition is True for the generation it holds. */
+export function readyV1(job: V1Job): boolean {
+  return readyCondition(job)?.status === 'True';
 }

@@ -74,6 +74,9 @@ function table(changes: readonly JobChange[], create: boolean): string {
   return [...head, ...rows].join('\n') + tail.join('');
 }
 
+const NOT_READY =
+  'the job is not ready (its last write did not reconcile), so the deploy writes it again for Cloud Run to retry.';
+
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** Whether the run wrote the job, would have (dry run, or stopped before the deploy), or found it already matching. */
@@ -93,7 +96,7 @@ export function renderJobPlan(r: RunResult, heading: '###' | '####'): string | u
   const out = [`${heading} ${title}`];
   const changes = plan.changes;
   if (plan.action !== 'create' && changes.length === 0) {
-    out.push(`**No changes**: ${none}`);
+    out.push(plan.notReady ? `**No setting changes**: ${NOT_READY}` : `**No changes**: ${none}`);
     return out.join('\n\n');
   }
   if (plan.action === 'create') {
