@@ -25,7 +25,7 @@ import { executionDetails } from './job/execution-details.ts';
 import { manifestForReplace } from './job/spec.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
-import { type LocalPlan, provisionalPlan, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
+import { type LocalPlan, provisionalPlan, type Resolved, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
 
 export type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
@@ -252,7 +252,7 @@ async function deploy(
 
 /** The job plan: the job as read against the job the deploy sends (src/job/diff.ts). */
 function planOf(
-  resolved: Awaited<ReturnType<typeof resolvePlan>>,
+  resolved: Resolved,
   local: LocalPlan,
   config: Config,
   sha: string | undefined,
