@@ -21,8 +21,9 @@ import {
 } from './diff-flatten.ts';
 
 const V1_STAMPED_ANNOTATIONS = [
-  // gcloud's k8s_object CLIENT_NAME_ANNOTATION / CLIENT_VERSION_ANNOTATION, and what the
-  // service writes (googlecloudsdk/api_lib/run/k8s_object.py).
+  // The client stamps (gcloud's k8s_object.py CLIENT_NAME/VERSION_ANNOTATION) and who wrote
+  // the job, which the service records (googlecloudsdk/api_lib/run/job.py AUTHOR_ANNOTATION,
+  // lastModifier).
   'run.googleapis.com/client-name',
   'run.googleapis.com/client-version',
   'run.googleapis.com/creator',
