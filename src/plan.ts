@@ -14,6 +14,7 @@ import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
 import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
+import { triggerPlan } from './schedule/plan.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 
 export interface LocalPlan {
@@ -122,6 +123,7 @@ export function buildPlan({
   if (jobExists !== undefined) plan.jobExists = jobExists;
   if (resources) plan.resources = resources;
   if (config.execute && config.overrides) plan.runWithOverrides = true;
+  if (config.schedule) plan.trigger = triggerPlan(config.schedule, plan);
   return plan;
 }
 

@@ -14,6 +14,7 @@ const BY_PATH: Array<[RegExp, string]> = [
   [/\/secrets\//, 'secretmanager.googleapis.com'],
   [/\/policies\/|:getEffectivePolicy/, 'orgpolicy.googleapis.com'],
   [/\/serviceAccounts\/|^\/v1\/(?:projects\/[^/]+\/|organizations\/[^/]+\/)?roles\//, 'iam.googleapis.com'],
+  [/^\/v1\/projects\/[^/]+\/locations(?:\/[^/]+(?:\/jobs\b.*)?)?$/, 'cloudscheduler.googleapis.com'],
   [/^\/v[13]\/(?:projects|folders|organizations)\//, 'cloudresourcemanager.googleapis.com'],
 ];
 
