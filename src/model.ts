@@ -323,7 +323,7 @@ export interface RunResult {
   /** The Cloud Scheduler trigger, when the schedule input is set. */
   schedule?: ScheduleResult;
   /** When the step started and the job was deployed and executed (ISO 8601), and the step's length. */
-  timings?: { started: string; deployed?: string; executed?: string; durationMs?: number };
+  timings?: { started?: string; deployed?: string; executed?: string; durationMs?: number };
 }
 
 /** The stages of a run, in order (main.ts). */

@@ -14,8 +14,8 @@ import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
 import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
-import { triggerPlan } from './schedule/plan.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
+import { triggerPlan } from './schedule/plan.ts';
 
 export interface LocalPlan {
   project: string;

@@ -7,6 +7,7 @@ import { renderExecutionDetails } from './execution.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
 import { LEGEND, renderMermaid } from './mermaid.ts';
 import { mdProse } from './prose.ts';
+import { renderSchedule, renderTimings } from './schedule.ts';
 
 export interface SummaryContext {
   /** Link to a file line in the repository at this commit, when known. */
@@ -127,6 +128,7 @@ export function renderSummary(result: RunResult, ctx: SummaryContext = {}): stri
   if (line) out.push(line);
   const execution = renderExecutionDetails(result.execution);
   if (execution) out.push(execution);
+  for (const part of [renderSchedule(result), renderTimings(result)]) if (part) out.push(part);
   const plan = result.plan;
   if (result.findings.length) out.push('### Checks', checksTable(result.findings, plan));
   else out.push('No IAM checks ran.');

@@ -12,7 +12,7 @@ import {
   setSchedulerJobPaused,
 } from '../gcp/scheduler.ts';
 import type { Config, Finding } from '../model.ts';
-import { describeCron, formatInZone, nextRuns, parseCron } from './cron.ts';
+import { describeCron, nextRuns, parseCron } from './cron.ts';
 import type { ScheduleInput, ScheduleResult, TriggerAction, TriggerPlan } from './model.ts';
 import { changedFields, desiredJob, isManaged } from './spec.ts';
 
@@ -49,11 +49,6 @@ export function describeSchedule(
   if (typeof cron === 'string') return out;
   const next = input.paused ? [] : nextRuns(cron, input.timeZone, now, 3);
   return { ...out, words: describeCron(cron), nextRuns: next.map((d) => d.toISOString()) };
-}
-
-/** "2026-12-08 03:00 (Europe/Paris)" for each next run. */
-export function nextRunsInZone(result: ScheduleResult): string[] {
-  return (result.nextRuns ?? []).map((t) => formatInZone(new Date(t), result.timeZone ?? 'Etc/UTC'));
 }
 
 export interface ScheduleOptions {
