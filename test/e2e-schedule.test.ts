@@ -6,7 +6,7 @@
 // every IAM policy (the Cloud Run job's included): fix adds exactly what it reports as granted,
 // a second fix grants nothing, check and dry run change nothing, and a dry run writes to no API.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { schedulerJobs } from './emulator/apis/scheduler.ts';
+import { schedulerJobs, withoutSchedulerIn } from './emulator/apis/scheduler.ts';
 import type { Policy } from './emulator/contract.ts';
 import type { Emulator } from './emulator/server.ts';
 import { runScenario, withEmulator } from './helpers/e2e-emulator.ts';
@@ -183,4 +183,85 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       expectTrigger(s, emu, res, t.dry_run, before, 0);
     });
   });
+});
+
+describe('what the trigger does once written, and what the report says', () => {
+  const ok = scenarios.find((s) => s.file.startsWith('01-'));
+  const lacking = scenarios.find((s) => s.file.startsWith('02-'));
+
+  it.runIf(ok)(
+    'the created trigger runs the job as its account; the summary shows it in words and times',
+    async () => {
+      if (!ok) return;
+      await withWorld(ok, async (emu) => {
+        const res = await runScenario(emu, ok, { iam: 'check' });
+        expect(res.code, res.stdout.slice(-3000)).toBe(0);
+        // The summary: the trigger (console link), the schedule in words, three runs in its zone, timings.
+        expect(res.summary).toContain(
+          '**Trigger** [worker-github-trigger](https://console.cloud.google.com/cloudscheduler/',
+        );
+        expect(res.summary).toContain('at 03:00 every day (Europe/Paris)');
+        expect(res.summary).toMatch(/Next runs: (\d{4}-\d\d-\d\d 03:00 \\\(Europe\/Paris\\\)(, )?){3}/);
+        expect(res.summary).toContain('Cloud Scheduler service agent of app-proj');
+        expect(res.summary).toMatch(/\*\*Timings\*\* started \S+ · deployed \S+ · took \d+\.\d s/);
+        expect(Number(res.outputs.duration)).toBeGreaterThan(0);
+        expect(Date.parse(res.outputs.deployed_at ?? '')).toBeGreaterThanOrEqual(
+          Date.parse(res.outputs.started_at ?? ''),
+        );
+        const token = emu.issueToken(`serviceAccount:${ok.expect.deployer}`);
+        const ran = await fetch(`${emu.url}/v1/${triggerName(ok)}:run`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{}',
+        }).then((r) => r.json() as Promise<{ status?: unknown }>);
+        expect(ran.status).toBeUndefined();
+        const call = emu.requestLog.filter(
+          (r) => r.path === '/v2/projects/app-proj/locations/us-central1/jobs/worker:run',
+        );
+        expect(call.at(-1)).toMatchObject({
+          status: 200,
+          caller: 'serviceAccount:scheduler@app-proj.iam.gserviceaccount.com',
+        });
+      });
+    },
+  );
+
+  it.runIf(lacking)('after fix, the trigger whose account lacked run now runs the job', async () => {
+    if (!lacking) return;
+    await withWorld(lacking, async (emu) => {
+      const res = await runScenario(emu, lacking, { iam: 'fix' });
+      expect(res.code, res.stdout.slice(-3000)).toBe(0);
+      const token = emu.issueToken(`serviceAccount:${lacking.expect.deployer}`);
+      const ran = await fetch(`${emu.url}/v1/${triggerName(lacking)}:run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      }).then((r) => r.json() as Promise<{ status?: unknown }>);
+      expect(ran.status, JSON.stringify(ran)).toBeUndefined();
+    });
+  });
+
+  it.runIf(ok)(
+    "a region Cloud Scheduler does not serve: the job deploys, the step fails with Scheduler's reason",
+    async () => {
+      if (!ok) return;
+      await withWorld(ok, async (emu) => {
+        withoutSchedulerIn(emu.world, 'us-central1');
+        const res = await runScenario(emu, ok, { iam: 'check' });
+        expect(res.code).toBe(1);
+        const findings = JSON.parse(res.outputs.findings ?? '[]') as Array<{
+          check: string;
+          status: string;
+          remedy?: string;
+        }>;
+        expect(
+          findings.find((f) => f.check === 'scheduler-region'),
+          res.stdout.slice(-3000),
+        ).toMatchObject({
+          status: 'failed',
+          remedy: expect.stringContaining('gcloud scheduler locations list --project=app-proj'),
+        });
+        expect(res.stdout).toMatch(/::error .*title=scheduler-region/);
+      });
+    },
+  );
 });

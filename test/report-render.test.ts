@@ -256,7 +256,21 @@ describe('outputs', () => {
   it('sets every output, JSON for findings and granted', () => {
     const o = outputsOf(result);
     expect(Object.keys(o).sort()).toEqual(
-      ['console_url', 'execution', 'execution_status', 'findings', 'granted', 'iam_status', 'job'].sort(),
+      [
+        'console_url',
+        'execution',
+        'execution_status',
+        'findings',
+        'granted',
+        'iam_status',
+        'job',
+        'schedule_trigger',
+        'schedule_next_run',
+        'started_at',
+        'deployed_at',
+        'executed_at',
+        'duration',
+      ].sort(),
     );
     expect(JSON.parse(o.findings ?? '')).toHaveLength(4);
     expect(JSON.parse(o.granted ?? '')[0].role).toBe('roles/iam.serviceAccountTokenCreator');
