@@ -25,6 +25,8 @@ import { ensureBuilt, type RunActionResult } from './helpers/run-action.ts';
 type Word = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent' | 'planned' | 'none' | 'refused';
 interface ScheduleExpect {
   trigger: { check: Word; fix: Word; fix_again: Word; dry_run: Word };
+  /** The trigger's state after a run that created or updated it (default ENABLED). */
+  trigger_state?: 'ENABLED' | 'PAUSED';
   /** Cloud Scheduler jobs the world holds before the run (Job JSON). */
   scheduler_jobs?: Array<Record<string, unknown>>;
 }
@@ -94,10 +96,15 @@ function expectTrigger(
   switch (word) {
     case 'created':
     case 'updated':
-      expect(now, why).toMatchObject({ schedule: s.expect.inputs.schedule });
+      expect(now, why).toMatchObject({
+        schedule: s.expect.inputs.schedule,
+        state: extra(s).trigger_state ?? 'ENABLED',
+      });
       expect(res.stdout, why).toContain(`Trigger ${name} ${word}`);
       expect(res.outputs.schedule_trigger).toBe(name);
-      expect(res.outputs.schedule_next_run, why).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
+      // A paused trigger has no next run.
+      if (extra(s).trigger_state === 'PAUSED') expect(res.outputs.schedule_next_run).toBe('');
+      else expect(res.outputs.schedule_next_run, why).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/);
       break;
     case 'unchanged':
       expect(writes, why).toEqual([]);

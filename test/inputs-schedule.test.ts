@@ -90,6 +90,10 @@ describe('schedule inputs: refused forms name the input', () => {
       },
       /must not be the Cloud Scheduler service agent/,
     ],
+    [
+      { schedule: '0 3 * * *', schedule_service_account: 'sched@other-proj.iam.gserviceaccount.com' },
+      /Input "schedule_service_account": .* project other-proj, .*trigger's own project \(app-prod/,
+    ],
     [{ schedule: '0 3 * * *', schedule_paused: 'yes' }, /Input "schedule_paused" must be true or false/],
     [
       { schedule: '0 3 * * *', schedule_max_retry_attempts: '6' },

@@ -35,6 +35,8 @@ const DEFAULT_TIME_ZONE = 'Etc/UTC';
 const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
 /** Cloud Scheduler's own service agent cannot be a trigger's identity (https://cloud.google.com/scheduler/docs/http-target-auth). */
 const SCHEDULER_AGENT = /@gcp-sa-cloudscheduler\.iam\.gserviceaccount\.com$/;
+/** The project a user-managed service account's email names. */
+const accountProject = (email: string) => /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
 /** RetryConfig.retryCount: more than 5 or negative is refused (gcloud's cloudscheduler v1 RetryConfig). */
 const MAX_RETRY_COUNT = 5;
 /** Job.attemptDeadline for HTTP targets: 15 seconds to 30 minutes (gcloud's cloudscheduler v1 Job). */
@@ -102,6 +104,15 @@ export function parseSchedule(
   else if (SCHEDULER_AGENT.test(account))
     problem(
       `Input "schedule_service_account" must not be the Cloud Scheduler service agent (${account}): Google does not let a trigger run as it; name a service account of the job's project`,
+    );
+  else if (
+    account &&
+    accountProject(account) &&
+    get('project_id') &&
+    accountProject(account) !== get('project_id')
+  )
+    problem(
+      `Input "schedule_service_account": ${account} is an account of project ${accountProject(account)}, but Cloud Scheduler only sends tokens of accounts in the trigger's own project (${get('project_id')}, the job's); name a service account of that project`,
     );
   const paused = get('schedule_paused');
   if (paused && !['true', 'false', 'True', 'False', 'TRUE', 'FALSE'].includes(paused))
