@@ -70,7 +70,8 @@ export function callout(r: RunResult): string {
   }
   if (gaps.length) {
     const fixable = gaps.filter((f) => f.grant).length;
-    const stopped = r.failedAt === 'iam' ? ', so nothing was deployed' : '';
+    // A schedule's gap stops after the job is deployed (the trigger's run right on a new job).
+    const stopped = r.failedAt === 'iam' && !r.job ? ', so nothing was deployed' : '';
     const lines = [
       `**${plural(gaps.length, 'binding')} the job needs ${gaps.length === 1 ? 'is' : 'are'} missing${stopped}.**`,
     ];
