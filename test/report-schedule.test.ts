@@ -39,7 +39,7 @@ describe('renderSchedule', () => {
         schedule: {
           name: 'projects/a/locations/l/jobs/j-github-trigger',
           action: 'deleted',
-          consoleUrl: 'https://c',
+          consoleUrl: 'https://c.example/x',
         },
       }),
     );
