@@ -211,7 +211,8 @@ async function deploy(
     ...(config.overrides ? { overrides: config.overrides } : {}),
     ...(waitMs !== undefined ? { waitTimeoutMs: waitMs } : {}),
   };
-  result.timings = { ...result.timings, executed: new Date(folded ? startedAt : Date.now()).toISOString() };
+  // Folded into the deploy call, the execution started within it: now is when that call returned.
+  result.timings = { ...result.timings, executed: new Date().toISOString() };
   const following: Promise<ExecutionResult> = folded
     ? followExecution(ctx, folded.execution, { ...execOptions, startedAt })
     : executeJob(ctx, plan.jobName, execOptions);
