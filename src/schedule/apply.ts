@@ -3,6 +3,7 @@
 // delete it for `schedule: off`. A Cloud Scheduler job of that name the action did not make is
 // never touched. dry_run reads and says what it would do, and writes nothing.
 import type { ApiContext } from '../gcp/clients.ts';
+import { toApiError } from '../gcp/errors.ts';
 import {
   createSchedulerJob,
   deleteSchedulerJob,
@@ -69,7 +70,11 @@ export async function applySchedule(
     action: 'unchanged',
     consoleUrl: schedulerConsoleUrl(trigger),
   };
-  const existing = await getSchedulerJob(ctx, trigger.name);
+  const existing = await getSchedulerJob(ctx, trigger.name).catch((e: unknown) => {
+    // Removing a trigger from a project whose Scheduler API is off: there is none to remove.
+    if (input.kind === 'remove' && toApiError(e).reason === 'SERVICE_DISABLED') return undefined;
+    throw e;
+  });
   if (existing && !isManaged(existing, trigger)) throw new ForeignTrigger(trigger, existing);
   const done = (action: TriggerAction, change?: string): ScheduleResult => {
     o.log(
