@@ -10,6 +10,7 @@ import { mdCode, mdLink, oneLine } from '../output/escape.ts';
 import { log } from '../output/log.ts';
 import { renderExecutionDetails } from './execution.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
+import { renderSchedule } from './schedule.ts';
 import { callout, facts, headline } from './summary.ts';
 
 export const MARKER = '<!-- cloud-run-job-iam -->';
@@ -51,6 +52,8 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
     const out = [`${MARKER}\n<!-- gaps: ${seen.join(' ')} -->`, `### ${headline(result)}`, callout(result)];
     const line = facts(result);
     if (line) out.push(line);
+    const schedule = renderSchedule(result);
+    if (schedule) out.push(schedule);
     if (closedSince.length)
       out.push(`Closed on this pull request: ${closedSince.map((id) => mdCode(id)).join(', ')}.`);
     // The table is the overview; grants are listed below it with their scope.
