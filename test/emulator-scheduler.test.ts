@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { desiredJob } from '../src/schedule/spec.ts';
 import { schedulerJobs } from './emulator/apis/scheduler.ts';
 import { emulatorJson, useEmulator } from './helpers/emulator.ts';
 import { hasGcloud, useGcloudEmulator } from './helpers/gcloud.ts';
@@ -194,6 +195,44 @@ describe('Cloud Scheduler v1 over HTTP', () => {
         from: `${r.method} ${r.path}`,
       }));
     expect(items.length).toBeGreaterThanOrEqual(10);
+    // And what the action writes: the Job it sends on create and patch, overrides and retries included.
+    const trigger = {
+      name: NAME,
+      target: RUN_JOB,
+      project: 'app-proj',
+      location: 'us-central1',
+      serviceAccount: TRIGGER,
+      serviceAgent: AGENT,
+      remove: false,
+      paused: false,
+      withOverrides: true,
+    };
+    const sent = desiredJob(
+      trigger,
+      {
+        kind: 'set',
+        cron: '0 3 * * *',
+        timeZone: 'Etc/UTC',
+        paused: false,
+        retry: {
+          retryCount: 2,
+          maxRetryDuration: '3600s',
+          minBackoffDuration: '5s',
+          maxBackoffDuration: '60s',
+          maxDoublings: 3,
+        },
+        attemptDeadline: '180s',
+        overrides: { containerOverrides: [{ args: ['--full'] }], taskCount: 2, timeout: '600s' },
+      },
+      'googleapis.com',
+    );
+    items.push({
+      api: 'cloudscheduler',
+      version: 'v1',
+      type: 'Job',
+      body: sent as never,
+      from: 'the Job the action sends',
+    });
     const run = spawnSync(
       python as string,
       [join(ROOT, 'test/helpers/validate-messages.py'), sdk as string],
