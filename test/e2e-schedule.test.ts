@@ -27,6 +27,8 @@ interface ScheduleExpect {
   trigger: { check: Word; fix: Word; fix_again: Word; dry_run: Word };
   /** The trigger's state after a run that created or updated it (default ENABLED). */
   trigger_state?: 'ENABLED' | 'PAUSED';
+  /** The Cloud Scheduler writes (METHOD path) a check run makes, when the world says. */
+  check_writes?: string[];
   /** Cloud Scheduler jobs the world holds before the run (Job JSON). */
   scheduler_jobs?: Array<Record<string, unknown>>;
 }
@@ -146,6 +148,8 @@ describe.concurrent.each(scenarios)('$file', (s) => {
       const res = await runScenario(emu, s, { iam: 'check' });
       expectMode(res, e.check);
       expectTrigger(s, emu, res, t.check, before, 0);
+      const writes = extra(s).check_writes;
+      if (writes) expect(schedulerWrites(emu)).toEqual(writes);
       expect(policyChanges(policies, snapshot(emu))).toEqual([]);
     });
   });

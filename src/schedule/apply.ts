@@ -58,6 +58,18 @@ export interface ScheduleOptions {
   now?: Date;
 }
 
+/** Logs and shapes what happened: `planned` (dry run) says what a real run would do. */
+function reporter(trigger: TriggerPlan, base: ScheduleResult, o: ScheduleOptions) {
+  return (action: TriggerAction, change?: string): ScheduleResult => {
+    o.log(
+      action === 'planned'
+        ? `Dry run: would ${change} trigger ${trigger.name}; nothing changed`
+        : `Trigger ${trigger.name} ${action}${change ? ` (${change})` : ''}`,
+    );
+    return { ...base, action, ...(change ? { change } : {}) };
+  };
+}
+
 export async function applySchedule(
   ctx: ApiContext,
   trigger: TriggerPlan,
@@ -76,15 +88,8 @@ export async function applySchedule(
     throw e;
   });
   if (existing && !isManaged(existing, trigger)) throw new ForeignTrigger(trigger, existing);
-  const done = (action: TriggerAction, change?: string): ScheduleResult => {
-    o.log(
-      action === 'planned'
-        ? `Dry run: would ${change} trigger ${trigger.name}; nothing changed`
-        : `Trigger ${trigger.name} ${action}${change ? ` (${change})` : ''}`,
-    );
-    return { ...base, action, ...(change ? { change } : {}) };
-  };
   if (input.kind === 'remove') {
+    const done = reporter(trigger, base, o);
     if (!existing) return done('absent', 'nothing to delete');
     if (o.dryRun) return done('planned', 'delete');
     await deleteSchedulerJob(ctx, trigger.name);
@@ -95,31 +100,41 @@ export async function applySchedule(
     ...describeSchedule(input, o.now ?? new Date()),
     ...(trigger.serviceAccount ? { serviceAccount: trigger.serviceAccount } : {}),
   };
-  const want = desiredJob(trigger, input, config.universe);
-  const wantState = input.paused ? 'PAUSED' : 'ENABLED';
+  return writeTrigger(ctx, trigger, input, existing, { ...o, universe: config.universe, result });
+}
+
+/** Create the trigger, or bring the existing one to what the inputs say (nothing when it already is). */
+async function writeTrigger(
+  ctx: ApiContext,
+  trigger: TriggerPlan,
+  input: Extract<ScheduleInput, { kind: 'set' }>,
+  existing: SchedulerJob | undefined,
+  o: ScheduleOptions & { universe: string; result: ScheduleResult },
+): Promise<ScheduleResult> {
+  const done = reporter(trigger, o.result, o);
   const finish = (action: TriggerAction, change?: string, job?: SchedulerJob): ScheduleResult => {
-    const r: ScheduleResult = { ...result, ...done(action, change) };
+    const r = done(action, change);
     // Google's own next run when the schedule could not be walked here.
     if (job?.scheduleTime && !input.paused && !r.nextRuns?.length) r.nextRuns = [job.scheduleTime];
     return r;
   };
+  const want = desiredJob(trigger, input, o.universe);
   if (!existing) {
-    if (o.dryRun) return finish('planned', 'create');
+    if (o.dryRun) return finish('planned', `create${input.paused ? ' (paused)' : ''}`);
     let job = await createSchedulerJob(ctx, want);
     if (input.paused && job.state !== 'PAUSED') job = await setSchedulerJobPaused(ctx, trigger.name, true);
     return finish('created', undefined, job);
   }
+  // UPDATE_FAILED is left by a failed update; Google's remedy is to update again.
   const fields =
     existing.state === 'UPDATE_FAILED'
       ? ['schedule', 'timeZone', 'httpTarget']
       : changedFields(want, existing);
+  const wantState = input.paused ? 'PAUSED' : 'ENABLED';
   const stateChange = existing.state !== wantState;
   if (!fields.length && !stateChange) return finish('unchanged', undefined, existing);
-  const what = [
-    ...(fields.length ? [`update ${fields.join(', ')} of`] : []),
-    ...(stateChange ? [input.paused ? 'pause' : 'resume'] : []),
-  ].join(' and ');
-  if (o.dryRun) return finish('planned', what);
+  const what = [...fields, ...(stateChange ? [input.paused ? 'paused' : 'resumed'] : [])].join(', ');
+  if (o.dryRun) return finish('planned', `update (${what})`);
   let job = fields.length ? await patchSchedulerJob(ctx, want, fields) : existing;
   if (stateChange && job.state !== wantState)
     job = await setSchedulerJobPaused(ctx, trigger.name, input.paused);
