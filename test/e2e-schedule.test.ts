@@ -207,7 +207,9 @@ describe('what the trigger does once written, and what the report says', () => {
       await withWorld(ok, async (emu) => {
         const res = await runScenario(emu, ok, { iam: 'check', execute: 'true' });
         expect(res.code, res.stdout.slice(-3000)).toBe(0);
-        expect(Date.parse(res.outputs.executed_at ?? '')).toBeGreaterThanOrEqual(Date.parse(res.outputs.deployed_at ?? ''));
+        expect(Date.parse(res.outputs.executed_at ?? '')).toBeGreaterThanOrEqual(
+          Date.parse(res.outputs.deployed_at ?? ''),
+        );
         // The summary: the trigger (console link), the schedule in words, three runs in its zone, timings.
         expect(res.summary).toContain(
           '**Trigger** [worker-github-trigger](https://console.cloud.google.com/cloudscheduler/',
@@ -215,7 +217,9 @@ describe('what the trigger does once written, and what the report says', () => {
         expect(res.summary).toContain('at 03:00 every day (Europe/Paris)');
         expect(res.summary).toMatch(/Next runs: (\d{4}-\d\d-\d\d 03:00 \\\(Europe\/Paris\\\)(, )?){3}/);
         expect(res.summary).toContain('Cloud Scheduler service agent of app-proj');
-        expect(res.summary).toMatch(/\*\*Timings\*\* started \S+ · deployed \S+ · executed \S+ · took \d+\.\d s/);
+        expect(res.summary).toMatch(
+          /\*\*Timings\*\* started \S+ · deployed \S+ · executed \S+ · took \d+\.\d s/,
+        );
         expect(Number(res.outputs.duration)).toBeGreaterThan(0);
         expect(Date.parse(res.outputs.deployed_at ?? '')).toBeGreaterThanOrEqual(
           Date.parse(res.outputs.started_at ?? ''),
