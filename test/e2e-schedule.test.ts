@@ -257,6 +257,30 @@ describe('what the trigger does once written, and what the report says', () => {
   });
 
   it.runIf(ok)(
+    "Scheduler's write quota used up: retried, then the step fails with the quota's remedy",
+    async () => {
+      if (!ok) return;
+      await withWorld(ok, async (emu) => {
+        emu.world.quotaExhausted = ['cloudscheduler.googleapis.com'];
+        const res = await runScenario(emu, ok, { iam: 'check' });
+        expect(res.code).toBe(1);
+        const findings = JSON.parse(res.outputs.findings ?? '[]') as Array<{ check: string; status: string }>;
+        expect(
+          findings.find((f) => f.check === 'scheduler-quota'),
+          res.stdout.slice(-3000),
+        ).toMatchObject({
+          status: 'failed',
+        });
+        // A 429 refused the write before it did anything: retried with backoff, a bounded number of times.
+        const creates = schedulerWrites(emu).filter((w) => w.startsWith('POST '));
+        expect(creates.length).toBeGreaterThan(1);
+        expect(creates.length).toBeLessThanOrEqual(6);
+      });
+    },
+    120_000,
+  );
+
+  it.runIf(ok)(
     "a region Cloud Scheduler does not serve: the job deploys, the step fails with Scheduler's reason",
     async () => {
       if (!ok) return;
