@@ -7,6 +7,7 @@ import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
 import { type Bad, matching, splitList, splitPair, toSeconds } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from './inputs/patterns.ts';
+import { parseSchedule } from './inputs/schedule.ts';
 import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
 import { fsGlob, type Glob, metadataPaths, parseRegions } from './inputs/targets.ts';
 import { checkMetadataPath } from './job/metadata-file.ts';
@@ -278,6 +279,7 @@ export function parseInputs(
   const { features, overrides } = parseFeatures(get, config.region, bad, problem);
   Object.assign(config, features);
   if (overrides) config.overrides = overrides;
+  set('schedule', parseSchedule(get, bad, problem));
   for (const mount of config.volumeMounts ?? [])
     for (const path of Object.keys(secretFiles))
       if (path.slice(0, path.lastIndexOf('/')) === mount.mountPath)

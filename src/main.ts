@@ -41,6 +41,7 @@ const DOING: Record<Stage, string> = {
 
 export async function run(options: RunOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
+  const stepStart = Date.now();
   // Holds what fails before any target runs (inputs, authentication).
   const result: RunResult = { findings: [], granted: [] };
   let stage: Stage = 'inputs';
@@ -81,6 +82,13 @@ export async function run(options: RunOptions = {}): Promise<void> {
   } catch (e) {
     failure = await diagnoseInto(result, e, stage);
   } finally {
+    const timed = runs?.map((r) => r.outcome.result) ?? [result];
+    for (const r of timed)
+      r.timings = {
+        ...r.timings,
+        started: new Date(stepStart).toISOString(),
+        durationMs: Date.now() - stepStart,
+      };
     const published =
       runs && runs.length > 1
         ? reportMany().then((r) => r.publishMany(runs ?? [], env))

@@ -2,6 +2,7 @@
 // finding, the one record every check, fix, diagnosis and report speaks in.
 import type { JobPlan } from './job/diff.ts';
 import type { JobResources } from './job/resources.ts';
+import type { ScheduleInput, ScheduleResult, TriggerPlan } from './schedule/model.ts';
 
 /** Where in a file a value was set, so a finding can be annotated on that line. */
 export interface SourceLocation {
@@ -30,6 +31,8 @@ export type Subject =
   | 'vpc_connector'
   | 'volumes'
   | 'kms_key'
+  | 'schedule'
+  | 'schedule_service_account'
   | `secret:${string}`;
 
 /** Requirement model ids (DESIGN.md) plus the failure kinds diagnosis adds. */
@@ -148,6 +151,8 @@ export interface DeployPlan {
   resources?: JobResources;
   /** The execution is started with RunJobRequest.overrides (needs run.jobs.runWithOverrides). */
   runWithOverrides?: boolean;
+  /** The Cloud Scheduler trigger managed for this job (src/schedule/plan.ts). */
+  trigger?: TriggerPlan;
 }
 
 export type IamMode = 'off' | 'check' | 'fix';
@@ -289,6 +294,8 @@ export interface Config extends JobFeatures {
   requestReason?: string;
   /** The job plan shows plain env var values (show_env_values); absent: names only. */
   showEnvValues?: boolean;
+  /** The Cloud Scheduler trigger the schedule_* inputs ask for (src/inputs/schedule.ts). */
+  schedule?: ScheduleInput;
 }
 
 /** Why a finished execution failed, as far as its tasks and logs could be read (src/job/execution-details.ts). */
@@ -322,6 +329,10 @@ export interface RunResult {
   failure?: Finding;
   /** The stage the run stopped in, when it stopped on a failure (a preflight stop is `iam`). */
   failedAt?: RunStage;
+  /** The Cloud Scheduler trigger, when the schedule input is set. */
+  schedule?: ScheduleResult;
+  /** When the step started and the job was deployed and executed (ISO 8601), and the step's length. */
+  timings?: { started?: string; deployed?: string; executed?: string; durationMs?: number };
 }
 
 /** The stages of a run, in order (main.ts). */

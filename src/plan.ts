@@ -16,6 +16,7 @@ import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
 import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
+import { triggerPlan } from './schedule/plan.ts';
 
 export interface LocalPlan {
   project: string;
@@ -123,6 +124,7 @@ export function buildPlan({
   if (jobExists !== undefined) plan.jobExists = jobExists;
   if (resources) plan.resources = resources;
   if (config.execute && config.overrides) plan.runWithOverrides = true;
+  if (config.schedule) plan.trigger = triggerPlan(config.schedule, plan);
   return plan;
 }
 

@@ -26,6 +26,7 @@ import { manifestForReplace } from './job/spec.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { type LocalPlan, provisionalPlan, type Resolved, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
+import { scheduleStage } from './schedule/step.ts';
 
 export type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
@@ -185,6 +186,7 @@ async function deploy(
     log.info(
       `Dry run: would ${verb} job ${plan.jobName}${config.execute ? ` and execute it${describeOverrides(config.overrides)}` : ''}; nothing changed`,
     );
+    await scheduleStage(plan, config, result, { ctx, session, enterIam: () => enter('iam') });
     return;
   }
 
@@ -216,7 +218,9 @@ async function deploy(
   const folded = fold ? await deployAndStart(ctx, plan, config, sha, tokenWrite, deployOptions) : undefined;
   const action = folded?.action ?? (await deployJob(ctx, plan, config, local.manifest, sha, deployOptions));
   result.job = { ...job, action };
+  result.timings = { ...result.timings, deployed: new Date().toISOString() };
   log.info(`Job ${plan.jobName} ${action}: ${job.consoleUrl}`);
+  await scheduleStage(plan, config, result, { ctx, session, enterIam: () => enter('iam') });
 
   if (!config.execute) return;
   enter('execute');
@@ -226,6 +230,8 @@ async function deploy(
     ...(config.overrides ? { overrides: config.overrides } : {}),
     ...(waitMs !== undefined ? { waitTimeoutMs: waitMs } : {}),
   };
+  // Folded into the deploy call, the execution started within it: now is when that call returned.
+  result.timings = { ...result.timings, executed: new Date().toISOString() };
   const following: Promise<ExecutionResult> = folded
     ? followExecution(ctx, folded.execution, { ...execOptions, startedAt })
     : executeJob(ctx, plan.jobName, execOptions);

@@ -265,6 +265,12 @@ describe('outputs', () => {
         'iam_status',
         'job',
         'job_changes',
+        'schedule_trigger',
+        'schedule_next_run',
+        'started_at',
+        'deployed_at',
+        'executed_at',
+        'duration',
       ].sort(),
     );
     expect(JSON.parse(o.findings ?? '')).toHaveLength(4);

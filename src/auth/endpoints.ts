@@ -20,7 +20,8 @@ export type GoogleApi =
   | 'sqladmin'
   | 'vpcaccess'
   | 'serviceusage'
-  | 'logging';
+  | 'logging'
+  | 'cloudscheduler';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

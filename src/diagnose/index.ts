@@ -4,6 +4,7 @@
 import type { ApiError } from '../gcp/errors.ts';
 import { fromStatus, type GoogleStatus, StepError, toApiError } from '../gcp/errors.ts';
 import type { Finding } from '../model.ts';
+import { diagnoseScheduler } from '../schedule/diagnose.ts';
 import { classify, inputSubjectIn } from './classify.ts';
 import type { DiagnoseContext } from './facts.ts';
 import { invalidInput } from './remedies-run.ts';
@@ -44,5 +45,5 @@ export function diagnose(error: unknown, ctx: DiagnoseContext): Finding {
   if (ctx.stage === 'inputs' && api.httpStatus === undefined) {
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
   }
-  return classify(api, c);
+  return diagnoseScheduler(api, c.attempting) ?? classify(api, c);
 }

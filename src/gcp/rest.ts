@@ -7,7 +7,7 @@ import type { ApiContext } from './clients.ts';
 import { callOptions } from './clients.ts';
 
 export interface RestCall {
-  method?: 'GET' | 'POST' | 'PUT';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Query parameters; undefined values are left out. */
   params?: Record<string, string | number | string[] | undefined>;
   body?: unknown;

@@ -14,6 +14,11 @@ const BY_PATH: Array<[RegExp, string]> = [
   [/\/secrets\//, 'secretmanager.googleapis.com'],
   [/\/policies\/|:getEffectivePolicy/, 'orgpolicy.googleapis.com'],
   [/\/serviceAccounts\/|^\/v1\/(?:projects\/[^/]+\/|organizations\/[^/]+\/)?roles\//, 'iam.googleapis.com'],
+  // Cloud Scheduler v1 (Cloud Run's v1 job IAM paths, with their :getIamPolicy verbs, are not these).
+  [
+    /^\/v1\/projects\/[^/]+\/locations(?:\/[^/]+(?:\/jobs(?:\/[^/:]+(?::(?:pause|resume|run))?)?)?)?$/,
+    'cloudscheduler.googleapis.com',
+  ],
   [/^\/v[13]\/(?:projects|folders|organizations)\//, 'cloudresourcemanager.googleapis.com'],
 ];
 

@@ -3,6 +3,7 @@
 import type { CheckId, DeployPlan, Grant, Subject } from '../model.ts';
 import type { LookupKind, PolicyResource } from './backend.ts';
 import { resourceRequirements } from './requirements-resources.ts';
+import { scheduleRequirements } from './requirements-schedule.ts';
 
 export const CROSS_PROJECT_SA_CONSTRAINT = 'iam.disableCrossProjectServiceAccountUsage';
 
@@ -309,5 +310,6 @@ export function requirementsFor(plan: DeployPlan): Requirement[] {
     });
   }
   out.push(...resourceRequirements(plan, deployer));
+  out.push(...scheduleRequirements(plan, deployer));
   return out;
 }

@@ -11,6 +11,7 @@ import { log } from '../output/log.ts';
 import { renderExecutionDetails } from './execution.ts';
 import { renderJobPlan } from './job-plan.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
+import { renderSchedule } from './schedule.ts';
 import { callout, facts, headline } from './summary.ts';
 
 export const MARKER = '<!-- cloud-run-job-iam -->';
@@ -52,6 +53,8 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
     const out = [`${MARKER}\n<!-- gaps: ${seen.join(' ')} -->`, `### ${headline(result)}`, callout(result)];
     const line = facts(result);
     if (line) out.push(line);
+    const schedule = renderSchedule(result);
+    if (schedule) out.push(schedule);
     if (closedSince.length)
       out.push(`Closed on this pull request: ${closedSince.map((id) => mdCode(id)).join(', ')}.`);
     const jobPlan = renderJobPlan(result, '####');

@@ -16,6 +16,7 @@ type Plan = Pick<DeployPlan, 'project' | 'projectNumber' | 'serviceAccount' | 's
   Partial<Pick<DeployPlan, 'deployer' | 'job'>>;
 
 const AGENT = /^service-(\d+)@serverless-robot-prod\.iam\.gserviceaccount\.com$/;
+const SCHEDULER_AGENT = /^service-(\d+)@gcp-sa-cloudscheduler\.iam\.gserviceaccount\.com$/;
 
 /** `runtime@demo-app.iam.gserviceaccount.com` -> `runtime@…`: the part a reader recognises. */
 export function shortEmail(email: string): string {
@@ -36,6 +37,12 @@ function account(email: string, full: string, plan?: Plan): Name {
   if (agent)
     return {
       kind: `Cloud Run service agent of ${plan && agent[1] === plan.projectNumber ? plan.project : `project ${agent[1]}`}`,
+      full,
+    };
+  const scheduler = SCHEDULER_AGENT.exec(email);
+  if (scheduler)
+    return {
+      kind: `Cloud Scheduler service agent of ${plan && scheduler[1] === plan.projectNumber ? plan.project : `project ${scheduler[1]}`}`,
       full,
     };
   const lower = email.toLowerCase();

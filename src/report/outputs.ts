@@ -12,6 +12,12 @@ export function outputsOf(result: RunResult): Record<string, string> {
     findings: JSON.stringify(result.findings),
     granted: JSON.stringify(result.granted),
     job_changes: result.jobPlan ? JSON.stringify(result.jobPlan) : '',
+    schedule_trigger: result.schedule?.name ?? '',
+    schedule_next_run: result.schedule?.nextRuns?.[0] ?? '',
+    started_at: result.timings?.started ?? '',
+    deployed_at: result.timings?.deployed ?? '',
+    executed_at: result.timings?.executed ?? '',
+    duration: result.timings?.durationMs === undefined ? '' : (result.timings.durationMs / 1000).toFixed(1),
   };
 }
 

@@ -8,6 +8,7 @@ import { renderJobPlan } from './job-plan.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
 import { LEGEND, renderMermaid } from './mermaid.ts';
 import { mdProse } from './prose.ts';
+import { renderSchedule, renderTimings } from './schedule.ts';
 
 export interface SummaryContext {
   /** Link to a file line in the repository at this commit, when known. */
@@ -71,7 +72,8 @@ export function callout(r: RunResult): string {
   }
   if (gaps.length) {
     const fixable = gaps.filter((f) => f.grant).length;
-    const stopped = r.failedAt === 'iam' ? ', so nothing was deployed' : '';
+    // A schedule's gap stops after the job is deployed (the trigger's run right on a new job).
+    const stopped = r.failedAt === 'iam' && !r.job ? ', so nothing was deployed' : '';
     const lines = [
       `**${plural(gaps.length, 'binding')} the job needs ${gaps.length === 1 ? 'is' : 'are'} missing${stopped}.**`,
     ];
@@ -131,6 +133,7 @@ export function renderSummary(result: RunResult, ctx: SummaryContext = {}): stri
   if (execution) out.push(execution);
   const jobPlan = renderJobPlan(result, '###');
   if (jobPlan) out.push(jobPlan);
+  for (const part of [renderSchedule(result), renderTimings(result)]) if (part) out.push(part);
   const plan = result.plan;
   if (result.findings.length) out.push('### Checks', checksTable(result.findings, plan));
   else out.push('No IAM checks ran.');

@@ -17,6 +17,7 @@ import { handlers as resourceManager } from './apis/resourcemanager.ts';
 import { handlers as runTasks } from './apis/run-tasks.ts';
 import { handlers as runV1 } from './apis/run-v1.ts';
 import { handlers as runV2 } from './apis/run-v2.ts';
+import { handlers as scheduler } from './apis/scheduler.ts';
 import { handlers as secretManager } from './apis/secretmanager.ts';
 import { handlers as serviceUsage } from './apis/serviceusage.ts';
 import { handlers as sqlAdmin } from './apis/sqladmin.ts';
@@ -109,6 +110,7 @@ export const ALL_HANDLERS: Handler[] = [
   ...serviceUsage,
   ...logging,
   ...runTasks,
+  ...scheduler,
 ];
 
 const AUTH_HELP =

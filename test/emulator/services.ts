@@ -26,6 +26,7 @@ const TITLES: Record<string, string> = {
   'vpcaccess.googleapis.com': 'Serverless VPC Access API',
   'cloudkms.googleapis.com': 'Cloud Key Management Service (KMS) API',
   'sqladmin.googleapis.com': 'Cloud SQL Admin API',
+  'cloudscheduler.googleapis.com': 'Cloud Scheduler API',
 };
 
 /** Tag every handler of an API module with its service, so ctx.requireCaller checks it is enabled. */

@@ -21,6 +21,7 @@ export const GOOGLE_APIS = [
   'vpcaccess',
   'serviceusage',
   'logging',
+  'cloudscheduler',
 ] as const;
 
 /** Every Google API pointed at `url` (GHA_ENDPOINT_OVERRIDE_<api>, as the action reads them). */
