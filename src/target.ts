@@ -101,6 +101,7 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
           ...ctx,
           ...(e.execution ? { execution: e.execution } : {}),
           ...(e.logUri ? { logUri: e.logUri } : {}),
+          ...(result.execution?.details ? { details: result.execution.details } : {}),
         })
       : undefined) ??
     diagnose(e, ctx);

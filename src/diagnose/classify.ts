@@ -29,6 +29,7 @@ import {
   serviceNameIn,
   statusInText,
 } from './facts.ts';
+import { classifyFamily } from './families.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
 import {
@@ -41,10 +42,12 @@ import {
   secretDenied,
   wifUser,
 } from './remedies-iam.ts';
+import { invalidArgument, invalidInput } from './remedies-input.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
-import { invalidInput, namespaceNotFound, unknownFailure } from './remedies-run.ts';
+import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
+import { signalsOf } from './signals.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -133,6 +136,10 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       timedOut: api.networkCode === 'ETIMEDOUT',
     });
 
+  // Structure first: constraints, field violations, quotas and missing resources (src/diagnose/families.ts).
+  const family = classifyFamily({ api, ctx, text, status, evidence, signals: signalsOf(api, text) });
+  if (family) return family;
+
   const emails = emailsIn(text);
   const agentEmail = emails.find(isServiceAgent);
   const otherEmails = emails.filter((e) => !isServiceAgent(e));
@@ -168,7 +175,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     });
   }
 
-  if (status === 'RESOURCE_EXHAUSTED' || api.httpStatus === 429 || QUOTA_REASONS.test(reason))
+  if (api.httpStatus === 429 || QUOTA_REASONS.test(reason))
     return quota({ evidence, project: jobProject(ctx) });
 
   const permissions = [
@@ -298,9 +305,16 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
+  // Google refused a value without naming the field: still an invalid argument, not an unknown.
+  if (status === 'INVALID_ARGUMENT' && api.httpStatus !== undefined)
+    return invalidArgument({ evidence, field: undefined, description: api.message, from: 'text' });
   if ((api.httpStatus ?? 0) >= 500)
     return serverError({ evidence, httpStatus: api.httpStatus ?? 500, service: api.service });
-  return unknownFailure({ evidence, subject: undefined });
+  return unknownFailure({
+    evidence,
+    subject: undefined,
+    said: `${status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message || '(no message)'}`,
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { fromStatus, type GoogleStatus, StepError, toApiError } from '../gcp/err
 import type { Finding } from '../model.ts';
 import { classify, inputSubjectIn } from './classify.ts';
 import type { DiagnoseContext } from './facts.ts';
-import { invalidInput } from './remedies-run.ts';
+import { invalidInput } from './remedies-input.ts';
 
 export type { JobCondition } from '../model.ts';
 export { classify } from './classify.ts';
