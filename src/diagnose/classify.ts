@@ -32,6 +32,7 @@ import {
 import { classifyFamily } from './families.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
+import { runRefused } from './remedies-exec.ts';
 import {
   actAs,
   agentToken,
@@ -48,6 +49,7 @@ import { githubUnavailable, serverError, unreachable } from './remedies-network.
 import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 import { signalsOf } from './signals.ts';
+import { classifyTaskLog } from './task-logs.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -87,6 +89,15 @@ const INPUT_NAMES: Subject[] = [
 export function inputSubjectIn(text: string): Subject | undefined {
   return INPUT_NAMES.find((n) => new RegExp(`(?:^|[^\\w])${n}(?:[^\\w]|$)`).test(text));
 }
+
+const API_SUBJECTS: Record<string, Subject> = {
+  'vpcaccess.googleapis.com': 'vpc_connector',
+  'sqladmin.googleapis.com': 'cloudsql_instances',
+  'sql-component.googleapis.com': 'cloudsql_instances',
+  'secretmanager.googleapis.com': 'secrets',
+  'cloudkms.googleapis.com': 'kms_key',
+  'artifactregistry.googleapis.com': 'image',
+};
 
 const DENIED_REASONS =
   /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
@@ -167,16 +178,25 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     const consumer = projectIdOf(quoted, ctx);
     const service = plain(api.metadata.service) ?? serviceNameIn(text) ?? 'run.googleapis.com';
     const whose = consumerRole(quoted, ctx, provider);
+    // The API of what the job connects to is the input that names it (a connector's project, Cloud SQL).
+    const subject = API_SUBJECTS[service];
     return apiDisabled({
       evidence,
       service,
       project: consumer ?? jobProject(ctx),
       ...(whose ? { whose } : {}),
+      ...(subject ? { subject } : {}),
     });
   }
 
   if (api.httpStatus === 429 || QUOTA_REASONS.test(reason))
     return quota({ evidence, project: jobProject(ctx) });
+
+  // Cloud SQL's own answers (its connectors quote them): not authorized, no instance, API off.
+  if (/cloud ?sql|createEphemeral|generateEphemeral/i.test(text)) {
+    const sql = classifyTaskLog([text], ctx, evidence, false);
+    if (sql) return sql;
+  }
 
   const permissions = [
     ...new Set([
@@ -195,7 +215,15 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
 
   const connected =
     agentSpeaks || /VPC connector/i.test(text)
-      ? connectedFailure(text, { evidence, agent: agentEmail ?? plan?.serviceAgent })
+      ? connectedFailure(text, {
+          evidence,
+          agent: agentEmail ?? plan?.serviceAgent,
+          job: {
+            region: plan?.region ?? ctx.config?.region,
+            project: jobProject(ctx),
+            projectNumber: plan?.projectNumber,
+          },
+        })
       : undefined;
   if (connected) return connected;
 
@@ -248,6 +276,9 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       });
     }
     const run = permissions.find((p) => p.startsWith('run.'));
+    // Starting an existing job: the role belongs on the job (jobsExecutor, WithOverrides for overrides).
+    if (run && RUN_PERMISSIONS.test(run) && (ctx.stage === 'execute' || run === 'run.jobs.runWithOverrides'))
+      return runRefused({ evidence, member, permission: run, jobName: plan?.jobName });
     // Running the job is what `execute: true` asks for: that input is the line to point at.
     if (run)
       return runDenied({

@@ -200,6 +200,9 @@ export function runDenied(
 ): Finding {
   const project = o.project ?? 'PROJECT_ID';
   const role = 'roles/run.developer';
+  // Never widen an identity: a project-wide role for every workflow of a repository is not the fix.
+  if (o.member && FEDERATED_SET.test(o.member))
+    return federatedDeployer({ ...o, member: o.member, project, role });
   const member = o.member ?? 'DEPLOYER_MEMBER';
   const f = gap(
     {
@@ -249,4 +252,51 @@ export function permissionDenied(
   if (o.member) f.principal = o.member;
   if (o.permission) f.permission = o.permission;
   return withSubject(f, o.subject);
+}
+
+const FEDERATED_SET = /^principalSet:\/\//;
+
+/**
+ * The workflow deploys as the repository's principal set itself (no impersonate_service_account,
+ * often service_account set the way google-github-actions/auth means it). A project-level role
+ * for that set would let every workflow of the repository manage every job: impersonate a
+ * deployer account instead, hold the role there, and keep service_account for the job's identity.
+ */
+function federatedDeployer(
+  o: Base & { member: string; permission: string; project: string; role: string },
+): Finding {
+  const sa = `deployer@${o.project}.iam.gserviceaccount.com`;
+  return withSubject(
+    {
+      check: 'deployer-identity',
+      status: 'failed',
+      title: 'The workflow deploys as its repository principal set, which holds no deploy role',
+      principal: o.member,
+      permission: o.permission,
+      role: o.role,
+      resource: `projects/${o.project}`,
+      evidence: o.evidence,
+      remedy:
+        `Do not grant ${o.role} on project ${o.project} to ${o.member}: that gives it to every workflow of the repository. ` +
+        'Impersonate a deployer service account (input impersonate_service_account) that holds the role, and let the principal set ' +
+        `impersonate only that account (roles/iam.workloadIdentityUser on it). In this action service_account is the job's runtime identity, ` +
+        'not the deployer google-github-actions/auth calls service_account.',
+      command: [
+        `gcloud iam service-accounts create deployer --project=${o.project}`,
+        grantCommand({
+          kind: 'project',
+          resource: `projects/${o.project}`,
+          role: o.role,
+          member: `serviceAccount:${sa}`,
+        }),
+        grantCommand({
+          kind: 'serviceAccount',
+          resource: `projects/${o.project}/serviceAccounts/${sa}`,
+          role: 'roles/iam.workloadIdentityUser',
+          member: o.member,
+        }),
+      ].join('\n'),
+    },
+    o.subject ?? 'impersonate_service_account',
+  );
 }

@@ -32,9 +32,10 @@ export function classifyTaskLog(
   lines: readonly string[],
   ctx: DiagnoseContext,
   evidence: string,
+  fromLog = true,
 ): Finding | undefined {
   const text = lines.join('\n');
-  const quoted = `${evidence}\nTask log:\n${lines.slice(-5).join('\n')}`;
+  const quoted = fromLog ? `${evidence}\nTask log:\n${lines.slice(-5).join('\n')}` : evidence;
   const conn = SQL_CONN.exec(text)?.[1];
   const sql = conn ? sqlRef(conn) : undefined;
   const api = SQL_API.exec(text);
