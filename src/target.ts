@@ -115,6 +115,25 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
   return new ReportedFailure(result.failure ? `${result.failure.title}. See its annotation.` : raw.message);
 }
 
+/**
+ * Whether a refusal is one a grant of this run may still be propagating for: its diagnosis is the
+ * check a grant just closed. A refusal no grant touched (an org policy, another permission) is
+ * reported at once rather than retried for minutes.
+ */
+async function grantedHere(
+  findings: readonly Finding[],
+  result: RunResult,
+): Promise<(e: unknown) => boolean> {
+  const closed = new Set(findings.filter((f) => f.status === 'granted').map((f) => f.check));
+  const [{ diagnose }] = await loadDiagnosis();
+  const ctx = {
+    stage: 'deploy' as const,
+    ...(result.config ? { config: result.config } : {}),
+    ...(result.plan ? { plan: result.plan } : {}),
+  };
+  return (e) => closed.has(diagnose(e, ctx).check);
+}
+
 export async function runTarget(config: Config, local: LocalPlan, shared: Shared): Promise<TargetOutcome> {
   const result: RunResult = { config, findings: [], granted: [] };
   const region = regionWarning(config.region);
@@ -180,7 +199,12 @@ async function deploy(
 
   enter('deploy');
   const deployOptions = {
-    ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
+    ...(iam.granted.length
+      ? {
+          retryPermissionDeniedForMs: PROPAGATION_RETRY_MS,
+          propagating: await grantedHere(iam.findings, result),
+        }
+      : {}),
     ...(existingKnown ? { known: { job: existing } } : {}),
     log: log.info,
   };
