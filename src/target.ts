@@ -173,10 +173,19 @@ async function deploy(
   log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
   enter('iam');
-  // Beside the preflight and through its cached reads: at most one more read, never more depth.
+  const mixupCheck = () =>
+    serviceAccountMixup(
+      plan,
+      config.iam === 'off' ? undefined : (sa) => session.reader.policy(sa),
+      (sa, perms) => session.reader.testPermissions(sa, perms),
+    );
+  // fix asks first: a deployer passed as service_account must not make fix widen anyone. Otherwise
+  // the check runs beside the preflight, through its cached reads.
+  const early = config.iam === 'fix' ? await mixupCheck() : undefined;
+  if (early) log.warning(`${early.title}: iam: fix grants nothing until this is resolved (checking only).`);
   const [iam, mixup] = await Promise.all([
-    preflight({ plan, config, auth, env, log, session }),
-    serviceAccountMixup(plan, config.iam === 'off' ? undefined : (sa) => session.reader.policy(sa)),
+    preflight({ plan, config: early ? { ...config, iam: 'check' } : config, auth, env, log, session }),
+    early ? Promise.resolve(early) : mixupCheck(),
   ]);
   if (mixup) result.findings.push(mixup);
   result.findings.push(...iam.findings);

@@ -212,6 +212,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     DENIED_REASONS.test(reason) ||
     DENIED_TEXT.test(text);
   const member = deployerMember(ctx);
+  // auth's habit: the deployer in service_account and nothing impersonated.
+  const mixedUp = ctx.config?.impersonateServiceAccount ? undefined : ctx.config?.serviceAccount;
 
   const connected =
     agentSpeaks || /VPC connector/i.test(text)
@@ -284,6 +286,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       return runDenied({
         evidence,
         member,
+        mixedUp,
         permission: run,
         project: jobProject(ctx),
         ...(RUN_PERMISSIONS.test(run) ? { subject: 'execute' as const } : {}),
@@ -295,6 +298,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       return runDenied({
         evidence,
         member,
+        mixedUp,
         permission: 'resourcemanager.projects.get',
         project,
         subject: 'project_id',

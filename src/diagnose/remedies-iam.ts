@@ -196,7 +196,13 @@ export function orgPolicy(o: Base & { saProject: string | undefined }): Finding 
 }
 
 export function runDenied(
-  o: Base & { member: string | undefined; permission: string; project: string | undefined },
+  o: Base & {
+    member: string | undefined;
+    permission: string;
+    project: string | undefined;
+    /** service_account, when it was given without impersonate_service_account (auth's habit). */
+    mixedUp?: string | undefined;
+  },
 ): Finding {
   const project = o.project ?? 'PROJECT_ID';
   const role = 'roles/run.developer';
@@ -263,14 +269,22 @@ const FEDERATED_SET = /^principalSet:\/\//;
  * deployer account instead, hold the role there, and keep service_account for the job's identity.
  */
 function federatedDeployer(
-  o: Base & { member: string; permission: string; project: string; role: string },
+  o: Base & {
+    member: string;
+    permission: string;
+    project: string;
+    role: string;
+    mixedUp?: string | undefined;
+  },
 ): Finding {
-  const sa = `deployer@${o.project}.iam.gserviceaccount.com`;
+  const sa = o.mixedUp ?? `deployer@${o.project}.iam.gserviceaccount.com`;
   return withSubject(
     {
-      check: 'deployer-identity',
+      check: o.mixedUp ? 'service-account-mixup' : 'deployer-identity',
       status: 'failed',
-      title: 'The workflow deploys as its repository principal set, which holds no deploy role',
+      title: o.mixedUp
+        ? `service_account ${o.mixedUp} looks like the deployer (google-github-actions/auth's meaning): the workflow deploys as its repository principal set, which holds no deploy role`
+        : 'The workflow deploys as its repository principal set, which holds no deploy role',
       principal: o.member,
       permission: o.permission,
       role: o.role,
@@ -278,11 +292,12 @@ function federatedDeployer(
       evidence: o.evidence,
       remedy:
         `Do not grant ${o.role} on project ${o.project} to ${o.member}: that gives it to every workflow of the repository. ` +
+        `${o.mixedUp ? `Move ${o.mixedUp} from service_account to impersonate_service_account and name the job's own runtime account in service_account. ` : ''}` +
         'Impersonate a deployer service account (input impersonate_service_account) that holds the role, and let the principal set ' +
         `impersonate only that account (roles/iam.workloadIdentityUser on it). In this action service_account is the job's runtime identity, ` +
         'not the deployer google-github-actions/auth calls service_account.',
       command: [
-        `gcloud iam service-accounts create deployer --project=${o.project}`,
+        o.mixedUp ? undefined : `gcloud iam service-accounts create deployer --project=${o.project}`,
         grantCommand({
           kind: 'project',
           resource: `projects/${o.project}`,
@@ -295,8 +310,10 @@ function federatedDeployer(
           role: 'roles/iam.workloadIdentityUser',
           member: o.member,
         }),
-      ].join('\n'),
+      ]
+        .filter((c): c is string => c !== undefined)
+        .join('\n'),
     },
-    o.subject ?? 'impersonate_service_account',
+    o.subject ?? (o.mixedUp ? 'service_account' : 'impersonate_service_account'),
   );
 }
