@@ -134,7 +134,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     reason,
   )
     ? reason
-    : /\b(unauthorized_client|invalid_target|invalid_grant)\b/.exec(text)?.[1];
+    : /\b(unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)\b/.exec(text)?.[1];
   if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
     return wifCondition({ evidence, provider, repository: ctx.repository, ...impersonation(ctx) });
   if (oauth) return wifProvider({ evidence, provider, reason: oauth });
@@ -193,7 +193,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     return quota({ evidence, project: jobProject(ctx) });
 
   // Cloud SQL's own answers (its connectors quote them): not authorized, no instance, API off.
-  if (/cloud ?sql|createEphemeral|generateEphemeral/i.test(text)) {
+  if (/cloud ?sql|createEphemeral|generateEphemeral|instance metadata \(connection name/i.test(text)) {
     const sql = classifyTaskLog([text], ctx, evidence, false);
     if (sql) return sql;
   }
@@ -250,7 +250,12 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         image: jobImage(ctx) ?? imageIn(text),
       });
     }
-    if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {
+    // Reading the repository (get) is part of reading the image: roles/artifactregistry.reader holds both.
+    if (
+      has('artifactregistry.repositories.downloadArtifacts') ||
+      has('artifactregistry.repositories.get') ||
+      (agentSpeaks && /\bimage\b/i.test(text))
+    ) {
       const repo = repositoryIn(text) ?? jobRepository(ctx);
       const image = imageIn(text) ?? jobImage(ctx);
       // The service agent pulls the image when Cloud Run reconciles the job; the deployer when it writes it.
@@ -287,6 +292,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         evidence,
         member,
         mixedUp,
+        existingJob: plan?.jobExists === true ? plan.jobName : undefined,
         permission: run,
         project: jobProject(ctx),
         ...(RUN_PERMISSIONS.test(run) ? { subject: 'execute' as const } : {}),
@@ -304,8 +310,20 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
         subject: 'project_id',
       });
     }
-    if (has('secretmanager.versions.access') || (secretIn(text) && SECRET_ACCESSOR.test(text)))
+    if (
+      has('secretmanager.versions.access') ||
+      (secretIn(text) && (SECRET_ACCESSOR.test(text) || /Permission denied on secret/i.test(text)))
+    )
       return secretFinding(evidence, text, ctx, runtimeSa(plan?.deployer));
+    // A refused :run names no permission when it comes back through a caller (Cloud Scheduler's
+    // attempt log quotes only the 403 and the URL): starting the job is run.jobs.run.
+    if (
+      denied &&
+      !permissions.length &&
+      ctx.stage === 'execute' &&
+      /\/jobs\/[a-z][a-z0-9-]*:run\b/.test(text)
+    )
+      return runRefused({ evidence, member, permission: 'run.jobs.run', jobName: plan?.jobName });
     if (denied) return permissionDenied({ evidence, member, permission: permissions[0] });
   }
 

@@ -92,8 +92,27 @@ export function disabledApiProjectIn(text: string): string | undefined {
   return project !== undefined && safeSegments(project) ? project : undefined;
 }
 
+// API display names as Google's SERVICE_DISABLED messages pair them with their services (the
+// corpus quotes each pairing: emblem#757, gcr-lifecycle-policy#5, golang-samples#818,
+// terraform-dynamic-javascript-webapp#48, terraform-provider-google#10510, knative-gcp#243).
+const API_NAMES: Array<[RegExp, string]> = [
+  [/Cloud Run Admin API/i, 'run.googleapis.com'],
+  [/Cloud Resource Manager API/i, 'cloudresourcemanager.googleapis.com'],
+  [/Cloud SQL Admin API/i, 'sqladmin.googleapis.com'],
+  [/Serverless VPC Access API/i, 'vpcaccess.googleapis.com'],
+  [/Identity and Access Management \(IAM\) API/i, 'iam.googleapis.com'],
+  [/IAM Service Account Credentials API/i, 'iamcredentials.googleapis.com'],
+  [/Cloud Scheduler API/i, 'cloudscheduler.googleapis.com'],
+  [/Cloud Functions API/i, 'cloudfunctions.googleapis.com'],
+  [/Secret Manager API/i, 'secretmanager.googleapis.com'],
+  [/Artifact Registry API/i, 'artifactregistry.googleapis.com'],
+];
+
 export function serviceNameIn(text: string): string | undefined {
-  return /\b([a-z0-9-]+\.googleapis\.com)\b/i.exec(text)?.[1]?.toLowerCase();
+  const named = /\b([a-z0-9-]+\.googleapis\.com)\b/i.exec(text)?.[1]?.toLowerCase();
+  // A URL of the API called (run.googleapis.com/v2/...) is not the disabled one: the display name wins.
+  const display = API_NAMES.find(([re]) => re.test(text))?.[1];
+  return display ?? named;
 }
 
 const STATUS_WORDS = [

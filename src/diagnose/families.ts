@@ -22,7 +22,7 @@ import { quota, secretMissing } from './remedies-missing.ts';
 import { grantBlocked, orgConstraint, policyProject, refusedMember } from './remedies-policy.ts';
 import type { Signals } from './signals.ts';
 
-const REFUSAL_WORDS = /permission|denied|not found|does not exist|not authorized|quota/i;
+const REFUSAL_WORDS = /permission|denied|not found|does not exist|not authorized/i;
 const XPROJECT = 'iam.disableCrossProjectServiceAccountUsage';
 const DOMAINS = 'iam.allowedPolicyMemberDomains';
 
@@ -59,13 +59,16 @@ function constraintFinding({ ctx, text, evidence, signals }: In): Finding | unde
 
 /** NOT_FOUND of the job itself (v2 "Resource 'J' of kind 'JOB' ... does not exist", or a :run of nothing). */
 function jobMissing({ ctx, text, status, evidence, signals }: In): Finding | undefined {
-  if (status !== 'NOT_FOUND') return undefined;
   const kind =
     /Resource '([a-z][a-z0-9-]*)' of kind 'JOB' in region '([a-z0-9-]+)' in project '([a-z0-9-]+)'/i.exec(
       text,
     );
-  const typed = signals.resource?.type && /job$/i.test(signals.resource.type);
-  const running = ctx.stage === 'execute' && !/\b(?:image|secret|service ?account|executions?\/)/i.test(text);
+  // Cloud Run's sentence names the kind itself; otherwise a NOT_FOUND must be about the job.
+  const typed = status === 'NOT_FOUND' && signals.resource?.type && /job$/i.test(signals.resource.type);
+  const running =
+    status === 'NOT_FOUND' &&
+    ctx.stage === 'execute' &&
+    !/\b(?:image|secret|service ?account|executions?\/)/i.test(text);
   if (!kind && !typed && !running) return undefined;
   return jobNotFound({
     evidence,

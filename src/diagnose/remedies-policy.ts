@@ -57,7 +57,9 @@ const SETTINGS: Record<string, Setting> = {
 
 /** `orgpolicy:projects/123?configvalue=...` or `projects/p` -> the project the policy was evaluated on. */
 export function policyProject(subject: string | undefined, text: string): string | undefined {
-  const fromSubject = /(?:^|:)projects\/([a-z0-9-]+)/.exec(subject ?? '')?.[1];
+  const fromSubject =
+    /(?:^|:)projects\/([a-z0-9-]+)/.exec(subject ?? '')?.[1] ??
+    /\borgpolicy:projects\/([a-z0-9-]+)/.exec(text)?.[1];
   return (
     fromSubject ??
     /\b(?:for|on the resource) (?:\[?orgpolicy:)?projects?\/?\s?\[?([a-z0-9-]{4,30})\]?/.exec(text)?.[1]
@@ -96,8 +98,9 @@ export function orgConstraint(
 
 /** "User X is not in permitted organization." / `configvalue=X` -> X. */
 export function refusedMember(subject: string | undefined, text: string): string | undefined {
-  const byValue = /configvalue=([^\s&"']+)/.exec(subject ?? '')?.[1];
-  return byValue ?? /\bUser (\S+@\S+?) is not in permitted organization/i.exec(text)?.[1];
+  const byValue =
+    /configvalue=([^\s&"']+)/.exec(subject ?? '')?.[1] ?? /configvalue=([^\s&"']+@[^\s&"']+)/.exec(text)?.[1];
+  return byValue ?? /\bUser (\S+@\S+?)\s+is not in permitted organization/i.exec(text)?.[1];
 }
 
 export function grantBlocked(

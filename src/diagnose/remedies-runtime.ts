@@ -21,7 +21,7 @@ export function sqlRef(connection: string): SqlRef | undefined {
   const instance = parts.pop() as string;
   const region = parts.pop() as string;
   const project = parts.join(':');
-  return /^[a-z][a-z0-9-]*$/.test(instance) && /^[a-z]+-[a-z]+\d+$/.test(region)
+  return /^[a-z][a-z0-9-]*$/.test(instance) && /^[a-z]+-[a-z]+\d+(?:-[a-z])?$/.test(region)
     ? { connection, project, region, instance }
     : undefined;
 }

@@ -59,7 +59,20 @@ function fromText(text: string): Pick<Signals, 'constraints' | 'fields' | 'quota
   if (constraints.length === 0 && NOT_PERMITTED_CUSTOMER.test(text))
     constraints.push({ name: 'iam.allowedPolicyMemberDomains', from: 'text' });
   const f = FIELD_TEXT.exec(text);
-  const fields = f?.[1] && f[2] ? [{ field: f[1], description: f[2].trim(), from: 'text' as const }] : [];
+  // gcloud may drop the path: "Invalid value specified for memory. For 1.0 CPU, ..." (googlecodelabs/feedback#1210).
+  const bare = /Invalid value specified for (memory|cpu)\b[^\n]*/i.exec(text);
+  const fields =
+    f?.[1] && f[2]
+      ? [{ field: f[1], description: f[2].trim(), from: 'text' as const }]
+      : bare?.[1]
+        ? [
+            {
+              field: `resources.limits.${bare[1].toLowerCase()}`,
+              description: bare[0].trim(),
+              from: 'text' as const,
+            },
+          ]
+        : [];
   const q = QUOTA_TEXT.exec(text);
   const metric = q?.slice(1).find((x) => x !== undefined);
   const quota = q ? { ...(metric ? { metric } : {}), description: q[0], from: 'text' as const } : undefined;

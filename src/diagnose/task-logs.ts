@@ -11,14 +11,14 @@ import { apiDisabled } from './remedies-missing.ts';
 import { bucketDenied, egressTimeout, sqlMissing, sqlNotAuthorized, sqlRef } from './remedies-runtime.ts';
 
 const SQL_CONN =
-  /(?:connect to|for|connection name = )\s*"?\[?([a-z][\w.:-]*:[a-z]+-[a-z]+\d+:[a-z][a-z0-9-]*)\]?"?/i;
+  /(?:connect to|for|connection name = )\s*"?\[?([a-z][\w.:-]*:[a-z]+-[a-z]+\d+(?:-[a-z])?:[a-z][a-z0-9-]*)\]?"?/i;
 const SQL_API =
   /Cloud SQL Admin API has not been used in project ([\w-]+)|API \[sql-component\.googleapis\.com\] not enabled/i;
 const NOT_AUTHORIZED = /not authorized to make this request|\bnotAuthorized\b/;
 const NO_INSTANCE = /instance does not exist|\binstanceDoesNotExist\b/i;
 const SECRET_DENIED = /secretmanager\.versions\.access'? denied|Permission denied on secret/i;
 const BUCKET =
-  /does not have (storage\.[a-z]+\.[a-zA-Z]+) access to (?:the Google Cloud Storage bucket|([a-z0-9._-]+))|Cloud Storage volume \S+:.*bucket "?([a-z0-9._-]+)"?/i;
+  /does not have (storage\.[a-z]+\.[a-zA-Z]+) access to(?: the Google Cloud Storage bucket| ([a-z0-9][a-z0-9._-]*[a-z0-9])(?=[./\s]|$))?|Cloud Storage volume \S+:.*bucket "?([a-z0-9._-]+)"?/i;
 const EGRESS =
   /(?:dial tcp ([\d.:[\]a-f]+)|connect(?:ion)? to ([\w.-]+(?::\d+)?))?[^\n]*?(?:i\/o timeout|ETIMEDOUT|Connection timed out|connect timeout|timed out connecting)/i;
 
@@ -50,7 +50,10 @@ export function classifyTaskLog(
     return { ...f, check: 'cloudsql-api' };
   }
   if (sql && NO_INSTANCE.test(text)) return sqlMissing({ evidence: quoted, sql });
-  if ((sql || /Cloud SQL|cloudsql/i.test(text)) && NOT_AUTHORIZED.test(text))
+  if (
+    (sql || /Cloud SQL|cloudsql|createEphemeral|generateEphemeral|connection name/i.test(text)) &&
+    NOT_AUTHORIZED.test(text)
+  )
     return sqlNotAuthorized({ evidence: quoted, member: runtimeMember(ctx), sql });
   if (SECRET_DENIED.test(text)) {
     const { secret, subject } = secretOf(text, ctx);
@@ -63,14 +66,17 @@ export function classifyTaskLog(
   }
   const b = BUCKET.exec(text);
   if (b) {
-    const bucket = b[2] ?? b[3] ?? ctx.plan?.resources?.buckets[0]?.bucket;
+    // The JSON API URL names the bucket when the sentence does not (storage/v1/b/NAME).
+    const inUrl = /\/storage\/v1\/b\/([a-z0-9][a-z0-9._-]*[a-z0-9])/.exec(text)?.[1];
+    const bucket = b[2] ?? b[3] ?? inUrl ?? ctx.plan?.resources?.buckets[0]?.bucket;
     return bucketDenied({ evidence: quoted, member: runtimeMember(ctx), bucket, permission: b[1] });
   }
   const e = EGRESS.exec(text);
   if (e) {
     const r = ctx.plan?.resources;
     const hasNetwork = Boolean(r && (r.subnets.length > 0 || r.connector));
-    return egressTimeout({ evidence: quoted, destination: e[1] ?? e[2], hasNetwork });
+    const destination = /dial tcp ([^\s:]+:\d+)/.exec(text)?.[1] ?? e[1] ?? e[2];
+    return egressTimeout({ evidence: quoted, destination, hasNetwork });
   }
   return undefined;
 }

@@ -53,6 +53,8 @@ export function canonicalPermission(p: string): string {
 
 /** True when `name` alone is a permission by the grammar (metadata values are checked the same way). */
 export function isPermission(name: string): boolean {
+  // gcloud names its commands the same way: (gcloud.run.deploy) is a command, not a permission.
+  if (/^gcloud\./i.test(name)) return false;
   if (HOST.test(name) || !/^[a-zA-Z][a-zA-Z0-9]*\.[a-zA-Z][a-zA-Z0-9]*\.[a-zA-Z][a-zA-Z0-9]*$/.test(name))
     return false;
   // Another letter case is accepted only for permissions known by name.
