@@ -49,9 +49,9 @@ export function diagnoseCondition(condition: JobCondition, ctx: ConditionContext
     const lines = ctx.details?.log?.lines ?? [];
     const cause = lines.length ? classifyTaskLog(lines, ctx, evidence) : undefined;
     if (cause) return cause;
-    // No known cause in the log: its tail, quoted as it is, is the best evidence there is.
+    // No known cause in the log: the report quotes its tail as it is (src/report/execution.ts).
     const tail = lines.length
-      ? `\nLast log lines of task ${ctx.details?.log?.task ?? 0}:\n${lines.slice(-10).join('\n')}`
+      ? ` No known cause in the last ${lines.length} log lines of task ${ctx.details?.log?.task ?? 0}; they are quoted as logged.`
       : '';
     return executionFailed({
       evidence: `${evidence}${tail}`,
