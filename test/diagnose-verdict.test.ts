@@ -158,3 +158,41 @@ describe('no remedy widens an identity', () => {
     expect(f.command).toMatch(/^gcloud run jobs add-iam-policy-binding nightly /);
   });
 });
+
+describe('a deny policy the preflight found', () => {
+  it('replaces the grant a failure would suggest: the agent already holds the allow binding', () => {
+    const failure = diagnose(
+      Object.assign(new Error('403'), {
+        response: {
+          status: 403,
+          data: {
+            error: {
+              code: 403,
+              status: 'PERMISSION_DENIED',
+              message:
+                'Google Cloud Run Service Agent does not have permission to get access tokens for the service account runner@identity-hub.iam.gserviceaccount.com. Please give service-123456789012@serverless-robot-prod.iam.gserviceaccount.com permission iam.serviceAccounts.getAccessToken on the service account.',
+            },
+          },
+        },
+      }),
+      { stage: 'deploy', plan: PLAN, config: CONFIG },
+    );
+    expect(failure.check).toBe('agent-token');
+    expect(failure.command).toContain('add-iam-policy-binding');
+    const check: Finding = {
+      check: 'agent-token',
+      status: 'missing',
+      title: 'The Cloud Run service agent cannot get tokens for runner',
+      principal: failure.principal as string,
+      evidence: `${failure.principal} cannot use iam.serviceAccounts.getAccessToken: deny policy policies/cloudresourcemanager.googleapis.com%2Fprojects%2Fidentity-hub/denypolicies/no-tokens on projects/identity-hub denies it.`,
+      remedy:
+        'A deny policy blocks iam.serviceAccounts.getAccessToken: an administrator of the deny policy must exempt it.',
+    };
+    const { failure: merged } = mergeFailure([check], failure);
+    expect(merged.grant).toBeUndefined();
+    expect(merged.command).toBeUndefined();
+    expect(merged.title).toContain('a deny policy blocks it');
+    expect(merged.remedy).toContain('deny policy');
+    expect(merged.evidence).toContain('denypolicies/no-tokens');
+  });
+});

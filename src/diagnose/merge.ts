@@ -85,6 +85,27 @@ function provenHeld(check: Finding, failure: Finding, findings: readonly Finding
   return f;
 }
 
+// The preflight's verdict when a deny policy takes the permission away (src/iam/deny.ts wording).
+const DENIED = /deny policy \S+.* denies it|Policy Troubleshooter reports a deny policy denies it/;
+
+/** The refusal is the deny policy the preflight found: an allow binding cannot help, so none is offered. */
+function deniedByPolicy(check: Finding, failure: Finding): Finding {
+  const f: Finding = {
+    ...failure,
+    status: 'failed',
+    title: `${failure.title}: a deny policy blocks it`,
+    evidence: `${failure.evidence}\nPreflight (${check.status}): ${check.evidence}`,
+    remedy:
+      check.remedy ??
+      'A deny policy blocks the permission: its administrator must exempt the principal or narrow the rule; no allow binding overrides a deny.',
+    ...(check.subject ? { subject: check.subject } : {}),
+    ...(check.location ? { location: check.location } : {}),
+  };
+  delete f.grant;
+  if (f.command?.includes('add-iam-policy-binding')) delete f.command;
+  return f;
+}
+
 /** Returns the findings with `failure` folded into its check (or appended), and the finding to report as the failure. */
 export function mergeFailure(
   findings: readonly Finding[],
@@ -95,17 +116,19 @@ export function mergeFailure(
   if (!check) return { findings: [...findings, failure], failure };
   const merged: Finding = PROVEN.has(check.status)
     ? provenHeld(check, failure, findings)
-    : {
-        ...failure,
-        ...(check.principal ? { principal: check.principal } : {}),
-        ...(check.resource ? { resource: check.resource } : {}),
-        ...(check.grant ? { grant: check.grant } : {}),
-        ...(check.command ? { command: check.command } : {}),
-        ...(check.subject ? { subject: check.subject } : {}),
-        ...(check.location ? { location: check.location } : {}),
-        status: 'failed',
-        evidence: `${failure.evidence}\nPreflight (${check.status}): ${check.evidence}`,
-      };
+    : DENIED.test(check.evidence)
+      ? deniedByPolicy(check, failure)
+      : {
+          ...failure,
+          ...(check.principal ? { principal: check.principal } : {}),
+          ...(check.resource ? { resource: check.resource } : {}),
+          ...(check.grant ? { grant: check.grant } : {}),
+          ...(check.command ? { command: check.command } : {}),
+          ...(check.subject ? { subject: check.subject } : {}),
+          ...(check.location ? { location: check.location } : {}),
+          status: 'failed',
+          evidence: `${failure.evidence}\nPreflight (${check.status}): ${check.evidence}`,
+        };
   const next = [...findings];
   next[index] = merged;
   return { findings: next, failure: merged };
