@@ -227,3 +227,41 @@ describe('a grant the domain restriction refuses (iam: fix)', () => {
     });
   });
 });
+
+describe('the propagation retry is for what this run granted', () => {
+  it('a refusal of another permission (a recorded actAs 403) is reported at once, not retried while the secret grant propagates', async () => {
+    const c = pick('google/keyword_factory#22');
+    const world = demo();
+    revoke(world.secrets[0]?.policy, 'roles/secretmanager.secretAccessor', `serviceAccount:${RUNTIME}`);
+    world.secrets[0]?.policy?.bindings?.push({
+      role: 'roles/secretmanager.admin',
+      members: [`serviceAccount:${DEPLOYER}`],
+    });
+    const inputs = stepInputs({ iam: 'fix', secrets: 'DB_PASSWORD=db-password:1', fail_on: 'never' });
+    await withEmulator(world, async (emu) => {
+      const proxy = await startRewritingProxy(emu, [onCreate(c)]);
+      try {
+        const res = await runAction({
+          emulator: proxy.emulator,
+          inputs,
+          files: { [WORKFLOW]: workflowFile(inputs) },
+          env: workflowEnv(),
+        });
+        const granted = JSON.parse(res.outputs.granted ?? '[]') as Array<{ role: string }>;
+        expect(
+          granted.map((g) => g.role),
+          res.outputs.findings,
+        ).toContain('roles/secretmanager.secretAccessor');
+        expect(res.code).toBe(1);
+        expect(
+          findingsOf(res.outputs).some((f) => f.check === 'deployer-actas' && f.status === 'failed'),
+        ).toBe(true);
+        // One write refused, one report: no retries "while IAM propagates" for a permission no grant touched.
+        expect(res.stdout).not.toMatch(/while new IAM grants propagate/);
+        expect(proxy.rewritten).toHaveLength(1);
+      } finally {
+        await proxy.stop();
+      }
+    });
+  });
+});
