@@ -71,19 +71,22 @@ function more(evidence: string): string {
   return n > 0 ? ` ${n} more input problem${n > 1 ? 's' : ''} below.` : '';
 }
 
-/** The action's own check refused an input: nothing was sent. */
+/**
+ * The action's own check refused an input: nothing was sent. The headline and the remedy name the
+ * input, the problem and the form expected (the validators' own words); the value itself, which
+ * may be anything a workflow or job.yaml holds, stays in the evidence, rendered as code.
+ */
 export function invalidInput(o: { evidence: string; subject: Subject | undefined }): Finding {
   const first = o.evidence.split('\n')[0] ?? o.evidence;
   const m = INPUT_PROBLEM.exec(first);
   const input = m?.[1];
   const problem = m?.[2]?.replace(/\.$/, '');
-  const got = m?.[3];
   const f: Finding = {
     check: 'invalid-input',
     status: 'failed',
-    title: input ? `Input ${input}: ${got ? `got ${got}; ` : ''}${problem}` : `Invalid input: ${first}`,
+    title: input && problem ? `Input ${input}: ${problem}` : 'Invalid input',
     evidence: o.evidence,
-    remedy: `${input ? `Fix input ${input}: it ${problem}${got ? `, but is ${got}` : ''}` : first}.${more(o.evidence)} Nothing was sent to Google Cloud.`,
+    remedy: `${input && problem ? `Fix input ${input}: it ${problem}${m?.[3] ? ' (the value given is quoted below)' : ''}` : 'Fix the input the message below names'}.${more(o.evidence)} Nothing was sent to Google Cloud.`,
   };
   return withSubject(f, o.subject);
 }
