@@ -1,8 +1,9 @@
-// The google-github-actions/auth habit: the deployer given as `service_account` and no
+// First mistakes the preflight now names. The google-github-actions/auth habit: the deployer given as `service_account` and no
 // impersonate_service_account. The workflow then calls Google as the repository's principal set,
 // whose policy read of the account is refused; the mix-up is still found (the principal set may
 // mint the account's tokens: testIamPermissions), in check and in fix, and fix grants nothing:
-// no role for the principal set on the project or on the account.
+// no role for the principal set on the project or on the account. And a mistyped secret name:
+// a 404 on the secret's policy read is a secret that does not exist, not an unverified check.
 import { describe, expect, it } from 'vitest';
 import { DEPLOYER, demo, stepInputs } from './helpers/diagnose-e2e.ts';
 
@@ -71,4 +72,25 @@ describe('deployer passed as service_account without impersonation', () => {
       expect(e.requestLog.filter((r) => r.path.endsWith(':setIamPolicy'))).toEqual([]);
     },
   );
+});
+
+describe('a mistyped secret name', () => {
+  it('is "does not exist" in the preflight (a 404 on its policy read), not "unverified", and nothing is deployed', async () => {
+    const world = demo();
+    // The deployer administers the project's secrets, so Secret Manager tells a missing secret (404) apart.
+    world.projects[0]?.policy?.bindings?.push({
+      role: 'roles/secretmanager.admin',
+      members: [`serviceAccount:${DEPLOYER}`],
+    });
+    const e = await start(world);
+    const res = await runAction({
+      emulator: e,
+      inputs: stepInputs({ iam: 'check', secrets: 'DB_PASSWORD=db-passwrd:1' }),
+    });
+    const f = findings(res.outputs).find((x) => x.resource === 'projects/demo-app/secrets/db-passwrd');
+    expect(f, res.outputs.findings).toMatchObject({ check: 'secret-not-found', status: 'missing' });
+    expect(f?.grant).toBeUndefined();
+    expect(res.code).toBe(1);
+    expect(e.requestLog.filter((r) => r.method === 'POST' && /\/jobs(\?|$)/.test(r.path))).toEqual([]);
+  });
 });
