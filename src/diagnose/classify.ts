@@ -5,6 +5,7 @@
 import { type ApiError, noAnswer } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
 import { safeSegments } from '../resource-name.ts';
+import { classifyDenied } from './classify-denied.ts';
 import {
   canonicalPermission,
   type DiagnoseContext,
@@ -23,26 +24,13 @@ import {
   projectIdOf,
   projectOfServiceAccount,
   repositoryIn,
-  repositoryPrincipalSet,
-  secretIn,
-  secretOf,
   serviceNameIn,
   statusInText,
 } from './facts.ts';
 import { classifyFamily } from './families.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
-import { runRefused } from './remedies-exec.ts';
-import {
-  actAs,
-  agentToken,
-  imageAccess,
-  orgPolicy,
-  permissionDenied,
-  runDenied,
-  secretDenied,
-  wifUser,
-} from './remedies-iam.ts';
+import { orgPolicy } from './remedies-iam.ts';
 import { invalidArgument, invalidInput } from './remedies-input.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
@@ -103,13 +91,6 @@ const DENIED_REASONS =
   /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
 const QUOTA_REASONS =
   /^(RATE_LIMIT_EXCEEDED|RESOURCE_QUOTA_EXCEEDED|QUOTA_EXCEEDED|rateLimitExceeded|quotaExceeded|userRateLimitExceeded)$/i;
-/** The permissions of starting an execution (plain or with overrides). */
-const RUN_PERMISSIONS = /^run\.jobs\.run(WithOverrides)?$/;
-// Cloud Run's rollout check names the role the runtime account lacks on a secret, not the permission.
-const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager secret accessor/i;
-/** "User must have permission to read the image, IMAGE." (Cloud Run, since January 2025). */
-const DEPLOYER_IMAGE =
-  /\b(?:user|caller|principal)\b[^.]*\bmust have permission to (?:read|access|pull) the (?:container )?image/i;
 const DENIED_TEXT =
   /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
@@ -204,7 +185,6 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       ...permissionsIn(text),
     ]),
   ];
-  const has = (p: string) => permissions.includes(p);
   const agentSpeaks = mentionsServiceAgent(text);
   const denied =
     status === 'PERMISSION_DENIED' ||
@@ -230,101 +210,21 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (connected) return connected;
 
   if (denied || permissions.length > 0) {
-    if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
-      const sa = runtimeSa() ?? 'SERVICE_ACCOUNT_EMAIL';
-      return agentToken({
-        evidence,
-        agent: agentEmail ?? plan?.serviceAgent,
-        serviceAccount: sa,
-        saProject: projectOfServiceAccount(sa, plan),
-        jobProject: plan?.project ?? ctx.config?.projectId,
-      });
-    }
-    // Cloud Run's own check of the deployer's image access names no permission, only "User".
-    if (!agentSpeaks && DEPLOYER_IMAGE.test(text)) {
-      return imageAccess({
-        evidence,
-        agent: false,
-        member,
-        repo: jobRepository(ctx) ?? repositoryIn(text),
-        image: jobImage(ctx) ?? imageIn(text),
-      });
-    }
-    // Reading the repository (get) is part of reading the image: roles/artifactregistry.reader holds both.
-    if (
-      has('artifactregistry.repositories.downloadArtifacts') ||
-      has('artifactregistry.repositories.get') ||
-      (agentSpeaks && /\bimage\b/i.test(text))
-    ) {
-      const repo = repositoryIn(text) ?? jobRepository(ctx);
-      const image = imageIn(text) ?? jobImage(ctx);
-      // The service agent pulls the image when Cloud Run reconciles the job; the deployer when it writes it.
-      const agent = agentEmail ?? plan?.serviceAgent;
-      const puller = agentSpeaks ? agent && `serviceAccount:${agent}` : member;
-      return imageAccess({ evidence, agent: agentSpeaks, member: puller, repo, image });
-    }
-    if (has('iam.serviceAccounts.actAs')) {
-      const sa = runtimeSa(plan?.deployer) ?? 'SERVICE_ACCOUNT_EMAIL';
-      return actAs({ evidence, member, serviceAccount: sa, saProject: projectOfServiceAccount(sa, plan) });
-    }
-    if (has('iam.serviceAccounts.getAccessToken')) {
-      const sa =
-        ctx.config?.impersonateServiceAccount ??
-        plan?.deployer ??
-        otherEmails[0] ??
-        'DEPLOYER_SERVICE_ACCOUNT';
-      const principal =
-        provider && ctx.repository ? repositoryPrincipalSet(provider, ctx.repository) : undefined;
-      return wifUser({
-        evidence,
-        member: principal,
-        serviceAccount: sa,
-        saProject: projectOfServiceAccount(sa, plan),
-      });
-    }
-    const run = permissions.find((p) => p.startsWith('run.'));
-    // Starting an existing job: the role belongs on the job (jobsExecutor, WithOverrides for overrides).
-    if (run && RUN_PERMISSIONS.test(run) && (ctx.stage === 'execute' || run === 'run.jobs.runWithOverrides'))
-      return runRefused({ evidence, member, permission: run, jobName: plan?.jobName });
-    // Running the job is what `execute: true` asks for: that input is the line to point at.
-    if (run)
-      return runDenied({
-        evidence,
-        member,
-        mixedUp,
-        existingJob: plan?.jobExists === true ? plan.jobName : undefined,
-        permission: run,
-        project: jobProject(ctx),
-        ...(RUN_PERMISSIONS.test(run) ? { subject: 'execute' as const } : {}),
-      });
-    // Reading the job's project is the first call a deployer makes: denied means the deployer
-    // holds no role on the project at all, and the role it needs to deploy includes it.
-    if (has('resourcemanager.projects.get') && ctx.stage === 'resolve') {
-      const project = projectIn(text) ?? jobProject(ctx);
-      return runDenied({
-        evidence,
-        member,
-        mixedUp,
-        permission: 'resourcemanager.projects.get',
-        project,
-        subject: 'project_id',
-      });
-    }
-    if (
-      has('secretmanager.versions.access') ||
-      (secretIn(text) && (SECRET_ACCESSOR.test(text) || /Permission denied on secret/i.test(text)))
-    )
-      return secretFinding(evidence, text, ctx, runtimeSa(plan?.deployer));
-    // A refused :run names no permission when it comes back through a caller (Cloud Scheduler's
-    // attempt log quotes only the 403 and the URL): starting the job is run.jobs.run.
-    if (
-      denied &&
-      !permissions.length &&
-      ctx.stage === 'execute' &&
-      /\/jobs\/[a-z][a-z0-9-]*:run\b/.test(text)
-    )
-      return runRefused({ evidence, member, permission: 'run.jobs.run', jobName: plan?.jobName });
-    if (denied) return permissionDenied({ evidence, member, permission: permissions[0] });
+    const found = classifyDenied({
+      api,
+      ctx,
+      text,
+      evidence,
+      permissions,
+      denied,
+      agentSpeaks,
+      agentEmail,
+      otherEmails,
+      member,
+      mixedUp,
+      provider,
+    });
+    if (found) return found;
   }
 
   const missing =
@@ -396,25 +296,4 @@ function impersonation(ctx: DiagnoseContext): { impersonate?: string; impersonat
   if (!sa) return {};
   const project = projectOfServiceAccount(sa, ctx.plan);
   return project ? { impersonate: sa, impersonateProject: project } : { impersonate: sa };
-}
-
-/** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */
-function projectIn(text: string): string | undefined {
-  return /(?:^|[\s'"/])projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])(?=['"\s/]|$)/.exec(text)?.[1];
-}
-
-/** The runtime account (the one the message names, else the plan's) cannot read a secret. */
-function secretFinding(
-  evidence: string,
-  text: string,
-  ctx: DiagnoseContext,
-  sa: string | undefined,
-): Finding {
-  const { secret, subject } = secretOf(text, ctx);
-  return secretDenied({
-    evidence,
-    member: sa ? `serviceAccount:${sa}` : undefined,
-    secret,
-    ...(subject ? { subject } : {}),
-  });
 }
