@@ -104,6 +104,7 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
           ...ctx,
           ...(e.execution ? { execution: e.execution } : {}),
           ...(e.logUri ? { logUri: e.logUri } : {}),
+          ...(result.execution?.details ? { details: result.execution.details } : {}),
         })
       : undefined) ??
     diagnose(e, ctx);
@@ -115,6 +116,25 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
   }
   // Every failure is now a finding the report annotates: the step says it once, briefly.
   return new ReportedFailure(result.failure ? `${result.failure.title}. See its annotation.` : raw.message);
+}
+
+/**
+ * Whether a refusal is one a grant of this run may still be propagating for: its diagnosis is the
+ * check a grant just closed. A refusal no grant touched (an org policy, another permission) is
+ * reported at once rather than retried for minutes.
+ */
+async function grantedHere(
+  findings: readonly Finding[],
+  result: RunResult,
+): Promise<(e: unknown) => boolean> {
+  const closed = new Set(findings.filter((f) => f.status === 'granted').map((f) => f.check));
+  const [{ diagnose }] = await loadDiagnosis();
+  const ctx = {
+    stage: 'deploy' as const,
+    ...(result.config ? { config: result.config } : {}),
+    ...(result.plan ? { plan: result.plan } : {}),
+  };
+  return (e) => closed.has(diagnose(e, ctx).check);
 }
 
 export async function runTarget(config: Config, local: LocalPlan, shared: Shared): Promise<TargetOutcome> {
@@ -159,10 +179,19 @@ async function deploy(
   log.info(`Job ${plan.jobName} runs as ${plan.serviceAccount}, image ${plan.image.url}`);
 
   enter('iam');
-  // Beside the preflight and through its cached reads: at most one more read, never more depth.
+  const mixupCheck = () =>
+    serviceAccountMixup(
+      plan,
+      config.iam === 'off' ? undefined : (sa) => session.reader.policy(sa),
+      (sa, perms) => session.reader.testPermissions(sa, perms),
+    );
+  // fix asks first: a deployer passed as service_account must not make fix widen anyone. Otherwise
+  // the check runs beside the preflight, through its cached reads.
+  const early = config.iam === 'fix' ? await mixupCheck() : undefined;
+  if (early) log.warning(`${early.title}: iam: fix grants nothing until this is resolved (checking only).`);
   const [iam, mixup] = await Promise.all([
-    preflight({ plan, config, auth, env, log, session }),
-    serviceAccountMixup(plan, config.iam === 'off' ? undefined : (sa) => session.reader.policy(sa)),
+    preflight({ plan, config: early ? { ...config, iam: 'check' } : config, auth, env, log, session }),
+    early ? Promise.resolve(early) : mixupCheck(),
   ]);
   if (mixup) result.findings.push(mixup);
   result.findings.push(...iam.findings);
@@ -192,7 +221,12 @@ async function deploy(
 
   enter('deploy');
   const deployOptions = {
-    ...(iam.granted.length ? { retryPermissionDeniedForMs: PROPAGATION_RETRY_MS } : {}),
+    ...(iam.granted.length
+      ? {
+          retryPermissionDeniedForMs: PROPAGATION_RETRY_MS,
+          propagating: await grantedHere(iam.findings, result),
+        }
+      : {}),
     ...(existingKnown
       ? { known: { job: existing, ...(resolved.existingV1 ? { v1: resolved.existingV1 } : {}) } }
       : {}),

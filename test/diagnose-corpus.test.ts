@@ -14,11 +14,15 @@ import {
 import { StepError } from '../src/gcp/errors.ts';
 import { OperationFailed } from '../src/gcp/run.ts';
 import { grantCommand } from '../src/iam/commands.ts';
-import type { Config, Finding } from '../src/model.ts';
+import type { Config, ExecutionDetails, Finding } from '../src/model.ts';
+import { locateInWorkflow } from '../src/report/locate.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
 
 interface Case {
   name: string;
+  /** Real texts: the public page that quotes them and the wire shape they arrive in. */
+  source?: { url: string; shape: string };
+  family?: string;
   stage: Stage;
   plan?: boolean;
   config?: boolean;
@@ -36,6 +40,8 @@ interface Case {
   condition?: JobCondition;
   execution?: string;
   logUri?: string;
+  /** The failed execution's tasks and log tail (what src/job/execution-details.ts reads). */
+  details?: ExecutionDetails;
   expect: {
     check: string;
     principal?: string;
@@ -48,6 +54,10 @@ interface Case {
     /** Parts the remedy text must contain. */
     remedy?: string[];
     noGrant?: boolean;
+    /** Where a grant would go: the grant's kind, or 'none' when no binding is offered. */
+    scope?: string;
+    /** The input whose `with:` line the annotation lands on (src/report/locate.ts). */
+    line?: string;
   };
 }
 
@@ -83,6 +93,47 @@ const corpus = files.flatMap((f) =>
   (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { cases: Case[] }).cases.map((c) => ({ file: f, ...c })),
 );
 
+/** The scope a finding's role is (or would be) granted on, from its grant or its resource name. */
+function scopeOf(f: Finding): string {
+  if (!f.role) return 'none';
+  if (f.grant) return f.grant.kind;
+  const r = f.resource ?? '';
+  if (/\/serviceAccounts\//.test(r)) return 'serviceAccount';
+  if (/\/repositories\//.test(r)) return 'repository';
+  if (/\/secrets\//.test(r)) return 'secret';
+  if (/\/jobs\//.test(r)) return 'job';
+  if (/^projects\/_\/buckets\//.test(r)) return 'bucket';
+  if (/^projects\/[^/]+$/.test(r)) return 'project';
+  return 'other';
+}
+
+// A workflow step setting every input an annotation can land on, one `with:` line each.
+const INPUTS = [
+  'workload_identity_provider',
+  'impersonate_service_account',
+  'project_id',
+  'region',
+  'job',
+  'image',
+  'service_account',
+  'secrets',
+  'memory',
+  'cpu',
+  'task_timeout',
+  'vpc_connector',
+  'vpc_egress',
+  'network',
+  'cloudsql_instances',
+  'volumes',
+  'gpu',
+  'execute',
+  'kms_key',
+  'binary_authorization',
+];
+const WORKFLOW = `jobs:\n  deploy:\n    steps:\n      - id: deploy-job\n        uses: acme/cloud-run-job-action@v1\n        with:\n${INPUTS.map((i) => `          ${i}: x`).join('\n')}\n`;
+const lineOfInput = (input: string) =>
+  WORKFLOW.split('\n').findIndex((l) => l.trim().startsWith(`${input}:`)) + 1;
+
 function run(c: Case): Finding | undefined {
   const ctx: DiagnoseContext = { stage: c.stage, repository: 'acme/batch' };
   if (c.config !== false) ctx.config = CONFIG;
@@ -92,6 +143,7 @@ function run(c: Case): Finding | undefined {
       ...ctx,
       ...(c.execution ? { execution: c.execution } : {}),
       ...(c.logUri ? { logUri: c.logUri } : {}),
+      ...(c.details ? { details: c.details } : {}),
     });
   }
   if (!c.error) throw new Error(`case ${c.name} has neither error nor condition`);
@@ -117,6 +169,19 @@ describe('classifier over the error corpus', () => {
     for (const part of x.evidence ?? []) expect(f.evidence).toContain(part);
     for (const part of x.remedy ?? []) expect(f.remedy).toContain(part);
     if (x.noGrant) expect(f.grant).toBeUndefined();
+    if (x.scope) expect(scopeOf(f)).toBe(x.scope);
+    if (x.line) {
+      const at = locateInWorkflow(WORKFLOW, 'deploy.yml', f.subject as NonNullable<Finding['subject']>, {
+        action: 'deploy-job',
+        job: 'deploy',
+        actionRepository: 'acme/cloud-run-job-action',
+      });
+      expect(at?.line, `annotated on the ${x.line} input`).toBe(lineOfInput(x.line));
+    }
+    if (c.source) {
+      expect(c.source.url).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull)\/\d+$/);
+      expect(c.source.shape.length).toBeGreaterThan(0);
+    }
     // A grant, when offered, must be exactly the binding the command adds, in the preflight's form
     // (a service account of unknown project, projects/-, is named by its email alone).
     if (f.grant && f.command) {
@@ -126,7 +191,10 @@ describe('classifier over the error corpus', () => {
     }
     // gcloud, run non-interactively, refuses an unconditioned binding on a policy holding any
     // conditional one unless told --condition=None.
-    if (f.command?.includes('add-iam-policy-binding')) expect(f.command).toMatch(/ --condition=None$/);
+    // (A Cloud Run job's policy takes no conditions at all, so its command has no such flag:
+    // https://cloud.google.com/config-connector/docs/reference/resource-docs/run/runjob "Supports IAM Conditions: No".)
+    if (f.command?.includes('add-iam-policy-binding') && !f.command.startsWith('gcloud run jobs '))
+      expect(f.command).toMatch(/ --condition=None$/);
   });
 
   it('covers every failure kind the issue names, in more than one wording where it matters', () => {
@@ -149,6 +217,41 @@ describe('classifier over the error corpus', () => {
       'unknown',
     ];
     for (const check of required) expect(counts.get(check) ?? 0, check).toBeGreaterThanOrEqual(2);
+  });
+});
+
+// Families the product was never shown before issue 17 (org policy, quotas, invalid arguments,
+// execution causes read from task logs, runs of missing jobs or refused runs).
+const NEW_FAMILIES = new Set([
+  'orgpolicy',
+  'quota',
+  'invalid-argument',
+  'task-timeout',
+  'task-log',
+  'cloudsql',
+  'job-not-found',
+  'run-refused',
+]);
+
+describe('the corpus of real texts', () => {
+  const real = corpus.filter((c) => c.source);
+  it('holds at least 120 real texts with their sources, at least 40 of the new families', () => {
+    expect(real.length).toBeGreaterThanOrEqual(120);
+    expect(real.filter((c) => NEW_FAMILIES.has(c.family ?? '')).length).toBeGreaterThanOrEqual(40);
+    expect(new Set(real.map((c) => c.name)).size).toBe(real.length);
+  });
+
+  it('classifies most of them to a specific kind (not unknown / condition-failed)', () => {
+    const specific = real.filter(
+      (c) => !['unknown', 'condition-failed'].includes(run(c)?.check ?? 'unknown'),
+    );
+    const byFamily: Record<string, number> = {};
+    for (const c of real) byFamily[c.family ?? '?'] = (byFamily[c.family ?? '?'] ?? 0) + 1;
+    // The numbers the closing note quotes (printed so a run shows them).
+    console.log(
+      `corpus: ${real.length} real texts; specific ${specific.length}/${real.length}; by family ${JSON.stringify(byFamily)}`,
+    );
+    expect(specific.length / real.length).toBeGreaterThanOrEqual(0.9);
   });
 });
 

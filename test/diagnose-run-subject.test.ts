@@ -32,9 +32,22 @@ const gcloudText = (permission: string) =>
   );
 
 describe('subject of a denied Cloud Run call', () => {
+  it('run.jobs.runWithOverrides (API body) -> deployer-overrides at execute, on the job', () => {
+    const f = diagnose(denied('run.jobs.runWithOverrides'), {
+      stage: 'execute',
+      plan: PLAN,
+      repository: 'acme/batch',
+    });
+    expect(f).toMatchObject({
+      check: 'deployer-overrides',
+      subject: 'execute',
+      role: 'roles/run.jobsExecutorWithOverrides',
+    });
+    expect(f.resource).toBe(PLAN.jobName);
+  });
+
   it.each<[string, Error, Stage, string]>([
     ['run.jobs.run (API body)', denied('run.jobs.run'), 'execute', 'execute'],
-    ['run.jobs.runWithOverrides (API body)', denied('run.jobs.runWithOverrides'), 'execute', 'execute'],
     ['run.jobs.run (gcloud text)', gcloudText('run.jobs.run'), 'execute', 'execute'],
     ['run.jobs.create', denied('run.jobs.create'), 'deploy', 'job'],
     ['run.jobs.update', denied('run.jobs.update'), 'deploy', 'job'],

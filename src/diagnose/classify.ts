@@ -5,6 +5,7 @@
 import { type ApiError, noAnswer } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
 import { safeSegments } from '../resource-name.ts';
+import { classifyDenied } from './classify-denied.ts';
 import {
   canonicalPermission,
   type DiagnoseContext,
@@ -23,28 +24,20 @@ import {
   projectIdOf,
   projectOfServiceAccount,
   repositoryIn,
-  repositoryPrincipalSet,
-  secretIn,
-  secretOf,
   serviceNameIn,
   statusInText,
 } from './facts.ts';
+import { classifyFamily } from './families.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
-import {
-  actAs,
-  agentToken,
-  imageAccess,
-  orgPolicy,
-  permissionDenied,
-  runDenied,
-  secretDenied,
-  wifUser,
-} from './remedies-iam.ts';
+import { orgPolicy } from './remedies-iam.ts';
+import { invalidArgument, invalidInput } from './remedies-input.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
-import { invalidInput, namespaceNotFound, unknownFailure } from './remedies-run.ts';
+import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
+import { signalsOf } from './signals.ts';
+import { classifyTaskLog } from './task-logs.ts';
 
 /** Everything the error says, including details and legacy errors[], as one searchable text. */
 function fullText(api: ApiError): string {
@@ -85,17 +78,19 @@ export function inputSubjectIn(text: string): Subject | undefined {
   return INPUT_NAMES.find((n) => new RegExp(`(?:^|[^\\w])${n}(?:[^\\w]|$)`).test(text));
 }
 
+const API_SUBJECTS: Record<string, Subject> = {
+  'vpcaccess.googleapis.com': 'vpc_connector',
+  'sqladmin.googleapis.com': 'cloudsql_instances',
+  'sql-component.googleapis.com': 'cloudsql_instances',
+  'secretmanager.googleapis.com': 'secrets',
+  'cloudkms.googleapis.com': 'kms_key',
+  'artifactregistry.googleapis.com': 'image',
+};
+
 const DENIED_REASONS =
   /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
 const QUOTA_REASONS =
   /^(RATE_LIMIT_EXCEEDED|RESOURCE_QUOTA_EXCEEDED|QUOTA_EXCEEDED|rateLimitExceeded|quotaExceeded|userRateLimitExceeded)$/i;
-/** The permissions of starting an execution (plain or with overrides). */
-const RUN_PERMISSIONS = /^run\.jobs\.run(WithOverrides)?$/;
-// Cloud Run's rollout check names the role the runtime account lacks on a secret, not the permission.
-const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager secret accessor/i;
-/** "User must have permission to read the image, IMAGE." (Cloud Run, since January 2025). */
-const DEPLOYER_IMAGE =
-  /\b(?:user|caller|principal)\b[^.]*\bmust have permission to (?:read|access|pull) the (?:container )?image/i;
 const DENIED_TEXT =
   /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
@@ -120,7 +115,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     reason,
   )
     ? reason
-    : /\b(unauthorized_client|invalid_target|invalid_grant)\b/.exec(text)?.[1];
+    : /\b(unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)\b/.exec(text)?.[1];
   if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
     return wifCondition({ evidence, provider, repository: ctx.repository, ...impersonation(ctx) });
   if (oauth) return wifProvider({ evidence, provider, reason: oauth });
@@ -132,6 +127,10 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       service: api.service,
       timedOut: api.networkCode === 'ETIMEDOUT',
     });
+
+  // Structure first: constraints, field violations, quotas and missing resources (src/diagnose/families.ts).
+  const family = classifyFamily({ api, ctx, text, status, evidence, signals: signalsOf(api, text) });
+  if (family) return family;
 
   const emails = emailsIn(text);
   const agentEmail = emails.find(isServiceAgent);
@@ -160,16 +159,25 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     const consumer = projectIdOf(quoted, ctx);
     const service = plain(api.metadata.service) ?? serviceNameIn(text) ?? 'run.googleapis.com';
     const whose = consumerRole(quoted, ctx, provider);
+    // The API of what the job connects to is the input that names it (a connector's project, Cloud SQL).
+    const subject = API_SUBJECTS[service];
     return apiDisabled({
       evidence,
       service,
       project: consumer ?? jobProject(ctx),
       ...(whose ? { whose } : {}),
+      ...(subject ? { subject } : {}),
     });
   }
 
-  if (status === 'RESOURCE_EXHAUSTED' || api.httpStatus === 429 || QUOTA_REASONS.test(reason))
+  if (api.httpStatus === 429 || QUOTA_REASONS.test(reason))
     return quota({ evidence, project: jobProject(ctx) });
+
+  // Cloud SQL's own answers (its connectors quote them): not authorized, no instance, API off.
+  if (/cloud ?sql|createEphemeral|generateEphemeral|instance metadata \(connection name/i.test(text)) {
+    const sql = classifyTaskLog([text], ctx, evidence, false);
+    if (sql) return sql;
+  }
 
   const permissions = [
     ...new Set([
@@ -177,7 +185,6 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       ...permissionsIn(text),
     ]),
   ];
-  const has = (p: string) => permissions.includes(p);
   const agentSpeaks = mentionsServiceAgent(text);
   const denied =
     status === 'PERMISSION_DENIED' ||
@@ -185,86 +192,39 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     DENIED_REASONS.test(reason) ||
     DENIED_TEXT.test(text);
   const member = deployerMember(ctx);
+  // auth's habit: the deployer in service_account and nothing impersonated.
+  const mixedUp = ctx.config?.impersonateServiceAccount ? undefined : ctx.config?.serviceAccount;
 
   const connected =
     agentSpeaks || /VPC connector/i.test(text)
-      ? connectedFailure(text, { evidence, agent: agentEmail ?? plan?.serviceAgent })
+      ? connectedFailure(text, {
+          evidence,
+          agent: agentEmail ?? plan?.serviceAgent,
+          job: {
+            region: plan?.region ?? ctx.config?.region,
+            project: jobProject(ctx),
+            projectNumber: plan?.projectNumber,
+          },
+        })
       : undefined;
   if (connected) return connected;
 
   if (denied || permissions.length > 0) {
-    if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
-      const sa = runtimeSa() ?? 'SERVICE_ACCOUNT_EMAIL';
-      return agentToken({
-        evidence,
-        agent: agentEmail ?? plan?.serviceAgent,
-        serviceAccount: sa,
-        saProject: projectOfServiceAccount(sa, plan),
-        jobProject: plan?.project ?? ctx.config?.projectId,
-      });
-    }
-    // Cloud Run's own check of the deployer's image access names no permission, only "User".
-    if (!agentSpeaks && DEPLOYER_IMAGE.test(text)) {
-      return imageAccess({
-        evidence,
-        agent: false,
-        member,
-        repo: jobRepository(ctx) ?? repositoryIn(text),
-        image: jobImage(ctx) ?? imageIn(text),
-      });
-    }
-    if (has('artifactregistry.repositories.downloadArtifacts') || (agentSpeaks && /\bimage\b/i.test(text))) {
-      const repo = repositoryIn(text) ?? jobRepository(ctx);
-      const image = imageIn(text) ?? jobImage(ctx);
-      // The service agent pulls the image when Cloud Run reconciles the job; the deployer when it writes it.
-      const agent = agentEmail ?? plan?.serviceAgent;
-      const puller = agentSpeaks ? agent && `serviceAccount:${agent}` : member;
-      return imageAccess({ evidence, agent: agentSpeaks, member: puller, repo, image });
-    }
-    if (has('iam.serviceAccounts.actAs')) {
-      const sa = runtimeSa(plan?.deployer) ?? 'SERVICE_ACCOUNT_EMAIL';
-      return actAs({ evidence, member, serviceAccount: sa, saProject: projectOfServiceAccount(sa, plan) });
-    }
-    if (has('iam.serviceAccounts.getAccessToken')) {
-      const sa =
-        ctx.config?.impersonateServiceAccount ??
-        plan?.deployer ??
-        otherEmails[0] ??
-        'DEPLOYER_SERVICE_ACCOUNT';
-      const principal =
-        provider && ctx.repository ? repositoryPrincipalSet(provider, ctx.repository) : undefined;
-      return wifUser({
-        evidence,
-        member: principal,
-        serviceAccount: sa,
-        saProject: projectOfServiceAccount(sa, plan),
-      });
-    }
-    const run = permissions.find((p) => p.startsWith('run.'));
-    // Running the job is what `execute: true` asks for: that input is the line to point at.
-    if (run)
-      return runDenied({
-        evidence,
-        member,
-        permission: run,
-        project: jobProject(ctx),
-        ...(RUN_PERMISSIONS.test(run) ? { subject: 'execute' as const } : {}),
-      });
-    // Reading the job's project is the first call a deployer makes: denied means the deployer
-    // holds no role on the project at all, and the role it needs to deploy includes it.
-    if (has('resourcemanager.projects.get') && ctx.stage === 'resolve') {
-      const project = projectIn(text) ?? jobProject(ctx);
-      return runDenied({
-        evidence,
-        member,
-        permission: 'resourcemanager.projects.get',
-        project,
-        subject: 'project_id',
-      });
-    }
-    if (has('secretmanager.versions.access') || (secretIn(text) && SECRET_ACCESSOR.test(text)))
-      return secretFinding(evidence, text, ctx, runtimeSa(plan?.deployer));
-    if (denied) return permissionDenied({ evidence, member, permission: permissions[0] });
+    const found = classifyDenied({
+      api,
+      ctx,
+      text,
+      evidence,
+      permissions,
+      denied,
+      agentSpeaks,
+      agentEmail,
+      otherEmails,
+      member,
+      mixedUp,
+      provider,
+    });
+    if (found) return found;
   }
 
   const missing =
@@ -298,9 +258,16 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
     return invalidInput({ evidence: api.message, subject: inputSubjectIn(api.message) });
+  // Google refused a value without naming the field: still an invalid argument, not an unknown.
+  if (status === 'INVALID_ARGUMENT' && api.httpStatus !== undefined)
+    return invalidArgument({ evidence, field: undefined, description: api.message, from: 'text' });
   if ((api.httpStatus ?? 0) >= 500)
     return serverError({ evidence, httpStatus: api.httpStatus ?? 500, service: api.service });
-  return unknownFailure({ evidence, subject: undefined });
+  return unknownFailure({
+    evidence,
+    subject: undefined,
+    said: `${status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message || '(no message)'}`,
+  });
 }
 
 /**
@@ -329,25 +296,4 @@ function impersonation(ctx: DiagnoseContext): { impersonate?: string; impersonat
   if (!sa) return {};
   const project = projectOfServiceAccount(sa, ctx.plan);
   return project ? { impersonate: sa, impersonateProject: project } : { impersonate: sa };
-}
-
-/** The project of `//cloudresourcemanager.googleapis.com/projects/P` or `projects/P` in the text. */
-function projectIn(text: string): string | undefined {
-  return /(?:^|[\s'"/])projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])(?=['"\s/]|$)/.exec(text)?.[1];
-}
-
-/** The runtime account (the one the message names, else the plan's) cannot read a secret. */
-function secretFinding(
-  evidence: string,
-  text: string,
-  ctx: DiagnoseContext,
-  sa: string | undefined,
-): Finding {
-  const { secret, subject } = secretOf(text, ctx);
-  return secretDenied({
-    evidence,
-    member: sa ? `serviceAccount:${sa}` : undefined,
-    secret,
-    ...(subject ? { subject } : {}),
-  });
 }

@@ -1,16 +1,20 @@
 // Job and execution conditions: v2 `terminalCondition` / `conditions[]` (state, reason,
 // executionReason) and v1 `status.conditions[]` (status "False", CamelCase reason).
-import type { Finding, JobCondition } from '../model.ts';
+import type { ExecutionDetails, Finding, JobCondition } from '../model.ts';
 import { classify } from './classify.ts';
 import { type DiagnoseContext, jobImage, jobProject, jobRepository, secretOf } from './facts.ts';
+import { taskTimeout } from './remedies-exec.ts';
 import { imageNotFound, secretMissing } from './remedies-missing.ts';
 import { executionFailed, unknownFailure } from './remedies-run.ts';
+import { classifyTaskLog, timedOut } from './task-logs.ts';
 
 export interface ConditionContext extends DiagnoseContext {
   /** Full execution name, when the condition belongs to an execution. */
   execution?: string;
   /** The execution's Cloud Logging link (v2 Execution.logUri). */
   logUri?: string;
+  /** The failed tasks and the first one's last log lines, when they could be read. */
+  details?: ExecutionDetails;
 }
 
 /** NonZeroExitCode -> NON_ZERO_EXIT_CODE, so v1 and v2 reasons compare equal. */
@@ -38,9 +42,19 @@ export function diagnoseCondition(condition: JobCondition, ctx: ConditionContext
   const shown = [executionReason, reason].filter(Boolean).join(', ');
   const evidence = `Condition ${condition.type ?? 'Ready'} ${condition.state ?? `is ${condition.status}`}${shown ? ` (${shown})` : ''}: ${message || '(no message)'}`;
 
+  const where = { region: ctx.plan?.region ?? ctx.config?.region, project: jobProject(ctx) };
+  if ((ctx.execution || condition.type === 'Completed') && timedOut(ctx.details, message))
+    return taskTimeout({ evidence, execution: ctx.execution, ...where });
   if (executionReason === 'NON_ZERO_EXIT_CODE' || reason === 'NON_ZERO_EXIT_CODE' || EXITED.test(message)) {
+    const lines = ctx.details?.log?.lines ?? [];
+    const cause = lines.length ? classifyTaskLog(lines, ctx, evidence) : undefined;
+    if (cause) return cause;
+    // No known cause in the log: the report quotes its tail as it is (src/report/execution.ts).
+    const tail = lines.length
+      ? ` No known cause in the last ${lines.length} log lines of task ${ctx.details?.log?.task ?? 0}; they are quoted as logged.`
+      : '';
     return executionFailed({
-      evidence,
+      evidence: `${evidence}${tail}`,
       execution: ctx.execution,
       logUri: ctx.logUri,
       region: ctx.plan?.region ?? ctx.config?.region,
@@ -65,5 +79,10 @@ export function diagnoseCondition(condition: JobCondition, ctx: ConditionContext
     finding.evidence = evidence;
     return finding;
   }
-  return unknownFailure({ evidence, subject: undefined, condition: true });
+  return unknownFailure({
+    evidence,
+    subject: undefined,
+    condition: true,
+    said: `${shown || condition.type || 'Ready'}: ${message || '(no message)'}`,
+  });
 }

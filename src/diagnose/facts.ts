@@ -1,6 +1,7 @@
 // Pure extraction of the facts a diagnosis needs (who, which permission, which resource) from
 // the deploy plan and from the free text of an error. Messages differ between APIs, API
 // versions and tools, so every pattern here is deliberately loose and case-insensitive.
+import { permissionsInText } from '../gcp/permission-grammar.ts';
 import type { Config, DeployPlan, SecretRef, Subject } from '../model.ts';
 import { safeSegments } from '../resource-name.ts';
 
@@ -16,10 +17,6 @@ export interface DiagnoseContext {
   attempting?: string;
 }
 
-const SERVICES =
-  'iam|iamcredentials|run|artifactregistry|secretmanager|resourcemanager|storage|serviceusage|orgpolicy';
-// Not preceded by a dot: `(gcloud.run.jobs.execute)` names a command, not a permission.
-const PERMISSION = new RegExp(`(?<![\\w.])(?:${SERVICES})\\.[a-z]+\\.[a-z]+\\b`, 'gi');
 const EMAIL = /[a-z0-9][a-z0-9._+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+/gi;
 const AGENT = /^service-(\d+)@serverless-robot-prod\.iam\.gserviceaccount\.com$/i;
 const REPOSITORY = /projects\/([a-z0-9.:-]+)\/locations\/([a-z0-9-]+)\/repositories\/([a-z0-9._-]+)/i;
@@ -28,32 +25,11 @@ const AR_IMAGE =
 const GCR_IMAGE = /\b((?:[a-z]+\.)?gcr\.io)\/([a-z0-9.:-]+)\/[\w./-]*[\w](?:[:@][\w.:-]+)?/i;
 const SECRET = /projects\/([a-z0-9.:-]+)\/secrets\/([\w-]+)/i;
 
-/** Canonical spelling of a permission the message may quote in another letter case. */
-const CANONICAL: Record<string, string> = {
-  'iam.serviceaccounts.actas': 'iam.serviceAccounts.actAs',
-  'iam.serviceaccounts.getaccesstoken': 'iam.serviceAccounts.getAccessToken',
-  'iam.serviceaccounts.getopenidtoken': 'iam.serviceAccounts.getOpenIdToken',
-  'iam.serviceaccounts.get': 'iam.serviceAccounts.get',
-  'iam.serviceaccounts.getiampolicy': 'iam.serviceAccounts.getIamPolicy',
-  'iam.serviceaccounts.setiampolicy': 'iam.serviceAccounts.setIamPolicy',
-  'iam.serviceaccounts.implicitdelegation': 'iam.serviceAccounts.implicitDelegation',
-  'artifactregistry.repositories.downloadartifacts': 'artifactregistry.repositories.downloadArtifacts',
-  'run.jobs.getiampolicy': 'run.jobs.getIamPolicy',
-  'run.jobs.setiampolicy': 'run.jobs.setIamPolicy',
-  'resourcemanager.projects.getiampolicy': 'resourcemanager.projects.getIamPolicy',
-  'resourcemanager.projects.setiampolicy': 'resourcemanager.projects.setIamPolicy',
-  'secretmanager.secrets.getiampolicy': 'secretmanager.secrets.getIamPolicy',
-  'serviceusage.services.use': 'serviceusage.services.use',
-};
+export { canonicalPermission } from '../gcp/permission-grammar.ts';
 
-export function canonicalPermission(p: string): string {
-  return CANONICAL[p.toLowerCase()] ?? p;
-}
-
-/** Every permission name the text mentions, canonical spelling, in order of appearance. */
+/** Every permission name the text mentions (by the permission grammar), canonical spelling, in order. */
 export function permissionsIn(text: string): string[] {
-  const found = (text.match(PERMISSION) ?? []).map(canonicalPermission);
-  return [...new Set(found)];
+  return permissionsInText(text);
 }
 
 export function emailsIn(text: string): string[] {
@@ -116,8 +92,27 @@ export function disabledApiProjectIn(text: string): string | undefined {
   return project !== undefined && safeSegments(project) ? project : undefined;
 }
 
+// API display names as Google's SERVICE_DISABLED messages pair them with their services (the
+// corpus quotes each pairing: emblem#757, gcr-lifecycle-policy#5, golang-samples#818,
+// terraform-dynamic-javascript-webapp#48, terraform-provider-google#10510, knative-gcp#243).
+const API_NAMES: Array<[RegExp, string]> = [
+  [/Cloud Run Admin API/i, 'run.googleapis.com'],
+  [/Cloud Resource Manager API/i, 'cloudresourcemanager.googleapis.com'],
+  [/Cloud SQL Admin API/i, 'sqladmin.googleapis.com'],
+  [/Serverless VPC Access API/i, 'vpcaccess.googleapis.com'],
+  [/Identity and Access Management \(IAM\) API/i, 'iam.googleapis.com'],
+  [/IAM Service Account Credentials API/i, 'iamcredentials.googleapis.com'],
+  [/Cloud Scheduler API/i, 'cloudscheduler.googleapis.com'],
+  [/Cloud Functions API/i, 'cloudfunctions.googleapis.com'],
+  [/Secret Manager API/i, 'secretmanager.googleapis.com'],
+  [/Artifact Registry API/i, 'artifactregistry.googleapis.com'],
+];
+
 export function serviceNameIn(text: string): string | undefined {
-  return /\b([a-z0-9-]+\.googleapis\.com)\b/i.exec(text)?.[1]?.toLowerCase();
+  const named = /\b([a-z0-9-]+\.googleapis\.com)\b/i.exec(text)?.[1]?.toLowerCase();
+  // A URL of the API called (run.googleapis.com/v2/...) is not the disabled one: the display name wins.
+  const display = API_NAMES.find(([re]) => re.test(text))?.[1];
+  return display ?? named;
 }
 
 const STATUS_WORDS = [

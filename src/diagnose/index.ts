@@ -7,7 +7,7 @@ import type { Finding } from '../model.ts';
 import { diagnoseScheduler } from '../schedule/diagnose.ts';
 import { classify, inputSubjectIn } from './classify.ts';
 import type { DiagnoseContext } from './facts.ts';
-import { invalidInput } from './remedies-run.ts';
+import { invalidInput } from './remedies-input.ts';
 
 export type { JobCondition } from '../model.ts';
 export { classify } from './classify.ts';

@@ -5,6 +5,7 @@
 import { grantCommand, orgPolicyCommand } from '../iam/commands.ts';
 import type { Finding, Grant } from '../model.ts';
 import type { RepoFacts, SecretFacts } from './facts.ts';
+import { FEDERATED_SET, federatedDeployer } from './remedies-identity.ts';
 import { type Base, saResource, withSubject } from './remedy-parts.ts';
 
 const AGENT_PLACEHOLDER = 'service-PROJECT_NUMBER@serverless-robot-prod.iam.gserviceaccount.com';
@@ -196,20 +197,37 @@ export function orgPolicy(o: Base & { saProject: string | undefined }): Finding 
 }
 
 export function runDenied(
-  o: Base & { member: string | undefined; permission: string; project: string | undefined },
+  o: Base & {
+    member: string | undefined;
+    permission: string;
+    project: string | undefined;
+    /** service_account, when it was given without impersonate_service_account (auth's habit). */
+    mixedUp?: string | undefined;
+    /** The job's full name when it is known to exist: the role then belongs on the job. */
+    existingJob?: string | undefined;
+  },
 ): Finding {
   const project = o.project ?? 'PROJECT_ID';
   const role = 'roles/run.developer';
+  // Never widen an identity: a project-wide role for every workflow of a repository is not the fix.
+  if (o.member && FEDERATED_SET.test(o.member))
+    return federatedDeployer({ ...o, member: o.member, project, role });
   const member = o.member ?? 'DEPLOYER_MEMBER';
+  // An existing job honours a role on itself (the narrowest scope); creating one needs the project.
+  const onJob = o.existingJob && /^run\.jobs\.(get|update|run|runWithOverrides)$/.test(o.permission);
   const f = gap(
     {
       check: 'deployer-run',
       title: 'Deployer may not manage Cloud Run jobs',
       permission: o.permission,
       evidence: o.evidence,
-      remedy: `Grant ${o.member ?? 'the identity the action deploys as'} ${role} on project ${project} (or on the job once it exists).`,
+      remedy: onJob
+        ? `Grant ${o.member ?? 'the identity the action deploys as'} ${role} on the job ${o.existingJob} (not on the project).`
+        : `Grant ${o.member ?? 'the identity the action deploys as'} ${role} on project ${project} (or on the job once it exists).`,
     },
-    binding({ resource: `projects/${project}`, kind: 'project', role, member }),
+    onJob
+      ? binding({ resource: o.existingJob as string, kind: 'job', role, member })
+      : binding({ resource: `projects/${project}`, kind: 'project', role, member }),
     { principal: o.member, grantable: false },
   );
   return withSubject(f, o.subject ?? 'job');

@@ -25,21 +25,30 @@ export function apiDisabled(
   );
 }
 
-export function quota(o: Base & { project: string | undefined }): Finding {
+/** GPU quota names carry the accelerator (nvidia_l4_gpu_allocation, GPUS_ALL_REGIONS, ..._gpus). */
+const GPU = /gpu/i;
+
+export function quota(o: Base & { project: string | undefined; metric?: string; said?: string }): Finding {
+  const gpu = GPU.test(`${o.metric ?? ''} ${o.said ?? ''}`);
+  // The service a metric belongs to is its prefix (aiplatform.googleapis.com/...); Cloud Run's otherwise.
+  const service = /^([a-z0-9-]+\.googleapis\.com)\//.exec(o.metric ?? '')?.[1] ?? 'run.googleapis.com';
+  const project = o.project ?? 'PROJECT_ID';
   const f: Finding = {
     check: 'quota',
     status: 'failed',
-    title: 'Quota or rate limit exhausted',
+    title: o.metric ? `Quota ${o.metric} exhausted${gpu ? ' (GPU)' : ''}` : 'Quota or rate limit exhausted',
     evidence: o.evidence,
-    remedy: `Re-run later, lower the request rate (parallel deploys) or request more quota for project ${o.project ?? 'PROJECT_ID'}.`,
+    remedy: gpu
+      ? `The job asks for GPUs the project's quota does not cover: request GPU quota for ${o.metric ?? 'the GPU type'} in this region for project ${project}, pick a gpu_type or region with quota, or lower gpu/parallelism.`
+      : `Re-run later, lower the request rate (parallel deploys) or request more quota${o.metric ? ` for ${o.metric}` : ''} for project ${project}.`,
   };
   const where = o.project
     ? {
         resource: `projects/${o.project}`,
-        command: `gcloud alpha services quota list --service=run.googleapis.com ${flag('consumer', `projects/${o.project}`)}`,
+        command: `gcloud alpha services quota list --service=${service} ${flag('consumer', `projects/${o.project}`)}`,
       }
     : undefined;
-  return withSubject(located(f, where), o.subject);
+  return withSubject(located(f, where), o.subject ?? (gpu ? 'gpu' : undefined));
 }
 
 export function imageNotFound(o: Base & { image: string | undefined; repo: RepoFacts | undefined }): Finding {

@@ -63,29 +63,26 @@ export function namespaceNotFound(o: {
   return f;
 }
 
-export function invalidInput(o: { evidence: string; subject: Subject | undefined }): Finding {
-  const f: Finding = {
-    check: 'invalid-input',
-    status: 'failed',
-    title: 'Invalid input',
-    evidence: o.evidence,
-    remedy: 'Fix the input named in the message; nothing was sent to Google Cloud.',
-  };
-  if (o.subject) f.subject = o.subject;
-  return f;
+/** Google's own words, shortened for a headline (the evidence keeps them whole). */
+function headline(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 240 ? `${one.slice(0, 237)}...` : one;
 }
 
 export function unknownFailure(o: {
   evidence: string;
   subject: Subject | undefined;
   condition?: boolean;
+  /** Google's status and message, shown in the title itself. */
+  said?: string;
 }): Finding {
+  const said = headline(o.said ?? o.evidence);
   const f: Finding = {
     check: o.condition ? 'condition-failed' : 'unknown',
     status: 'failed',
-    title: o.condition ? 'Cloud Run reported the job as not ready' : 'Unclassified failure',
+    title: o.condition ? `Cloud Run reported the job as not ready: ${said}` : `Unclassified failure: ${said}`,
     evidence: o.evidence,
-    remedy: 'No known cause matched; the status and message above are exactly what the API returned.',
+    remedy: `No known cause matched. Google answered: ${said}`,
   };
   if (o.subject) f.subject = o.subject;
   return f;

@@ -1,7 +1,9 @@
 // Turns whatever a Google API call threw (a gaxios error carrying a google.rpc.Status body,
 // a long-running operation's error, a network failure) into one plain record, and wraps it
 // with what the action was attempting.
+import { isPermission, permissionsInText } from './permission-grammar.ts';
 import { serviceOfUrl } from './services.ts';
+import { parseDetails, type StatusDetails } from './status.ts';
 import { seconds } from './timeout.ts';
 
 /** google.rpc.Status as the JSON APIs return it, plus the legacy v1 `errors[]`. */
@@ -25,6 +27,8 @@ export interface ApiError {
   reason?: string;
   domain?: string;
   metadata: Record<string, string>;
+  /** Every google.rpc detail of the status (and the legacy errors[]), decoded (src/gcp/status.ts). */
+  details?: StatusDetails;
   /** The permission named by ErrorInfo metadata or, failing that, by the message. */
   permission?: string;
   /** Network-level code (ECONNRESET, ETIMEDOUT, ...) when no response arrived. */
@@ -80,20 +84,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-// Permission names look like service.resource.verb; messages quote them in varying case.
-// A name standing inside a longer dotted word (an e-mail's domain, a host, gcloud's
-// `gcloud.run.jobs.execute`) is not one: nothing dotted, @ or - may touch either end.
-const PERMISSION_IN_TEXT = /(?<![\w.@-])([a-z][a-z0-9]*\.[a-zA-Z]+\.[a-zA-Z]+)(?![\w@-]|\.\w)/g;
-const NOT_PERMISSIONS = /\.(com|net|org|dev|io|invalid)$|^(gserviceaccount|googleapis|pkg)\./i;
-
-/** Pull a permission out of free text, normalising `serviceaccounts` to `serviceAccounts`. */
+/** Pull a permission out of free text by the permission grammar (src/gcp/permission-grammar.ts). */
 export function permissionFromText(text: string): string | undefined {
-  for (const m of text.replace(/'|"|`/g, ' ').matchAll(PERMISSION_IN_TEXT)) {
-    const name = m[1];
-    if (name && !NOT_PERMISSIONS.test(name))
-      return name.replace(/^iam\.serviceaccounts\./i, 'iam.serviceAccounts.');
-  }
-  return undefined;
+  return permissionsInText(text)[0];
 }
 
 /** Parse a google.rpc.Status (REST `{error: ...}` body or operation `error`). */
@@ -104,20 +97,20 @@ export function fromStatus(body: GoogleStatus, httpStatus?: number): ApiError {
     (httpStatus !== undefined ? (HTTP_NAMES[httpStatus] ?? `HTTP_${httpStatus}`) : undefined) ||
     (code !== undefined ? grpcCodeName(code) : 'UNKNOWN');
   const message = typeof body.message === 'string' ? body.message : '';
-  const info = (body.details ?? []).find(
-    (d) => isRecord(d) && typeof d['@type'] === 'string' && d['@type'].endsWith('google.rpc.ErrorInfo'),
-  );
+  const details = parseDetails(body.details, body.errors);
+  // The first ErrorInfo is the cause; a second (rare) only adds metadata the first lacks.
+  const info = details.errorInfo[0];
   const metadata: Record<string, string> = {};
-  if (info && isRecord(info.metadata)) {
-    for (const [k, v] of Object.entries(info.metadata)) if (typeof v === 'string') metadata[k] = v;
-  }
-  const result: ApiError = { status, message, metadata, raw: body };
+  for (const i of [...details.errorInfo].reverse()) Object.assign(metadata, i.metadata);
+  const result: ApiError = { status, message, metadata, details, raw: body };
   if (httpStatus !== undefined) result.httpStatus = httpStatus;
-  if (info && typeof info.reason === 'string') result.reason = info.reason;
-  if (info && typeof info.domain === 'string') result.domain = info.domain;
-  const legacyReason = body.errors?.find((e) => typeof e.reason === 'string')?.reason;
+  if (info?.reason) result.reason = info.reason;
+  if (info?.domain) result.domain = info.domain;
+  const legacyReason = details.legacy.find((e) => e.reason)?.reason;
   if (!result.reason && legacyReason) result.reason = legacyReason;
-  const permission = metadata.permission ?? permissionFromText(message);
+  if (details.retryDelayMs !== undefined) result.retryAfterMs = details.retryDelayMs;
+  const named = metadata.permission && isPermission(metadata.permission) ? metadata.permission : undefined;
+  const permission = named ?? permissionFromText(message);
   if (permission) result.permission = permission;
   return result;
 }
@@ -177,6 +170,7 @@ function requestFacts(e: Record<string, unknown>, err: ApiError): ApiError {
     typeof config?.timeout === 'number' ? config.timeout : typeof e.ms === 'number' ? e.ms : undefined;
   if (timeout) err.timeoutMs = timeout;
   const response = isRecord(e.response) ? e.response : undefined;
+  // The header wins over RetryInfo: it is what the server's front end asked for.
   const after = retryAfterMs(header(response?.headers, 'retry-after'));
   if (after !== undefined) err.retryAfterMs = after;
   return err;

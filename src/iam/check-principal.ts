@@ -7,7 +7,7 @@ import { grantCommand } from './commands.ts';
 import { type ConditionFacts, conditionResource, decideCondition } from './conditions.ts';
 import { denyVerdict } from './deny.ts';
 import { openFinding } from './finding.ts';
-import { missingRepository, repositoryNotFound } from './not-found.ts';
+import { missingRepository, missingSecret, repositoryNotFound, secretNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
 import { describeResource, type Reader } from './reader.ts';
 import type { PrincipalRequirement } from './requirements.ts';
@@ -91,7 +91,10 @@ export async function policiesOf(
     .map((r) => r.name);
   const policies: PolicyOnResource[] = [];
   const own = settled[0];
-  const missing = own && !own.ok ? await missingRepository(resource, own.error, reader) : undefined;
+  const missing =
+    own && !own.ok
+      ? ((await missingRepository(resource, own.error, reader)) ?? missingSecret(resource, own.error))
+      : undefined;
   if (missing !== undefined) return { policies, unreadable, hierarchy, missing };
   settled.forEach((read, i) => {
     const r = chain[i] as PolicyResource;
@@ -125,7 +128,10 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
     req.project,
     deps,
   );
-  if (missing !== undefined) return repositoryNotFound(finding, req.resource, missing);
+  if (missing !== undefined)
+    return req.resource.kind === 'secret'
+      ? secretNotFound(finding, req.resource, missing)
+      : repositoryNotFound(finding, req.resource, missing);
   await deps.roles.load(rolesConcerning(req.principal, policies));
   const facts = factsFor(req.resource, deps);
   const result = evaluatePermission(

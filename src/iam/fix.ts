@@ -4,6 +4,7 @@
 import { attempt, isStatus, StepError, toApiError } from '../gcp/errors.ts';
 import type { Policy } from '../gcp/iam.ts';
 import { isTransient, type Sleep, withRetry } from '../gcp/retry.ts';
+import { constraintsOf } from '../gcp/status.ts';
 import type { Finding, Grant } from '../model.ts';
 import type { IamBackend, PolicyResource } from './backend.ts';
 import { diffPolicies } from './diff.ts';
@@ -179,10 +180,13 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
     const now = !denied && seen.initial ? await deps.reader.freshPolicy(t.resource) : undefined;
     const holds = now?.ok && t.grants.every((g) => hasBinding(now.value, g.role, g.member));
     if (!holds || !seen.initial) {
+      const blocked = blockedBy(err);
       for (const f of t.findings) {
         f.evidence += denied
           ? ` The caller may not change the IAM policy of ${describeResource(t.resource)}: an administrator can run the command below.`
-          : ` Granting failed: ${err.message}`;
+          : blocked
+            ? ` Not granted: org policy constraint ${blocked} refused the binding (${err.api?.message ?? err.message}); iam: fix cannot close this gap, so re-running it is refused again.`
+            : ` Granting failed: ${err.message}`;
       }
       deps.log.warning(err.message);
       return [];
@@ -220,6 +224,19 @@ async function apply(t: Target, deps: FixDeps): Promise<Grant[]> {
   }
   for (const g of granted) deps.log.info(`Granted ${g.role} to ${g.member} on ${g.resource}`);
   return granted;
+}
+
+/** The org policy constraint that refused a policy write (PreconditionFailure, else its words). */
+function blockedBy(err: StepError): string | undefined {
+  const d = err.api?.details;
+  const named = d ? constraintsOf(d)[0] : undefined;
+  if (named) return named;
+  const text = err.api?.message ?? '';
+  // setIamPolicy under the domain restriction: "... do not belong to a permitted customer".
+  return (
+    /constraints\/([\w.]+)/.exec(text)?.[1] ??
+    (/permitted customer/i.test(text) ? 'iam.allowedPolicyMemberDomains' : undefined)
+  );
 }
 
 /** What the write saw: the policy before the first attempt, the last one read, and whether a write may have applied. */

@@ -58,3 +58,31 @@ export function oneGapPerRepository<T extends { finding: Finding }>(results: rea
     return true;
   });
 }
+
+/**
+ * A secret whose policy read answers NOT_FOUND does not exist (Secret Manager answers 403 for a
+ * secret the caller may not see, 404 for one that is not there): a gap no role closes.
+ */
+export function missingSecret(resource: PolicyResource, error: StepError): string | undefined {
+  return resource.kind === 'secret' && error.api?.status === 'NOT_FOUND' ? error.message : undefined;
+}
+
+/** Turn `finding` into the proven "secret does not exist" gap (in place, and returned). */
+export function secretNotFound(finding: Finding, resource: PolicyResource, message: string): Finding {
+  const m = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(resource.name);
+  finding.status = 'missing';
+  finding.check = 'secret-not-found';
+  finding.title = `Secret ${resource.name} does not exist`;
+  finding.resource = resource.name;
+  finding.evidence = `Secret Manager has no secret ${resource.name} (${message}).`;
+  finding.remedy = m
+    ? `The job references secret "${m[2]}" in project "${m[1]}", which does not exist: fix the name in secrets (or the job.yaml), or create it (gcloud secrets create ${m[2]} --project=${m[1]}) and add a version.`
+    : 'Fix the secret reference: the secret does not exist.';
+  if (m) finding.command = `gcloud secrets list --project=${m[1]}`;
+  else delete finding.command;
+  delete finding.role;
+  delete finding.grant;
+  delete finding.permission;
+  delete finding.principal;
+  return finding;
+}

@@ -28,6 +28,8 @@ export type DeployAction = 'created' | 'updated' | 'replaced' | 'unchanged';
 export interface DeployOptions {
   /** Retry a PERMISSION_DENIED deploy for this long (set only when grants were just made). */
   retryPermissionDeniedForMs?: number;
+  /** Which refusals the propagation retry is for: those of a permission this run granted. */
+  propagating?: (e: unknown) => boolean;
   /** Overall bound on waiting for the operation / readiness. */
   waitDeadlineMs?: number;
   sleep?: Sleep;
@@ -115,7 +117,7 @@ function withPropagationRetry<T>(once: () => Promise<T>, options: DeployOptions)
     maxMs: scaled(15_000),
     deadlineMs: propagationMs,
     sleep: options.sleep ?? realSleep,
-    retryable: (e) => isStatus(e, 'PERMISSION_DENIED'),
+    retryable: (e) => isStatus(e, 'PERMISSION_DENIED') && (options.propagating?.(e) ?? true),
     onRetry: (_e, n, waitMs) =>
       options.log?.(
         `Deploy refused (PERMISSION_DENIED) while new IAM grants propagate; retry ${n} in ${Math.round(waitMs / 1000)}s`,

@@ -114,6 +114,25 @@ export function locateInJobYaml(
     }
     case 'volumes':
       return keyLine(p, task, 'volumes');
+    // Settings a refusal names (a field violation, a constraint, a timeout): their job.yaml keys
+    // (Knative v1 Job: https://cloud.google.com/run/docs/reference/rest/v1/namespaces.jobs).
+    case 'task_timeout':
+      return keyLine(p, task, 'timeoutSeconds');
+    case 'max_retries':
+      return keyLine(p, task, 'maxRetries');
+    case 'tasks':
+      return keyLine(p, get(get(get(p.map, 'spec'), 'template'), 'spec'), 'taskCount');
+    case 'parallelism':
+      return keyLine(p, get(get(get(p.map, 'spec'), 'template'), 'spec'), 'parallelism');
+    case 'memory':
+    case 'cpu':
+      return keyLine(p, get(get(only(containers), 'resources'), 'limits'), subject);
+    case 'vpc_egress':
+      return keyLine(
+        p,
+        get(get(get(get(p.map, 'spec'), 'template'), 'metadata'), 'annotations'),
+        'run.googleapis.com/vpc-access-egress',
+      );
     default: {
       if (!subject.startsWith('secret:')) return undefined;
       const name = subject.slice('secret:'.length);
