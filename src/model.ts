@@ -1,6 +1,46 @@
 // The data types that flow between the action's stages: the resolved deploy plan and the
 // finding, the one record every check, fix, diagnosis and report speaks in.
-import type { JobResources } from './job/resources.ts';
+
+/** What a job reaches besides its image, secrets and service account (src/job/resources.ts reads it from the spec). */
+export interface CloudSqlInstance {
+  /** PROJECT:REGION:INSTANCE, as Cloud Run takes it. */
+  connectionName: string;
+  project: string;
+  region: string;
+  instance: string;
+}
+
+export interface BucketVolume {
+  /** The volume's name in the job. */
+  volume: string;
+  bucket: string;
+  readOnly: boolean;
+}
+
+export interface Subnet {
+  /** projects/P/regions/R/subnetworks/S */
+  name: string;
+  project: string;
+  region: string;
+  subnetwork: string;
+  /** projects/P/global/networks/N, when the spec names it. */
+  network?: string;
+}
+
+export interface Connector {
+  /** projects/P/locations/L/connectors/C */
+  name: string;
+  project: string;
+}
+
+export interface JobResources {
+  cloudSql: CloudSqlInstance[];
+  buckets: BucketVolume[];
+  subnets: Subnet[];
+  connector?: Connector;
+  /** projects/P/locations/L/keyRings/R/cryptoKeys/K */
+  kmsKey?: string;
+}
 
 /** Where in a file a value was set, so a finding can be annotated on that line. */
 export interface SourceLocation {

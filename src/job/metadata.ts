@@ -3,7 +3,8 @@
 // (image, runtime service account, secret references) with the file line that set each, so a
 // finding can be annotated on that line.
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { InputError, type NameKind, nameProblem } from '../inputs.ts';
+import { InputError } from '../job-rules/input-error.ts';
+import { type NameKind, nameProblem } from '../job-rules/names.ts';
 import type { SourceLocation } from '../model.ts';
 
 export interface ManifestSecret {
