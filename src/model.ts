@@ -326,6 +326,8 @@ export interface Config extends JobFeatures {
   universe: string;
   /** Sent as X-Goog-Request-Reason on every Google call (Cloud Audit Logs record it). */
   requestReason?: string;
+  /** Env vars allowed to change between a literal value and a secret (allow_env_type_change). */
+  allowEnvTypeChange?: string[];
 }
 
 /** Why a finished execution failed, as far as its tasks and logs could be read (src/job/execution-details.ts). */

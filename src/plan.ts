@@ -14,6 +14,7 @@ import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
 import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
+import { validateManifest, validateV2Job } from './job/validate.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 
 export interface LocalPlan {
@@ -39,6 +40,8 @@ export function resolveLocal(config: Config, env: Env, readText?: (path: string)
       }
     }
     manifest = parseManifest(text, config.metadata);
+    // The job.yaml is the whole job: all of its rules are judged now, before any request.
+    validateManifest(manifest, config.metadata, config.region);
     if (config.job && config.job !== manifest.name)
       throw new InputError([
         `Inputs "job" and "metadata" conflict: job is ${JSON.stringify(config.job)} but ${config.metadata} names ${JSON.stringify(manifest.name)}`,
@@ -58,6 +61,8 @@ export function resolveLocal(config: Config, env: Env, readText?: (path: string)
     ]);
   const local: LocalPlan = { project, job };
   if (manifest) local.manifest = manifest;
+  // What the inputs alone decide is judged now; what depends on the existing job, once it is read.
+  else validateV2Job(provisionalJob(config, undefined, project), config, undefined, job);
   return local;
 }
 
@@ -228,6 +233,8 @@ export async function resolvePlan(
   );
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
   const merged = local.manifest ? undefined : mergeJob(existing.job ?? {}, config, sha, local.project);
+  // The final job, every rule, before the first write (and before the plan's IAM rows read it).
+  if (merged) validateV2Job(merged, config, existing.job ?? {}, local.job);
   const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   const resources = resourcesOf(local, merged, config.region);
   const input: PlanInput = { config, local, projectNumber: number, facts, resources };

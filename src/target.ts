@@ -104,6 +104,8 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
         })
       : undefined) ??
     diagnose(e, ctx);
+  // A refused job.yaml value carries its line: the annotation goes there.
+  if (e instanceof InputError && e.location && !finding.location) finding.location = e.location;
   // A preflight stop is already explained by its findings; don't add a second, vaguer one.
   if (!(stage === 'iam' && e instanceof StepError && e.api === undefined)) {
     const merged = mergeFailure(result.findings, finding);

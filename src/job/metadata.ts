@@ -26,6 +26,8 @@ export interface JobManifest {
   serviceAccountName?: string;
   secrets: ManifestSecret[];
   locations: { name?: SourceLocation; image?: SourceLocation; serviceAccountName?: SourceLocation };
+  /** Where a field of the document is written (its value's line), for the job's rules to point at. */
+  locate?: (path: Array<string | number>) => SourceLocation | undefined;
 }
 
 /** A bad job.yaml is a bad `metadata` input: reported like every other input problem. */
@@ -77,7 +79,7 @@ export function parseManifest(text: string, file: string): JobManifest {
   const taskPath = ['spec', 'template', 'spec', 'template', 'spec'];
   const task = dig(job, taskPath);
   const containers = isRecord(task) && Array.isArray(task.containers) ? task.containers : [];
-  const manifest: JobManifest = { job, name: metadata.name, secrets: [], locations: {} };
+  const manifest: JobManifest = { job, name: metadata.name, secrets: [], locations: {}, locate: at };
   if (typeof metadata.namespace === 'string' && metadata.namespace) manifest.namespace = metadata.namespace;
   const put = <K extends keyof JobManifest['locations']>(key: K, loc: SourceLocation | undefined) => {
     if (loc) manifest.locations[key] = loc;
