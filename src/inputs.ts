@@ -20,6 +20,7 @@ import {
   LABEL_KEY,
   LABEL_VALUE,
   MEMORY,
+  NAME_RULES,
   PROJECT_ID,
   quote,
   REGION,
@@ -233,6 +234,11 @@ export function parseInputs(
   } else config.waitTimeoutMs = DEFAULT_WAIT_TIMEOUT_S * 1000;
   set('taskTimeout', parseTaskTimeout('task_timeout', get('task_timeout'), bad));
   const problem = (message: string) => problems.push(message);
+  const typeChange = splitList(get('allow_env_type_change'));
+  for (const name of typeChange)
+    if (!ENV_NAME.test(name))
+      bad('allow_env_type_change', 'environment variable names, comma separated', name);
+  if (typeChange.length) config.allowEnvTypeChange = typeChange;
   const { secrets, secretFiles } = parseSecrets(get('secrets'), bad, problem);
   config.secrets = secrets;
   if (Object.keys(secretFiles).length) config.secretFiles = secretFiles;
@@ -303,8 +309,12 @@ function parseEnvVars(raw: string, bad: Bad): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of splitList(raw)) {
     const pair = splitPair(entry);
-    if (!pair || !ENV_NAME.test(pair[0])) {
+    if (!pair) {
       bad('env_vars', 'KEY=VALUE entries, one per line or comma separated (KEY: letters, digits, _)', entry);
+      continue;
+    }
+    if (!ENV_NAME.test(pair[0])) {
+      bad('env_vars', `KEY=VALUE entries, KEY ${NAME_RULES.envName.expected}`, entry);
       continue;
     }
     out[pair[0]] = pair[1];

@@ -2,7 +2,7 @@
 // refused value came from: the input that set it, the job_patch field, or the job.yaml line.
 // A value the existing job already held (and nothing changed) is not refused: Cloud Run
 // accepted it, and the user did not ask for it now.
-import { InputError } from '../job-rules/input-error.ts';
+
 import {
   checkJob,
   envKindChanges,
@@ -12,6 +12,7 @@ import {
   viewOfV1,
   viewOfV2,
 } from '../job-rules/index.ts';
+import { InputError } from '../job-rules/input-error.ts';
 import type { Config, SourceLocation } from '../model.ts';
 import type { JobManifest } from './metadata.ts';
 import type { V2Job } from './spec.ts';
@@ -23,6 +24,7 @@ import type { V2Job } from './spec.ts';
  */
 const SINGLE_VALUE_RULES = new Set<RuleId>([
   'job-name',
+  'container-name',
   'volume-name',
   'label',
   'env-name',
@@ -82,9 +84,14 @@ function inputOf(path: Path, job: V2Job, config: Config): string {
   if (key === 'encryptionKey') return 'kms_key';
   if (key === 'nodeSelector') return 'gpu_type';
   if (key === 'executionEnvironment') return 'execution_environment';
-  if (key === 'vpcAccess') return path[3] === 'connector' ? 'vpc_connector' : config.subnet ? 'subnet' : 'network';
+  if (key === 'vpcAccess')
+    return path[3] === 'connector' ? 'vpc_connector' : config.subnet ? 'subnet' : 'network';
   if (key === 'volumes') {
-    const volume = dig(job, path.slice(0, 4)) as { name?: string; secret?: unknown; cloudSqlInstance?: unknown };
+    const volume = dig(job, path.slice(0, 4)) as {
+      name?: string;
+      secret?: unknown;
+      cloudSqlInstance?: unknown;
+    };
     if (volume?.cloudSqlInstance) return 'cloudsql_instances';
     if (volume?.secret) return 'secrets';
     return 'volumes';
@@ -137,7 +144,8 @@ export function validateV2Job(
   else {
     violations = violations.filter(
       (v) =>
-        !same(dig(job, v.at), dig(existing, v.at)) || (config.jobPatch && patchTouches(config.jobPatch, v.at)),
+        !same(dig(job, v.at), dig(existing, v.at)) ||
+        (config.jobPatch && patchTouches(config.jobPatch, v.at)),
     );
     const allowed = new Set(config.allowEnvTypeChange ?? []);
     violations.push(...envKindChanges(viewOfV2(existing as Record<string, unknown>), view, allowed));
