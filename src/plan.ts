@@ -62,7 +62,7 @@ export function resolveLocal(config: Config, env: Env, readText?: (path: string)
   const local: LocalPlan = { project, job };
   if (manifest) local.manifest = manifest;
   // What the inputs alone decide is judged now; what depends on the existing job, once it is read.
-  else validateV2Job(provisionalJob(config, undefined, project), config, undefined, job);
+  else validateV2Job(jobForRules(config, project), config, undefined, job);
   return local;
 }
 
@@ -136,9 +136,9 @@ export function buildPlan({
  * volume, gpu_type for a GPU job) is left out: the real plan, built on the job as read,
  * decides whether it fits.
  */
-function provisionalJob(config: Config, sha: string | undefined, project: string): V2Job {
+function provisionalJob(config: Config, sha: string | undefined, project: string, base: V2Job = {}): V2Job {
   try {
-    return mergeJob({}, config, sha, project);
+    return mergeJob(base, config, sha, project);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const {
@@ -150,8 +150,21 @@ function provisionalJob(config: Config, sha: string | undefined, project: string
       gpuZonalRedundancy: _redundancy,
       ...alone
     } = config;
-    return mergeJob({}, alone, sha, project);
+    return mergeJob(base, alone, sha, project);
   }
+}
+
+/**
+ * The job the inputs describe, for judging their values before the read: a mount of a volume
+ * the inputs do not define names one of the job's own, stood in for by an empty volume so the
+ * mount (its path) is judged now rather than after the read.
+ */
+function jobForRules(config: Config, project: string): V2Job {
+  const own = (config.volumeMounts ?? []).filter((m) => !config.volumes?.some((v) => v.name === m.name));
+  const base: V2Job = own.length
+    ? { template: { template: { volumes: own.map((m) => ({ name: m.name, emptyDir: {} })) } } }
+    : {};
+  return provisionalJob(config, undefined, project, base);
 }
 
 /** Facts of a job.yaml, in the same shape as those of a v2 job. */
