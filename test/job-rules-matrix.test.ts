@@ -378,7 +378,7 @@ const accepted = ACCEPTED.flatMap((c) => runsOf(c, c.name));
 
 const NAMES: Record<Source, RegExp> = {
   inputs: /Inputs? "(?!metadata|job_patch)[a-z_]+"/,
-  'job.yaml': /Input "metadata": deploy\/job\.yaml(?::\d+)?: /,
+  'job.yaml': /Input "metadata": deploy\/job\.yaml:\d+: /,
   job_patch: /Input "job_patch": /,
 };
 
