@@ -34,18 +34,16 @@ function mountPathProblem(path: string): string | undefined {
 function mountRules(mounts: MountView[], volumes: Map<string, VolumeView>, out: Violation[]): void {
   const paths = new Set<string>();
   for (const m of mounts) {
-    const problem = mountPathProblem(m.mountPath.value);
-    if (problem) out.push(violation('mount-path', m.mountPath.at, `mount path ${problem}`));
-    else if (paths.has(m.mountPath.value))
-      out.push(
-        violation(
-          'mount-path',
-          m.mountPath.at,
-          `two volumes are mounted at ${quote(m.mountPath.value)}; keep one`,
-        ),
-      );
-    paths.add(m.mountPath.value);
     const volume = volumes.get(m.name.value);
+    // A Cloud SQL volume's mount path may be left empty (it is /cloudsql then).
+    const path = volume?.kind === 'cloudsql' && m.mountPath.value === '' ? CLOUDSQL_PATH : m.mountPath.value;
+    const problem = mountPathProblem(path);
+    if (problem) out.push(violation('mount-path', m.mountPath.at, `mount path ${problem}`));
+    else if (paths.has(path))
+      out.push(
+        violation('mount-path', m.mountPath.at, `two volumes are mounted at ${quote(path)}; keep one`),
+      );
+    paths.add(path);
     if (!volume)
       out.push(
         violation(
@@ -54,12 +52,12 @@ function mountRules(mounts: MountView[], volumes: Map<string, VolumeView>, out: 
           `mount names volume ${quote(m.name.value)}, which the job does not define`,
         ),
       );
-    else if (volume.kind === 'cloudsql' && m.mountPath.value !== CLOUDSQL_PATH && !problem)
+    else if (volume.kind === 'cloudsql' && path !== CLOUDSQL_PATH && !problem)
       out.push(
         violation(
           'mount-path',
           m.mountPath.at,
-          `a Cloud SQL volume mounts at ${CLOUDSQL_PATH}, got ${quote(m.mountPath.value)}`,
+          `a Cloud SQL volume mounts at ${CLOUDSQL_PATH}, got ${quote(path)}`,
         ),
       );
   }
