@@ -69,7 +69,9 @@ export type Subject =
   | 'vpc_connector'
   | 'volumes'
   | 'kms_key'
-  | `secret:${string}`;
+  | `secret:${string}`
+  /** Any other input of the step, by its action.yml name (a refused value's input). */
+  | `input:${string}`;
 
 /** Requirement model ids (DESIGN.md) plus the failure kinds diagnosis adds. */
 export type CheckId =

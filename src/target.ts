@@ -104,8 +104,14 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
         })
       : undefined) ??
     diagnose(e, ctx);
-  // A refused job.yaml value carries its line: the annotation goes there.
+  // A refused job.yaml value carries its line: the annotation goes there. Any other refused
+  // value is annotated on the input that set it (the first problem names it).
   if (e instanceof InputError && e.location && !finding.location) finding.location = e.location;
+  else if (e instanceof InputError) {
+    // The one input the first problem names (not words of the message that look like one).
+    const input = /^Input "([a-z_]+)"[ :]/.exec(e.problems[0] ?? '')?.[1];
+    if (input) finding.subject = input === finding.subject ? finding.subject : `input:${input}`;
+  }
   // A preflight stop is already explained by its findings; don't add a second, vaguer one.
   if (!(stage === 'iam' && e instanceof StepError && e.api === undefined)) {
     const merged = mergeFailure(result.findings, finding);

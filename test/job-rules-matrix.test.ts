@@ -7,7 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { RULE_IDS, type RuleId } from '../src/job-rules/index.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
-import { demo, IMAGE, JOB_YAML, metadataStepInputs, RUNTIME, stepInputs } from './helpers/diagnose-e2e.ts';
+import {
+  demo,
+  IMAGE,
+  JOB_YAML,
+  metadataStepInputs,
+  RUNTIME,
+  stepInputs,
+  WORKFLOW,
+  workflowEnv,
+  workflowFile,
+} from './helpers/diagnose-e2e.ts';
 import { googleCalls } from './helpers/e2e-emulator.ts';
 import { ensureBuilt, runAction } from './helpers/run-action.ts';
 import { pool } from './helpers/soak.ts';
@@ -400,10 +410,18 @@ const writes = (e: Emulator) =>
 
 async function runAll(runs: Run[]) {
   return pool(runs, 4, async (r) => {
-    const res = await runAction({ emulator: emu, inputs: r.inputs, ...(r.files ? { files: r.files } : {}) });
-    return { r, res };
+    const files = { ...(r.files ?? {}), [WORKFLOW]: workflowFile(r.inputs) };
+    const res = await runAction({ emulator: emu, inputs: r.inputs, files, env: workflowEnv() });
+    return { r, res, workflow: files[WORKFLOW] };
   });
 }
+
+/** Where the error annotation points: file and line. */
+const annotated = (stdout: string) => /::error [^\n]*?file=([^,]+),line=(\d+)/.exec(stdout)?.slice(1, 3);
+
+/** The line of `name:` under the step's `with:` in the workflow file. */
+const withLine = (workflow: string, name: string) =>
+  String(workflow.split('\n').findIndex((l) => l.startsWith(`          ${name}:`)) + 1);
 
 describe('the job rules, through every source', () => {
   it(`covers every rule, ${refusals.length} refusals (rules x sources)`, () => {
@@ -439,6 +457,21 @@ describe('the job rules, through every source', () => {
         failures.push(`${c.rule} via ${r.source}: ${res.code} ${evidence || res.stdout.slice(-400)}`);
     }
     expect(failures).toEqual([]);
+    // Each refusal is annotated where its value was set: the job.yaml line, or the input's line.
+    const misplaced: string[] = [];
+    for (const { r, res, workflow } of [...earlyResults, ...lateResults]) {
+      const c = (r as (typeof refusals)[number]).c;
+      const at = annotated(res.stdout);
+      const evidence =
+        (JSON.parse(res.outputs.findings ?? '[]') as Array<{ evidence: string }>)[0]?.evidence ?? '';
+      const input = /^Inputs? "([a-z_]+)"/.exec(evidence)?.[1] ?? '';
+      const line =
+        r.source === 'job.yaml' ? /job\.yaml:(\d+):/.exec(evidence)?.[1] : withLine(workflow, input);
+      const file = r.source === 'job.yaml' ? JOB_YAML : WORKFLOW;
+      if (!at || at[0] !== file || at[1] !== line)
+        misplaced.push(`${c.rule} via ${r.source}: at ${at?.join(':')}, expected ${file}:${line}`);
+    }
+    expect(misplaced).toEqual([]);
     for (const { r, res } of [...earlyResults, ...lateResults]) {
       const c = (r as (typeof refusals)[number]).c;
       const why = `${c.rule} via ${r.source}\n${res.stdout.slice(-2500)}`;
