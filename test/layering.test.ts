@@ -1,6 +1,8 @@
-// Layers import downward only: model.ts imports nothing of the action; the job's rules
-// (src/job-rules/) import only the model and the neutral writers; the job layer never imports
-// the inputs layer (both use the rules instead). Read from the source's import lines.
+// Layers import downward only. From the bottom: model.ts (imports nothing of the action), the
+// job's rules (src/job-rules/: only the model and the neutral writers), the job layer (src/job/,
+// never the inputs), the inputs layer (src/inputs*), then plan, target and main. The inputs
+// and the job both judge values with the rules, so no rule needs the other layer. Read from
+// the source's import lines.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
