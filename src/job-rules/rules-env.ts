@@ -80,7 +80,7 @@ export function envNameRules(view: JobView): Violation[] {
  * --set/--update-env-vars and --set/--update-secrets ("already been set with a different
  * type": EnvVarLiteralChanges and SecretEnvVarChanges in command_lib/run/config_changes.py):
  * a typo in env_vars would otherwise replace a secret with plaintext. The user allows it
- * explicitly by naming the var in `env_vars_type_change` (src/inputs: allowTypeChange).
+ * explicitly by naming the var in `allow_env_type_change` (Config.allowEnvTypeChange).
  */
 export function envKindChanges(existing: JobView, final: JobView, allowed: ReadonlySet<string>): Violation[] {
   const out: Violation[] = [];
@@ -96,7 +96,7 @@ export function envKindChanges(existing: JobView, final: JobView, allowed: Reado
         violation(
           'env-kind-change',
           e.name.at,
-          `would change environment variable ${quote(e.name.value)} ${change}, as gcloud refuses to; if that is meant, name it in "env_vars_type_change"`,
+          `would change environment variable ${quote(e.name.value)} ${change}, as gcloud refuses to; if that is meant, name it in "allow_env_type_change"`,
         ),
       );
     }

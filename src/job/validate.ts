@@ -69,6 +69,31 @@ function patchTouches(patch: unknown, path: Path): boolean {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+const TASK: Path = ['template', 'template'];
+/**
+ * The parts of the job a violation's rule read: a combination is new when any part it combines
+ * changed (raising the CPU can break the memory the job already had), not only the part it
+ * points at.
+ */
+function readsOf(v: Violation): Path[] {
+  const container = v.at.slice(0, 5);
+  switch (v.rule) {
+    case 'cpu-memory':
+    case 'gpu':
+      return [v.at, [...TASK, 'containers'], [...TASK, 'nodeSelector'], [...TASK, 'executionEnvironment']];
+    case 'parallelism':
+    case 'task-count':
+      return [v.at, ['template', 'taskCount'], ['template', 'parallelism']];
+    case 'task-timeout':
+      return [v.at, [...TASK, 'nodeSelector']];
+    case 'mount-path':
+    case 'mount-volume':
+      return [v.at, container, [...TASK, 'volumes']];
+    default:
+      return [v.at];
+  }
+}
+
 /** The input that sets a v2 path (src/job/spec*.ts build these fields from these inputs). */
 function inputOf(path: Path, job: V2Job, config: Config): string {
   const [top] = path;
@@ -117,11 +142,33 @@ function inputOf(path: Path, job: V2Job, config: Config): string {
   return 'job_patch';
 }
 
-function problemsOfV2(violations: Violation[], job: V2Job, config: Config): string[] {
+/**
+ * Where to point for a combination the job already half held: the value the inputs changed
+ * (raising cpu breaks the memory the job had: the cpu input is the one to fix).
+ */
+function blame(v: Violation, job: V2Job, existing: V2Job | undefined): Path {
+  if (!existing || !same(dig(job, v.at), dig(existing, v.at))) return v.at;
+  const limits = v.at.slice(0, 6);
+  const candidates: Path[] =
+    v.rule === 'parallelism' || v.rule === 'task-count'
+      ? [
+          ['template', 'taskCount'],
+          ['template', 'parallelism'],
+        ]
+      : [
+          [...limits, 'cpu'],
+          [...limits, 'memory'],
+          [...limits, 'nvidia.com/gpu'],
+          [...TASK, 'nodeSelector', 'accelerator'],
+        ];
+  return candidates.find((p) => !same(dig(job, p), dig(existing, p))) ?? v.at;
+}
+
+function problemsOfV2(violations: Violation[], job: V2Job, config: Config, existing?: V2Job): string[] {
   return violations.map((v) => {
     if (config.jobPatch && patchTouches(config.jobPatch, v.at))
       return `Input "job_patch": ${dotted(v.at)}: ${v.problem}`;
-    return `Input "${inputOf(v.at, job, config)}": ${v.problem}`;
+    return `Input "${inputOf(blame(v, job, existing), job, config)}": ${v.problem}`;
   });
 }
 
@@ -144,13 +191,13 @@ export function validateV2Job(
   else {
     violations = violations.filter(
       (v) =>
-        !same(dig(job, v.at), dig(existing, v.at)) ||
+        readsOf(v).some((path) => !same(dig(job, path), dig(existing, path))) ||
         (config.jobPatch && patchTouches(config.jobPatch, v.at)),
     );
     const allowed = new Set(config.allowEnvTypeChange ?? []);
     violations.push(...envKindChanges(viewOfV2(existing as Record<string, unknown>), view, allowed));
   }
-  if (violations.length) throw new InputError(problemsOfV2(violations, job, config));
+  if (violations.length) throw new InputError(problemsOfV2(violations, job, config, existing));
 }
 
 /** The nearest written ancestor of a path (a value the rule assumed by default has no line). */
