@@ -302,6 +302,10 @@ describe('job-feature inputs: refused forms name the input', () => {
       error: /^Input "execute_env_vars" must be KEY=VALUE/,
     },
     {
+      inputs: { execute: 'true', execute_env_vars: 'CLOUD_RUN_TASK_INDEX=1' },
+      error: /^Input "execute_env_vars" must be KEY=VALUE entries whose KEY is not one Cloud Run sets/,
+    },
+    {
       inputs: { execute: 'true', execute_args: '[1,2]' },
       error: /^Input "execute_args" must be a JSON array of strings/,
     },

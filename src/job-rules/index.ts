@@ -10,7 +10,7 @@ import { volumeRules } from './rules-volumes.ts';
 import type { JobView } from './view.ts';
 import type { Violation } from './violation.ts';
 
-export { envKindChanges } from './rules-env.ts';
+export { envKindChanges, RESERVED_ENV } from './rules-env.ts';
 export type { Where } from './rules-network.ts';
 export { type JobView, type Path, viewOfV1, viewOfV2 } from './view.ts';
 export { RULE_IDS, type RuleId, type Violation } from './violation.ts';
