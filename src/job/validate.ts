@@ -57,7 +57,7 @@ function dig(value: unknown, path: Path): unknown {
   return cur;
 }
 
-/** The deepest prefix of `path` present in `doc` (job_patch touched it when any prefix is a leaf). */
+/** Whether job_patch set the value at `path`: the patch holds it, or replaced a value or list above it. */
 function patchTouches(patch: unknown, path: Path): boolean {
   for (let n = 1; n <= path.length; n++) {
     const v = dig(patch, path.slice(0, n));
