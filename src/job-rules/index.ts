@@ -12,7 +12,8 @@ import type { Violation } from './violation.ts';
 
 export { envKindChanges, RESERVED_ENV } from './rules-env.ts';
 export type { Where } from './rules-network.ts';
-export { type JobView, type Path, viewOfV1, viewOfV2 } from './view.ts';
+export { type JobView, type Path, viewOfV2 } from './view.ts';
+export { viewOfV1 } from './view-v1.ts';
 export { RULE_IDS, type RuleId, type Violation } from './violation.ts';
 
 /** Every violation of the job's rules, in the order of the document's fields. */

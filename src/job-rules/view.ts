@@ -77,28 +77,28 @@ export interface JobView {
 }
 
 type Json = Record<string, unknown>;
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const rec = (v: unknown): Json => (isRecord(v) ? v : {});
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+export const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const rec = (v: unknown): Json => (isRecord(v) ? v : {});
+export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** A scalar as text (YAML may give a number where a string is meant); undefined otherwise. */
-function text(v: unknown): string | undefined {
+export function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
 }
 
-function at(v: unknown, path: Path): At<string> | undefined {
+export function at(v: unknown, path: Path): At<string> | undefined {
   const value = text(v);
   return value === undefined ? undefined : { value, at: path };
 }
 
-function put<K extends keyof JobView>(view: JobView, key: K, value: JobView[K] | undefined): void {
+export function put<K extends keyof JobView>(view: JobView, key: K, value: JobView[K] | undefined): void {
   if (value !== undefined) view[key] = value;
 }
 
-type Iface = JobView['interfaces'][number];
-function iface(n: unknown, path: Path): Iface {
+export type Iface = JobView['interfaces'][number];
+export function iface(n: unknown, path: Path): Iface {
   const out: Iface = { at: path };
   const network = text(rec(n).network);
   const subnetwork = text(rec(n).subnetwork);
@@ -107,7 +107,7 @@ function iface(n: unknown, path: Path): Iface {
   return out;
 }
 
-function labelsOf(labels: unknown, base: Path): LabelView[] {
+export function labelsOf(labels: unknown, base: Path): LabelView[] {
   return Object.entries(rec(labels)).map(([key, value]) => ({
     key: { value: key, at: [...base, key] },
     value: { value: text(value) ?? '', at: [...base, key] },
@@ -149,7 +149,7 @@ function v2Volume(v: unknown, path: Path): VolumeView {
   return out;
 }
 
-function container(c: unknown, path: Path, v1: boolean): ContainerView {
+export function container(c: unknown, path: Path, v1: boolean): ContainerView {
   const ctr = rec(c);
   const out: ContainerView = { at: path, env: [], mounts: [] };
   const name = at(ctr.name, [...path, 'name']);
@@ -232,98 +232,5 @@ export function viewOfV2(job: Json, jobName?: string): JobView {
     at(rec(task.nodeSelector).accelerator, [...V2_TASK, 'nodeSelector', 'accelerator']),
   );
   put(view, 'executionEnvironment', at(task.executionEnvironment, [...V2_TASK, 'executionEnvironment']));
-  return view;
-}
-
-// v1: gcloud's config changers write these on the execution template (spec.template.metadata);
-// the job's own metadata is read too (src/job/resources.ts reads the same two places).
-const RUN = 'run.googleapis.com';
-const V1_TASK: Path = ['spec', 'template', 'spec', 'template', 'spec'];
-
-function annotation(job: Json, key: string): At<string> | undefined {
-  const execution = rec(rec(rec(rec(job.spec).template).metadata).annotations);
-  if (key in execution) return at(execution[key], ['spec', 'template', 'metadata', 'annotations', key]);
-  return at(rec(rec(job.metadata).annotations)[key], ['metadata', 'annotations', key]);
-}
-
-function v1Volume(v: unknown, path: Path): VolumeView {
-  const volume = rec(v);
-  const kind: VolumeKind = isRecord(volume.secret)
-    ? 'secret'
-    : isRecord(volume.csi)
-      ? 'gcs'
-      : isRecord(volume.nfs)
-        ? 'nfs'
-        : isRecord(volume.emptyDir)
-          ? 'emptyDir'
-          : 'other';
-  const out: VolumeView = {
-    at: path,
-    name: at(volume.name, [...path, 'name']) ?? { value: '', at: path },
-    kind,
-    items: [],
-  };
-  const secret = rec(volume.secret);
-  const s = at(secret.secretName, [...path, 'secret', 'secretName']);
-  if (s) out.secret = s;
-  out.items = list(secret.items).map((item, i) => {
-    const p: Path = [...path, 'secret', 'items', i];
-    const version = at(rec(item).key, [...p, 'key']);
-    return {
-      path: at(rec(item).path, [...p, 'path']) ?? { value: '', at: p },
-      ...(version ? { version } : {}),
-    };
-  });
-  return out;
-}
-
-/** The view of a job.yaml (Knative v1 Job), paths in the file's own document. */
-export function viewOfV1(job: Json): JobView {
-  const metadata = rec(job.metadata);
-  const view: JobView = {
-    shape: 'v1',
-    labels: labelsOf(metadata.labels, ['metadata', 'labels']),
-    containers: [],
-    volumes: [],
-    cloudSql: [],
-    interfaces: [],
-  };
-  put(view, 'name', at(metadata.name, ['metadata', 'name']));
-  const execution = rec(rec(rec(job.spec).template).spec);
-  const task = rec(rec(execution.template).spec);
-  if ('taskCount' in execution)
-    view.taskCount = { value: execution.taskCount, at: ['spec', 'template', 'spec', 'taskCount'] };
-  if ('parallelism' in execution)
-    view.parallelism = { value: execution.parallelism, at: ['spec', 'template', 'spec', 'parallelism'] };
-  if ('maxRetries' in task) view.maxRetries = { value: task.maxRetries, at: [...V1_TASK, 'maxRetries'] };
-  if ('timeoutSeconds' in task)
-    view.timeout = { value: task.timeoutSeconds, at: [...V1_TASK, 'timeoutSeconds'] };
-  put(view, 'serviceAccount', at(task.serviceAccountName, [...V1_TASK, 'serviceAccountName']));
-  view.containers = list(task.containers).map((c, i) => container(c, [...V1_TASK, 'containers', i], true));
-  view.volumes = list(task.volumes).map((v, i) => v1Volume(v, [...V1_TASK, 'volumes', i]));
-  const sql = annotation(job, `${RUN}/cloudsql-instances`);
-  if (sql)
-    for (const name of sql.value.split(',').map((n) => n.trim()))
-      if (name !== '' || sql.value.trim() === '') view.cloudSql.push({ value: name, at: sql.at });
-  put(view, 'connector', annotation(job, `${RUN}/vpc-access-connector`));
-  const interfaces = annotation(job, `${RUN}/network-interfaces`);
-  if (interfaces) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(interfaces.value);
-    } catch {
-      parsed = undefined;
-    }
-    if (!Array.isArray(parsed)) view.interfaces.push({ at: interfaces.at, network: interfaces.value });
-    else for (const n of parsed) view.interfaces.push(iface(n, interfaces.at));
-  }
-  put(view, 'kmsKey', annotation(job, `${RUN}/encryption-key`));
-  put(view, 'executionEnvironment', annotation(job, `${RUN}/execution-environment`));
-  // gcloud's GPU_TYPE_NODE_SELECTOR (api_lib/run/k8s_object.py): run.googleapis.com/accelerator.
-  put(
-    view,
-    'accelerator',
-    at(rec(task.nodeSelector)[`${RUN}/accelerator`], [...V1_TASK, 'nodeSelector', `${RUN}/accelerator`]),
-  );
   return view;
 }
