@@ -245,6 +245,10 @@ describe('job-feature inputs: refused forms name the input', () => {
       error: /^Input "volume_mounts" must be mount-path/,
     },
     {
+      inputs: { volume_mounts: 'volume=Data,mount-path=/data' },
+      error: /^Input "volume_mounts": must be a name of lowercase letters, digits and hyphens/,
+    },
+    {
       inputs: { volume_mounts: 'volume=a,mount-path=/x\nvolume=b,mount-path=/x' },
       error: /mounts two volumes at \/x/,
     },

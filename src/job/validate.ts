@@ -119,7 +119,9 @@ function inputOf(path: Path, job: V2Job, config: Config): string {
     };
     if (volume?.cloudSqlInstance) return 'cloudsql_instances';
     if (volume?.secret) return 'secrets';
-    return 'volumes';
+    // Before the read, a mount of the job's own volume stands in for it (plan.ts, jobForRules).
+    const mounted = !config.volumes?.some((v) => v.name === volume?.name);
+    return mounted && config.volumeMounts?.some((m) => m.name === volume?.name) ? 'volume_mounts' : 'volumes';
   }
   if (key === 'containers') {
     if (field === 'env') {
