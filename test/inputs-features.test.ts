@@ -246,7 +246,7 @@ describe('job-feature inputs: refused forms name the input', () => {
     },
     {
       inputs: { volume_mounts: 'volume=Data,mount-path=/data' },
-      error: /^Input "volume_mounts": must be a name of lowercase letters, digits and hyphens/,
+      error: /^Input "volume_mounts": volume name must be a name of lowercase letters, digits and hyphens/,
     },
     {
       inputs: { volume_mounts: 'volume=a,mount-path=/x\nvolume=b,mount-path=/x' },

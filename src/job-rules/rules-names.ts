@@ -4,10 +4,16 @@ import { type NameKind, nameProblem, quote } from './names.ts';
 import type { At, JobView } from './view.ts';
 import { type RuleId, type Violation, violation } from './violation.ts';
 
-function named(out: Violation[], rule: RuleId, kind: NameKind, value: At<string> | undefined): void {
+function named(
+  out: Violation[],
+  rule: RuleId,
+  kind: NameKind,
+  value: At<string> | undefined,
+  what?: string,
+): void {
   if (!value) return;
   const problem = nameProblem(kind, value.value);
-  if (problem) out.push(violation(rule, value.at, problem));
+  if (problem) out.push(violation(rule, value.at, what ? `${what} ${problem}` : problem));
 }
 
 /**
@@ -59,14 +65,14 @@ function unique(out: Violation[], rule: RuleId, what: string, values: Array<At<s
 export function nameRules(view: JobView): Violation[] {
   const out: Violation[] = [];
   named(out, 'job-name', 'job', view.name);
-  for (const c of view.containers) named(out, 'container-name', 'dnsLabel', c.name);
+  for (const c of view.containers) named(out, 'container-name', 'dnsLabel', c.name, 'container name');
   unique(
     out,
     'container-name',
     'container',
     view.containers.map((c) => c.name),
   );
-  for (const v of view.volumes) named(out, 'volume-name', 'dnsLabel', v.name);
+  for (const v of view.volumes) named(out, 'volume-name', 'dnsLabel', v.name, 'volume name');
   unique(
     out,
     'volume-name',
