@@ -8,37 +8,42 @@ import { type Bad, matching, splitList, splitPair, toSeconds } from './inputs/li
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from './inputs/patterns.ts';
 import { parseSchedule } from './inputs/schedule.ts';
-import { ENV_NAME, parseSecrets, SECRET_ID, SECRET_VERSION } from './inputs/secrets.ts';
+import { parseSecrets } from './inputs/secrets.ts';
 import { fsGlob, type Glob, metadataPaths, parseRegions } from './inputs/targets.ts';
 import { checkMetadataPath } from './job/metadata-file.ts';
+import { InputError } from './job-rules/input-error.ts';
+import {
+  CPU,
+  EMAIL,
+  ENV_NAME,
+  IMAGE,
+  JOB_NAME,
+  LABEL_KEY,
+  LABEL_VALUE,
+  MEMORY,
+  NAME_RULES,
+  PROJECT_ID,
+  quote,
+  REGION,
+} from './job-rules/names.ts';
 import type { Config, FailOn, IamMode } from './model.ts';
 
 export { splitList, toSeconds } from './inputs/lists.ts';
+export { InputError } from './job-rules/input-error.ts';
+export {
+  EMAIL,
+  IMAGE,
+  JOB_NAME,
+  NAME_RULES,
+  type NameKind,
+  nameProblem,
+  PROJECT_ID,
+  quote,
+  REGION,
+} from './job-rules/names.ts';
 
 export type GetInput = (name: string) => string;
 
-/** Bad inputs, all of them; message is one line per problem. */
-export class InputError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(problems.join('\n'));
-    this.name = 'InputError';
-    this.problems = problems;
-  }
-}
-
-// Cloud Run resource names: lowercase letter first, then letters, digits, hyphens; no trailing hyphen.
-export const JOB_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-export const REGION = /^[a-z]+(?:-[a-z]+)+\d+$/;
-// Project ids are 6-30 chars; legacy domain-scoped ids look like example.com:my-project.
-export const PROJECT_ID = /^(?:[a-z0-9.-]+\.[a-z]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-export const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/;
-export const IMAGE =
-  /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
-const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-const CPU = /^(?:\d+(?:\.\d+)?|\d+m)$/;
-const MEMORY = /^\d+(?:\.\d+)?(?:Ki|Mi|Gi|Ti|k|M|G|T)$/;
 /** An HTTP header value: printable ASCII, no line breaks (a bound keeps every request small). */
 const REQUEST_REASON = /^[\x20-\x7e]{1,512}$/;
 
@@ -50,48 +55,6 @@ export const PROJECT_ENV = [
   'GCLOUD_PROJECT',
   'GCP_PROJECT',
 ];
-
-/**
- * What each kind of name must look like, for inputs and for the same names read from a
- * job.yaml (src/job/metadata.ts): one validator and one wording for both.
- */
-export const NAME_RULES = {
-  job: {
-    pattern: JOB_NAME,
-    expected:
-      'a job name: a lowercase letter, then lowercase letters, digits or hyphens, at most 63, not ending in a hyphen',
-  },
-  project: { pattern: PROJECT_ID, expected: 'a project id like my-project-123' },
-  serviceAccount: {
-    pattern: EMAIL,
-    expected: 'a service account email like runner@PROJECT.iam.gserviceaccount.com',
-  },
-  image: { pattern: IMAGE, expected: 'an image URL like us-docker.pkg.dev/PROJECT/REPO/IMAGE:TAG' },
-  secret: { pattern: SECRET_ID, expected: 'a secret id (letters, digits, _ or -, at most 255)' },
-  secretVersion: { pattern: SECRET_VERSION, expected: 'a secret version: a number or latest' },
-  envName: { pattern: ENV_NAME, expected: 'an environment variable name (letters, digits, _, . or -)' },
-} as const;
-
-export type NameKind = keyof typeof NAME_RULES;
-
-/**
- * A value quoted for an error message: JSON string syntax, with line and paragraph separators
- * and bidi controls escaped too, so the value is shown exactly and cannot reorder the message.
- */
-export function quote(value: string): string {
-  return JSON.stringify(value).replace(
-    /[\u2028\u2029\u202a-\u202e\u2066-\u2069\u0085]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/** The problem with a name, or undefined when it is valid (a length bound first: no regex on megabytes). */
-export function nameProblem(kind: NameKind, value: string): string | undefined {
-  const rule = NAME_RULES[kind];
-  if (value.length <= 1024 && rule.pattern.test(value)) return undefined;
-  const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
-  return `must be ${rule.expected}, got ${quote(shown)}`;
-}
 
 /**
  * Longest value per input. Names and scalars are short by nature (256); lists, JSON and
@@ -273,6 +236,11 @@ export function parseInputs(
   } else config.waitTimeoutMs = DEFAULT_WAIT_TIMEOUT_S * 1000;
   set('taskTimeout', parseTaskTimeout('task_timeout', get('task_timeout'), bad));
   const problem = (message: string) => problems.push(message);
+  const typeChange = splitList(get('allow_env_type_change'));
+  for (const name of typeChange)
+    if (!ENV_NAME.test(name))
+      bad('allow_env_type_change', 'environment variable names, comma separated', name);
+  if (typeChange.length) config.allowEnvTypeChange = typeChange;
   const { secrets, secretFiles } = parseSecrets(get('secrets'), bad, problem);
   config.secrets = secrets;
   if (Object.keys(secretFiles).length) config.secretFiles = secretFiles;
@@ -344,8 +312,12 @@ function parseEnvVars(raw: string, bad: Bad): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of splitList(raw)) {
     const pair = splitPair(entry);
-    if (!pair || !ENV_NAME.test(pair[0])) {
+    if (!pair) {
       bad('env_vars', 'KEY=VALUE entries, one per line or comma separated (KEY: letters, digits, _)', entry);
+      continue;
+    }
+    if (!ENV_NAME.test(pair[0])) {
+      bad('env_vars', `KEY=VALUE entries, KEY ${NAME_RULES.envName.expected}`, entry);
       continue;
     }
     out[pair[0]] = pair[1];

@@ -1,8 +1,46 @@
 // The data types that flow between the action's stages: the resolved deploy plan and the
 // finding, the one record every check, fix, diagnosis and report speaks in.
-import type { JobPlan } from './job/diff.ts';
-import type { JobResources } from './job/resources.ts';
-import type { ScheduleInput, ScheduleResult, TriggerPlan } from './schedule/model.ts';
+
+/** What a job reaches besides its image, secrets and service account (src/job/resources.ts reads it from the spec). */
+export interface CloudSqlInstance {
+  /** PROJECT:REGION:INSTANCE, as Cloud Run takes it. */
+  connectionName: string;
+  project: string;
+  region: string;
+  instance: string;
+}
+
+export interface BucketVolume {
+  /** The volume's name in the job. */
+  volume: string;
+  bucket: string;
+  readOnly: boolean;
+}
+
+export interface Subnet {
+  /** projects/P/regions/R/subnetworks/S */
+  name: string;
+  project: string;
+  region: string;
+  subnetwork: string;
+  /** projects/P/global/networks/N, when the spec names it. */
+  network?: string;
+}
+
+export interface Connector {
+  /** projects/P/locations/L/connectors/C */
+  name: string;
+  project: string;
+}
+
+export interface JobResources {
+  cloudSql: CloudSqlInstance[];
+  buckets: BucketVolume[];
+  subnets: Subnet[];
+  connector?: Connector;
+  /** projects/P/locations/L/keyRings/R/cryptoKeys/K */
+  kmsKey?: string;
+}
 
 /** Where in a file a value was set, so a finding can be annotated on that line. */
 export interface SourceLocation {
@@ -58,7 +96,9 @@ export type Subject =
   | 'execute_tasks'
   | 'execute_task_timeout'
   | 'wait_timeout'
-  | `secret:${string}`;
+  | `secret:${string}`
+  /** Any other input of the step, by its action.yml name (a refused value's input). */
+  | `input:${string}`;
 
 /** Requirement model ids (DESIGN.md) plus the failure kinds diagnosis adds. */
 export type CheckId =
@@ -321,6 +361,8 @@ export interface Config extends JobFeatures {
   showEnvValues?: boolean;
   /** The Cloud Scheduler trigger the schedule_* inputs ask for (src/inputs/schedule.ts). */
   schedule?: ScheduleInput;
+  /** Env vars allowed to change between a literal value and a secret (allow_env_type_change). */
+  allowEnvTypeChange?: string[];
 }
 
 /** Why a finished execution failed, as far as its tasks and logs could be read (src/job/execution-details.ts). */
@@ -362,3 +404,103 @@ export interface RunResult {
 
 /** The stages of a run, in order (main.ts). */
 export type RunStage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
+
+// The job plan (src/job/diff.ts computes it): what a deploy changes in the job, setting by setting.
+export type PlanAction = 'create' | 'update' | 'replace';
+
+export interface JobChange {
+  /** The setting in a reviewer's words: image, env, memory, label, vpc connector... */
+  setting: string;
+  /** Which one, for settings that are maps or lists: the env var, the label key, the mount path. */
+  key?: string;
+  change: 'added' | 'removed' | 'changed';
+  before?: string;
+  after?: string;
+  /** A plain env var value left out (show_env_values is off). */
+  hidden?: true;
+}
+
+export interface JobPlan {
+  action: PlanAction;
+  /** For a create, every setting of the new job (as added); else what the write changes. */
+  changes: JobChange[];
+  /**
+   * The job is not ready (its last write failed to reconcile, or is still reconciling): it is
+   * written again even with no change, so Cloud Run tries again (e.g. once the image is pushed).
+   */
+  notReady?: true;
+}
+
+// The schedule (issue 21): what the schedule_* inputs ask for, the trigger the plan resolves
+// from them, and what the step did with it (src/schedule/).
+/**
+ * Cloud Scheduler RetryConfig fields the inputs set (gcloud's --max-retry-attempts,
+ * --max-retry-duration, --min-backoff, --max-backoff, --max-doublings); an absent field is
+ * left as the trigger holds it (Google's default on a new trigger).
+ */
+export interface ScheduleRetry {
+  retryCount?: number;
+  maxRetryDuration?: string;
+  minBackoffDuration?: string;
+  maxBackoffDuration?: string;
+  maxDoublings?: number;
+}
+
+/** The `schedule` input and its companions, validated. */
+export type ScheduleInput =
+  | {
+      kind: 'set';
+      /** unix-cron, five fields, whitespace normalised. */
+      cron: string;
+      /** tz database name (schedule_time_zone), default Etc/UTC as gcloud's --time-zone. */
+      timeZone: string;
+      /** schedule_service_account; absent: the job's own service account (see src/schedule/plan.ts). */
+      serviceAccount?: string;
+      paused: boolean;
+      retry: ScheduleRetry;
+      /** Duration JSON like "180s" (schedule_attempt_deadline). */
+      attemptDeadline?: string;
+      /** RunJobRequest.overrides the scheduled runs send (schedule_args, schedule_env_vars, ...). */
+      overrides?: RunOverrides;
+    }
+  | { kind: 'remove' };
+
+/** The trigger the plan manages for one Cloud Run job and region. */
+export interface TriggerPlan {
+  /** projects/P/locations/L/jobs/ID (the Cloud Scheduler job). */
+  name: string;
+  /** The Cloud Run job it runs, projects/P/locations/L/jobs/J. */
+  target: string;
+  project: string;
+  location: string;
+  /** Absent when the trigger is being removed. */
+  serviceAccount?: string;
+  serviceAccountProject?: string;
+  /** The account is the job's own (schedule_service_account unset). */
+  serviceAccountIsJobs?: boolean;
+  /** service-NUMBER@gcp-sa-cloudscheduler.iam.gserviceaccount.com */
+  serviceAgent: string;
+  remove: boolean;
+  /** schedule_paused: the trigger is kept paused. */
+  paused: boolean;
+  withOverrides: boolean;
+}
+
+export type TriggerAction = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent' | 'planned';
+
+/** What the step did with the trigger, for the report and the outputs. */
+export interface ScheduleResult {
+  name: string;
+  action: TriggerAction;
+  /** What a dry run would do (create, update: fields, delete), or what changed. */
+  change?: string;
+  cron?: string;
+  timeZone?: string;
+  /** The schedule in words. */
+  words?: string;
+  /** The next runs, ISO 8601 UTC. */
+  nextRuns?: string[];
+  paused?: boolean;
+  serviceAccount?: string;
+  consoleUrl: string;
+}

@@ -15,6 +15,7 @@ import { type JobManifest, parseManifest } from './job/metadata.ts';
 import { MetadataFileError, readMetadataFile } from './job/metadata-file.ts';
 import { type JobResources, resourcesOfManifest, resourcesOfV2 } from './job/resources.ts';
 import { factsOfV2, type JobFacts, mergeJob } from './job/spec.ts';
+import { validateManifest, validateV2Job } from './job/validate.ts';
 import type { Config, DeployPlan, SecretRef } from './model.ts';
 import { triggerPlan } from './schedule/plan.ts';
 
@@ -41,6 +42,8 @@ export function resolveLocal(config: Config, env: Env, readText?: (path: string)
       }
     }
     manifest = parseManifest(text, config.metadata);
+    // The job.yaml is the whole job: all of its rules are judged now, before any request.
+    validateManifest(manifest, config.metadata, config.region);
     if (config.job && config.job !== manifest.name)
       throw new InputError([
         `Inputs "job" and "metadata" conflict: job is ${JSON.stringify(config.job)} but ${config.metadata} names ${JSON.stringify(manifest.name)}`,
@@ -60,6 +63,8 @@ export function resolveLocal(config: Config, env: Env, readText?: (path: string)
     ]);
   const local: LocalPlan = { project, job };
   if (manifest) local.manifest = manifest;
+  // What the inputs alone decide is judged now; what depends on the existing job, once it is read.
+  else validateV2Job(jobForRules(config, project), config, undefined, job);
   return local;
 }
 
@@ -134,9 +139,9 @@ export function buildPlan({
  * volume, gpu_type for a GPU job) is left out: the real plan, built on the job as read,
  * decides whether it fits.
  */
-function provisionalJob(config: Config, sha: string | undefined, project: string): V2Job {
+function provisionalJob(config: Config, sha: string | undefined, project: string, base: V2Job = {}): V2Job {
   try {
-    return mergeJob({}, config, sha, project);
+    return mergeJob(base, config, sha, project);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const {
@@ -148,8 +153,21 @@ function provisionalJob(config: Config, sha: string | undefined, project: string
       gpuZonalRedundancy: _redundancy,
       ...alone
     } = config;
-    return mergeJob({}, alone, sha, project);
+    return mergeJob(base, alone, sha, project);
   }
+}
+
+/**
+ * The job the inputs describe, for judging their values before the read: a mount of a volume
+ * the inputs do not define names one of the job's own, stood in for by an empty volume so the
+ * mount (its path) is judged now rather than after the read.
+ */
+function jobForRules(config: Config, project: string): V2Job {
+  const own = (config.volumeMounts ?? []).filter((m) => !config.volumes?.some((v) => v.name === m.name));
+  const base: V2Job = own.length
+    ? { template: { template: { volumes: own.map((m) => ({ name: m.name, emptyDir: {} })) } } }
+    : {};
+  return provisionalJob(config, undefined, project, base);
 }
 
 /** Facts of a job.yaml, in the same shape as those of a v2 job. */
@@ -240,6 +258,8 @@ export async function resolvePlan(
   const [number, existing] = await Promise.all([projectNumber(ctx, local.project), existingRead]);
   const existingV2 = local.manifest ? undefined : (existing.job as V2Job | undefined);
   const merged = local.manifest ? undefined : mergeJob(existingV2 ?? {}, config, sha, local.project);
+  // The final job, every rule, before the first write (and before the plan's IAM rows read it).
+  if (merged) validateV2Job(merged, config, existingV2 ?? {}, local.job);
   const facts = merged ? factsOfV2(merged) : factsOfManifest(local.manifest as JobManifest);
   const resources = resourcesOf(local, merged, config.region);
   const input: PlanInput = { config, local, projectNumber: number, facts, resources };

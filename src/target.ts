@@ -13,7 +13,7 @@ import { type PreflightSession, preflight, warmPreflight } from './iam/index.ts'
 import { InputError } from './inputs.ts';
 import { ConditionFailed } from './job/condition-error.ts';
 import { deployAndStart, deployJob, newExecutionToken, tokenFits } from './job/deploy.ts';
-import { type JobPlan, planV1, planV2, readyV1, readyV2, unchanged } from './job/diff.ts';
+import { planV1, planV2, readyV1, readyV2, unchanged } from './job/diff.ts';
 import {
   describeOverrides,
   type ExecutionResult,
@@ -23,7 +23,7 @@ import {
 } from './job/execute.ts';
 import { executionDetails } from './job/execution-details.ts';
 import { manifestForReplace } from './job/spec.ts';
-import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
+import type { Config, DeployPlan, FailOn, Finding, JobPlan, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { type LocalPlan, provisionalPlan, type Resolved, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
 import { scheduleStage } from './schedule/step.ts';
@@ -108,6 +108,14 @@ export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage):
         })
       : undefined) ??
     diagnose(e, ctx);
+  // A refused job.yaml value carries its line: the annotation goes there. Any other refused
+  // value is annotated on the input that set it (the first problem names it).
+  if (e instanceof InputError && e.location && !finding.location) finding.location = e.location;
+  else if (e instanceof InputError) {
+    // The one input the first problem names (not words of the message that look like one).
+    const input = /^Input "([a-z_]+)"[ :]/.exec(e.problems[0] ?? '')?.[1];
+    if (input) finding.subject = input === finding.subject ? finding.subject : `input:${input}`;
+  }
   // A preflight stop is already explained by its findings; don't add a second, vaguer one.
   if (!(stage === 'iam' && e instanceof StepError && e.api === undefined)) {
     const merged = mergeFailure(result.findings, finding);

@@ -2,7 +2,7 @@
 // exactly what its deploy would change, and a deploy that changes nothing writes nothing (the
 // emulator's request log has no PATCH / PUT), yet still runs the job when asked.
 import { describe, expect, it } from 'vitest';
-import type { JobPlan } from '../src/job/diff.ts';
+import type { JobPlan } from '../src/model.ts';
 import {
   demo,
   IMAGE,

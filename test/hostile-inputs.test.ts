@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { parseInputs } from '../src/inputs.ts';
+import { RULE_IDS, type RuleId } from '../src/job-rules/index.ts';
 import { resolveLocal } from '../src/plan.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
 import { refusalOf } from './helpers/input-refusals.ts';
@@ -76,7 +77,7 @@ const SPECIFIC: Record<string, string[]> = {
   memory: [INJECT, '1GB!', '512'],
   tasks: [INJECT, '-1', '0', '1e3'],
   parallelism: [INJECT, 'x'],
-  max_retries: [INJECT, '3.5'],
+  max_retries: [INJECT, '3.5', '11'],
   task_timeout: [INJECT, '0s', '169h', '10 minutes'],
   execute: [INJECT, 'TRUE!'],
   wait: [INJECT, '1'],
@@ -89,7 +90,47 @@ const SPECIFIC: Record<string, string[]> = {
   request_reason: [INJECT, 'r\u0000'],
   universe: [INJECT, 'googleapis.com/../evil', 'googleapis'],
   metadata: ['../outside.yaml', '/etc/passwd', '/proc/self/environ', '/dev/zero', 'missing.yaml'],
+  // The job's rules (src/job-rules/), judged on the job the inputs build, before any request.
+  volume_mounts: [
+    'volume=data,mount-path=/proc/x',
+    'volume=data,mount-path=/sys',
+    'volume=data,mount-path=rel',
+  ],
+  cloudsql_instances: [':us-central1:orders', `app-proj:us-central1:db${INJECT}`],
+  vpc_connector: ['projects/app-proj/locations/europe-west1/connectors/conn'],
+  subnet: ['projects/app-proj/regions/europe-west1/subnetworks/jobs'],
+  kms_key: [
+    'projects/app-proj/locations/europe-west1/keyRings/run/cryptoKeys/jobs',
+    'projects/app-proj/locations/us-central1/keyRings/../cryptoKeys/jobs',
+  ],
+  job_patch: [
+    JSON.stringify({ labels: { 'a:b': 'x' } }),
+    JSON.stringify({ template: { taskCount: 0 } }),
+    JSON.stringify({ template: { template: { serviceAccount: 'runtime@p.iam.gserviceaccount.com/../x' } } }),
+    JSON.stringify({
+      template: {
+        template: {
+          containers: [{ image: 'us-docker.pkg.dev/p/r/i:1', env: [{ name: 'A\nB', value: 'x' }] }],
+        },
+      },
+    }),
+    JSON.stringify({
+      template: {
+        template: {
+          volumes: [
+            {
+              name: 'certs',
+              secret: { secret: 'certs', items: [{ version: '1', path: '../../etc/passwd' }] },
+            },
+          ],
+        },
+      },
+    }),
+  ],
 };
+SPECIFIC.env_vars?.push('CLOUD_RUN_TASK_INDEX=1', 'A B=x');
+SPECIFIC.tasks?.push('20000');
+SPECIFIC.labels?.push('a:b=x');
 
 /** What the length bound lets through, per input (see MAX_LENGTH in src/inputs.ts): one more is refused. */
 const LONG = 40_000;
@@ -241,6 +282,162 @@ const mutations: Array<[string, (j: JobDoc) => void]> = [
   ['apiVersion', (j) => (j.apiVersion = `run.googleapis.com/v1${INJECT}`)],
   ['kind', (j) => (j.kind = 'Service')],
 ];
+
+const RUN = 'run.googleapis.com';
+// biome-ignore lint/suspicious/noExplicitAny: hostile documents are mutated freely
+type Loose = Record<string, any>;
+const looseTask = (j: JobDoc) => task(j) as unknown as Loose;
+const looseMain = (j: JobDoc) => container(j) as unknown as Loose;
+const annotate = (key: string, value: string) => (j: JobDoc) => {
+  j.spec.template.metadata.annotations[`${RUN}/${key}`] = value;
+};
+const mountAt = (path: string) => (j: JobDoc) => {
+  looseTask(j).volumes.push({ name: 'scratch', emptyDir: { medium: 'Memory' } });
+  looseMain(j).volumeMounts = [{ name: 'scratch', mountPath: path }];
+};
+
+/** One or more hostile values per rule of the job (src/job-rules/), as a job.yaml writes them. */
+const ruleMutations: Array<[RuleId, string, (j: JobDoc) => void]> = [
+  ['job-name', 'metadata.name too long', (j) => (j.metadata.name = 'a'.repeat(64))],
+  ['container-name', 'container name traversal', (j) => (looseMain(j).name = '../x')],
+  ['volume-name', 'volume name upper case', (j) => ((task(j).volumes[0] as { name: string }).name = 'Certs')],
+  ['label', 'label key a:b', (j) => ((j.metadata as Loose).labels = { 'a:b': 'x' })],
+  ['label', 'label value with a command', (j) => ((j.metadata as Loose).labels = { team: INJECT })],
+  ['env-name', 'env name with =', (j) => ((container(j).env[0] as { name: string }).name = 'A=B')],
+  ['env-name', 'env name with a newline', (j) => (looseMain(j).env = [{ name: 'A\nB', value: 'x' }])],
+  [
+    'env-reserved',
+    'env name reserved',
+    (j) => (looseMain(j).env = [{ name: 'CLOUD_RUN_EXECUTION', value: 'x' }]),
+  ],
+  [
+    'secret-ref',
+    'secretKeyRef project traversal',
+    (j) =>
+      (looseMain(j).env = [
+        { name: 'DB', valueFrom: { secretKeyRef: { name: 'projects/../secrets/db', key: '1' } } },
+      ]),
+  ],
+  ['mount-path', 'mount at /proc/x', mountAt('/proc/x')],
+  ['mount-path', 'mount at /dev', mountAt('/dev')],
+  ['mount-path', 'mount path relative', mountAt('data')],
+  ['mount-path', 'mount path with ..', mountAt('/data/../etc')],
+  [
+    'mount-path',
+    'two volumes at one mount path',
+    (j) => {
+      looseTask(j).volumes.push({ name: 'scratch', emptyDir: { medium: 'Memory' } });
+      looseMain(j).volumeMounts = [
+        { name: 'scratch', mountPath: '/data' },
+        { name: 'certs', mountPath: '/data' },
+      ];
+    },
+  ],
+  [
+    'mount-volume',
+    'mount of a missing volume',
+    (j) => (looseMain(j).volumeMounts = [{ name: 'ghost', mountPath: '/g' }]),
+  ],
+  [
+    'secret-item-path',
+    'secret item path ../../etc/passwd',
+    (j) => ((task(j).volumes[0] as Loose).secret.items = [{ key: '1', path: '../../etc/passwd' }]),
+  ],
+  [
+    'secret-item-path',
+    'secret item path with a newline',
+    (j) => ((task(j).volumes[0] as Loose).secret.items = [{ key: '1', path: 'a\nb' }]),
+  ],
+  [
+    'secret-item-path',
+    'secret item path absolute',
+    (j) => ((task(j).volumes[0] as Loose).secret.items = [{ key: '1', path: '/etc/passwd' }]),
+  ],
+  [
+    'secret-item-path',
+    'secret item path twice',
+    (j) =>
+      ((task(j).volumes[0] as Loose).secret.items = [
+        { key: '1', path: 'c' },
+        { key: '2', path: 'c' },
+      ]),
+  ],
+  ['cloudsql-name', 'Cloud SQL name without project', annotate('cloudsql-instances', ':us-central1:orders')],
+  [
+    'cloudsql-name',
+    'Cloud SQL name with a command',
+    annotate('cloudsql-instances', `p:us-central1:db${INJECT}`),
+  ],
+  [
+    'connector-region',
+    'connector in europe-west1',
+    annotate('vpc-access-connector', 'projects/app-proj/locations/europe-west1/connectors/conn'),
+  ],
+  [
+    'subnet-region',
+    'subnet in europe-west1',
+    annotate(
+      'network-interfaces',
+      JSON.stringify([
+        { network: 'default', subnetwork: 'projects/app-proj/regions/europe-west1/subnetworks/s' },
+      ]),
+    ),
+  ],
+  [
+    'kms-key',
+    'CMEK key in europe-west1',
+    annotate('encryption-key', 'projects/app-proj/locations/europe-west1/keyRings/r/cryptoKeys/k'),
+  ],
+  [
+    'kms-key',
+    'CMEK key traversal',
+    annotate('encryption-key', 'projects/app-proj/locations/../keyRings/r/cryptoKeys/k'),
+  ],
+  ['cpu-memory', 'cpu 3', (j) => (looseMain(j).resources = { limits: { cpu: '3' } })],
+  ['cpu-memory', 'memory 64Gi', (j) => (looseMain(j).resources = { limits: { cpu: '8', memory: '64Gi' } })],
+  [
+    'gpu',
+    'GPU with 2 CPU and 4 GiB',
+    (j) => {
+      looseMain(j).resources = { limits: { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': '1' } };
+      looseTask(j).nodeSelector = { [`${RUN}/accelerator`]: 'nvidia-l4' };
+    },
+  ],
+  [
+    'gpu',
+    'two GPUs',
+    (j) => {
+      looseMain(j).resources = { limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '2' } };
+      looseTask(j).nodeSelector = { [`${RUN}/accelerator`]: 'nvidia-l4' };
+    },
+  ],
+  [
+    'gpu',
+    'GPU without a type',
+    (j) => (looseMain(j).resources = { limits: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '1' } }),
+  ],
+  ['task-count', 'taskCount 0', (j) => ((j.spec.template.spec as Loose).taskCount = 0)],
+  ['task-count', 'taskCount 10001', (j) => ((j.spec.template.spec as Loose).taskCount = 10_001)],
+  [
+    'parallelism',
+    'parallelism above taskCount',
+    (j) => Object.assign(j.spec.template.spec, { taskCount: 2, parallelism: 3 }),
+  ],
+  ['max-retries', 'maxRetries -1', (j) => (looseTask(j).maxRetries = -1)],
+  ['task-timeout', 'timeoutSeconds 0', (j) => (looseTask(j).timeoutSeconds = 0)],
+  [
+    'task-timeout',
+    'timeoutSeconds a week and a second',
+    (j) => (looseTask(j).timeoutSeconds = 168 * 3600 + 1),
+  ],
+  ['image', 'image digest too short', (j) => (container(j).image = 'us-docker.pkg.dev/p/r/i@sha256:abc')],
+  [
+    'service-account',
+    'serviceAccountName with a newline',
+    (j) => (task(j).serviceAccountName = 'a\nb@p.iam.gserviceaccount.com'),
+  ],
+];
+mutations.push(...ruleMutations.map(([, name, mutate]) => [name, mutate] as [string, (j: JobDoc) => void]));
 
 /** Raw texts (not a mutated document): syntax, alias bombs, size. */
 const rawJobs: Array<[string, string]> = [
@@ -409,6 +606,63 @@ describe('hostile inputs, through the bundled action', () => {
       files: { 'deploy/job.yaml': rawJobs[1]?.[1] ?? '' },
     },
   ];
+
+  /** Every rule of the job, through a job.yaml, plus the inputs and job_patch values judged before the read. */
+  const ruleCases = [
+    ...RULE_IDS.flatMap((rule) => {
+      const found = ruleMutations.find(([r]) => r === rule);
+      if (!found) return [];
+      const j = structuredClone(GOOD_JOB);
+      found[2](j);
+      return [
+        {
+          name: `job.yaml ${found[1]}`,
+          inputs: { project_id: 'app-proj', metadata: 'deploy/job.yaml' },
+          input: 'metadata',
+          files: { 'deploy/job.yaml': stringify(j) },
+        },
+      ];
+    }),
+    ...(
+      ['vpc_connector', 'subnet', 'kms_key', 'cloudsql_instances', 'volume_mounts', 'job_patch'] as const
+    ).flatMap((input) =>
+      inputCases
+        .filter((c) => c.input === input && !c.inputs[input]?.startsWith('xxxx'))
+        .map((c) => ({ name: c.name, inputs: c.inputs, input })),
+    ),
+  ];
+
+  it(`refuses ${ruleCases.length} values against the job's rules before any request URL, with no write`, async () => {
+    // Every rule has its case here but the literal/secret swap, which compares with the job as read (job-rules-matrix).
+    expect(new Set(ruleCases.filter((c) => c.input === 'metadata').map((c) => c.name)).size).toBe(
+      RULE_IDS.length - 1,
+    );
+    const before = emu.requestLog.length;
+    const results = await pool(ruleCases, 4, async (c) => {
+      const res = await runAction({
+        emulator: emu,
+        inputs: { iam: 'fix', ...c.inputs },
+        ...('files' in c && c.files ? { files: c.files } : {}),
+      });
+      return { c, res };
+    });
+    for (const { c, res } of results) {
+      const why = `${c.name}\n${res.stdout.slice(-3000)}`;
+      expect(res.code, why).toBe(1);
+      expect(res.stdout, why).toMatch(names(c.input));
+      expect(injectedCommands(res.stdout), why).toEqual([]);
+      const findings = JSON.parse(res.outputs.findings ?? '[]') as Array<{ check: string }>;
+      expect(
+        findings.map((f) => f.check),
+        why,
+      ).toEqual(['invalid-input']);
+    }
+    const calls = emu.requestLog.slice(before);
+    expect(
+      calls.filter((r) => !r.path.startsWith('/_github/oidc/')).map((r) => `${r.method} ${r.path}`),
+    ).toEqual([]);
+    expect(calls.every((r) => r.method === 'GET')).toBe(true);
+  }, 300_000);
 
   it(`fails ${processCases.length} cases before any remote call, naming the input, with no injected command`, async () => {
     const results = await pool(processCases, 4, async (c) => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseInputs } from '../src/inputs.ts';
 import type { Config } from '../src/model.ts';
+import { resolveLocal } from '../src/plan.ts';
 import { problemsOf } from './helpers/input-refusals.ts';
 
 const base = { job: 'migrate', image: 'us-docker.pkg.dev/app/c/migrate:1', project_id: 'app-prod' };
@@ -12,7 +13,9 @@ const parse = (inputs: Record<string, string>): Config =>
     {},
     () => true,
   );
-const problems = (inputs: Record<string, string>): string[] => problemsOf(() => parse(inputs));
+/** Refused as the action refuses before any request: the inputs, then the job they build (src/job-rules/). */
+const problems = (inputs: Record<string, string>): string[] =>
+  problemsOf(() => resolveLocal(parse(inputs), {}));
 
 describe('job-feature inputs: accepted forms', () => {
   const cases: Array<{ name: string; inputs: Record<string, string>; expect: Partial<Config> }> = [
@@ -208,12 +211,12 @@ describe('job-feature inputs: refused forms name the input', () => {
     { inputs: { subnet: 'Sub_1' }, error: /^Input "subnet" must be/ },
     {
       inputs: { subnet: 'projects/host-proj/regions/europe-west1/subnetworks/jobs' },
-      error: /^Input "subnet" must be a subnet in the job's region us-central1/,
+      error: /^Input "subnet": subnet must be in the job's region us-central1, got one in "europe-west1"/,
     },
     { inputs: { network_tags: 'ok,Not_OK' }, error: /^Input "network_tags" must be/ },
     {
       inputs: { vpc_connector: 'projects/net-proj/locations/europe-west1/connectors/c' },
-      error: /^Input "vpc_connector" must be a connector in the job's region/,
+      error: /^Input "vpc_connector": VPC connector must be in the job's region us-central1/,
     },
     { inputs: { vpc_connector: 'c1', network: 'default' }, error: /^Inputs "vpc_connector" and "network"/ },
     {
@@ -240,6 +243,10 @@ describe('job-feature inputs: refused forms name the input', () => {
     {
       inputs: { volume_mounts: 'volume=data,mount-path=/a:b' },
       error: /^Input "volume_mounts" must be mount-path/,
+    },
+    {
+      inputs: { volume_mounts: 'volume=Data,mount-path=/data' },
+      error: /^Input "volume_mounts": volume name must be a name of lowercase letters, digits and hyphens/,
     },
     {
       inputs: { volume_mounts: 'volume=a,mount-path=/x\nvolume=b,mount-path=/x' },
@@ -297,6 +304,10 @@ describe('job-feature inputs: refused forms name the input', () => {
     {
       inputs: { execute: 'true', execute_env_vars: 'no-equals' },
       error: /^Input "execute_env_vars" must be KEY=VALUE/,
+    },
+    {
+      inputs: { execute: 'true', execute_env_vars: 'CLOUD_RUN_TASK_INDEX=1' },
+      error: /^Input "execute_env_vars" must be KEY=VALUE entries whose KEY is not one Cloud Run sets/,
     },
     {
       inputs: { execute: 'true', execute_args: '[1,2]' },

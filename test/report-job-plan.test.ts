@@ -5,8 +5,7 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { describe, expect, it } from 'vitest';
 import { COLUMN_PX } from '../scripts/demo/render-html.ts';
-import type { JobChange, JobPlan } from '../src/job/diff.ts';
-import type { RunResult } from '../src/model.ts';
+import type { JobChange, JobPlan, RunResult } from '../src/model.ts';
 import { renderComment } from '../src/report/comment.ts';
 import { cut, renderJobPlan } from '../src/report/job-plan.ts';
 import { renderSummary } from '../src/report/summary.ts';

@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { fromStatus } from '../src/gcp/errors.ts';
 import { decodeSchedulerJob, MalformedAnswer } from '../src/gcp/scheduler.ts';
 import { InputError } from '../src/inputs.ts';
-import type { DeployPlan } from '../src/model.ts';
+import type { DeployPlan, ScheduleInput } from '../src/model.ts';
 import { diagnoseScheduler } from '../src/schedule/diagnose.ts';
-import type { ScheduleInput } from '../src/schedule/model.ts';
 import { triggerPlan } from '../src/schedule/plan.ts';
 import { changedFields, desiredJob, isManaged } from '../src/schedule/spec.ts';
 

@@ -23,8 +23,7 @@
 //   (https://cloud.google.com/scheduler/docs/http-target-auth); the role is what lets it mint the
 //   account's tokens (iam.serviceAccounts.getAccessToken, in its permissions in roles.json).
 //   A project-level binding: restored by an administrator, never granted by `fix`.
-import type { DeployPlan } from '../model.ts';
-import type { TriggerPlan } from '../schedule/model.ts';
+import type { DeployPlan, TriggerPlan } from '../model.ts';
 import { enableServiceCommand } from './commands.ts';
 import type { CallerRequirement, PrincipalRequirement, Requirement } from './requirements.ts';
 

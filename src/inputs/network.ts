@@ -1,6 +1,7 @@
 // Cloud SQL and VPC inputs: cloudsql_instances, network/subnet/network_tags (Direct VPC
 // egress) or vpc_connector, vpc_egress. Names may be short (the job's project) or full
-// resource names (a Shared VPC host project); regions in full names must be the job's.
+// resource names (a Shared VPC host project); that their regions are the job's is a rule of
+// the job (src/job-rules/rules-network.ts), judged whichever source set them.
 import type { JobFeatures } from '../model.ts';
 import { type Bad, matching, splitList } from './lists.ts';
 
@@ -26,7 +27,8 @@ const EGRESS: Record<string, NonNullable<JobFeatures['vpcEgress']>> = {
 
 export function parseNetwork(
   get: Get,
-  region: string,
+  /** Unused here: that a full name is in the job's region is judged on the job (src/job-rules/). */
+  _region: string,
   bad: Bad,
   problem: (message: string) => void,
 ): Partial<JobFeatures> {
@@ -52,9 +54,8 @@ export function parseNetwork(
   const subnet = get('subnet');
   if (subnet) {
     const m = SUBNET.exec(subnet);
+    // Its region is the job's rule (src/job-rules/rules-network.ts), judged on the job for every source.
     if (!m) bad('subnet', 'a subnet name or projects/HOST_PROJECT/regions/REGION/subnetworks/SUBNET', subnet);
-    else if (m[1] && m[1] !== region)
-      problem(`Input "subnet" must be a subnet in the job's region ${region}, got one in ${m[1]}: ${subnet}`);
     else out.subnet = subnet;
   }
   const tags = splitList(get('network_tags'));
@@ -72,8 +73,6 @@ export function parseNetwork(
         'a connector name or projects/PROJECT/locations/REGION/connectors/CONNECTOR',
         connector,
       );
-    else if (m[1] && m[1] !== region)
-      problem(`Input "vpc_connector" must be a connector in the job's region ${region}, got one in ${m[1]}`);
     else out.vpcConnector = connector;
   }
   if (connector && (network || subnet || tags.length))

@@ -1,5 +1,6 @@
 // Per-execution overrides (RunJobRequest.overrides) from execute_args, execute_env_vars,
 // execute_tasks and execute_task_timeout: they change one execution, never the job.
+import { RESERVED_ENV } from '../job-rules/index.ts';
 import type { RunOverrides } from '../model.ts';
 import { type Bad, splitList, splitPair, toSeconds } from './lists.ts';
 import { ENV_NAME } from './secrets.ts';
@@ -54,6 +55,9 @@ export function parseOverrides(get: (name: string) => string, bad: Bad): RunOver
     const pair = splitPair(entry);
     if (!pair || !ENV_NAME.test(pair[0]))
       bad('execute_env_vars', 'KEY=VALUE entries, one per line or comma separated', entry);
+    // The same reserved names as the job's env (src/job-rules/rules-env.ts): Cloud Run sets them.
+    else if (RESERVED_ENV.has(pair[0]))
+      bad('execute_env_vars', 'KEY=VALUE entries whose KEY is not one Cloud Run sets in every task', entry);
     else env.push({ name: pair[0], value: pair[1] });
   }
   if (env.length) container.env = env;

@@ -7,9 +7,8 @@
 // pause`), and the per-trigger execution overrides schedule_args, schedule_env_vars,
 // schedule_tasks, schedule_task_timeout (the execute_* forms). `schedule: off` deletes the
 // trigger the action manages for the job; an empty `schedule` leaves any trigger alone.
-import type { RunOverrides } from '../model.ts';
+import type { RunOverrides, ScheduleInput, ScheduleRetry } from '../model.ts';
 import { knownTimeZone, parseCron } from '../schedule/cron.ts';
-import type { ScheduleInput, ScheduleRetry } from '../schedule/model.ts';
 import { type Bad, toSeconds } from './lists.ts';
 import { parseOverrides } from './overrides.ts';
 

@@ -1,12 +1,12 @@
 // `secrets`: NAME=SECRET:VERSION entries become secret env vars; /dir/file=SECRET:VERSION
 // entries (a key starting with /, as gcloud's --set-secrets takes it) become files mounted
 // from a secret volume at /dir. Cloud Run mounts one secret per directory.
+import { ENV_NAME, SECRET_ID, SECRET_VERSION } from '../job-rules/names.ts';
 import type { SecretInput } from '../model.ts';
 import { type Bad, splitList, splitPair } from './lists.ts';
 
-export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-export const SECRET_ID = /^[A-Za-z0-9_-]{1,255}$/;
-export const SECRET_VERSION = /^(?:latest|[1-9]\d*)$/;
+export { ENV_NAME, SECRET_ID, SECRET_VERSION } from '../job-rules/names.ts';
+
 /** An absolute file path in a directory: /dir/file, no `:`, no empty, `.` or `..` segments. */
 const FILE_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[^/:\0]+){2,}$/;
 

@@ -6,33 +6,9 @@
 
 import type { V2Job } from '../gcp/run.ts';
 import { readyCondition, type V1Job } from '../gcp/run-v1.ts';
+import type { JobChange, JobPlan } from '../model.ts';
 import { type Entry, type Flat, type FlattenOptions, flattenV2 } from './diff-flatten.ts';
 import { flattenV1 } from './diff-flatten-v1.ts';
-
-export type PlanAction = 'create' | 'update' | 'replace';
-
-export interface JobChange {
-  /** The setting in a reviewer's words: image, env, memory, label, vpc connector... */
-  setting: string;
-  /** Which one, for settings that are maps or lists: the env var, the label key, the mount path. */
-  key?: string;
-  change: 'added' | 'removed' | 'changed';
-  before?: string;
-  after?: string;
-  /** A plain env var value left out (show_env_values is off). */
-  hidden?: true;
-}
-
-export interface JobPlan {
-  action: PlanAction;
-  /** For a create, every setting of the new job (as added); else what the write changes. */
-  changes: JobChange[];
-  /**
-   * The job is not ready (its last write failed to reconcile, or is still reconciling): it is
-   * written again even with no change, so Cloud Run tries again (e.g. once the image is pushed).
-   */
-  notReady?: true;
-}
 
 export interface PlanOptions {
   /** Show plain env var values (input show_env_values). */

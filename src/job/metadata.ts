@@ -3,7 +3,8 @@
 // (image, runtime service account, secret references) with the file line that set each, so a
 // finding can be annotated on that line.
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { InputError, type NameKind, nameProblem } from '../inputs.ts';
+import { InputError } from '../job-rules/input-error.ts';
+import { type NameKind, nameProblem } from '../job-rules/names.ts';
 import type { SourceLocation } from '../model.ts';
 
 export interface ManifestSecret {
@@ -25,12 +26,14 @@ export interface JobManifest {
   serviceAccountName?: string;
   secrets: ManifestSecret[];
   locations: { name?: SourceLocation; image?: SourceLocation; serviceAccountName?: SourceLocation };
+  /** Where a field of the document is written (its value's line), for the job's rules to point at. */
+  locate?: (path: Array<string | number>) => SourceLocation | undefined;
 }
 
 /** A bad job.yaml is a bad `metadata` input: reported like every other input problem. */
 export class ManifestError extends InputError {
-  constructor(file: string, problem: string) {
-    super([`Input "metadata": ${file}: ${problem}`]);
+  constructor(file: string, problem: string, location?: SourceLocation) {
+    super([`Input "metadata": ${file}${location ? `:${location.line}` : ''}: ${problem}`], location);
     this.name = 'ManifestError';
   }
 }
@@ -76,7 +79,7 @@ export function parseManifest(text: string, file: string): JobManifest {
   const taskPath = ['spec', 'template', 'spec', 'template', 'spec'];
   const task = dig(job, taskPath);
   const containers = isRecord(task) && Array.isArray(task.containers) ? task.containers : [];
-  const manifest: JobManifest = { job, name: metadata.name, secrets: [], locations: {} };
+  const manifest: JobManifest = { job, name: metadata.name, secrets: [], locations: {}, locate: at };
   if (typeof metadata.namespace === 'string' && metadata.namespace) manifest.namespace = metadata.namespace;
   const put = <K extends keyof JobManifest['locations']>(key: K, loc: SourceLocation | undefined) => {
     if (loc) manifest.locations[key] = loc;
@@ -123,7 +126,7 @@ export function parseManifest(text: string, file: string): JobManifest {
     const versions = items.length ? items.map((i) => String(i.key ?? 'latest')) : ['latest'];
     for (const version of new Set(versions)) addSecret(String(volume.name), secret.secretName, version, loc);
   });
-  validateNames(manifest, file, taskPath.join('.'));
+  validateNames(manifest, file, taskPath.join('.'), at);
   return manifest;
 }
 
@@ -132,24 +135,34 @@ export function parseManifest(text: string, file: string): JobManifest {
  * `runtime@p.iam.gserviceaccount.com/../batch@p...` or a secret `db/../payroll-key` never
  * reaches a resource name.
  */
-function validateNames(m: JobManifest, file: string, task: string): void {
-  const check = (kind: NameKind, field: string, value: string) => {
+function validateNames(
+  m: JobManifest,
+  file: string,
+  task: string,
+  at: (path: Array<string | number>) => SourceLocation | undefined,
+): void {
+  const check = (kind: NameKind, field: string, value: string, location?: SourceLocation) => {
     const problem = nameProblem(kind, value);
-    if (problem) throw new ManifestError(file, `${field} ${problem}`);
+    if (problem) throw new ManifestError(file, `${field} ${problem}`, location);
   };
-  check('job', 'metadata.name', m.name);
+  check('job', 'metadata.name', m.name, at(['metadata', 'name']));
   if (m.namespace !== undefined && !/^\d{1,20}$/.test(m.namespace))
     check('project', 'metadata.namespace', m.namespace);
-  if (m.image !== undefined) check('image', `${task}.containers[0].image`, m.image);
+  if (m.image !== undefined) check('image', `${task}.containers[0].image`, m.image, m.locations.image);
   if (m.serviceAccountName !== undefined)
-    check('serviceAccount', `${task}.serviceAccountName`, m.serviceAccountName);
+    check(
+      'serviceAccount',
+      `${task}.serviceAccountName`,
+      m.serviceAccountName,
+      m.locations.serviceAccountName,
+    );
   for (const s of m.secrets) {
     const where = `the secret of ${JSON.stringify(s.name.slice(0, 100))}`;
-    check('envName', `${where}: its name`, s.name);
-    check('secret', where, s.secret);
+    check('envName', `${where}: its name`, s.name, s.location);
+    check('secret', where, s.secret, s.location);
     if (s.project !== undefined && !/^\d{1,20}$/.test(s.project))
-      check('project', `${where}: its project`, s.project);
-    check('secretVersion', `${where}: its version`, s.version);
+      check('project', `${where}: its project`, s.project, s.location);
+    check('secretVersion', `${where}: its version`, s.version, s.location);
   }
 }
 

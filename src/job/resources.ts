@@ -3,47 +3,11 @@
 // Serverless VPC Access connector, and the CMEK key. The v2 Job (Google's schema) is the
 // contract with the inputs layer; a job.yaml (Knative v1) says the same through annotations
 // and csi volumes, mapped here to the same records.
+import type { CloudSqlInstance, Connector, JobResources, Subnet } from '../model.ts';
 import type { V2Job } from './spec.ts';
 
-export interface CloudSqlInstance {
-  /** PROJECT:REGION:INSTANCE, as Cloud Run takes it. */
-  connectionName: string;
-  project: string;
-  region: string;
-  instance: string;
-}
-
-export interface BucketVolume {
-  /** The volume's name in the job. */
-  volume: string;
-  bucket: string;
-  readOnly: boolean;
-}
-
-export interface Subnet {
-  /** projects/P/regions/R/subnetworks/S */
-  name: string;
-  project: string;
-  region: string;
-  subnetwork: string;
-  /** projects/P/global/networks/N, when the spec names it. */
-  network?: string;
-}
-
-export interface Connector {
-  /** projects/P/locations/L/connectors/C */
-  name: string;
-  project: string;
-}
-
-export interface JobResources {
-  cloudSql: CloudSqlInstance[];
-  buckets: BucketVolume[];
-  subnets: Subnet[];
-  connector?: Connector;
-  /** projects/P/locations/L/keyRings/R/cryptoKeys/K */
-  kmsKey?: string;
-}
+// The records live in model.ts (the plan carries them); re-exported for the job layer's users.
+export type { BucketVolume, CloudSqlInstance, Connector, JobResources, Subnet } from '../model.ts';
 
 export const CLOUDSQL_ANNOTATION = 'run.googleapis.com/cloudsql-instances';
 export const CONNECTOR_ANNOTATION = 'run.googleapis.com/vpc-access-connector';

@@ -3,7 +3,7 @@
 // environment. Each is set only when its input names it; a check at the end refuses a
 // combination Cloud Run would reject (egress without a network, a GPU without its type).
 import type { run_v2 } from '@googleapis/run/build/v2';
-import { InputError } from '../inputs.ts';
+import { InputError } from '../job-rules/input-error.ts';
 import type { Config } from '../model.ts';
 import type { Where } from './spec-volumes.ts';
 

@@ -5,7 +5,7 @@
 // and dropped once no container mounts them.
 import { createHash } from 'node:crypto';
 import type { run_v2 } from '@googleapis/run/build/v2';
-import { InputError } from '../inputs.ts';
+import { InputError } from '../job-rules/input-error.ts';
 import type { Config } from '../model.ts';
 import { secretName } from './spec-env.ts';
 

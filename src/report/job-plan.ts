@@ -2,8 +2,7 @@
 // ("3 changes: image …:abc → …:def, env +FEATURE_X, memory 512Mi → 1Gi") and a compact table,
 // or "No changes". Every value comes from the job or the inputs, so it passes escape.ts; long
 // ones are cut in the middle so no cell is wider than its share of GitHub's column.
-import type { JobChange, JobPlan } from '../job/diff.ts';
-import type { RunResult } from '../model.ts';
+import type { JobChange, JobPlan, RunResult } from '../model.ts';
 import { md, mdCode } from '../output/escape.ts';
 
 /** Widest value (before/after) and widest word of a setting, in characters (see report-gfm budget). */

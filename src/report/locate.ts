@@ -242,6 +242,7 @@ export function findStep(p: Parsed, hints: StepHints): Step | undefined {
 
 /** The input a subject is set by. */
 export function inputOf(subject: Subject): string {
+  if (subject.startsWith('input:')) return subject.slice('input:'.length);
   return subject.startsWith('secret:') ? 'secrets' : subject;
 }
 

@@ -12,9 +12,8 @@ import {
   type SchedulerJob,
   setSchedulerJobPaused,
 } from '../gcp/scheduler.ts';
-import type { Config, Finding } from '../model.ts';
+import type { Config, Finding, ScheduleInput, ScheduleResult, TriggerAction, TriggerPlan } from '../model.ts';
 import { describeCron, nextRuns, parseCron } from './cron.ts';
-import type { ScheduleInput, ScheduleResult, TriggerAction, TriggerPlan } from './model.ts';
 import { changedFields, desiredJob, isManaged } from './spec.ts';
 
 /** A Cloud Scheduler job holds the trigger's name but was not made by the action: reported, never changed. */

@@ -6,8 +6,7 @@
 // https://cloud.google.com/scheduler/docs/http-target-auth), and the Cloud Scheduler service
 // agent is service-PROJECT_NUMBER@gcp-sa-cloudscheduler.iam.gserviceaccount.com (same page).
 import { InputError } from '../inputs.ts';
-import type { DeployPlan } from '../model.ts';
-import type { ScheduleInput, TriggerPlan } from './model.ts';
+import type { DeployPlan, ScheduleInput, TriggerPlan } from '../model.ts';
 
 /** Suffix of the trigger's id: the job's name, then this (Cloud Scheduler ids take letters, digits, - and _). */
 export const TRIGGER_SUFFIX = '-github-trigger';

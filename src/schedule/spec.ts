@@ -9,7 +9,7 @@
 // action already sends. The token is an OAuth token (HttpTarget.oauthToken: for *.googleapis.com
 // targets, per gcloud's cloudscheduler_v1_messages.py).
 import type { SchedulerJob, SchedulerJobSpec } from '../gcp/scheduler.ts';
-import type { ScheduleInput, TriggerPlan } from './model.ts';
+import type { ScheduleInput, TriggerPlan } from '../model.ts';
 
 /** Starts every description the action writes: how it tells its own trigger from another job of that name. */
 export const MANAGED_MARK = 'Managed by the deploy-cloudrun-job GitHub Action';
