@@ -52,6 +52,8 @@ export interface Ctx {
   baseUrl: string;
   /** The API serving this request (e.g. iam.googleapis.com), set by services.ts forService; requireCaller answers SERVICE_DISABLED when it is not enabled on the caller's consumer project. */
   service?: string;
+  /** For a resource-based API (services.ts), the project id or number holding the resource the request names: the API must be enabled there. */
+  resourceProject?: string;
   /** The caller from the Authorization header, or undefined. */
   caller: Caller | undefined;
   /** Returns the caller or throws an HttpError 401 UNAUTHENTICATED body. */
@@ -77,6 +79,8 @@ export class HttpError extends Error {
   readonly legacy: boolean;
   /** The legacy errors[] reason when it is not the HTTP status's usual one (e.g. Cloud SQL's instanceDoesNotExist). */
   legacyReason?: string;
+  /** The legacy errors[] domain when it is not `global` (e.g. usageLimits for accessNotConfigured). */
+  legacyDomain?: string;
   constructor(
     httpStatus: number,
     status: string,

@@ -148,7 +148,10 @@ export async function asLegacy<T>(fn: () => T | Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof HttpError && !e.legacy) {
-      throw new HttpError(e.httpStatus, e.status, e.message, e.details, true);
+      const legacy = new HttpError(e.httpStatus, e.status, e.message, e.details, true);
+      if (e.legacyReason) legacy.legacyReason = e.legacyReason;
+      if (e.legacyDomain) legacy.legacyDomain = e.legacyDomain;
+      throw legacy;
     }
     throw e;
   }

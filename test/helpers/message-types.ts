@@ -102,6 +102,10 @@ const ROWS: Row[] = [
   ['GET', re(`${RUN2}/jobs/${ID}/executions/${ID}/tasks`), 'run', 'v2', 'GoogleCloudRunV2ListTasksResponse'],
   ['GET', re(`${RUN2}/jobs/${ID}/executions/${ID}/tasks/${ID}`), 'run', 'v2', 'GoogleCloudRunV2Task'],
   ['GET', re(`/v1/projects/${ID}/services/${ID}`), 'serviceusage', 'v1', 'GoogleApiServiceusageV1Service'],
+  ['GET', re(`/v1/projects/${ID}/services`), 'serviceusage', 'v1', 'ListServicesResponse'],
+  ['POST', re(`/v1/projects/${ID}/services/${ID}:enable`), 'serviceusage', 'v1', 'Operation'],
+  ['POST', re(`/v1/projects/${ID}/services:batchEnable`), 'serviceusage', 'v1', 'Operation'],
+  ['GET', re('/v1/operations/[^/]+'), 'serviceusage', 'v1', 'Operation'],
   [
     'GET',
     re(`/(?:v1|sql/v1beta4)/projects/${ID}/instances/${ID}`),
