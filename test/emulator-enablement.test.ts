@@ -53,7 +53,10 @@ const world = {
   serviceAccounts: [{ email: DEPLOYER }],
   tokens: { 'admin-token': 'user:admin@acme.example', 'viewer-token': 'user:viewer@acme.example' },
   secrets: [{ name: 'projects/vault/secrets/db' }],
-  repositories: [{ name: 'projects/vault/locations/us-central1/repositories/containers' }],
+  repositories: [
+    { name: 'projects/vault/locations/us-central1/repositories/containers', images: { job: ['v1'] } },
+    { name: 'projects/app/locations/us-central1/repositories/containers', images: { job: ['v1'] } },
+  ],
   subnetworks: [{ name: SUBNET, network: 'projects/host/global/networks/shared', policy: {} }],
   buckets: [{ name: 'vault-inputs', project: 'vault', policy: {} }],
   cryptoKeys: [{ name: KEY, policy: {} }],
@@ -141,6 +144,37 @@ describe("a resource-based API must be enabled in the resource's own project", (
     );
     // host has Compute off, not Secret Manager; app has Secret Manager on: no SERVICE_DISABLED.
     expect(JSON.stringify(r.body)).not.toContain('SERVICE_DISABLED');
+  });
+
+  it("Cloud Run's deploy fails when the image's or the secret's project has its API off", async () => {
+    const deploy = async (job: string, image: string, env: unknown[] = []) => {
+      const r = await asDeployer('POST', `/v2/projects/app/locations/us-central1/jobs?jobId=${job}`, {
+        template: { template: { containers: [{ image, env }] } },
+      });
+      expect(r.status).toBe(200);
+      const name = String(r.body.name);
+      for (let i = 0; i < 100; i++) {
+        const op = await asDeployer('GET', `/v2/${name}`);
+        if (op.body.done) return op.body;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      throw new Error('operation never finished');
+    };
+    const image = await deploy('from-vault', 'us-central1-docker.pkg.dev/vault/containers/job:v1');
+    expect(image.error.message).toContain(
+      'Artifact Registry API has not been used in project 444444444444 before or it is disabled',
+    );
+    const secret = await deploy('secret-in-vault', 'us-central1-docker.pkg.dev/app/containers/job:v1', [
+      { name: 'DB', valueSource: { secretKeyRef: { secret: 'projects/vault/secrets/db', version: '1' } } },
+    ]);
+    expect(secret.error.message).toContain(
+      'Secret Manager API has not been used in project 444444444444 before or it is disabled',
+    );
+    const job = await asDeployer('GET', '/v2/projects/app/locations/us-central1/jobs/secret-in-vault');
+    expect(job.body.terminalCondition).toMatchObject({
+      state: 'CONDITION_FAILED',
+      reason: 'SECRETS_ACCESS_CHECK_FAILED',
+    });
   });
 
   it('Storage and Compute errors other than SERVICE_DISABLED carry errors[] too', async () => {

@@ -170,3 +170,13 @@ export function requireEnabled(ctx: Ctx, caller: Caller, headers: IncomingHttpHe
   const project = consumerProject(ctx.world, caller, headers);
   if (!enabledOn(project, service)) throw serviceDisabled(service, project as WorldProject);
 }
+
+/**
+ * Google's SERVICE_DISABLED sentence when `service` is off in the project (id or number) that
+ * holds a resource the job uses: resource-based APIs bill that project, so Cloud Run's agent
+ * meets the same refusal there (https://cloud.google.com/docs/quotas/quota-project).
+ */
+export function apiOffIn(ctx: Ctx, project: string, service: string): string | undefined {
+  const p = findProject(ctx.world, project);
+  return p && !enabledOn(p, service) ? serviceDisabled(service, p).message : undefined;
+}
