@@ -23,6 +23,7 @@ import { type ImageLocation, imageDigest, parseImageUrl } from './images.ts';
 import { connectedFailure } from './run-connected.ts';
 import type { JobRef, Json } from './run-model.ts';
 import { asArray, asJson, defaultComputeSa, serviceAgentOf, str } from './run-model.ts';
+import { gpuQuotaFailure } from './run-quota.ts';
 import { apiOffIn } from './services.ts';
 import { findRepository, findSecret, findServiceAccount, projectOfEmail } from './world-index.ts';
 
@@ -277,5 +278,5 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
       };
     }
   }
-  return connectedFailure(ctx, ref, job);
+  return connectedFailure(ctx, ref, job) ?? gpuQuotaFailure(ctx.world, ref, job);
 }

@@ -107,8 +107,13 @@ export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: st
 /** Calls that count against Cloud Run's "Job write requests per minute" quota. */
 const WRITES = /^run\.jobs\.(create|update|delete|run|runWithOverrides)$/;
 
-/** 429 as Google's quota system answers it: ErrorInfo RATE_LIMIT_EXCEEDED plus a QuotaFailure. */
+/**
+ * 429 as Google's quota system answers it: ErrorInfo RATE_LIMIT_EXCEEDED, a QuotaFailure and a
+ * RetryInfo saying when the per-minute window reopens (Google sends RetryInfo.retryDelay with
+ * its 429 RESOURCE_EXHAUSTED: googleapis/python-genai#2114).
+ */
 function quotaExceeded(projectNumber: string, location: string): HttpError {
+  const wait = 60 - Math.floor((Date.now() / 1000) % 60);
   const metric = 'run.googleapis.com/job_write_requests';
   const limit = 'JobWriteRequestsPerMinutePerProjectPerRegion';
   return new HttpError(
@@ -138,6 +143,7 @@ function quotaExceeded(projectNumber: string, location: string): HttpError {
           },
         ],
       },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${wait}s` },
     ],
   );
 }

@@ -215,6 +215,10 @@ export function worldFromObject(raw: Obj): World {
   };
   if (raw.quotaExhausted !== undefined)
     world.quotaExhausted = list(raw.quotaExhausted, 'quotaExhausted').map(String);
+  if (raw.gpuQuota !== undefined)
+    world.gpuQuota = Object.fromEntries(
+      Object.entries(obj(raw.gpuQuota, 'gpuQuota')).map(([region, n]) => [region, Number(n)]),
+    );
   if (raw.jobPolicies !== undefined) {
     world.jobPolicies = {};
     for (const [name, p] of Object.entries(obj(raw.jobPolicies, 'jobPolicies'))) {
