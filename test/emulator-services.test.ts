@@ -113,17 +113,17 @@ describe('SERVICE_DISABLED', () => {
     expect(details[0]?.reason).toBe('SERVICE_DISABLED');
   });
 
-  it("Cloud SQL Admin instances.get, off by default in a project, answers SERVICE_DISABLED for the instance's project", async () => {
+  it("Cloud SQL Admin instances.get, off by default in a project, answers SERVICE_DISABLED for the caller's project (client-based)", async () => {
     const r = await call(`serviceAccount:${DEPLOYER}`, 'GET', '/v1/projects/app-proj/instances/main');
     expect(r.status).toBe(403);
-    expect(r.body.error?.message).toMatch(/^Cloud SQL Admin API has not been used in project 111111111111 /);
+    expect(r.body.error?.message).toMatch(/^Cloud SQL Admin API has not been used in project 444444444444 /);
     const details = (r.body.error?.details ?? []) as Array<{
       reason?: string;
       metadata?: Record<string, string>;
     }>;
     expect(details[0]).toMatchObject({
       reason: 'SERVICE_DISABLED',
-      metadata: { service: 'sqladmin.googleapis.com', consumer: 'projects/111111111111' },
+      metadata: { service: 'sqladmin.googleapis.com', consumer: 'projects/444444444444' },
     });
   });
 });

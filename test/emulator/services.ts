@@ -46,7 +46,8 @@ const TITLES: Record<string, string> = {
  * the quota-project page gives Compute as the example of the kind. IAM, IAM Credentials,
  * STS, Resource Manager, Org Policy, Service Usage and Policy Troubleshooter stay
  * client-based (the WIF pool's project for IAM Credentials, as the google-github-actions/auth
- * setup requires it enabled there).
+ * setup requires it enabled there), and so does Cloud SQL Admin: it must be enabled "in the
+ * project that you are connecting from" (https://cloud.google.com/sql/docs/mysql/connect-run).
  */
 const RESOURCE_BASED = new Set([
   'run.googleapis.com',
@@ -55,7 +56,6 @@ const RESOURCE_BASED = new Set([
   'compute.googleapis.com',
   'cloudkms.googleapis.com',
   'vpcaccess.googleapis.com',
-  'sqladmin.googleapis.com',
   'storage.googleapis.com',
   'logging.googleapis.com',
 ]);
