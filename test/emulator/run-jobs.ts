@@ -24,6 +24,7 @@ import {
   TIMING,
   timestamp,
 } from './run-model.ts';
+import { requireValidJob } from './run-spec-rules.ts';
 
 /** Fields a client may set; everything else on a stored job is the server's. */
 const CLIENT_FIELDS = [
@@ -147,6 +148,7 @@ export function writeJob(
   opts: { current?: Json; validateOnly?: boolean; legacy?: boolean } = {},
 ): WriteResult {
   const job = buildJob(ref, body, caller, opts.current);
+  requireValidJob(job, opts.current !== undefined, opts.legacy ?? false);
   checkDeployer(ctx, ref, job, opts.legacy ?? false);
   const token = executionToken(ctx, ref, body);
   const failure = reconcileFailure(ctx, ref, job);
