@@ -179,6 +179,8 @@ export interface World {
   latencyMs: number;
   /** APIs (e.g. run.googleapis.com) whose per-minute write-request quota is used up: writes answer 429. */
   quotaExhausted?: string[];
+  /** Resource Manager tag bindings (world-tags.ts), read by IAM conditions' tag functions. */
+  tags?: Array<{ resource: string; key: string; value: string; keyId: string; valueId: string }>;
   /** Cloud Run GPUs allowed at once per region (project quota); a job asking more fails to reconcile. No entry: no limit. */
   gpuQuota?: Record<string, number>;
   /** IAM policies of Cloud Run jobs, keyed by full v2 job name (projects/ID/locations/L/jobs/J). */

@@ -19,6 +19,7 @@ import {
   findServiceAccount,
   projectOfEmail,
 } from './world-index.ts';
+import { tagsOf } from './world-tags.ts';
 
 interface RoleDef {
   title: string;
@@ -295,6 +296,7 @@ export function conditionGrants(world: World, b: Binding, resource: string, now 
   return bindingConditionHolds(b.condition.expression, {
     now,
     resource: conditionResource(world, resource),
+    tags: tagsOf(world, policyHolders(world, resource)),
   });
 }
 

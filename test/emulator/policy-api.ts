@@ -2,6 +2,7 @@
 // policy versions, etag-guarded writes (409 ABORTED), the default update mask that keeps
 // audit configs, and the propagation delay of new grants.
 import { createHash, randomBytes } from 'node:crypto';
+import { conditionProblem } from './cel.ts';
 import { type Binding, type Ctx, HttpError, type Policy, type World } from './contract.ts';
 import { badRequest, isRecord } from './http.ts';
 import { heldPermissions, notePolicyWrite } from './iam-engine.ts';
@@ -63,7 +64,7 @@ function validateBindings(world: World, bindings: unknown): Binding[] {
   if (bindings === undefined) return [];
   if (!Array.isArray(bindings)) throw badRequest('Invalid JSON payload received. Unknown name "bindings".');
   const out: Binding[] = [];
-  for (const b of bindings) {
+  for (const [index, b] of bindings.entries()) {
     if (!isRecord(b) || typeof b.role !== 'string') throw badRequest('Policy binding is missing a role.');
     const role = b.role;
     requireKnownRole(world, role);
@@ -76,11 +77,28 @@ function validateBindings(world: World, bindings: unknown): Binding[] {
     const binding: Binding = { role, members: [...new Set(members)] };
     if (isRecord(b.condition)) {
       if (typeof b.condition.expression !== 'string') throw badRequest('Condition expression is required.');
+      refuseInvalidCondition(b.condition.expression, index);
       binding.condition = structuredClone(b.condition) as Binding['condition'] & object;
     }
     out.push(binding);
   }
   return out;
+}
+
+/**
+ * IAM refuses a policy whose condition does not parse with its generic 400 ("Request contains
+ * an invalid argument.", as terraform-provider-google#4276 and #6503 quote it); the BadRequest
+ * detail naming the expression is the emulator's, so a test can see which one.
+ */
+function refuseInvalidCondition(expression: string, index: number): void {
+  const problem = conditionProblem(expression, 'allow');
+  if (!problem) return;
+  throw new HttpError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', [
+    {
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [{ field: `policy.bindings[${index}].condition.expression`, description: problem }],
+    },
+  ]);
 }
 
 // Etags are bytes: gcloud (apitools) sends them back in the URL-safe base64 alphabet.
