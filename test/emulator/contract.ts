@@ -181,6 +181,10 @@ export interface World {
   quotaExhausted?: string[];
   /** Resource Manager tag bindings (world-tags.ts), read by IAM conditions' tag functions. */
   tags?: Array<{ resource: string; key: string; value: string; keyId: string; valueId: string }>;
+  /** image URL without tag -> extra ms its tasks run before finishing (executions that outlive a deploy's wait). */
+  imageRunMs?: Record<string, number>;
+  /** Extra ms before a job write's reconcile settles and its long-running operation is done. */
+  operationDelayMs?: number;
   /** Cloud Run GPUs allowed at once per region (project quota); a job asking more fails to reconcile. No entry: no limit. */
   gpuQuota?: Record<string, number>;
   /** IAM policies of Cloud Run jobs, keyed by full v2 job name (projects/ID/locations/L/jobs/J). */

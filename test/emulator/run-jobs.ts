@@ -160,7 +160,8 @@ export function writeJob(
   ctx.world.jobs[name] = job;
   const operation = newOperation(ctx.world, ref, { '@type': JOB_TYPE, ...job });
   operation.done = false;
-  later(TIMING.reconcileMs, () => {
+  // world.operationDelayMs: a reconcile (and the write's operation) that finishes late.
+  later(TIMING.reconcileMs + (ctx.world.operationDelayMs ?? 0), () => {
     if (failure || !token || ctx.world.jobs[name] !== job) return settle(ctx, name, job, operation, failure);
     let settled = false;
     const done = (error?: { code: number; message: string }) => {

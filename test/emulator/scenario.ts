@@ -218,6 +218,11 @@ export function worldFromObject(raw: Obj): World {
   if (raw.quotaExhausted !== undefined)
     world.quotaExhausted = list(raw.quotaExhausted, 'quotaExhausted').map(String);
   if (raw.tags !== undefined) world.tags = tagsFromObject(raw);
+  if (raw.imageRunMs !== undefined)
+    world.imageRunMs = Object.fromEntries(
+      Object.entries(obj(raw.imageRunMs, 'imageRunMs')).map(([image, ms]) => [image, Number(ms)]),
+    );
+  if (raw.operationDelayMs !== undefined) world.operationDelayMs = Number(raw.operationDelayMs);
   if (raw.gpuQuota !== undefined)
     world.gpuQuota = Object.fromEntries(
       Object.entries(obj(raw.gpuQuota, 'gpuQuota')).map(([region, n]) => [region, Number(n)]),
