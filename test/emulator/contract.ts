@@ -222,6 +222,8 @@ export interface WorldConnected {
   buckets: WorldBucket[];
   /** projects/P/locations/L/keyRings/R/cryptoKeys/K -> its policy */
   cryptoKeys: Record<string, { policy: Policy }>;
+  /** projects/P/locations/L/keyRings/R -> its policy, which the ring's keys inherit */
+  keyRings: Record<string, { policy: Policy }>;
   /** image URL without tag -> lines its tasks print to stderr before exiting */
   imageLogs: Record<string, string[]>;
   /** Cloud Logging entries (LogEntry JSON), written by executions; entries.list reads them. */

@@ -60,7 +60,10 @@ export function getPolicy(holder: PolicyHolder, body: unknown, query: URLSearchP
 const MEMBER =
   /^(user:|serviceAccount:|group:|domain:|deleted:|principal:\/\/|principalSet:\/\/)\S+$|^(allUsers|allAuthenticatedUsers)$/;
 
-function validateBindings(world: World, bindings: unknown): Binding[] {
+/** Cloud Storage's convenience members (storage v1 Policy.bindings.members). */
+export const STORAGE_PROJECT_MEMBER = /^project(Owner|Editor|Viewer):[a-z0-9][-a-z0-9:.]*$/;
+
+function validateBindings(world: World, bindings: unknown, extraMember?: RegExp): Binding[] {
   if (bindings === undefined) return [];
   if (!Array.isArray(bindings)) throw badRequest('Invalid JSON payload received. Unknown name "bindings".');
   const out: Binding[] = [];
@@ -70,7 +73,7 @@ function validateBindings(world: World, bindings: unknown): Binding[] {
     requireKnownRole(world, role);
     const members = Array.isArray(b.members) ? b.members.map(String) : [];
     for (const m of members) {
-      if (!MEMBER.test(m))
+      if (!MEMBER.test(m) && !extraMember?.test(m))
         throw badRequest(`Invalid principal: ${m}. Principals must be of the form type:identifier.`);
     }
     if (members.length === 0) continue; // the real API drops empty bindings
@@ -108,7 +111,12 @@ function sameEtag(a: string, b: string): boolean {
 }
 
 /** setIamPolicy: etag check, validation, default mask `bindings,etag` (audit configs kept unless masked in). */
-export function setPolicy(ctx: Ctx, holder: PolicyHolder, body: unknown): Policy {
+export function setPolicy(
+  ctx: Ctx,
+  holder: PolicyHolder,
+  body: unknown,
+  opts: { extraMember?: RegExp } = {},
+): Policy {
   if (!isRecord(body) || !isRecord(body.policy)) throw badRequest('Request contains an invalid argument.');
   const incoming = body.policy;
   const current = holder.policy;
@@ -123,7 +131,7 @@ export function setPolicy(ctx: Ctx, holder: PolicyHolder, body: unknown): Policy
       'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
     );
   }
-  const bindings = validateBindings(ctx.world, incoming.bindings);
+  const bindings = validateBindings(ctx.world, incoming.bindings, opts.extraMember);
   const version = typeof incoming.version === 'number' ? incoming.version : 1;
   requireVersionFor(current, incoming.etag, version);
   if (hasCondition(bindings) && version < 3) {

@@ -141,6 +141,7 @@ const ROWS: Row[] = [
   ['GET|PUT', re('/storage/v1/b/[^/]+/iam'), 'storage', 'v1', 'Policy'],
   ['GET', re('/storage/v1/b/[^/]+/iam/testPermissions'), 'storage', 'v1', 'TestIamPermissionsResponse'],
   ...iamRows('GET', `${LOC}/keyRings/${ID}/cryptoKeys/${ID}`, 'cloudkms', 'v1'),
+  ...iamRows('GET', `${LOC}/keyRings/${ID}`, 'cloudkms', 'v1'),
   ['POST', re('/v2/entries:list'), 'logging', 'v2', 'ListLogEntriesResponse'],
   ['POST|PUT', re(`${NS}/jobs(?:/${ID})?`), 'run', 'v1', 'Job'],
   ['GET', re(`${NS}/jobs/${ID}`), 'run', 'v1', 'Job'],
