@@ -189,12 +189,13 @@ describe('IAM of subnetworks, buckets and keys', () => {
     expect((await storage.getBucketIamPolicy('app-inputs')).bindings).toEqual([
       { role: 'roles/storage.objectViewer', members: [sa(RUNTIME)] },
     ]);
-    expect(
-      await storage.testBucketPermissions('app-inputs', [
-        'storage.buckets.getIamPolicy',
-        'storage.hmacKeys.list',
-      ]),
-    ).toEqual(['storage.buckets.getIamPolicy']);
+    expect(await storage.testBucketPermissions('app-inputs', ['storage.buckets.getIamPolicy'])).toEqual([
+      'storage.buckets.getIamPolicy',
+    ]);
+    // A permission of another resource type (HMAC keys are the project's) is refused, as Google does.
+    await expect(storage.testBucketPermissions('app-inputs', ['storage.hmacKeys.list'])).rejects.toThrow(
+      /not valid for this resource/,
+    );
     const missing = await call('/storage/v1/b/nope/iam');
     expect(missing.body.error).toMatchObject({ code: 404, message: 'The specified bucket does not exist.' });
     const denied = await call('/storage/v1/b/app-inputs', OUTSIDER);
