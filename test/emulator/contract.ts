@@ -183,6 +183,8 @@ export interface World {
   tags?: Array<{ resource: string; key: string; value: string; keyId: string; valueId: string }>;
   /** image URL without tag -> extra ms its tasks run before finishing (executions that outlive a deploy's wait). */
   imageRunMs?: Record<string, number>;
+  /** Empty pages (each with a nextPageToken) a Cloud Logging entries.list search answers before its results. */
+  logSearchCutShort?: number;
   /** Extra ms before a job write's reconcile settles and its long-running operation is done. */
   operationDelayMs?: number;
   /** Cloud Run GPUs allowed at once per region (project quota); a job asking more fails to reconcile. No entry: no limit. */

@@ -223,6 +223,7 @@ export function worldFromObject(raw: Obj): World {
       Object.entries(obj(raw.imageRunMs, 'imageRunMs')).map(([image, ms]) => [image, Number(ms)]),
     );
   if (raw.operationDelayMs !== undefined) world.operationDelayMs = Number(raw.operationDelayMs);
+  if (raw.logSearchCutShort !== undefined) world.logSearchCutShort = Number(raw.logSearchCutShort);
   if (raw.gpuQuota !== undefined)
     world.gpuQuota = Object.fromEntries(
       Object.entries(obj(raw.gpuQuota, 'gpuQuota')).map(([region, n]) => [region, Number(n)]),
