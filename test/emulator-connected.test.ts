@@ -156,8 +156,9 @@ describe('IAM of subnetworks, buckets and keys', () => {
       bindings: [{ role: 'roles/compute.networkUser', members: [sa(AGENT)] }],
     });
     expect(written.bindings).toEqual([{ role: 'roles/compute.networkUser', members: [sa(AGENT)] }]);
+    // Compute answers a stale etag with 412 conditionNotMet (not IAM's 409).
     await expect(compute.setSubnetworkIamPolicy(SUBNET, { ...policy, bindings: [] })).rejects.toMatchObject({
-      response: { status: 409 },
+      response: { status: 412 },
     });
     expect(
       await compute.testSubnetworkPermissions(SUBNET, [
