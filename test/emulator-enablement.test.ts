@@ -212,6 +212,17 @@ describe.skipIf(!hasGcloud)('gcloud services list / enable against Service Usage
     expect((await asDeployer('GET', '/v1/projects/vault/secrets/db')).status).toBe(200);
   });
 
+  it('gcloud services operations describe reads an enable operation back', async () => {
+    const op = emu()
+      .requestLog.filter((e) => /:enable$/.test(e.path) && e.status === 200)
+      .map((e) => (e.response as { name?: string }).name)
+      .find((n) => typeof n === 'string');
+    expect(op).toMatch(/^operations\//);
+    const r = await gcloud(['services', 'operations', 'describe', op as string]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toContain('secretmanager.googleapis.com');
+  });
+
   it('lists disabled ones too, page by page', async () => {
     const all = await gcloud(['services', 'list', '--available', '--project=host', '--page-size=3']);
     expect(all.code, all.stderr).toBe(0);
