@@ -156,8 +156,9 @@ describe('IAM of subnetworks, buckets and keys', () => {
       bindings: [{ role: 'roles/compute.networkUser', members: [sa(AGENT)] }],
     });
     expect(written.bindings).toEqual([{ role: 'roles/compute.networkUser', members: [sa(AGENT)] }]);
+    // Compute answers a stale etag with 412 conditionNotMet (not IAM's 409).
     await expect(compute.setSubnetworkIamPolicy(SUBNET, { ...policy, bindings: [] })).rejects.toMatchObject({
-      response: { status: 409 },
+      response: { status: 412 },
     });
     expect(
       await compute.testSubnetworkPermissions(SUBNET, [
@@ -189,12 +190,13 @@ describe('IAM of subnetworks, buckets and keys', () => {
     expect((await storage.getBucketIamPolicy('app-inputs')).bindings).toEqual([
       { role: 'roles/storage.objectViewer', members: [sa(RUNTIME)] },
     ]);
-    expect(
-      await storage.testBucketPermissions('app-inputs', [
-        'storage.buckets.getIamPolicy',
-        'storage.hmacKeys.list',
-      ]),
-    ).toEqual(['storage.buckets.getIamPolicy']);
+    expect(await storage.testBucketPermissions('app-inputs', ['storage.buckets.getIamPolicy'])).toEqual([
+      'storage.buckets.getIamPolicy',
+    ]);
+    // A permission of another resource type (HMAC keys are the project's) is refused, as Google does.
+    await expect(storage.testBucketPermissions('app-inputs', ['storage.hmacKeys.list'])).rejects.toThrow(
+      /not valid for this resource/,
+    );
     const missing = await call('/storage/v1/b/nope/iam');
     expect(missing.body.error).toMatchObject({ code: 404, message: 'The specified bucket does not exist.' });
     const denied = await call('/storage/v1/b/app-inputs', OUTSIDER);

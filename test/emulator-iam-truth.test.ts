@@ -185,7 +185,8 @@ describe('deny policies (IAM v2)', () => {
     const [meta] = list.data.policies ?? [];
     expect(meta).toMatchObject({
       kind: 'DenyPolicy',
-      name: `${parent}/no-agent-pulls`,
+      // Responses name the project by number (GoogleIamV2Policy.name).
+      name: `policies/${encodeURIComponent('cloudresourcemanager.googleapis.com/projects/111111111111')}/denypolicies/no-agent-pulls`,
       displayName: 'No pulls by the agent',
     });
     expect(meta?.rules).toBeUndefined();

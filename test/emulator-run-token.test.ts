@@ -75,13 +75,18 @@ describe('execution tokens', () => {
     const run = client(DEPLOYER);
     const id = 'a'.repeat(50);
     const err = await run.projects.locations.jobs
-      .create({ parent, jobId: id, requestBody: { ...v2Job(IMAGE), runExecutionToken: 'b'.repeat(13) } })
+      .create({
+        parent,
+        jobId: id,
+        requestBody: { ...v2Job(IMAGE, { serviceAccount: RUNNER }), runExecutionToken: 'b'.repeat(13) },
+      })
       .then(
         () => undefined,
         (e: { response?: { status: number; data: { error: { status: string } } } }) => e.response,
       );
     expect(err?.status).toBe(400);
     expect(err?.data.error.status).toBe('INVALID_ARGUMENT');
+    expect(JSON.stringify(err?.data)).toContain('execution token');
     expect(emu().world.jobs[`${parent}/jobs/${id}`]).toBeUndefined();
   });
 });

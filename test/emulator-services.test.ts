@@ -1,5 +1,6 @@
-// SERVICE_DISABLED from every API the emulator serves, against the caller's consumer project
-// (the pool's for a federated token, the service account's for its token), in Google's shape.
+// SERVICE_DISABLED from every API the emulator serves, in Google's shape, against the quota
+// project: the caller's consumer project for client-based APIs (the pool's for a federated
+// token, the service account's for its token), the resource's project for resource-based ones.
 import { describe, expect, it } from 'vitest';
 import { emulatorJson, useEmulator } from './helpers/emulator.ts';
 
@@ -22,6 +23,7 @@ const emu = useEmulator({
         number: '444444444444',
         disabledServices: ['iam.googleapis.com', 'secretmanager.googleapis.com'],
       },
+      { id: 'vault-proj', number: '555555555555', disabledServices: ['secretmanager.googleapis.com'] },
     ],
     serviceAccounts: [
       {
@@ -30,7 +32,7 @@ const emu = useEmulator({
       },
       { email: 'runtime@app-proj.iam.gserviceaccount.com' },
     ],
-    secrets: [{ name: 'projects/app-proj/secrets/s' }],
+    secrets: [{ name: 'projects/app-proj/secrets/s' }, { name: 'projects/vault-proj/secrets/v' }],
   },
 });
 
@@ -79,10 +81,12 @@ describe('SERVICE_DISABLED', () => {
     expect(iam.body.error?.message).toMatch(
       /^Identity and Access Management \(IAM\) API has not been used in project 444444444444 /,
     );
-    const secret = await call(sa, 'GET', '/v1/projects/app-proj/secrets/s');
+    // Secret Manager is resource-based: the secret's project counts, not the caller's.
+    const secret = await call(sa, 'GET', '/v1/projects/vault-proj/secrets/v');
     expect(secret.body.error?.message).toMatch(
-      /^Secret Manager API has not been used in project 444444444444 /,
+      /^Secret Manager API has not been used in project 555555555555 /,
     );
+    expect((await call(sa, 'GET', '/v1/projects/app-proj/secrets/s')).status).toBe(200);
     // APIs enabled on the consumer project answer as usual, whatever project the resource is in.
     expect((await call(sa, 'GET', '/v3/projects/app-proj')).status).toBe(200);
     expect((await call(sa, 'GET', '/v2/projects/app-proj/locations/us-central1/jobs')).status).toBe(200);
@@ -102,14 +106,14 @@ describe('SERVICE_DISABLED', () => {
     const r = await call(
       'serviceAccount:nobody@ci-proj.iam.gserviceaccount.com',
       'GET',
-      '/v1/projects/app-proj/secrets/s',
+      '/v1/projects/vault-proj/secrets/v',
     );
     expect(r.status).toBe(403);
     const details = (r.body.error?.details ?? []) as Array<{ reason?: string }>;
     expect(details[0]?.reason).toBe('SERVICE_DISABLED');
   });
 
-  it('Cloud SQL Admin instances.get, off by default in a project, answers SERVICE_DISABLED first', async () => {
+  it("Cloud SQL Admin instances.get, off by default in a project, answers SERVICE_DISABLED for the caller's project (client-based)", async () => {
     const r = await call(`serviceAccount:${DEPLOYER}`, 'GET', '/v1/projects/app-proj/instances/main');
     expect(r.status).toBe(403);
     expect(r.body.error?.message).toMatch(/^Cloud SQL Admin API has not been used in project 444444444444 /);

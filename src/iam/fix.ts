@@ -114,7 +114,11 @@ async function plan(t: Target, deps: FixDeps): Promise<void> {
  * APIs answer 409 ABORTED; Cloud Storage answers a bucket policy's stale etag with 412.
  */
 function staleEtag(e: unknown, resource: PolicyResource): boolean {
-  return isStatus(e, 'ABORTED') || (resource.kind === 'bucket' && toApiError(e).httpStatus === 412);
+  // Compute answers a subnetwork's stale etag with 412 conditionNotMet, as Cloud Storage does.
+  return (
+    isStatus(e, 'ABORTED') ||
+    (['bucket', 'subnetwork'].includes(resource.kind) && toApiError(e).httpStatus === 412)
+  );
 }
 
 /**

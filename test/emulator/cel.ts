@@ -4,26 +4,35 @@
 // plus what IAM condition bindings use: `request.time`, `resource.name|type|service`,
 // `timestamp('RFC 3339')` and <, <=, >, >= between timestamps.
 // Anything else is a syntax error, as an unsupported expression should be loud in tests.
+// IAM conditions also get integers, the timestamp accessors, extract() and the tag functions
+// (cel-functions.ts).
+import {
+  CelError,
+  type CelTag,
+  CelTime,
+  stringFunction,
+  TAG_FUNCTIONS,
+  tagFunction,
+  timeFunction,
+} from './cel-functions.ts';
 
-/** A CEL timestamp (epoch ms), so comparisons know they compare instants. */
-export class CelTime {
-  readonly ms: number;
-  constructor(ms: number) {
-    this.ms = ms;
-  }
-}
+export { CelError, CelTime } from './cel-functions.ts';
 
-export type CelValue = string | boolean | CelTime | CelValue[] | undefined;
+export type CelValue = string | boolean | number | CelTime | CelValue[] | undefined;
 export interface CelEnv {
   assertion?: Record<string, unknown>;
   attribute?: Record<string, string>;
   google?: Record<string, string>;
   request?: Record<string, unknown>;
   resource?: Record<string, unknown>;
+  /** The tags of the resource (resource.matchTag & co.); absent: the functions are unknown. */
+  tags?: readonly CelTag[];
+  /** Only these method names may be called (deny conditions allow the tag functions alone). */
+  onlyFunctions?: ReadonlySet<string>;
 }
 
 const TOKEN =
-  /\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(==|!=|<=|>=|&&|\|\||[<>!()[\],.])|([A-Za-z_][A-Za-z0-9_]*))/y;
+  /\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(==|!=|<=|>=|&&|\|\||[<>!()[\],.])|(\d+)|([A-Za-z_][A-Za-z0-9_]*))/y;
 
 function tokenize(src: string): string[] {
   const out: string[] = [];
@@ -32,13 +41,31 @@ function tokenize(src: string): string[] {
     if (/^\s*$/.test(src.slice(TOKEN.lastIndex))) break;
     const at = TOKEN.lastIndex;
     const m = TOKEN.exec(src);
-    if (!m) throw new Error(`unsupported CEL at position ${at}: ${src.slice(at, at + 20)}`);
-    out.push((m[1] ?? m[2] ?? m[3]) as string);
+    if (!m) throw new CelError(`CEL: unsupported syntax at position ${at}: ${src.slice(at, at + 20)}`, true);
+    out.push((m[1] ?? m[2] ?? m[3] ?? m[4]) as string);
   }
   return out;
 }
 
-class CelError extends Error {}
+/** A method call on a value: string, timestamp, or resource (tags) methods. */
+function callMethod(
+  env: CelEnv,
+  name: string,
+  target: unknown,
+  onResource: boolean,
+  args: CelValue[],
+  src: string,
+): CelValue {
+  if (env.onlyFunctions && !env.onlyFunctions.has(name))
+    throw new CelError(`CEL: ${name}() is not supported here in: ${src}`, true);
+  if (onResource && TAG_FUNCTIONS.has(name)) {
+    if (!env.tags) throw new CelError(`CEL: unsupported function ${name}() in: ${src}`);
+    return tagFunction(name, env.tags, args);
+  }
+  if (target instanceof CelTime) return timeFunction(name, target, args);
+  if (typeof target === 'string') return stringFunction(name, target, args);
+  throw new CelError(`CEL: unsupported function ${name}() in: ${src}`);
+}
 
 export function evaluateCel(src: string, env: CelEnv): CelValue {
   const t = tokenize(src);
@@ -49,11 +76,25 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
     if (tok === undefined || (want !== undefined && tok !== want)) {
       throw new CelError(
         `CEL: expected ${want ?? 'a token'} but found ${tok ?? 'end of expression'} in: ${src}`,
+        true,
       );
     }
     return tok;
   };
   const isStr = (v: unknown): v is string => typeof v === 'string';
+  const only = env.onlyFunctions;
+
+  function args(): CelValue[] {
+    eat('(');
+    const out: CelValue[] = [];
+    while (peek() !== ')') {
+      out.push(or());
+      if (peek() === ',') eat(',');
+      else break;
+    }
+    eat(')');
+    return out;
+  }
 
   function primary(): CelValue {
     const tok = eat();
@@ -62,6 +103,14 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
       eat(')');
       return v;
     }
+    if (
+      only &&
+      !['!', '('].includes(tok) &&
+      !(tok === 'resource' && peek() === '.') &&
+      !tok.startsWith("'") &&
+      !tok.startsWith('"')
+    )
+      throw new CelError(`CEL: ${tok} is not supported here in: ${src}`, true);
     if (tok === '[') {
       const items: CelValue[] = [];
       while (peek() !== ']') {
@@ -72,11 +121,10 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
       return items;
     }
     if (tok.startsWith("'") || tok.startsWith('"')) return tok.slice(1, -1).replace(/\\(.)/g, '$1');
+    if (/^\d+$/.test(tok)) return Number(tok);
     if (tok === 'true' || tok === 'false') return tok === 'true';
     if (tok === 'timestamp' && peek() === '(') {
-      eat('(');
-      const arg = or();
-      eat(')');
+      const [arg] = args();
       const ms = isStr(arg) ? Date.parse(arg) : Number.NaN;
       if (Number.isNaN(ms)) throw new CelError(`CEL: timestamp() needs an RFC 3339 string in: ${src}`);
       return new CelTime(ms);
@@ -90,26 +138,21 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
     };
     if (!(tok in roots)) throw new CelError(`CEL: unknown identifier ${tok} in: ${src}`);
     let value: unknown = roots[tok];
+    let onResource = tok === 'resource';
     while (peek() === '.') {
       eat('.');
       const name = eat();
       if (peek() === '(') {
-        eat('(');
-        const arg = or();
-        eat(')');
-        if (!isStr(value) || !isStr(arg)) throw new CelError(`CEL: ${name}() needs strings in: ${src}`);
-        if (name === 'startsWith') value = value.startsWith(arg);
-        else if (name === 'endsWith') value = value.endsWith(arg);
-        else if (name === 'contains') value = value.includes(arg);
-        else throw new CelError(`CEL: unsupported function ${name}() in: ${src}`);
+        value = callMethod(env, name, value, onResource, args(), src);
       } else {
+        if (only) throw new CelError(`CEL: ${tok}.${name} is not supported here in: ${src}`, true);
         value =
           typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
         if (value === undefined) throw new CelError(`CEL: no such key: ${name}`);
       }
+      onResource = false;
     }
-    if (typeof value === 'number') return String(value);
-    if (value instanceof CelTime) return value;
+    if (value instanceof CelTime || typeof value === 'number') return value;
     if (typeof value === 'string' || typeof value === 'boolean' || Array.isArray(value))
       return value as CelValue;
     throw new CelError(`CEL: ${tok} does not name a value in: ${src}`);
@@ -118,6 +161,7 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
     const left = primary();
     const op = peek();
     if (op === '==' || op === '!=' || op === 'in') {
+      if (only) throw new CelError(`CEL: ${op} is not supported here in: ${src}`, true);
       eat();
       const right = primary();
       if (op === 'in') return Array.isArray(right) && right.includes(left);
@@ -126,11 +170,16 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
       return op === '==' ? same : !same;
     }
     if (op === '<' || op === '<=' || op === '>' || op === '>=') {
+      if (only) throw new CelError(`CEL: ${op} is not supported here in: ${src}`, true);
       eat();
       const right = primary();
-      if (!(left instanceof CelTime) || !(right instanceof CelTime))
-        throw new CelError(`CEL: ${op} compares timestamps only in: ${src}`);
-      const d = left.ms - right.ms;
+      const bothTimes = left instanceof CelTime && right instanceof CelTime;
+      const bothNumbers = typeof left === 'number' && typeof right === 'number';
+      if (!bothTimes && !bothNumbers)
+        throw new CelError(`CEL: ${op} compares timestamps or numbers only in: ${src}`);
+      const d = bothTimes
+        ? (left as CelTime).ms - (right as CelTime).ms
+        : (left as number) - (right as number);
       return op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0;
     }
     return left;
@@ -161,7 +210,7 @@ export function evaluateCel(src: string, env: CelEnv): CelValue {
     return v;
   }
   const result = or();
-  if (i !== t.length) throw new CelError(`CEL: unexpected ${t[i]} in: ${src}`);
+  if (i !== t.length) throw new CelError(`CEL: unexpected ${t[i]} in: ${src}`, true);
   return result;
 }
 
@@ -209,15 +258,45 @@ export function conditionHolds(
  */
 export function bindingConditionHolds(
   expression: string,
-  context: { now: number; resource: { name: string; type: string; service: string } },
+  context: {
+    now: number;
+    resource: { name: string; type: string; service: string };
+    tags?: readonly CelTag[];
+    deny?: boolean;
+  },
 ): boolean {
   try {
-    return (
-      evaluateCel(expression, { request: { time: new CelTime(context.now) }, resource: context.resource }) ===
-      true
-    );
+    const env: CelEnv = {
+      request: { time: new CelTime(context.now) },
+      resource: context.resource,
+      tags: context.tags ?? [],
+    };
+    if (context.deny) env.onlyFunctions = TAG_FUNCTIONS;
+    return evaluateCel(expression, env) === true;
   } catch (e) {
     if (e instanceof CelError) return false;
+    throw e;
+  }
+}
+
+/**
+ * Why IAM would refuse to store this condition, or undefined: it does not parse, or (a deny
+ * rule's) it uses anything but the tag functions. Unknown attributes are not refused here:
+ * IAM knows many the emulator does not model, and they only fail to evaluate.
+ */
+export function conditionProblem(expression: string, kind: 'allow' | 'deny'): string | undefined {
+  const env: CelEnv = {
+    request: { time: new CelTime(0) },
+    resource: { name: '', type: '', service: '' },
+    tags: [],
+  };
+  if (kind === 'deny') env.onlyFunctions = TAG_FUNCTIONS;
+  try {
+    evaluateCel(expression, env);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CelError && e.invalid) return e.message;
+    if (e instanceof CelError) return undefined;
     throw e;
   }
 }

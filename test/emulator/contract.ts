@@ -52,6 +52,8 @@ export interface Ctx {
   baseUrl: string;
   /** The API serving this request (e.g. iam.googleapis.com), set by services.ts forService; requireCaller answers SERVICE_DISABLED when it is not enabled on the caller's consumer project. */
   service?: string;
+  /** For a resource-based API (services.ts), the project id or number holding the resource the request names: the API must be enabled there. */
+  resourceProject?: string;
   /** The caller from the Authorization header, or undefined. */
   caller: Caller | undefined;
   /** Returns the caller or throws an HttpError 401 UNAUTHENTICATED body. */
@@ -77,6 +79,8 @@ export class HttpError extends Error {
   readonly legacy: boolean;
   /** The legacy errors[] reason when it is not the HTTP status's usual one (e.g. Cloud SQL's instanceDoesNotExist). */
   legacyReason?: string;
+  /** The legacy errors[] domain when it is not `global` (e.g. usageLimits for accessNotConfigured). */
+  legacyDomain?: string;
   constructor(
     httpStatus: number,
     status: string,
@@ -175,6 +179,16 @@ export interface World {
   latencyMs: number;
   /** APIs (e.g. run.googleapis.com) whose per-minute write-request quota is used up: writes answer 429. */
   quotaExhausted?: string[];
+  /** Resource Manager tag bindings (world-tags.ts), read by IAM conditions' tag functions. */
+  tags?: Array<{ resource: string; key: string; value: string; keyId: string; valueId: string }>;
+  /** image URL without tag -> extra ms its tasks run before finishing (executions that outlive a deploy's wait). */
+  imageRunMs?: Record<string, number>;
+  /** Empty pages (each with a nextPageToken) a Cloud Logging entries.list search answers before its results. */
+  logSearchCutShort?: number;
+  /** Extra ms before a job write's reconcile settles and its long-running operation is done. */
+  operationDelayMs?: number;
+  /** Cloud Run GPUs allowed at once per region (project quota); a job asking more fails to reconcile. No entry: no limit. */
+  gpuQuota?: Record<string, number>;
   /** IAM policies of Cloud Run jobs, keyed by full v2 job name (projects/ID/locations/L/jobs/J). */
   jobPolicies?: Record<string, Policy>;
   /** IAM v2 deny policies, each attached to projects/ID, folders/N or organizations/N. */
@@ -210,6 +224,8 @@ export interface WorldConnected {
   buckets: WorldBucket[];
   /** projects/P/locations/L/keyRings/R/cryptoKeys/K -> its policy */
   cryptoKeys: Record<string, { policy: Policy }>;
+  /** projects/P/locations/L/keyRings/R -> its policy, which the ring's keys inherit */
+  keyRings: Record<string, { policy: Policy }>;
   /** image URL without tag -> lines its tasks print to stderr before exiting */
   imageLogs: Record<string, string[]>;
   /** Cloud Logging entries (LogEntry JSON), written by executions; entries.list reads them. */

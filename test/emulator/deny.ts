@@ -7,8 +7,9 @@
 // principalSet://goog/group/EMAIL, principalSet://goog/public:all; SERVICE_FQDN/RESOURCE.VERB.
 import { bindingConditionHolds } from './cel.ts';
 import type { Caller, DenyRule, World, WorldDenyPolicy } from './contract.ts';
-import { conditionResource, hierarchyOf, type PermissionVerdict } from './iam-engine.ts';
+import { conditionResource, hierarchyOf, type PermissionVerdict, policyHolders } from './iam-engine.ts';
 import { findProject } from './world-index.ts';
+import { tagsOf } from './world-tags.ts';
 
 /** run.jobs.create -> run.googleapis.com/jobs.create (the v2 permission form). */
 export function permissionFqdn(permission: string): string {
@@ -65,6 +66,8 @@ export function ruleDenies(
   return bindingConditionHolds(rule.denialCondition.expression, {
     now,
     resource: conditionResource(world, resource),
+    tags: tagsOf(world, policyHolders(world, resource)),
+    deny: true,
   });
 }
 

@@ -162,7 +162,12 @@ export function startExecution(
       cond('Completed', 'CONDITION_PENDING'),
     ];
     execution.updateTime = timestamp();
-    later(TIMING.finishMs - TIMING.startMs, () => {
+    // world.imageRunMs: how long an image's tasks run (an execution that outlives the deploy).
+    const runMs = Math.max(
+      0,
+      ...jobImages({ template }).map((i) => ctx.world.imageRunMs?.[imageKey(i)] ?? 0),
+    );
+    later(TIMING.finishMs - TIMING.startMs + runMs, () => {
       const maxRetries = Number(task.maxRetries ?? 3);
       recordTasks(ctx.world, ref, execution, { exitCode, lines, maxRetries });
       complete(job, execution, operation, { exitCode, maxRetries }, hooks);

@@ -60,6 +60,16 @@ const LEGACY_REASON: Record<number, string> = {
   500: 'backendError',
 };
 
+/**
+ * APIs whose JSON errors still carry the legacy `errors[]` array: the v1 surfaces, and Cloud
+ * Storage JSON v1, Compute v1 and Cloud SQL Admin v1beta4 (their discovery-era error shape:
+ * https://cloud.google.com/storage/docs/json_api/v1/status-codes, Compute's "errors" with
+ * reasons such as notFound/forbidden), whatever the error.
+ */
+export function hasLegacyErrors(path: string): boolean {
+  return /^\/(?:v1|storage\/v1|compute\/v1|sql\/v1beta4)\//.test(path);
+}
+
 /** The google.rpc.Status JSON body; `legacy` adds the v1 `errors[]` array. */
 export function errorBody(e: HttpError, legacy: boolean): Record<string, unknown> {
   const error: Record<string, unknown> = { code: e.httpStatus, message: e.message };
@@ -67,7 +77,7 @@ export function errorBody(e: HttpError, legacy: boolean): Record<string, unknown
     error.errors = [
       {
         message: e.message,
-        domain: 'global',
+        domain: e.legacyDomain ?? 'global',
         reason: e.legacyReason ?? LEGACY_REASON[e.httpStatus] ?? 'failed',
       },
     ];

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { bindingConditionHolds } from './cel.ts';
 import type { Binding, Caller, Member, Policy, World } from './contract.ts';
 import { deniedBy } from './deny.ts';
-import { connectedResource } from './world-connected.ts';
+import { type ConnectedNode, connectedResource } from './world-connected.ts';
 import {
   findFolder,
   findOrganization,
@@ -19,6 +19,7 @@ import {
   findServiceAccount,
   projectOfEmail,
 } from './world-index.ts';
+import { tagsOf } from './world-tags.ts';
 
 interface RoleDef {
   title: string;
@@ -130,7 +131,25 @@ export function memberMatches(world: World, entry: Member, caller: Caller | unde
     const domain = e.slice('domain:'.length);
     return caller.member.startsWith('user:') && (caller.email ?? '').toLowerCase().endsWith(`@${domain}`);
   }
-  return false;
+  return legacyProjectMember(world, entry, caller);
+}
+
+/**
+ * Cloud Storage's convenience members projectOwner:ID, projectEditor:ID, projectViewer:ID: the
+ * principals holding roles/owner, roles/editor or roles/viewer on that project (storage v1
+ * Policy.bindings.members, gcloud's storage_v1_messages.py), without conditions.
+ */
+function legacyProjectMember(world: World, entry: Member, caller: Caller): boolean {
+  const m = /^project(Owner|Editor|Viewer):(.+)$/.exec(entry);
+  if (!m?.[1] || !m[2]) return false;
+  const project = findProject(world, m[2]);
+  const role = `roles/${m[1].toLowerCase()}`;
+  return (project?.policy.bindings ?? []).some(
+    (b) =>
+      b.role === role &&
+      !b.condition &&
+      b.members.some((x) => !x.startsWith('project') && memberMatches(world, x, caller)),
+  );
 }
 
 // ---- propagation delay ----
@@ -204,8 +223,10 @@ function chainOf(world: World, resource: string): ChainLink[] {
     if (policy) own(policy);
     project = job[1];
   } else if (connectedResource(world, name)) {
-    const r = connectedResource(world, name) as { policy?: Policy; project: string };
+    const r = connectedResource(world, name) as ConnectedNode;
     if (r.policy) own(r.policy);
+    // A key inherits its key ring's policy before the project's.
+    for (const a of r.ancestors ?? []) chain.push({ name: a.name, policy: a.policy, hierarchy: false });
     project = r.project;
   } else {
     project = /^projects\/([^/:]+)/.exec(name)?.[1];
@@ -295,6 +316,7 @@ export function conditionGrants(world: World, b: Binding, resource: string, now 
   return bindingConditionHolds(b.condition.expression, {
     now,
     resource: conditionResource(world, resource),
+    tags: tagsOf(world, policyHolders(world, resource)),
   });
 }
 

@@ -22,6 +22,20 @@ const LEAF_SCOPES: Array<[RegExp, string[]]> = [
   ],
   [/^projects\/[^/]+\/secrets\/[^/]+$/, ['secretmanager.secrets.', 'secretmanager.versions.']],
   [/^projects\/[^/]+\/locations\/[^/]+\/jobs\/[^/]+$/, ['run.jobs.', 'run.executions.', 'run.tasks.']],
+  // Buckets, keys, key rings and subnetworks are as strict (issue: they accepted any permission).
+  [
+    /^projects\/_\/buckets\/[^/]+$/,
+    ['storage.buckets.', 'storage.objects.', 'storage.managedFolders.', 'storage.multipartUploads.'],
+  ],
+  [
+    /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/,
+    ['cloudkms.cryptoKeys.', 'cloudkms.cryptoKeyVersions.'],
+  ],
+  [
+    /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+$/,
+    ['cloudkms.keyRings.', 'cloudkms.cryptoKeys.', 'cloudkms.cryptoKeyVersions.', 'cloudkms.importJobs.'],
+  ],
+  [/^projects\/[^/]+\/regions\/[^/]+\/subnetworks\/[^/]+$/, ['compute.subnetworks.']],
 ];
 
 /** Permissions that only an ancestor of the resource type can hold. */

@@ -2,6 +2,7 @@
 // policy versions, etag-guarded writes (409 ABORTED), the default update mask that keeps
 // audit configs, and the propagation delay of new grants.
 import { createHash, randomBytes } from 'node:crypto';
+import { conditionProblem } from './cel.ts';
 import { type Binding, type Ctx, HttpError, type Policy, type World } from './contract.ts';
 import { badRequest, isRecord } from './http.ts';
 import { heldPermissions, notePolicyWrite } from './iam-engine.ts';
@@ -59,28 +60,48 @@ export function getPolicy(holder: PolicyHolder, body: unknown, query: URLSearchP
 const MEMBER =
   /^(user:|serviceAccount:|group:|domain:|deleted:|principal:\/\/|principalSet:\/\/)\S+$|^(allUsers|allAuthenticatedUsers)$/;
 
-function validateBindings(world: World, bindings: unknown): Binding[] {
+/** Cloud Storage's convenience members (storage v1 Policy.bindings.members). */
+export const STORAGE_PROJECT_MEMBER = /^project(Owner|Editor|Viewer):[a-z0-9][-a-z0-9:.]*$/;
+
+function validateBindings(world: World, bindings: unknown, extraMember?: RegExp): Binding[] {
   if (bindings === undefined) return [];
   if (!Array.isArray(bindings)) throw badRequest('Invalid JSON payload received. Unknown name "bindings".');
   const out: Binding[] = [];
-  for (const b of bindings) {
+  for (const [index, b] of bindings.entries()) {
     if (!isRecord(b) || typeof b.role !== 'string') throw badRequest('Policy binding is missing a role.');
     const role = b.role;
     requireKnownRole(world, role);
     const members = Array.isArray(b.members) ? b.members.map(String) : [];
     for (const m of members) {
-      if (!MEMBER.test(m))
+      if (!MEMBER.test(m) && !extraMember?.test(m))
         throw badRequest(`Invalid principal: ${m}. Principals must be of the form type:identifier.`);
     }
     if (members.length === 0) continue; // the real API drops empty bindings
     const binding: Binding = { role, members: [...new Set(members)] };
     if (isRecord(b.condition)) {
       if (typeof b.condition.expression !== 'string') throw badRequest('Condition expression is required.');
+      refuseInvalidCondition(b.condition.expression, index);
       binding.condition = structuredClone(b.condition) as Binding['condition'] & object;
     }
     out.push(binding);
   }
   return out;
+}
+
+/**
+ * IAM refuses a policy whose condition does not parse with its generic 400 ("Request contains
+ * an invalid argument.", as terraform-provider-google#4276 and #6503 quote it); the BadRequest
+ * detail naming the expression is the emulator's, so a test can see which one.
+ */
+function refuseInvalidCondition(expression: string, index: number): void {
+  const problem = conditionProblem(expression, 'allow');
+  if (!problem) return;
+  throw new HttpError(400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', [
+    {
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: [{ field: `policy.bindings[${index}].condition.expression`, description: problem }],
+    },
+  ]);
 }
 
 // Etags are bytes: gcloud (apitools) sends them back in the URL-safe base64 alphabet.
@@ -90,7 +111,12 @@ function sameEtag(a: string, b: string): boolean {
 }
 
 /** setIamPolicy: etag check, validation, default mask `bindings,etag` (audit configs kept unless masked in). */
-export function setPolicy(ctx: Ctx, holder: PolicyHolder, body: unknown): Policy {
+export function setPolicy(
+  ctx: Ctx,
+  holder: PolicyHolder,
+  body: unknown,
+  opts: { extraMember?: RegExp } = {},
+): Policy {
   if (!isRecord(body) || !isRecord(body.policy)) throw badRequest('Request contains an invalid argument.');
   const incoming = body.policy;
   const current = holder.policy;
@@ -105,7 +131,7 @@ export function setPolicy(ctx: Ctx, holder: PolicyHolder, body: unknown): Policy
       'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
     );
   }
-  const bindings = validateBindings(ctx.world, incoming.bindings);
+  const bindings = validateBindings(ctx.world, incoming.bindings, opts.extraMember);
   const version = typeof incoming.version === 'number' ? incoming.version : 1;
   requireVersionFor(current, incoming.etag, version);
   if (hasCondition(bindings) && version < 3) {

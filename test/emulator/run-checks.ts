@@ -23,6 +23,8 @@ import { type ImageLocation, imageDigest, parseImageUrl } from './images.ts';
 import { connectedFailure } from './run-connected.ts';
 import type { JobRef, Json } from './run-model.ts';
 import { asArray, asJson, defaultComputeSa, serviceAgentOf, str } from './run-model.ts';
+import { gpuQuotaFailure } from './run-quota.ts';
+import { apiOffIn } from './services.ts';
 import { findRepository, findSecret, findServiceAccount, projectOfEmail } from './world-index.ts';
 
 /** A failure found while reconciling: the operation error and the condition it leaves. */
@@ -171,7 +173,8 @@ function imageExists(ctx: Ctx, img: ImageParts): boolean {
   return tags.includes(img.tag ?? 'latest');
 }
 
-function agentCannotReadImage(agent: Caller, img: ImageParts, ref: JobRef): Failure {
+/** `disabled`: the registry refused because Artifact Registry is off in the image's project. */
+function agentCannotReadImage(agent: Caller, img: ImageParts, ref: JobRef, disabled?: string): Failure {
   const host = img.repository.endsWith('gcr.io') ? img.repository : `${img.location}-docker.pkg.dev`;
   const manifest = `https://${host}/v2/${img.project}/${img.repository.endsWith('gcr.io') ? '' : `${img.repository}/`}${img.path}/manifests/${img.digest ?? img.tag ?? 'latest'}`;
   const other =
@@ -188,7 +191,7 @@ function agentCannotReadImage(agent: Caller, img: ImageParts, ref: JobRef): Fail
       'Ensure that the provided container image URL is correct and that the above account has permission to access the image. ' +
       'If you just enabled the Cloud Run API, the permissions might take a few minutes to propagate.' +
       `${other} Cause: 403 Forbidden GET ${manifest} ` +
-      `{"errors":[{"code":"DENIED","message":"Permission \\"artifactregistry.repositories.downloadArtifacts\\" denied on resource \\"${repositoryName(img)}\\" (or it may not exist)"}]}`,
+      `{"errors":[{"code":"DENIED","message":${disabled ? JSON.stringify(disabled) : `"Permission \\"artifactregistry.repositories.downloadArtifacts\\" denied on resource \\"${repositoryName(img)}\\" (or it may not exist)"`}}]}`,
   };
 }
 
@@ -231,6 +234,8 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
   for (const url of jobImages(job)) {
     const img = parseImage(url);
     if (!img) continue;
+    const off = apiOffIn(ctx, img.project, 'artifactregistry.googleapis.com');
+    if (off) return agentCannotReadImage(agent, img, ref, off);
     if (!ctx.can('artifactregistry.repositories.downloadArtifacts', repositoryName(img), agent)) {
       return agentCannotReadImage(agent, img, ref);
     }
@@ -243,6 +248,15 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
     const m = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(secret);
     const found = m?.[1] && m[2] ? findSecret(ctx.world, m[1], m[2]) : undefined;
     const versionName = `${secret}/versions/${version}`;
+    const off = m?.[1] ? apiOffIn(ctx, m[1], 'secretmanager.googleapis.com') : undefined;
+    if (off) {
+      // The frame is the emulator's (no public record of Cloud Run's); the cause is Google's sentence.
+      return {
+        code: 7,
+        reason: 'SECRETS_ACCESS_CHECK_FAILED',
+        message: `Cannot access secret ${versionName} for job service account ${sa.email}: ${off}`,
+      };
+    }
     if (
       !found ||
       (version !== 'latest' && !found.versions.includes(version)) ||
@@ -264,5 +278,5 @@ export function reconcileFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
       };
     }
   }
-  return connectedFailure(ctx, ref, job);
+  return connectedFailure(ctx, ref, job) ?? gpuQuotaFailure(ctx.world, ref, job);
 }

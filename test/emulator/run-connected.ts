@@ -14,6 +14,7 @@ import type { Caller, Ctx } from './contract.ts';
 import type { Failure } from './run-checks.ts';
 import type { JobRef, Json } from './run-model.ts';
 import { asArray, asJson, serviceAgentOf, str } from './run-model.ts';
+import { apiOffIn } from './services.ts';
 import { canonical, findBucket, findCryptoKey, findSqlInstance, findSubnetwork } from './world-connected.ts';
 import { findProject } from './world-index.ts';
 
@@ -84,6 +85,10 @@ export function connectedFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
   const c = connectedOf(ref, job);
   for (const subnet of c.subnets) {
     const name = canonical(ctx.world, subnet);
+    // The Shared VPC host must have Compute on (resource-based API): the frame is the
+    // emulator's, the cause Google's SERVICE_DISABLED sentence.
+    const computeOff = apiOffIn(ctx, seg(name, 'projects') ?? '', 'compute.googleapis.com');
+    if (computeOff) return { code: 7, message: `Cloud Run cannot use subnetwork ${subnet}: ${computeOff}` };
     if (!findSubnetwork(ctx.world, name) || !ctx.can('compute.subnetworks.use', name, agent)) {
       return {
         code: 7,
@@ -108,6 +113,12 @@ export function connectedFailure(ctx: Ctx, ref: JobRef, job: Json): Failure | un
   }
   if (c.key) {
     const name = canonical(ctx.world, c.key);
+    const kmsOff = apiOffIn(ctx, seg(name, 'projects') ?? '', 'cloudkms.googleapis.com');
+    if (kmsOff)
+      return {
+        code: 7,
+        message: `Cloud Run cannot use the customer-managed encryption key ${c.key}: ${kmsOff}`,
+      };
     if (!findCryptoKey(ctx.world, name) || !ctx.can('cloudkms.cryptoKeyVersions.useToEncrypt', name, agent)) {
       return {
         code: 7,

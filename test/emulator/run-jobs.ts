@@ -24,6 +24,7 @@ import {
   TIMING,
   timestamp,
 } from './run-model.ts';
+import { requireValidJob } from './run-spec-rules.ts';
 
 /** Fields a client may set; everything else on a stored job is the server's. */
 const CLIENT_FIELDS = [
@@ -147,6 +148,7 @@ export function writeJob(
   opts: { current?: Json; validateOnly?: boolean; legacy?: boolean } = {},
 ): WriteResult {
   const job = buildJob(ref, body, caller, opts.current);
+  requireValidJob(job, opts.current !== undefined, opts.legacy ?? false);
   checkDeployer(ctx, ref, job, opts.legacy ?? false);
   const token = executionToken(ctx, ref, body);
   const failure = reconcileFailure(ctx, ref, job);
@@ -158,7 +160,8 @@ export function writeJob(
   ctx.world.jobs[name] = job;
   const operation = newOperation(ctx.world, ref, { '@type': JOB_TYPE, ...job });
   operation.done = false;
-  later(TIMING.reconcileMs, () => {
+  // world.operationDelayMs: a reconcile (and the write's operation) that finishes late.
+  later(TIMING.reconcileMs + (ctx.world.operationDelayMs ?? 0), () => {
     if (failure || !token || ctx.world.jobs[name] !== job) return settle(ctx, name, job, operation, failure);
     let settled = false;
     const done = (error?: { code: number; message: string }) => {

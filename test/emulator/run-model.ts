@@ -50,20 +50,25 @@ export function parseJobName(world: World, name: string): JobRef | undefined {
   return m?.[1] && m[2] && m[3] ? jobRef(world, m[1], m[2], m[3]) : undefined;
 }
 
-export const JOB_ID = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
+/**
+ * Job ids: lowercase letters, digits and hyphens, a letter first, no hyphen last, at most 63
+ * characters (gcloud's run flags.ValidateResource allows 63 for `run jobs create`; Cloud Run's
+ * v2 workers build job names up to that length, PrefectHQ/prefect#20468). The refusal follows
+ * Cloud Run v2's for an invalid service id ("Violation in CreateServiceRequest.service_id: only
+ * lowercase, digits, and hyphens; must begin with letter, and cannot end with hyphen; must be
+ * less than 50 characters.", quoted in pulumi/pulumi-gcp#3167), with the job's field and limit.
+ */
+export const JOB_ID = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
-export function invalidJobId(id: string, legacy = false): HttpError {
+export function invalidJobId(legacy = false): HttpError {
+  const field = legacy ? 'metadata.name' : 'Violation in CreateJobRequest.job_id';
+  const description =
+    'only lowercase, digits, and hyphens; must begin with letter, and cannot end with hyphen; must be less than 64 characters.';
   return new HttpError(
     400,
     'INVALID_ARGUMENT',
-    `Invalid job name '${id}': it must use only lowercase alphanumeric characters and dashes, ` +
-      'start with a letter, not end with a dash, and be at most 49 characters long.',
-    [
-      {
-        '@type': 'type.googleapis.com/google.rpc.BadRequest',
-        fieldViolations: [{ field: 'job_id', description: 'Invalid job name.' }],
-      },
-    ],
+    `${field}: ${description}`,
+    [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field, description }] }],
     legacy,
   );
 }
@@ -107,8 +112,13 @@ export function gate(ctx: Ctx, permission: string, ref: JobRef, resourceText: st
 /** Calls that count against Cloud Run's "Job write requests per minute" quota. */
 const WRITES = /^run\.jobs\.(create|update|delete|run|runWithOverrides)$/;
 
-/** 429 as Google's quota system answers it: ErrorInfo RATE_LIMIT_EXCEEDED plus a QuotaFailure. */
+/**
+ * 429 as Google's quota system answers it: ErrorInfo RATE_LIMIT_EXCEEDED, a QuotaFailure and a
+ * RetryInfo saying when the per-minute window reopens (Google sends RetryInfo.retryDelay with
+ * its 429 RESOURCE_EXHAUSTED: googleapis/python-genai#2114).
+ */
 function quotaExceeded(projectNumber: string, location: string): HttpError {
+  const wait = 60 - Math.floor((Date.now() / 1000) % 60);
   const metric = 'run.googleapis.com/job_write_requests';
   const limit = 'JobWriteRequestsPerMinutePerProjectPerRegion';
   return new HttpError(
@@ -138,6 +148,7 @@ function quotaExceeded(projectNumber: string, location: string): HttpError {
           },
         ],
       },
+      { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${wait}s` },
     ],
   );
 }
@@ -148,7 +159,10 @@ export async function asLegacy<T>(fn: () => T | Promise<T>): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof HttpError && !e.legacy) {
-      throw new HttpError(e.httpStatus, e.status, e.message, e.details, true);
+      const legacy = new HttpError(e.httpStatus, e.status, e.message, e.details, true);
+      if (e.legacyReason) legacy.legacyReason = e.legacyReason;
+      if (e.legacyDomain) legacy.legacyDomain = e.legacyDomain;
+      throw legacy;
     }
     throw e;
   }

@@ -6,6 +6,7 @@
 // own metadata: binary-authorization and binary-authorization-breakglass. Volumes: csi with the
 // gcsfuse.run.googleapis.com driver (v2 gcs), nfs, emptyDir with medium Memory (v2 MEMORY).
 import { asArray, asJson, type Json, str } from './run-model.ts';
+import { aliasRemoteSecrets, resolveSecretAliases, SECRETS_ANNOTATION } from './run-v1-secrets.ts';
 
 const RUN = 'run.googleapis.com';
 export const TEMPLATE_ANNOTATIONS = {
@@ -111,6 +112,7 @@ export function templateAnnotationsToV2(annotations: Json, task: Json): Json | u
   if (key) task.encryptionKey = key;
   const environment = take(TEMPLATE_ANNOTATIONS.environment);
   if (environment) task.executionEnvironment = ENV_TO_V2[environment] ?? environment;
+  resolveSecretAliases(take(SECRETS_ANNOTATION), task);
   return Object.keys(rest).length ? rest : undefined;
 }
 
@@ -139,6 +141,8 @@ export function templateAnnotationsToV1(task: Json, spec: Json): Json {
   const environment = str(task.executionEnvironment);
   if (environment)
     out[TEMPLATE_ANNOTATIONS.environment] = environment.replace('EXECUTION_ENVIRONMENT_', '').toLowerCase();
+  const aliases = aliasRemoteSecrets(spec);
+  if (aliases) out[SECRETS_ANNOTATION] = aliases;
   return out;
 }
 

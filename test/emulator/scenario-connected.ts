@@ -17,6 +17,7 @@ export function connectedFromObject(raw: Obj, policy: (v: unknown, where: string
     connectors: {},
     buckets: [],
     cryptoKeys: {},
+    keyRings: {},
     imageLogs: {},
     logEntries: [],
     tasks: {},
@@ -79,6 +80,16 @@ export function connectedFromObject(raw: Obj, policy: (v: unknown, where: string
       'projects/P/locations/L/keyRings/R/cryptoKeys/K',
     );
     out.cryptoKeys[name] = { policy: policy(o.policy, `cryptoKeys[${i}].policy`) };
+  });
+  list(raw.keyRings, 'keyRings').forEach((v, i) => {
+    const o = obj(v, `keyRings[${i}]`);
+    const name = named(
+      o.name,
+      `keyRings[${i}].name`,
+      /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+$/,
+      'projects/P/locations/L/keyRings/R',
+    );
+    out.keyRings[name] = { policy: policy(o.policy, `keyRings[${i}].policy`) };
   });
   for (const [image, lines] of Object.entries(obj(raw.imageLogs, 'imageLogs')))
     out.imageLogs[image] = list(lines, `imageLogs.${image}`).map(String);

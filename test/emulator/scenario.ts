@@ -4,10 +4,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { conditionProblem } from './cel.ts';
 import type { DenyRule, Policy, World, WorldGithub, WorldProject } from './contract.ts';
 import { newEtag } from './policy-api.ts';
 import { connectedFromObject } from './scenario-connected.ts';
 import { fail, list, type Obj, obj } from './scenario-read.ts';
+import { tagsFromObject } from './world-tags.ts';
 
 const DEFAULT_SERVICES = [
   'run.googleapis.com',
@@ -215,6 +217,17 @@ export function worldFromObject(raw: Obj): World {
   };
   if (raw.quotaExhausted !== undefined)
     world.quotaExhausted = list(raw.quotaExhausted, 'quotaExhausted').map(String);
+  if (raw.tags !== undefined) world.tags = tagsFromObject(raw);
+  if (raw.imageRunMs !== undefined)
+    world.imageRunMs = Object.fromEntries(
+      Object.entries(obj(raw.imageRunMs, 'imageRunMs')).map(([image, ms]) => [image, Number(ms)]),
+    );
+  if (raw.operationDelayMs !== undefined) world.operationDelayMs = Number(raw.operationDelayMs);
+  if (raw.logSearchCutShort !== undefined) world.logSearchCutShort = Number(raw.logSearchCutShort);
+  if (raw.gpuQuota !== undefined)
+    world.gpuQuota = Object.fromEntries(
+      Object.entries(obj(raw.gpuQuota, 'gpuQuota')).map(([region, n]) => [region, Number(n)]),
+    );
   if (raw.jobPolicies !== undefined) {
     world.jobPolicies = {};
     for (const [name, p] of Object.entries(obj(raw.jobPolicies, 'jobPolicies'))) {
@@ -312,6 +325,9 @@ function denyPolicies(v: unknown): NonNullable<World['denyPolicies']> {
       if (dr.denialCondition !== undefined) {
         const c = obj(dr.denialCondition, `${at}.denyRule.denialCondition`);
         rule.denialCondition = { expression: str(c.expression, `${at}.denyRule.denialCondition.expression`) };
+        // Deny conditions may use the tag functions only (cel-functions.ts): IAM refuses others.
+        const problem = conditionProblem(rule.denialCondition.expression, 'deny');
+        if (problem) fail(`${at}.denyRule.denialCondition.expression`, problem);
         if (typeof c.title === 'string') rule.denialCondition.title = c.title;
       }
       const out: { description?: string; denyRule: DenyRule } = { denyRule: rule };

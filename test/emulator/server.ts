@@ -34,7 +34,7 @@ import {
   type World,
 } from './contract.ts';
 import type { After, FaultInjector } from './faults.ts';
-import { errorBody, errorInfo, readBody, send, toEmuRequest } from './http.ts';
+import { errorBody, errorInfo, hasLegacyErrors, readBody, send, toEmuRequest } from './http.ts';
 import { callerFor, can, loadPredefinedRoles, predefinedRoles } from './iam-engine.ts';
 import { handlers as runIam } from './run-iam.ts';
 import { loadScenario } from './scenario.ts';
@@ -216,7 +216,7 @@ export async function startEmulator(opts: StartOptions): Promise<Emulator> {
         };
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
-        out = { status: e.httpStatus, body: errorBody(e, /^\/v1\//.test(path)) };
+        out = { status: e.httpStatus, body: errorBody(e, hasLegacyErrors(path)) };
       }
       if (world.latencyMs > 0) await sleep(world.latencyMs);
       status = out.status;

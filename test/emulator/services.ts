@@ -1,11 +1,23 @@
 // Which Google API serves a request, and SERVICE_DISABLED as Google answers it when that API
-// is not enabled on the consumer project: the project the credential bills to, not the
-// resource's. For a federated token that is the workload identity pool's project; for a
-// service account's token, the account's project; for a user, the x-goog-user-project header
-// (gcloud's own OAuth client otherwise, whose project has every API enabled).
+// is not enabled on the quota ("consumer") project. Google has two kinds of APIs
+// (https://cloud.google.com/docs/quotas/quota-project): resource-based APIs bill the project
+// that holds the resource the request names (a Shared VPC host's subnetwork, a key's, a
+// secret's or an image's project), whoever calls; client-based APIs bill the project of the
+// credential: for a federated token the workload identity pool's project, for a service
+// account's token the account's project, for a user the x-goog-user-project header (gcloud's
+// own OAuth client otherwise, whose project has every API enabled).
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Caller, type Ctx, type Handler, HttpError, type World, type WorldProject } from './contract.ts';
-import { errorInfo } from './http.ts';
+import {
+  type Caller,
+  type Ctx,
+  type EmuRequest,
+  type Handler,
+  HttpError,
+  type World,
+  type WorldProject,
+} from './contract.ts';
+import { errorInfo, isRecord } from './http.ts';
+import { findBucket } from './world-connected.ts';
 import { findProject, projectOfEmail } from './world-index.ts';
 
 /** Display names Google uses in the message ("<title> has not been used in project N ..."). */
@@ -29,10 +41,57 @@ const TITLES: Record<string, string> = {
   'cloudscheduler.googleapis.com': 'Cloud Scheduler API',
 };
 
+/**
+ * The resource-based APIs among those served: each names a project-scoped resource in its
+ * path (Storage: the bucket, whose project holds it; Logging: the resourceNames it reads), and
+ * the quota-project page gives Compute as the example of the kind. IAM, IAM Credentials,
+ * STS, Resource Manager, Org Policy, Service Usage and Policy Troubleshooter stay
+ * client-based (the WIF pool's project for IAM Credentials, as the google-github-actions/auth
+ * setup requires it enabled there), and so does Cloud SQL Admin: it must be enabled "in the
+ * project that you are connecting from" (https://cloud.google.com/sql/docs/mysql/connect-run).
+ */
+const RESOURCE_BASED = new Set([
+  'run.googleapis.com',
+  'secretmanager.googleapis.com',
+  'artifactregistry.googleapis.com',
+  'compute.googleapis.com',
+  'cloudkms.googleapis.com',
+  'vpcaccess.googleapis.com',
+  'storage.googleapis.com',
+  'logging.googleapis.com',
+]);
+
+/** The project (id or number) holding the resource a resource-based API's request names. */
+export function resourceProjectOf(service: string, req: EmuRequest, world: World): string | undefined {
+  if (!RESOURCE_BASED.has(service)) return undefined;
+  if (service === 'storage.googleapis.com') {
+    const bucket = /^\/storage\/v1\/b\/([^/]+)/.exec(req.path)?.[1];
+    return bucket ? findBucket(world, decodeURIComponent(bucket))?.project : undefined;
+  }
+  if (service === 'logging.googleapis.com') {
+    const names = isRecord(req.body) && Array.isArray(req.body.resourceNames) ? req.body.resourceNames : [];
+    return /^projects\/([^/]+)$/.exec(String(names[0] ?? ''))?.[1];
+  }
+  return /\/(?:projects|namespaces)\/([^/:]+)/.exec(req.path)?.[1];
+}
+
+/** The display name of a service (its own name when the emulator has none). */
+export function serviceTitle(service: string): string {
+  return TITLES[service] ?? service;
+}
+
+/** The services the emulator knows by name. */
+export function knownServices(): string[] {
+  return Object.keys(TITLES);
+}
+
 /** Tag every handler of an API module with its service, so ctx.requireCaller checks it is enabled. */
 export function forService(service: string, handlers: Handler[]): Handler[] {
   return handlers.map((h) => (req, ctx) => {
     ctx.service = service;
+    const project = resourceProjectOf(service, req, ctx.world);
+    if (project === undefined) delete ctx.resourceProject;
+    else ctx.resourceProject = project;
     return h(req, ctx);
   });
 }
@@ -44,7 +103,7 @@ export function serviceDisabled(service: string, project: WorldProject, legacy =
   const message =
     `${title} has not been used in project ${project.number} before or it is disabled. Enable it by visiting ${url} ` +
     'then retry. If you enabled this API recently, wait a few minutes for the action to propagate to our systems and retry.';
-  return new HttpError(
+  const error = new HttpError(
     403,
     'PERMISSION_DENIED',
     message,
@@ -64,6 +123,13 @@ export function serviceDisabled(service: string, project: WorldProject, legacy =
     ],
     legacy,
   );
+  // Where an API still sends the legacy errors[] array, a disabled API's entry reads
+  // reason accessNotConfigured, domain usageLimits (as Google's client libraries print it:
+  // "googleapi: Error 403: ... has not been used in project N ..., accessNotConfigured",
+  // GoogleCloudPlatform/community#884; googlearchive/storage-getting-started-javascript#4).
+  error.legacyReason = 'accessNotConfigured';
+  error.legacyDomain = 'usageLimits';
+  return error;
 }
 
 /** Is `service` enabled on the project? Projects outside the world (Google's own) have everything. */
@@ -90,10 +156,28 @@ export function consumerProject(
   return typeof quota === 'string' ? findProject(world, quota) : undefined;
 }
 
-/** Throws SERVICE_DISABLED when the request's API is not enabled on the caller's consumer project. */
+/**
+ * Throws SERVICE_DISABLED when the request's API is not enabled on its quota project: the
+ * resource's project for a resource-based API, the caller's consumer project otherwise.
+ */
 export function requireEnabled(ctx: Ctx, caller: Caller, headers: IncomingHttpHeaders): void {
   const service = ctx.service;
   if (!service) return;
+  if (RESOURCE_BASED.has(service)) {
+    const holder = ctx.resourceProject ? findProject(ctx.world, ctx.resourceProject) : undefined;
+    if (!enabledOn(holder, service)) throw serviceDisabled(service, holder as WorldProject);
+    return;
+  }
   const project = consumerProject(ctx.world, caller, headers);
   if (!enabledOn(project, service)) throw serviceDisabled(service, project as WorldProject);
+}
+
+/**
+ * Google's SERVICE_DISABLED sentence when `service` is off in the project (id or number) that
+ * holds a resource the job uses: resource-based APIs bill that project, so Cloud Run's agent
+ * meets the same refusal there (https://cloud.google.com/docs/quotas/quota-project).
+ */
+export function apiOffIn(ctx: Ctx, project: string, service: string): string | undefined {
+  const p = findProject(ctx.world, project);
+  return p && !enabledOn(p, service) ? serviceDisabled(service, p).message : undefined;
 }

@@ -30,11 +30,19 @@ export function findCryptoKey(world: World, name: string): { policy: Policy } | 
   return world.connected.cryptoKeys[canonical(world, name)];
 }
 
-/** The IAM node of a subnetwork, bucket or key: its policy (if it exists) and its project. */
-export function connectedResource(
-  world: World,
-  name: string,
-): { policy?: Policy; project: string } | undefined {
+export function findKeyRing(world: World, name: string): { policy: Policy } | undefined {
+  return world.connected.keyRings[canonical(world, name)];
+}
+
+/** A connected resource's IAM node: its policy (if it exists), the policies it inherits below the project (a key's ring), its project. */
+export interface ConnectedNode {
+  policy?: Policy;
+  ancestors?: Array<{ name: string; policy: Policy }>;
+  project: string;
+}
+
+/** The IAM node of a subnetwork, bucket, key ring or key: its policy (if it exists) and its project. */
+export function connectedResource(world: World, name: string): ConnectedNode | undefined {
   const bucket = /^projects\/_\/buckets\/([^/]+)/.exec(name);
   if (bucket?.[1]) {
     const b = findBucket(world, bucket[1]);
@@ -45,10 +53,15 @@ export function connectedResource(
     const s = findSubnetwork(world, subnet[1]);
     return { ...(s ? { policy: s.policy } : {}), project: subnet[2] };
   }
-  const key = /^(projects\/([^/]+)\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+)/.exec(name);
-  if (key?.[1] && key[2]) {
+  const key = /^((projects\/([^/]+)\/locations\/[^/]+\/keyRings\/[^/:]+)(?:\/cryptoKeys\/[^/:]+)?)/.exec(
+    name,
+  );
+  if (key?.[1] && key[2] && key[3]) {
+    const ring = findKeyRing(world, key[2]);
+    if (key[1] === key[2]) return { ...(ring ? { policy: ring.policy } : {}), project: key[3] };
     const k = findCryptoKey(world, key[1]);
-    return { ...(k ? { policy: k.policy } : {}), project: key[2] };
+    const ancestors = ring ? [{ name: canonical(world, key[2]), policy: ring.policy }] : [];
+    return { ...(k ? { policy: k.policy } : {}), ancestors, project: key[3] };
   }
   return undefined;
 }

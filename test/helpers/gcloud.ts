@@ -25,11 +25,12 @@ export function useGcloudEmulator(
   scenario: StartOptions['scenario'],
   overrides: Record<string, string>,
   timeoutMs: number,
+  options: Omit<StartOptions, 'scenario'> = {},
 ): { emu: () => Emulator; gcloud: (args: string[], token?: string) => Promise<GcloudRun> } {
   let emu: Emulator | undefined;
   let config: string | undefined;
   beforeAll(async () => {
-    emu = await startEmulator({ scenario });
+    emu = await startEmulator({ ...options, scenario });
     config = mkdtempSync(join(tmpdir(), 'gcloud-emu-'));
   });
   afterAll(async () => {

@@ -1,54 +1,32 @@
-// Cloud Logging v2: entries.list over what executions wrote (../task-logs.ts). The filter
-// understands what the action and the console's log links use: comparisons joined by AND or
-// new lines, `field="value"` / `field=value` / `field>=value` (severity is ordered), dotted
-// paths with quoted label keys, e.g. labels."run.googleapis.com/execution_name"="x".
+// Cloud Logging v2: entries.list over what executions wrote (../task-logs.ts), with the Logging
+// query language (../logging-filter.ts) and pageSize/pageToken paging; world.logSearchCutShort
+// makes a search answer that many empty pages with a token first, as a search out of time does.
+import { createHash } from 'node:crypto';
 import { type Handler, HttpError } from '../contract.ts';
 import { badRequest, isRecord, route } from '../http.ts';
+import { matches, parseFilter } from '../logging-filter.ts';
 import { forService } from '../services.ts';
 import { findProject } from '../world-index.ts';
 
-const SEVERITY = ['DEFAULT', 'DEBUG', 'INFO', 'NOTICE', 'WARNING', 'ERROR', 'CRITICAL', 'ALERT', 'EMERGENCY'];
-
-interface Term {
-  path: string[];
-  op: '=' | '>=' | '!=' | ':';
-  value: string;
+/**
+ * A page token names the search (resource names, filter, order), where the next page starts and
+ * how many more empty pages the search answers first (world.logSearchCutShort): opaque to the
+ * client, refused for another search.
+ */
+function tokenFor(scope: string, offset: number, cut: number): string {
+  const sig = createHash('sha256').update(`${scope}#${offset}#${cut}`).digest('base64url').slice(0, 12);
+  return Buffer.from(JSON.stringify({ o: offset, c: cut, s: sig })).toString('base64url');
 }
 
-function parsePath(text: string): string[] {
-  const out: string[] = [];
-  const re = /"([^"]*)"|([^.]+)/g;
-  for (const m of text.matchAll(re)) out.push(m[1] ?? m[2] ?? '');
-  return out;
-}
-
-export function parseFilter(filter: string): Term[] {
-  const parts = filter
-    .split(/\n|\s+AND\s+/)
-    .map((p) => p.trim())
-    .filter(Boolean);
-  return parts.map((p) => {
-    const m = /^((?:"[^"]*"|[A-Za-z0-9_./-])+?)\s*(>=|!=|=|:)\s*(?:"((?:[^"\\]|\\.)*)"|(\S+))$/.exec(p);
-    if (!m?.[1] || !m[2]) throw badRequest(`Unparseable filter: ${p}`);
-    return { path: parsePath(m[1]), op: m[2] as Term['op'], value: m[3] ?? m[4] ?? '' };
-  });
-}
-
-function valueAt(entry: Record<string, unknown>, path: string[]): unknown {
-  let cur: unknown = entry;
-  for (const key of path) cur = isRecord(cur) ? cur[key] : undefined;
-  return cur;
-}
-
-function matches(entry: Record<string, unknown>, t: Term): boolean {
-  const v = valueAt(entry, t.path);
-  const text = v === undefined ? undefined : String(v);
-  if (t.path.length === 1 && t.path[0] === 'severity' && t.op === '>=')
-    return SEVERITY.indexOf(text ?? 'DEFAULT') >= SEVERITY.indexOf(t.value);
-  if (t.op === '=') return text === t.value;
-  if (t.op === '!=') return text !== t.value;
-  if (t.op === ':') return text?.includes(t.value) ?? false;
-  return text !== undefined && text >= t.value;
+function readToken(scope: string, token: string): { offset: number; cut: number } {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o: number; c: number };
+    if (Number.isInteger(t.o) && Number.isInteger(t.c) && tokenFor(scope, t.o, t.c) === token)
+      return { offset: t.o, cut: t.c };
+  } catch {
+    // falls through to the refusal
+  }
+  throw badRequest('The provided page token is invalid.');
 }
 
 const listEntries: Handler = (req, ctx) => {
@@ -72,17 +50,26 @@ const listEntries: Handler = (req, ctx) => {
       ]);
     projects.push(p.id);
   }
-  const terms = typeof body.filter === 'string' ? parseFilter(body.filter) : [];
+  const filter = typeof body.filter === 'string' ? parseFilter(body.filter) : undefined;
   const desc = typeof body.orderBy === 'string' && /desc$/i.test(body.orderBy.trim());
   const pageSize = Math.min(Math.max(Number(body.pageSize ?? 50) || 50, 1), 1000);
+  const scope = JSON.stringify([names, body.filter ?? '', body.orderBy ?? '']);
+  const at =
+    typeof body.pageToken === 'string' && body.pageToken !== ''
+      ? readToken(scope, body.pageToken)
+      : { offset: 0, cut: ctx.world.logSearchCutShort ?? 0 };
+  // A search that ran out of time answers an empty page with a token to continue
+  // (ListLogEntriesResponse.nextPageToken, logging v2).
+  if (at.cut > 0) return { status: 200, body: { nextPageToken: tokenFor(scope, at.offset, at.cut - 1) } };
   const found = ctx.world.connected.logEntries.filter(
-    (e) =>
-      projects.some((p) => String(e.logName ?? '').startsWith(`projects/${p}/`)) &&
-      terms.every((t) => matches(e, t)),
+    (e) => projects.some((p) => String(e.logName ?? '').startsWith(`projects/${p}/`)) && matches(e, filter),
   );
   const ordered = desc ? [...found].reverse() : found;
-  const page = ordered.slice(0, pageSize);
-  return { status: 200, body: page.length > 0 ? { entries: page } : {} };
+  const page = ordered.slice(at.offset, at.offset + pageSize);
+  const end = at.offset + page.length;
+  const out: Record<string, unknown> = page.length > 0 ? { entries: page } : {};
+  if (end < ordered.length) out.nextPageToken = tokenFor(scope, end, 0);
+  return { status: 200, body: out };
 };
 
 export const handlers: Handler[] = forService('logging.googleapis.com', [listEntries]);

@@ -2,13 +2,15 @@
 // resource, explained as the allow verdict, the deny verdict and the overall state. As on
 // Google, the answer only uses what the caller may read: allow policies it cannot get and
 // deny policies it cannot list make the corresponding verdict UNKNOWN_INFO. Conditions are
-// evaluated at conditionContext.request.receiveTime when given, else now.
+// evaluated with the conditionContext the sender gave (request.receiveTime, resource); a grant
+// that hinges on one it cannot evaluate is UNKNOWN_CONDITIONAL (troubleshoot-conditions.ts).
 import type { Caller, Handler } from '../contract.ts';
 import { HttpError } from '../contract.ts';
 import { denyingPolicy, permissionFqdn } from '../deny.ts';
 import { badRequest, isRecord, route } from '../http.ts';
 import { allowedByPolicies, callerFor, hierarchyOf, policyHolders } from '../iam-engine.ts';
 import { forService } from '../services.ts';
+import { allowFromContext, contextEnv } from '../troubleshoot-conditions.ts';
 
 const TROUBLESHOOT = /^\/v3\/iam:troubleshoot$/;
 
@@ -42,6 +44,8 @@ const troubleshoot: Handler = (req, ctx) => {
   }
   const context = isRecord(tuple?.conditionContext) ? tuple.conditionContext : {};
   const receive = isRecord(context.request) ? context.request.receiveTime : undefined;
+  // Without a receive time, conditions on request.time stay unknown (UNKNOWN_CONDITIONAL);
+  // what does not hinge on them is judged now.
   const now =
     typeof receive === 'string' && !Number.isNaN(Date.parse(receive)) ? Date.parse(receive) : Date.now();
   const resource = full.replace(/^\/\/[^/]+\//, '');
@@ -53,21 +57,29 @@ const troubleshoot: Handler = (req, ctx) => {
   const readable = (perm: string, name: string) => ctx.can(perm, name, sender);
   // Group memberships are not visible to the sender here (Google checks them only for a
   // sender who may view the group's members): a grant only through a group stays unknown.
-  const allow = allowedByPolicies(
-    { ...ctx.world, groups: [] },
-    { ...who, alsoMatches: [] },
+  const direct = { ...who, alsoMatches: [] };
+  const noGroups = { ...ctx.world, groups: [] };
+  // Conditions see only what the sender gave (troubleshoot-conditions.ts).
+  const fromContext = allowFromContext(
+    noGroups,
+    direct,
     permission,
     resource,
-    now,
+    contextEnv(ctx.world, resource, context),
   );
-  const viaGroup = !allow && allowedByPolicies(ctx.world, who, permission, resource, now);
+  const allow = fromContext === 'true' && allowedByPolicies(noGroups, direct, permission, resource, now);
+  const viaGroup =
+    !allowedByPolicies(noGroups, direct, permission, resource, now) &&
+    allowedByPolicies(ctx.world, who, permission, resource, now);
   const allowUnread =
     viaGroup || policyHolders(ctx.world, resource).some((n) => !readable(getIamPermission(n), n));
   const allowAccessState = allow
     ? 'ALLOW_ACCESS_STATE_GRANTED'
     : allowUnread
       ? 'ALLOW_ACCESS_STATE_UNKNOWN_INFO'
-      : 'ALLOW_ACCESS_STATE_NOT_GRANTED';
+      : fromContext === 'unknown'
+        ? 'ALLOW_ACCESS_STATE_UNKNOWN_CONDITIONAL'
+        : 'ALLOW_ACCESS_STATE_NOT_GRANTED';
   const points = hierarchyOf(ctx.world, resource);
   const denyUnread = points.some(
     (p) => !readable('iam.denypolicies.list', p) || !readable('iam.denypolicies.get', p),
@@ -83,7 +95,9 @@ const troubleshoot: Handler = (req, ctx) => {
       ? 'CANNOT_ACCESS'
       : allow && !denyUnread
         ? 'CAN_ACCESS'
-        : 'UNKNOWN_INFO';
+        : allowAccessState === 'ALLOW_ACCESS_STATE_UNKNOWN_CONDITIONAL' && !denyUnread
+          ? 'UNKNOWN_CONDITIONAL'
+          : 'UNKNOWN_INFO';
   return {
     status: 200,
     body: {

@@ -2,7 +2,8 @@
 // their get methods and IAM policies.
 import { type Guard, guard, iamMethods } from '../access.ts';
 import type { Handler, WorldProject } from '../contract.ts';
-import { route } from '../http.ts';
+import { badRequest, route } from '../http.ts';
+import { listBody, paginate } from '../paging.ts';
 import { forService } from '../services.ts';
 import { findFolder, findOrganization, findProject } from '../world-index.ts';
 
@@ -60,6 +61,50 @@ const getProject: Handler = (req, ctx) => {
   );
   const project = p as WorldProject;
   return { status: 200, body: version === 'v1' ? projectV1(project) : projectV3(project) };
+};
+
+/**
+ * v1 projects.list (`gcloud projects list`): the projects the caller may get, filtered as gcloud
+ * asks (`lifecycleState:ACTIVE`, optionally `AND (...)` with id:, projectId:, name: or
+ * parent.id: terms; api_lib/cloudresourcemanager/projects_api.py), paged with pageSize/pageToken.
+ */
+const listProjects: Handler = (req, ctx) => {
+  if (!route(req, 'GET', /^\/v1\/projects$/)) return undefined;
+  ctx.requireCaller();
+  const filter = (req.query.get('filter') ?? '').trim();
+  const terms = filter
+    .replace(/[()]/g, ' ')
+    .split(/\s+AND\s+|\s+/)
+    .filter((t) => t !== '' && t !== 'AND');
+  const checks = terms.map((t) => {
+    const m = /^(lifecycleState|id|projectId|name|parent\.id|parent\.type):(\S+)$/.exec(t);
+    if (!m?.[1] || m[2] === undefined) throw badRequest(`Request contains an invalid argument.`);
+    const [, field, want] = m;
+    return (p: WorldProject) => {
+      const v1 = projectV1(p) as Record<string, unknown>;
+      const parent = (v1.parent ?? {}) as Record<string, string>;
+      const value =
+        field === 'lifecycleState'
+          ? 'ACTIVE'
+          : field === 'id' || field === 'projectId'
+            ? p.id
+            : field === 'name'
+              ? p.id
+              : field === 'parent.id'
+                ? parent.id
+                : parent.type;
+      return value === want.replace(/^"|"$/g, '');
+    };
+  });
+  const visible = ctx.world.projects
+    .filter((p) => ctx.can('resourcemanager.projects.get', `projects/${p.id}`))
+    .filter((p) => checks.every((c) => c(p)))
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map(projectV1);
+  return {
+    status: 200,
+    body: listBody('projects', paginate(visible, req.query, req.path, { defaultSize: 500 })),
+  };
 };
 
 const getFolder: Handler = (req, ctx) => {
@@ -147,6 +192,7 @@ const orgIam = iamMethods(/^\/(?:v1|v3)\/organizations\/([^/:]+)$/, 'POST', (ctx
 
 export const handlers: Handler[] = forService('cloudresourcemanager.googleapis.com', [
   getProject,
+  listProjects,
   getFolder,
   getOrganization,
   ...projectIam,

@@ -74,7 +74,7 @@ function create(req: EmuRequest, ctx: Ctx) {
     }
     const ref = jobRef(ctx.world, g[0] ?? '', region, name);
     const caller = gate(ctx, 'run.jobs.create', ref, `namespaces/${g[0]}/jobs/${name}`);
-    if (!JOB_ID.test(name)) throw invalidJobId(name, true);
+    if (!JOB_ID.test(name)) throw invalidJobId(true);
     if (ctx.world.jobs[jobName(ref)]) throw alreadyExists(ref, true);
     const { job } = writeJob(ctx, ref, jobBodyToV2(body), caller, { legacy: true });
     return ok(v1(ctx, ref, job));

@@ -55,7 +55,7 @@ function create(req: EmuRequest, ctx: Ctx): { status: number; body: unknown } | 
   const id = req.query.get('jobId') ?? '';
   const ref = jobRef(ctx.world, g[0] ?? '', g[1] ?? '', id);
   const caller = gate(ctx, 'run.jobs.create', ref, jobName(ref));
-  if (!JOB_ID.test(id)) throw invalidJobId(id);
+  if (!JOB_ID.test(id)) throw invalidJobId();
   if (ctx.world.jobs[jobName(ref)]) throw alreadyExists(ref);
   const { operation } = writeJob(ctx, ref, asJson(req.body), caller, {
     validateOnly: truthy(req.query.get('validateOnly')),
@@ -71,7 +71,7 @@ function patch(req: EmuRequest, ctx: Ctx) {
   const validateOnly = truthy(req.query.get('validateOnly'));
   if (!current && truthy(req.query.get('allowMissing'))) {
     const caller = gate(ctx, 'run.jobs.create', ref, jobName(ref));
-    if (!JOB_ID.test(ref.job)) throw invalidJobId(ref.job);
+    if (!JOB_ID.test(ref.job)) throw invalidJobId();
     return ok(writeJob(ctx, ref, asJson(req.body), caller, { validateOnly }).operation);
   }
   const caller = gate(ctx, 'run.jobs.update', ref, jobName(ref));

@@ -4,7 +4,7 @@
 // "The specified bucket does not exist." (404), with the legacy errors[] array.
 import { type Ctx, type Handler, HttpError, type WorldBucket } from '../contract.ts';
 import { isRecord, route } from '../http.ts';
-import { getPolicy, setPolicy, testPermissions } from '../policy-api.ts';
+import { getPolicy, STORAGE_PROJECT_MEMBER, setPolicy, testPermissions } from '../policy-api.ts';
 import { forService } from '../services.ts';
 import { findBucket } from '../world-connected.ts';
 import { findProject } from '../world-index.ts';
@@ -72,7 +72,8 @@ const bucketApi: Handler = (req, ctx) => {
     // The request body is the policy itself (no SetIamPolicyRequest wrapper).
     const policy = isRecord(req.body) ? req.body : {};
     try {
-      return { status: 200, body: withKind(bucket, { ...setPolicy(ctx, found, { policy }) }) };
+      const written = setPolicy(ctx, found, { policy }, { extraMember: STORAGE_PROJECT_MEMBER });
+      return { status: 200, body: withKind(bucket, { ...written }) };
     } catch (e) {
       // Cloud Storage refuses a stale etag as a failed precondition (412), not IAM's 409 ABORTED.
       if (!(e instanceof HttpError) || e.httpStatus !== 409) throw e;

@@ -11,6 +11,10 @@ const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const JWT_TYPES = ['urn:ietf:params:oauth:token-type:jwt', 'urn:ietf:params:oauth:token-type:id_token'];
 const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 
+/** A workload identity pool provider's (or workforce pool provider's) full resource name. */
+const PROVIDER_NAME =
+  /^\/\/iam\.googleapis\.com\/(projects\/[^/]+\/locations\/global\/workloadIdentityPools|locations\/global\/workforcePools)\/[^/]+\/providers\/[^/]+$/;
+
 const oauthError = (error: string, description: string, status = 400): EmuResponse => ({
   status,
   body: { error, error_description: description },
@@ -36,9 +40,18 @@ const exchange: Handler = (req, ctx) => {
     );
   }
   const audience = field('audience');
+  // A value that is not a provider's full resource name is a malformed request; a well-formed
+  // name of a provider that is missing or disabled is an invalid target. Both wordings are
+  // STS's, as google-github-actions/auth#211 (invalid_request) and #202 (invalid_target) quote them.
+  if (!PROVIDER_NAME.test(audience)) {
+    return oauthError(
+      'invalid_request',
+      'Invalid value for "audience". This value should be the full resource name of the Identity Provider. See https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token for the list of possible formats.',
+    );
+  }
   const name = audience.replace(/^\/\/iam\.googleapis\.com\//, '');
   const provider = ctx.world.providers.find((p) => p.name === name);
-  if (!audience.startsWith('//iam.googleapis.com/') || !provider || provider.disabled) {
+  if (!provider || provider.disabled) {
     return oauthError(
       'invalid_target',
       'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.',
