@@ -6,8 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Env } from './auth/endpoints.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { isStatus } from './gcp/errors.ts';
-import { projectNumber } from './gcp/projects.ts';
-import { getJob, type V2Job } from './gcp/run.ts';
+import type { V2Job } from './gcp/run.ts';
 import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
@@ -218,6 +217,11 @@ export async function resolvePlan(
   deployer?: string,
 ): Promise<Resolved> {
   const jobName = `projects/${local.project}/locations/${config.region}/jobs/${local.job}`;
+  // The API clients load with the first remote read, not with resolveLocal before authentication.
+  const [{ projectNumber }, { getJob }] = await Promise.all([
+    import('./gcp/projects.ts'),
+    import('./gcp/run.ts'),
+  ]);
   // Read for a job.yaml too: whether it exists decides the permissions the deploy needs.
   const existingRead = getJob(ctx, jobName).then(
     (job) => ({ job, known: true }),

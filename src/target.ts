@@ -24,6 +24,7 @@ import { executionDetails } from './job/execution-details.ts';
 import type { Config, DeployPlan, FailOn, Finding, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { type LocalPlan, provisionalPlan, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
+import { ReportedFailure } from './reported-failure.ts';
 
 export type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
 
@@ -78,12 +79,7 @@ function waitExpiredFinding(e: WaitExpired): Finding {
   };
 }
 
-/**
- * The step failed for a reason the report already carries (an annotation on the line that
- * caused it, the summary, the comment): index.ts fails the step without a second annotation,
- * and the message is one short line, not Google's message again.
- */
-export class ReportedFailure extends Error {}
+export { ReportedFailure };
 
 /** Diagnose a failure at `stage` into the result's findings (the report shows it at its line). */
 export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage): Promise<Error> {
