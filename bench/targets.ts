@@ -160,7 +160,7 @@ export function judge(report: BenchReport): TargetCheck[] {
 
   for (const [id, limit] of Object.entries(OVERHEAD_JUDGED)) {
     const s = byId.get(id);
-    if (!s || s.tool !== 'action') continue;
+    if (s?.tool !== 'action') continue;
     const over = overheadBeyondNode(s, report);
     const floor = floorMs(s, report);
     checks.push({
