@@ -2,33 +2,45 @@
 // plan -> IAM preflight -> deploy -> execute; several run in parallel, src/targets.ts) -> one
 // report. Whatever happens, the results are published; the one failure (if any) is thrown
 // once, after the report, for index.ts to set. The whole step is bounded (watchdog.ts).
+// Only what authentication needs is imported here; the rest loads while requests are in flight
+// (loading.ts), so the token exchange never waits for code it does not run.
 import { authenticate, type IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
 import { scaled } from './gcp/timeout.ts';
-import { createPreflightSession } from './iam/index.ts';
 import { expandTargets } from './inputs/targets.ts';
 import { readInputs } from './inputs.ts';
+import { afterNextRequestSent } from './loading.ts';
 import type { RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { resolveLocal } from './plan.ts';
-import { diagnoseInto, ReportedFailure, type Stage } from './target.ts';
+import { ReportedFailure } from './reported-failure.ts';
+import type { Stage } from './target.ts';
 import { runTargets, type TargetRun, targetKeys } from './targets.ts';
 import { startWatchdog, stepBoundMs } from './watchdog.ts';
 
-export { blocking, consoleUrl, ReportedFailure } from './target.ts';
+export { ReportedFailure };
 
 export interface RunOptions {
   env?: Env;
   getIdToken?: IdTokenSource;
 }
 
-/** The report chunk, loaded while the first requests are in flight rather than before them. */
+/** The report chunk, loaded while the deploy is in flight rather than before the first request. */
 let reportModule: Promise<typeof import('./report/index.ts')> | undefined;
 const report = () => {
   reportModule ??= import('./report/index.ts');
   return reportModule;
 };
 const reportMany = () => import('./report/many.ts');
+
+/** The target pipeline: the preflight, the plan's reads, the deploy and the API clients. */
+const pipeline = () =>
+  Promise.all([
+    import('./iam/index.ts'),
+    import('./target.ts'),
+    import('./gcp/projects.ts'),
+    import('./gcp/run.ts'),
+  ]);
 
 const DOING: Record<Stage, string> = {
   inputs: 'read the inputs',
@@ -48,6 +60,7 @@ export async function run(options: RunOptions = {}): Promise<void> {
   let runs: TargetRun[] | undefined;
   let failure: Error | undefined;
   let stopWatchdog: (() => void) | undefined;
+  let reportQueued = false;
   try {
     const config = readInputs(env);
     result.config = config;
@@ -63,9 +76,15 @@ export async function run(options: RunOptions = {}): Promise<void> {
       project: locals[0]?.project ?? '',
       ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
     });
-    void report().catch(() => undefined);
+    // gaxios sends the token exchange with node-fetch, which it imports on its first request:
+    // import it now, while the OIDC token is on its way, not after it has arrived.
+    void import('node-fetch').catch(() => undefined);
+    // The pipeline compiles while the token exchange is on the wire, not before it is sent.
+    const loading = afterNextRequestSent(authenticating).then(pipeline);
+    loading.catch(() => undefined);
     const auth = await authenticating;
     log.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
+    const [{ createPreflightSession }] = await loading;
     const session = createPreflightSession({ config, auth: auth.client, env, log });
     const shared = {
       ctx: { auth: auth.client, universe: config.universe, env },
@@ -76,10 +95,18 @@ export async function run(options: RunOptions = {}): Promise<void> {
       ...(waitMs !== undefined ? { waitMs } : {}),
       enter: (s: Stage) => {
         stage = s;
+        // The report compiles while the deploy (or the last preflight read) is in flight.
+        if (s === 'iam' && !reportQueued) {
+          reportQueued = true;
+          void afterNextRequestSent()
+            .then((): Promise<unknown> => (configs.length > 1 ? reportMany() : report()))
+            .catch(() => undefined);
+        }
       },
     };
     runs = await runTargets(configs, locals, keys, shared);
   } catch (e) {
+    const { diagnoseInto } = await import('./target.ts');
     failure = await diagnoseInto(result, e, stage);
   } finally {
     const timed = runs?.map((r) => r.outcome.result) ?? [result];

@@ -6,9 +6,8 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Env } from './auth/endpoints.ts';
 import type { ApiContext } from './gcp/clients.ts';
 import { isStatus } from './gcp/errors.ts';
-import { projectNumber } from './gcp/projects.ts';
-import { getJob, type V2Job } from './gcp/run.ts';
-import { getJobV1, type V1Job } from './gcp/run-v1.ts';
+import type { V2Job } from './gcp/run.ts';
+import type { V1Job } from './gcp/run-v1.ts';
 import { InputError, PROJECT_ENV } from './inputs.ts';
 import { parseImage } from './job/image.ts';
 import { type JobManifest, parseManifest } from './job/metadata.ts';
@@ -243,6 +242,12 @@ export async function resolvePlan(
   deployer?: string,
 ): Promise<Resolved> {
   const jobName = `projects/${local.project}/locations/${config.region}/jobs/${local.job}`;
+  // The API clients load with the first remote read, not with resolveLocal before authentication.
+  const [{ projectNumber }, { getJob }, { getJobV1 }] = await Promise.all([
+    import('./gcp/projects.ts'),
+    import('./gcp/run.ts'),
+    import('./gcp/run-v1.ts'),
+  ]);
   // Read for a job.yaml too: whether it exists decides the permissions the deploy needs. A
   // job.yaml's job is read in v1, the shape its replace writes, so the two compare.
   const read: Promise<V2Job | V1Job | undefined> = local.manifest

@@ -26,6 +26,7 @@ import { manifestForReplace } from './job/spec.ts';
 import type { Config, DeployPlan, FailOn, Finding, JobPlan, RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { type LocalPlan, provisionalPlan, type Resolved, resolvePlan, UNKNOWN_NUMBER } from './plan.ts';
+import { ReportedFailure } from './reported-failure.ts';
 import { scheduleStage } from './schedule/step.ts';
 
 export type Stage = 'inputs' | 'auth' | 'resolve' | 'iam' | 'deploy' | 'execute';
@@ -81,12 +82,7 @@ function waitExpiredFinding(e: WaitExpired): Finding {
   };
 }
 
-/**
- * The step failed for a reason the report already carries (an annotation on the line that
- * caused it, the summary, the comment): index.ts fails the step without a second annotation,
- * and the message is one short line, not Google's message again.
- */
-export class ReportedFailure extends Error {}
+export { ReportedFailure };
 
 /** Diagnose a failure at `stage` into the result's findings (the report shows it at its line). */
 export async function diagnoseInto(result: RunResult, e: unknown, stage: Stage): Promise<Error> {

@@ -5,7 +5,7 @@
 import { InputError } from './inputs.ts';
 import type { Config } from './model.ts';
 import type { LocalPlan } from './plan.ts';
-import { runTarget, type Shared, type TargetOutcome } from './target.ts';
+import type { Shared, TargetOutcome } from './target.ts';
 
 /** Targets deployed at the same time: each makes a handful of writes, well under the quota. */
 export const MAX_PARALLEL_TARGETS = 10;
@@ -65,6 +65,8 @@ export async function runTargets(
   shared: Shared,
   limit = MAX_PARALLEL_TARGETS,
 ): Promise<TargetRun[]> {
+  // Not imported above: main.ts checks targetKeys before authenticating, without the pipeline.
+  const { runTarget } = await import('./target.ts');
   return mapBounded(configs, limit, async (config, i) => ({
     key: keys[i] as TargetKey,
     outcome: await runTarget(config, locals[i] as LocalPlan, shared),

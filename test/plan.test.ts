@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/inputs.ts';
 import { executionStatus } from '../src/job/execute.ts';
-import { blocking, consoleUrl } from '../src/main.ts';
 import type { Config, Finding } from '../src/model.ts';
 import { buildPlan, resolveLocal, serviceAccountProject } from '../src/plan.ts';
+import { blocking, consoleUrl } from '../src/target.ts';
 import { config as baseConfig } from './fixtures/config.ts';
 
 const config = (over: Partial<Config> = {}): Config => baseConfig({ region: 'europe-west1', ...over });

@@ -8,7 +8,7 @@ import { createBackend, type IamBackend } from './backend.ts';
 import { runChecks } from './check.ts';
 import { applyFixes } from './fix.ts';
 import { createReader, type Reader } from './reader.ts';
-import { type Requirement, requirementsFor } from './requirements.ts';
+import { type CallerRequirement, type Requirement, requirementsFor } from './requirements.ts';
 import { createRoleBook, type RoleBook } from './roles.ts';
 
 export { wifUserCommand } from './commands.ts';
@@ -65,6 +65,15 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
           : r.project;
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
   void runChecks(requirementsFor(plan).filter(knowable), { ...session, unknown }).catch(() => undefined);
+  // Whether the job exists is learnt with the plan; an existing job's own permissions are
+  // tested first (the narrowest scope). Ask now as if it exists: the answer is used only if it
+  // does, and for a job about to be created the refused test costs no wait.
+  if (plan.jobExists === undefined) {
+    const run = requirementsFor({ ...plan, jobExists: true }).find(
+      (r): r is CallerRequirement => r.type === 'caller' && r.check === 'deployer-run',
+    );
+    if (run?.scope) void session.reader.testPermissions(run.scope.resource, run.scope.permissions);
+  }
 }
 
 export interface PreflightResult {
