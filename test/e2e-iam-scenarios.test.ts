@@ -90,6 +90,8 @@ function commandFor(g: Grant): string {
       return `gcloud storage buckets add-iam-policy-binding gs://${seg('buckets')} ${who}`;
     case 'cryptoKey':
       return `gcloud kms keys add-iam-policy-binding ${seg('cryptoKeys')} --keyring=${seg('keyRings')} --location=${seg('locations')} --project=${seg('projects')} ${who}`;
+    case 'job':
+      return `gcloud run jobs add-iam-policy-binding ${seg('jobs')} --region=${seg('locations')} --project=${seg('projects')} ${who}`;
     default:
       throw new Error(`fix must never grant on a ${g.kind}`);
   }

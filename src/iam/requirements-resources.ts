@@ -13,6 +13,7 @@
 
 import type { DeployPlan } from '../model.ts';
 import { enableServiceCommand } from './commands.ts';
+import { JOB_ROLES } from './job-roles.ts';
 import type { CallerRequirement, Requirement } from './requirements.ts';
 import { PROJECT_AND_ABOVE, type RequirementRow } from './rows.ts';
 
@@ -300,7 +301,7 @@ const deployerOverrides: RequirementRow = {
   role: OVERRIDES_ROLE,
   grantableAt: ['job', ...PROJECT_AND_ABOVE],
   narrowest: 'job',
-  closedBy: 'admin',
+  closedBy: 'fix',
   source: `${ROLE_DATA} (${OVERRIDES_ROLE} carries run.jobs.run and run.jobs.runWithOverrides)`,
   expand: (plan, { deployer }) => {
     if (!plan.execute || !plan.runWithOverrides) return [];
@@ -314,6 +315,12 @@ const deployerOverrides: RequirementRow = {
       role: OVERRIDES_ROLE,
       resource: { kind: 'project', name: `projects/${plan.project}` },
     };
+    // Held on an existing job counts, and fix may grant it there (see job-roles.ts).
+    if (plan.jobExists === true) {
+      req.scope = { resource: { kind: 'job', name: plan.jobName }, permissions: req.permissions };
+      req.scopeRoles = JOB_ROLES;
+      req.scopeFix = true;
+    }
     if (deployer) {
       req.principal = deployer;
       req.remedyGrant = {

@@ -49,6 +49,17 @@ export interface CallerRequirement extends Base {
    * project grants). The rest are tested on `resource`.
    */
   scope?: { resource: PolicyResource; permissions: string[] };
+  /**
+   * Permissions whose lack is no gap because the action has another way, said in the evidence
+   * (no run.operations.get: the write is followed by reading the job).
+   */
+  optional?: Array<{ permission: string; instead: string }>;
+  /**
+   * Roles that close a gap on `scope` alone, narrowest first, with the permissions each carries:
+   * the first covering what is lacking is the remedy, and fix grants it there when `scopeFix`.
+   */
+  scopeRoles?: Array<{ role: string; permissions: string[] }>;
+  scopeFix?: boolean;
   /** Said in the evidence when a permission is lacking (e.g. why the project is needed). */
   note?: string;
   /**

@@ -4,6 +4,7 @@
 // role data (test/emulator/data/roles.json, from `gcloud iam roles describe`).
 import type { PolicyResource } from './backend.ts';
 import { CROSS_PROJECT_SA_CONSTRAINT, deployAsk, deployPermissions } from './deploy-permissions.ts';
+import { JOB_ROLES, OPTIONAL_OPERATIONS } from './job-roles.ts';
 import type { CallerRequirement, PrincipalRequirement, Requirement } from './requirements.ts';
 import { PROJECT_AND_ABOVE, type RequirementRow } from './rows.ts';
 
@@ -74,7 +75,7 @@ const deployerRun: RequirementRow = {
   // An existing job honours roles granted on it; a job about to be created has no policy yet.
   grantableAt: ['job', ...PROJECT_AND_ABOVE],
   narrowest: 'job',
-  closedBy: 'admin',
+  closedBy: 'fix',
   source: `${ROLE_DATA} (roles/run.developer carries run.jobs.create/get/update/run and run.operations.get)`,
   expand: (plan, { deployer }) => {
     const permissions = deployPermissions(plan.jobExists, plan.execute);
@@ -92,18 +93,23 @@ const deployerRun: RequirementRow = {
     };
     // Least-privilege teams grant run.developer or run.jobsExecutor on one job; creating
     // (and running) a job that does not exist yet needs the role on the project.
+    // Without run.operations.get a write is followed through the job: not a gap.
+    req.optional = OPTIONAL_OPERATIONS;
     if (plan.jobExists === true) {
       req.scope = {
         resource: { kind: 'job', name: plan.jobName },
         permissions: permissions.filter((p) => p.startsWith('run.jobs.')),
       };
+      // On an existing job fix may grant the narrowest job role covering the gap, when the
+      // deployer may set the job's policy (fix tests run.jobs.setIamPolicy first).
+      req.scopeRoles = JOB_ROLES;
+      req.scopeFix = true;
     } else if (plan.jobExists === false) {
       req.note = `job ${plan.job} does not exist yet, so only roles on project ${plan.project} (or above) count: a role granted on the job applies once it exists`;
     }
     if (deployer) {
       req.principal = deployer;
-      // fix never grants the deployer its own deploy rights; an administrator may, on the
-      // job when it exists (the narrowest scope), else on the project.
+      // The project is never granted by fix: an administrator grants there.
       req.remedyGrant =
         plan.jobExists === true
           ? { kind: 'job', resource: plan.jobName, role: req.role, member: deployer }

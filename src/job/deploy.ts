@@ -18,6 +18,7 @@ import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from 
 import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
+import { followJob, operationUnreadable } from './follow-job.ts';
 import type { JobManifest } from './metadata.ts';
 import { buildJob, manifestForReplace, mergeJob } from './spec.ts';
 
@@ -141,6 +142,14 @@ async function upsert(
     waitOperation(ctx, op, wait).then(
       (done) => done.response as V2Job | undefined,
       (e: unknown) => {
+        // No run.operations.get (a role on the job alone): follow the job itself instead.
+        if (operationUnreadable(e))
+          return followJob(ctx, plan.jobName, op, {
+            ...wait,
+            ...(options.log ? { log: options.log } : {}),
+          }).catch((f: unknown) => {
+            throw f instanceof OperationTimeout ? new StepError(what, f) : f;
+          });
         // The job was written but the execution it started failed: the deploy itself succeeded.
         const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
         if (failedRun) return failedRun;

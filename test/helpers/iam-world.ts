@@ -134,6 +134,8 @@ export function snapshotPolicies(world: World): Map<string, Policy> {
   for (const s of world.connected.subnetworks) put(s.name, s.policy);
   for (const b of world.connected.buckets) put(`projects/_/buckets/${b.name}`, b.policy);
   for (const [name, k] of Object.entries(world.connected.cryptoKeys)) put(name, k.policy);
+  // A job's own policy (only the jobs that have one: an empty policy appears on first read).
+  for (const [name, p] of Object.entries(world.jobPolicies ?? {})) if (p.bindings?.length) put(name, p);
   return out;
 }
 
