@@ -143,7 +143,9 @@ export class FakeBackend implements IamBackend {
   }
 
   async getEffectiveOrgPolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy> {
-    this.guard(`org ${project}`);
+    // Refused per project ('org PROJECT'); each constraint is its own read.
+    if (this.world.denied.includes(`org ${project}`)) this.guard(`org ${project}`);
+    else this.calls.push(`org ${project} ${constraint}`);
     return (
       this.world.orgPolicies[project] ?? { name: `projects/${project}/policies/${constraint}`, spec: {} }
     );

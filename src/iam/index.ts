@@ -7,6 +7,7 @@ import type { Config, DeployPlan, Finding, Grant, IamStatus } from '../model.ts'
 import { createBackend, type IamBackend } from './backend.ts';
 import { runChecks } from './check.ts';
 import { applyFixes } from './fix.ts';
+import { screenGrantMembers } from './member-domains.ts';
 import { createReader, type Reader } from './reader.ts';
 import { type Requirement, requirementsFor } from './requirements.ts';
 import { createRoleBook, type RoleBook } from './roles.ts';
@@ -37,6 +38,8 @@ export interface PreflightSession {
   backend: IamBackend;
   reader: Reader;
   roles: RoleBook;
+  /** Caveats already said in this step: each is said once, whatever the number of targets. */
+  said?: Set<string>;
 }
 
 export function createPreflightSession(
@@ -44,7 +47,7 @@ export function createPreflightSession(
 ): PreflightSession {
   const backend = o.backend ?? createBackend({ auth: o.auth, universe: o.config.universe, env: o.env });
   const reader = createReader(backend, o.sleep);
-  return { backend, reader, roles: createRoleBook(reader, o.log) };
+  return { backend, reader, roles: createRoleBook(reader, o.log), said: new Set() };
 }
 
 /**
@@ -71,6 +74,8 @@ export interface PreflightResult {
   findings: Finding[];
   granted: Grant[];
   status: IamStatus;
+  /** What could not be read but leaves every verdict as the allow side proves it (said once). */
+  caveats?: string[];
 }
 
 /** fixed: something granted, nothing missing; missing beats unverified; warnings do not count. */
@@ -83,14 +88,20 @@ export function iamStatus(findings: readonly Finding[], granted: readonly Grant[
 
 export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   if (o.config.iam === 'off') return { findings: [], granted: [], status: 'ok' };
-  const { backend, reader, roles } = o.session ?? createPreflightSession(o);
+  const session = o.session ?? createPreflightSession(o);
+  const { backend, reader, roles } = session;
+  const caveats = new Set<string>();
   const results = await runChecks(requirementsFor(o.plan), {
     reader,
     roles,
     allowPrivilegedRuntimeAccount: o.config.allowPrivilegedRuntimeAccount,
     projectNumbers: { [o.plan.project]: o.plan.projectNumber },
+    strict: o.config.failOn === 'unverified',
+    caveat: (text) => caveats.add(text),
   });
   const findings = results.map((r) => r.finding);
+  // Before any grant is planned: one the organization would refuse is dropped, with the reason.
+  await screenGrantMembers(findings, { reader, caveat: (text) => caveats.add(text) });
   const granted =
     o.config.iam === 'fix'
       ? await applyFixes(findings, {
@@ -114,5 +125,12 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
     ] as const
   ).map(([s, word]) => `${findings.filter((f) => f.status === s).length} ${word}`);
   o.log.info(`IAM ${status} (${findings.length} checks: ${counts.join(', ')})`);
-  return { findings, granted, status };
+  // Each caveat once per step, however many targets share the session.
+  session.said ??= new Set();
+  for (const c of caveats) {
+    if (session.said.has(c)) continue;
+    session.said.add(c);
+    o.log.info(`Caveat: ${c}`);
+  }
+  return { findings, granted, status, ...(caveats.size > 0 ? { caveats: [...caveats] } : {}) };
 }

@@ -6,6 +6,7 @@ import { memberOf } from './deploy-permissions.ts';
 import { RESOURCE_ROWS } from './requirements-resources.ts';
 import { factsOf, type RequirementRow, type RowContext, type RowFacts } from './rows.ts';
 import { CORE_ROWS } from './rows-core.ts';
+import { ORG_POLICY_ROWS } from './rows-orgpolicy.ts';
 
 export {
   CROSS_PROJECT_SA_CONSTRAINT,
@@ -92,6 +93,26 @@ export interface OrgPolicyRequirement extends Base {
   project: string;
 }
 
+/** One org policy constraint on a job setting (see rows-orgpolicy.ts). */
+export interface ConstraintCheck {
+  constraint: string;
+  /** The job's value in the constraint's own words; absent: the job sets none. */
+  value?: string;
+  /** The job setting in words, e.g. "VPC egress". */
+  setting: string;
+  subject: Subject;
+  /** How a policy value covers the job's: equal, a location group, a resource subtree. */
+  match: 'exact' | 'location' | 'under';
+  remedy: string;
+}
+
+/** The organization's list constraints on the job's settings, read before any write. */
+export interface OrgConstraintsRequirement extends Base {
+  type: 'org-constraints';
+  project: string;
+  constraints: ConstraintCheck[];
+}
+
 export interface ServiceAccountRequirement extends Base {
   type: 'service-account';
   email: string;
@@ -115,6 +136,7 @@ export type Requirement =
   | CallerRequirement
   | PrincipalRequirement
   | OrgPolicyRequirement
+  | OrgConstraintsRequirement
   | ServiceAccountRequirement
   | LookupRequirement;
 
@@ -122,7 +144,7 @@ export type Requirement =
  * Every row that can apply to a job, in report order. Rows of another area live in their own
  * file and are added here in one line.
  */
-export const ROWS: readonly RequirementRow[] = [...CORE_ROWS, ...RESOURCE_ROWS];
+export const ROWS: readonly RequirementRow[] = [...CORE_ROWS, ...RESOURCE_ROWS, ...ORG_POLICY_ROWS];
 
 /** The row that declares a check, for readers that start from a finding (report, diagnosis). */
 export function rowOf(check: CheckId): RowFacts | undefined {
