@@ -66,7 +66,7 @@ export async function checkOrgConstraints(
       findings.push(f);
     } else {
       deps.caveat?.(
-        `The organization's policies on ${where} could not be read (${unreadable.map((r) => r.c.constraint).join(', ')}): Cloud Run enforces them when the job is written, and a refusal is reported then. fail_on: unverified makes this an unverified check.`,
+        `The organization's policies on ${where} could not be read (${unreadable.map((r) => r.c.constraint).join(', ')}): Cloud Run enforces them when the job is written, and a refusal is reported then. Failing on unverified checks (the strict view) makes this an unverified check instead.`,
       );
     }
   }

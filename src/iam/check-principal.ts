@@ -6,6 +6,7 @@ import type { PolicyResource } from './backend.ts';
 import { grantCommand } from './commands.ts';
 import { type ConditionFacts, conditionResource, decideCondition } from './conditions.ts';
 import { denyVerdict } from './deny.ts';
+import { DENY_SUPPORT_PAGE, DENY_SUPPORT_READ, denyCanName } from './deny-supported.ts';
 import { openFinding } from './finding.ts';
 import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
@@ -19,6 +20,10 @@ export interface PrincipalDeps {
   projectNumbers?: Readonly<Record<string, string>>;
   /** A provisional run: principals containing this are not known yet, so not asked about. */
   unknown?: string;
+  /** fail_on: unverified: deny policies that cannot be read leave a check unverified. */
+  strict?: boolean;
+  /** Said once per run: deny policies that could apply but cannot be read. */
+  caveat?: (text: string) => void;
 }
 
 /** The resource, its project and the folders/organization above it, as far as they can be read. */
@@ -119,7 +124,9 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   });
   // The project's deny policies do not depend on the walk up the hierarchy (nor on who the
   // principal is): read them with the allow policies, so a deny verdict waits for nothing new.
-  if (req.project) void deps.reader.denyPolicies(`projects/${req.project}`);
+  // A permission no deny policy can name needs no deny read (deny-supported.ts).
+  const deniable = denyCanName(req.permission);
+  if (req.project && deniable) void deps.reader.denyPolicies(`projects/${req.project}`);
   const { policies, unreadable, hierarchy, complete, missing } = await policiesOf(
     req.resource,
     req.project,
@@ -142,17 +149,25 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   const provisional = deps.unknown !== undefined && req.principal.includes(deps.unknown);
   // Not asked yet, but its ancestors' deny policies are read now, for the preflight proper.
   if (provisional) for (const h of hierarchy) void deps.reader.denyPolicies(h);
-  const { deny, allow } = provisional
-    ? { deny: { state: 'unknown' as const, reasons: ['the principal is not known yet'] }, allow: undefined }
-    : await denyVerdict(deps.reader, {
-        member: req.principal,
-        permission: req.permission,
-        resource: req.resource,
-        hierarchy,
-        facts,
-        // The troubleshooter's allow verdict only counts when the policies read here cannot tell.
-        settled: complete === true && result.outcome !== 'unverified',
-      });
+  const { deny, allow } = !deniable
+    ? {
+        deny: {
+          state: 'not-denied' as const,
+          evidence: `no deny policy can name ${req.permission} (${DENY_SUPPORT_PAGE}, read ${DENY_SUPPORT_READ})`,
+        },
+        allow: undefined,
+      }
+    : provisional
+      ? { deny: { state: 'unknown' as const, reasons: ['the principal is not known yet'] }, allow: undefined }
+      : await denyVerdict(deps.reader, {
+          member: req.principal,
+          permission: req.permission,
+          resource: req.resource,
+          hierarchy,
+          facts,
+          // The troubleshooter's allow verdict only counts when the policies read here cannot tell.
+          settled: complete === true && result.outcome !== 'unverified',
+        });
   if (deny.state === 'denied') {
     finding.status = 'missing';
     finding.evidence = `${req.principal} cannot use ${req.permission}: ${deny.evidence}.${note}`;
@@ -168,6 +183,16 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
         : 'according to the Policy Troubleshooter';
     if (deny.state === 'not-denied') {
       finding.evidence = `${req.principal} holds ${req.permission} ${how}; ${deny.evidence}.`;
+      return finding;
+    }
+    // Deny policies that could apply but cannot be read: a caveat said once per run, and the
+    // verdict stays the allow side's, unless the strict view was asked for (fail_on: unverified)
+    // or a deny policy that was read may deny it.
+    if (!deps.strict && !deny.undecided && !provisional) {
+      deps.caveat?.(
+        'Some deny policies could not be read (the deployer lacks iam.denypolicies.list, which roles/viewer carries): checks proven through allow policies keep their verdict, but a deny rule there could still take a permission away. Failing on unverified checks (the strict view) makes such checks unverified instead.',
+      );
+      finding.evidence = `${req.principal} holds ${req.permission} ${how}; deny policies could not be read (${deny.reasons.join('; ')}), so that no deny rule takes it away is a caveat, not proven.`;
       return finding;
     }
     finding.status = 'unverified';

@@ -7,7 +7,7 @@ import type { Config, DeployPlan, Finding, Grant, IamStatus } from '../model.ts'
 import { createBackend, type IamBackend } from './backend.ts';
 import { runChecks } from './check.ts';
 import { applyFixes } from './fix.ts';
-import { screenGrantMembers } from './member-domains.ts';
+import { prefetchMemberDomains, screenGrantMembers } from './member-domains.ts';
 import { createReader, type Reader } from './reader.ts';
 import { type Requirement, requirementsFor } from './requirements.ts';
 import { createRoleBook, type RoleBook } from './roles.ts';
@@ -67,7 +67,9 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
           ? r.name
           : r.project;
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
-  void runChecks(requirementsFor(plan).filter(knowable), { ...session, unknown }).catch(() => undefined);
+  const requirements = requirementsFor(plan).filter(knowable);
+  prefetchMemberDomains(requirements, session.reader);
+  void runChecks(requirements, { ...session, unknown }).catch(() => undefined);
 }
 
 export interface PreflightResult {
@@ -91,7 +93,9 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   const session = o.session ?? createPreflightSession(o);
   const { backend, reader, roles } = session;
   const caveats = new Set<string>();
-  const results = await runChecks(requirementsFor(o.plan), {
+  const requirements = requirementsFor(o.plan);
+  prefetchMemberDomains(requirements, reader);
+  const results = await runChecks(requirements, {
     reader,
     roles,
     allowPrivilegedRuntimeAccount: o.config.allowPrivilegedRuntimeAccount,

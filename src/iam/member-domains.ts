@@ -11,6 +11,7 @@
 import type { Finding } from '../model.ts';
 import { exactMatch, listVerdict } from './org-constraints.ts';
 import type { Reader } from './reader.ts';
+import type { Requirement } from './requirements.ts';
 
 export const MEMBER_DOMAINS = 'iam.allowedPolicyMemberDomains';
 
@@ -65,4 +66,17 @@ export async function screenGrantMembers(
       f.remedy = `An organization policy administrator must let project ${project} grant to Google's service agents (an exception to ${MEMBER_DOMAINS}, e.g. allowing all values on that project), then ${f.remedy ? f.remedy.charAt(0).toLowerCase() + f.remedy.slice(1) : 'grant the role'}`;
     }),
   );
+}
+
+/**
+ * Start, without waiting, the reads screenGrantMembers will make: the policy of each project
+ * where a grant to a Google service agent could be planned, read alongside the checks so the
+ * screen adds no round trip after them.
+ */
+export function prefetchMemberDomains(requirements: readonly Requirement[], reader: Reader): void {
+  for (const r of requirements) {
+    if (r.type !== 'principal' || !isGoogleServiceAgent(r.grant.member)) continue;
+    const project = /^projects\/([^/_][^/]*)/.exec(r.grant.resource)?.[1];
+    if (project) void reader.orgPolicy(project, MEMBER_DOMAINS);
+  }
 }

@@ -6,7 +6,7 @@
 import type { ApiContext } from '../gcp/clients.ts';
 import { isStatus } from '../gcp/errors.ts';
 import { realSleep, type Sleep } from '../gcp/retry.ts';
-import { getJob, OperationTimeout, type V2Job } from '../gcp/run.ts';
+import { getJob, OperationFailed, OperationTimeout, type V2Job } from '../gcp/run.ts';
 import { scaled } from '../gcp/timeout.ts';
 import { ConditionFailed } from './condition-error.ts';
 
@@ -17,9 +17,12 @@ export interface FollowOptions {
   log?: (line: string) => void;
 }
 
-/** Whether an operation wait was refused for lack of run.operations.get (follow the job instead). */
+/**
+ * Whether the operation wait itself was refused for lack of run.operations.get (follow the job
+ * instead); not an operation that finished with a PERMISSION_DENIED error of its own.
+ */
 export function operationUnreadable(e: unknown): boolean {
-  return isStatus(e, 'PERMISSION_DENIED');
+  return !(e instanceof OperationFailed) && isStatus(e, 'PERMISSION_DENIED');
 }
 
 /** The generation the write produced, when the operation's metadata (the v2 Job) says it. */
