@@ -5,6 +5,7 @@
 import type { Finding } from '../model.ts';
 import { grantCommand, shellQuote } from './commands.ts';
 import { type ConditionFacts, decideCondition } from './conditions.ts';
+import { lapsedAdvice } from './expiry.ts';
 import { openFinding } from './finding.ts';
 import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
@@ -160,18 +161,29 @@ async function mayGrant(
   ]);
   await deps.roles.load(rolesConcerning(principal, own.policies));
   const facts = deps.facts(req.resource);
-  const conditional = lacking.flatMap(
-    (perm) =>
-      evaluatePermission(
-        principal,
-        perm,
-        own.policies,
-        (r) => deps.roles.permissions(r),
-        (c) => decideCondition(c.expression, facts),
-      ).conditional,
+  const evaluations = lacking.map((perm) =>
+    evaluatePermission(
+      principal,
+      perm,
+      own.policies,
+      (r) => deps.roles.permissions(r),
+      (c) => decideCondition(c.expression, facts),
+    ),
   );
+  const conditional = evaluations.flatMap((e) => e.conditional);
   if (conditional.length > 0) {
     finding.evidence += ` ${principal} has a conditional grant: ${[...new Set(conditional)].join('; ')}. fix does not replace it with an unconditional binding; an administrator may renew the condition or run the command below.`;
+    // A lapsed time-bound grant: when it ended, and the two ways to restore it.
+    const lapsed = lapsedAdvice(
+      evaluations.flatMap((e) => e.conditionalBindings),
+      req.grant ?? req.remedyGrant,
+      deps.reader.now(),
+    );
+    if (lapsed) {
+      finding.evidence += lapsed.evidence;
+      finding.remedy = lapsed.remedy;
+      finding.command = lapsed.command;
+    }
     return false;
   }
   if (req.actsAs && runtime) {

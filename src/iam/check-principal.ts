@@ -7,6 +7,7 @@ import { grantCommand } from './commands.ts';
 import { type ConditionFacts, conditionResource, decideCondition } from './conditions.ts';
 import { denyVerdict } from './deny.ts';
 import { DENY_SUPPORT_PAGE, DENY_SUPPORT_READ, denyCanName } from './deny-supported.ts';
+import { type BoundCondition, expiringWarning, expiryOf, lapsedAdvice } from './expiry.ts';
 import { openFinding } from './finding.ts';
 import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
@@ -114,7 +115,27 @@ export function factsFor(resource: PolicyResource, deps: PrincipalDeps): Conditi
   return { now: deps.reader.now(), ...(r ? { resource: r } : {}) };
 }
 
-export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalDeps): Promise<Finding> {
+/**
+ * The finding, and a warning when the grant that satisfies it is time-bound and ends within
+ * 30 days (expiry.ts).
+ */
+export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalDeps): Promise<Finding[]> {
+  let bound: { condition: BoundCondition; role: string } | undefined;
+  const finding = await checkOne(req, deps, (b) => {
+    bound = b;
+  });
+  const warning =
+    bound && finding.status === 'satisfied'
+      ? expiringWarning(finding, bound.condition, bound.role, req.grant, deps.reader.now())
+      : undefined;
+  return warning ? [finding, warning] : [finding];
+}
+
+async function checkOne(
+  req: PrincipalRequirement,
+  deps: PrincipalDeps,
+  onBound: (b: { condition: BoundCondition; role: string }) => void,
+): Promise<Finding> {
   const finding = openFinding(req);
   Object.assign(finding, {
     principal: req.principal,
@@ -177,9 +198,11 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   }
   const granted = result.outcome === 'granted' || (result.outcome === 'unverified' && allow === 'granted');
   if (granted) {
+    const end = result.outcome === 'granted' && result.bound ? expiryOf(result.bound.expression) : undefined;
+    if (result.outcome === 'granted' && result.bound) onBound({ condition: result.bound, role: result.role });
     const how =
       result.outcome === 'granted'
-        ? `through ${result.role} on ${result.resource} (bound to ${result.via}${result.condition ? `, under condition ${result.condition}, which holds now` : ''})`
+        ? `through ${result.role} on ${result.resource} (bound to ${result.via}${result.condition ? `, under condition ${result.condition}, which holds now${end ? ` and ends ${end.toISOString()}` : ''}` : ''})`
         : 'according to the Policy Troubleshooter';
     if (deny.state === 'not-denied') {
       finding.evidence = `${req.principal} holds ${req.permission} ${how}; ${deny.evidence}.`;
@@ -211,13 +234,20 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   const condNote = conditional
     ? ` ${req.principal} has a conditional grant (${result.conditional.join('; ')}): fix does not replace it with an unconditional binding; an administrator may renew the condition or run the command below.`
     : '';
+  // A lapsed time-bound grant: when it ended, and the two ways to restore it.
+  const lapsed = lapsedAdvice(result.conditionalBindings, req.grant, deps.reader.now());
+  if (lapsed) {
+    finding.remedy = lapsed.remedy;
+    finding.command = lapsed.command;
+  }
+  const lapsedNote = lapsed?.evidence ?? '';
   if (reasons.length > 0) {
     finding.status = 'unverified';
-    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}${condNote}`;
+    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}${condNote}${lapsedNote}`;
     return finding;
   }
   finding.status = 'missing';
   const read = policies.map((p) => p.resource).join(', ');
-  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal} now.${note}${condNote}`;
+  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal} now.${note}${condNote}${lapsedNote}`;
   return finding;
 }

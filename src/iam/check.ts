@@ -201,7 +201,7 @@ async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
         }),
       ];
     case 'principal':
-      return [await checkPrincipal(req, deps)];
+      return checkPrincipal(req, deps);
     case 'org-policy':
       return [await checkOrgPolicy(req, deps)];
     case 'org-constraints':

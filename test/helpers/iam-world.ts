@@ -54,7 +54,10 @@ export function loadScenarios(dir: string): ScenarioFile[] {
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((file) => {
-      const text = readFileSync(join(dir, file), 'utf8');
+      // ${now+Nd}: an instant N days from now (a grant that ends soon stays "soon" on any day).
+      const text = readFileSync(join(dir, file), 'utf8').replace(/\$\{now([+-]\d+)d\}/g, (_, n: string) =>
+        new Date(Date.now() + Number(n) * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      );
       const { expect, ...world } = parse(text) as Record<string, unknown> & { expect?: Expectation };
       if (!expect) throw new Error(`${file}: no expect: block`);
       const about = text
