@@ -6,7 +6,7 @@ import type { Sleep } from '../gcp/retry.ts';
 import type { Config, DeployPlan, Finding, Grant, IamStatus } from '../model.ts';
 import { createBackend, type IamBackend } from './backend.ts';
 import { runChecks } from './check.ts';
-import { applyFixes } from './fix.ts';
+import { applyFixes, type StepGrant } from './fix.ts';
 import { prefetchMemberDomains, screenGrantMembers } from './member-domains.ts';
 import { createReader, type Reader } from './reader.ts';
 import { type Requirement, requirementsFor } from './requirements.ts';
@@ -40,6 +40,8 @@ export interface PreflightSession {
   roles: RoleBook;
   /** Caveats already said in this step: each is said once, whatever the number of targets. */
   said?: Set<string>;
+  /** Bindings this step grants (or plans), once for all its targets (fix.ts). */
+  grants?: Map<string, Promise<StepGrant>>;
 }
 
 export function createPreflightSession(
@@ -47,7 +49,7 @@ export function createPreflightSession(
 ): PreflightSession {
   const backend = o.backend ?? createBackend({ auth: o.auth, universe: o.config.universe, env: o.env });
   const reader = createReader(backend, o.sleep);
-  return { backend, reader, roles: createRoleBook(reader, o.log), said: new Set() };
+  return { backend, reader, roles: createRoleBook(reader, o.log), said: new Set(), grants: new Map() };
 }
 
 /**
@@ -83,7 +85,8 @@ export interface PreflightResult {
 /** fixed: something granted, nothing missing; missing beats unverified; warnings do not count. */
 export function iamStatus(findings: readonly Finding[], granted: readonly Grant[]): IamStatus {
   if (findings.some((f) => f.status === 'missing')) return 'missing';
-  if (granted.length > 0) return 'fixed';
+  // A gap closed in this step counts, also when another target's write closed it.
+  if (granted.length > 0 || findings.some((f) => f.status === 'granted')) return 'fixed';
   if (findings.some((f) => f.status === 'unverified')) return 'unverified';
   return 'ok';
 }
@@ -113,6 +116,7 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
           reader,
           dryRun: o.config.dryRun,
           log: o.log,
+          ...(session.grants ? { stepGrants: session.grants } : {}),
           ...(o.sleep ? { sleep: o.sleep } : {}),
         })
       : [];
