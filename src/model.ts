@@ -92,6 +92,12 @@ export interface Finding {
   grant?: Grant;
   /** dry_run: the policy diff the grant would make (unified-style text), when it could be computed. */
   plannedChange?: string;
+  /**
+   * Whether the deployer may set the IAM policy `grant` changes (its *.setIamPolicy tested on
+   * that resource): true, `iam: fix` closes the gap; false, an administrator must. Absent when
+   * the test could not answer.
+   */
+  deployerMayGrant?: boolean;
   subject?: Subject;
   location?: SourceLocation;
 }

@@ -36,6 +36,7 @@ type FindingJson = {
   command?: string;
   grant?: Grant;
   plannedChange?: string;
+  deployerMayGrant?: boolean;
 };
 
 const withWorld = <T>(s: ScenarioFile, body: (emu: Emulator) => Promise<T>): Promise<T> =>
@@ -67,6 +68,10 @@ function expectMode(res: RunActionResult, want: ModeExpectation): void {
   }
   for (const [check, text] of Object.entries(want.command ?? {})) {
     expect(findings.find((f) => f.check === check)?.command, check).toBe(text);
+  }
+  for (const [check, who] of Object.entries(want.who ?? {})) {
+    const may = findings.find((f) => f.check === check)?.deployerMayGrant;
+    expect(may, `${check}: who acts`).toBe(who === 'deployer');
   }
 }
 

@@ -13,7 +13,7 @@ import { describeResource, type Reader } from './reader.ts';
 const PUBLIC_OR_BROAD = /^(allUsers|allAuthenticatedUsers|domain:)/;
 
 /** The permission that changes the IAM policy of each kind of resource. */
-const SET_PERMISSION: Record<PolicyResource['kind'], string> = {
+export const SET_PERMISSION: Record<PolicyResource['kind'], string> = {
   serviceAccount: 'iam.serviceAccounts.setIamPolicy',
   repository: 'artifactregistry.repositories.setIamPolicy',
   secret: 'secretmanager.secrets.setIamPolicy',

@@ -11,6 +11,7 @@ import { prefetchMemberDomains, screenGrantMembers } from './member-domains.ts';
 import { createReader, type Reader } from './reader.ts';
 import { type Requirement, requirementsFor } from './requirements.ts';
 import { createRoleBook, type RoleBook } from './roles.ts';
+import { markWhoActs, prefetchWhoActs } from './who-acts.ts';
 
 export { wifUserCommand } from './commands.ts';
 
@@ -71,6 +72,7 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
   const requirements = requirementsFor(plan).filter(knowable);
   prefetchMemberDomains(requirements, session.reader);
+  prefetchWhoActs(requirements, session.reader);
   void runChecks(requirements, { ...session, unknown }).catch(() => undefined);
 }
 
@@ -98,6 +100,7 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   const caveats = new Set<string>();
   const requirements = requirementsFor(o.plan);
   prefetchMemberDomains(requirements, reader);
+  prefetchWhoActs(requirements, reader);
   const results = await runChecks(requirements, {
     reader,
     roles,
@@ -109,6 +112,8 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   const findings = results.map((r) => r.finding);
   // Before any grant is planned: one the organization would refuse is dropped, with the reason.
   await screenGrantMembers(findings, { reader, caveat: (text) => caveats.add(text) });
+  // Who can close each gap: the deployer (it may set that policy) or an administrator.
+  await markWhoActs(findings, reader);
   const granted =
     o.config.iam === 'fix'
       ? await applyFixes(findings, {

@@ -18,6 +18,8 @@ export interface ModeExpectation {
   evidence?: Record<string, string>;
   /** check id -> the exact command its (first) finding shows. */
   command?: Record<string, string>;
+  /** check id -> who can close the gap, as the preflight tested it (the deployer's setIamPolicy). */
+  who?: Record<string, 'deployer' | 'administrator'>;
 }
 
 export interface DryRunExpectation extends ModeExpectation {
