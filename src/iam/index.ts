@@ -100,7 +100,7 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   const caveats = new Set<string>();
   const requirements = requirementsFor(o.plan);
   prefetchMemberDomains(requirements, reader);
-  prefetchWhoActs(requirements, reader);
+  const asks = prefetchWhoActs(requirements, reader);
   const results = await runChecks(requirements, {
     reader,
     roles,
@@ -113,7 +113,7 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   // Before any grant is planned: one the organization would refuse is dropped, with the reason.
   await screenGrantMembers(findings, { reader, caveat: (text) => caveats.add(text) });
   // Who can close each gap: the deployer (it may set that policy) or an administrator.
-  await markWhoActs(findings, reader);
+  await markWhoActs(findings, reader, asks);
   const granted =
     o.config.iam === 'fix'
       ? await applyFixes(findings, {
