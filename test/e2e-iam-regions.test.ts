@@ -52,7 +52,7 @@ describe.runIf(world)('one gap across two regions', () => {
       expect(res.code, res.stdout.slice(-3000)).toBe(0);
       const writes = policyWrites(emu);
       expect(writes.map((w) => w.path)).toEqual([
-        "/v1/projects/-/serviceAccounts/runtime@app-proj.iam.gserviceaccount.com:setIamPolicy",
+        '/v1/projects/-/serviceAccounts/runtime@app-proj.iam.gserviceaccount.com:setIamPolicy',
       ]);
       for (const r of REGIONS) {
         expect(actas(res, r)?.status, r).toBe('granted');

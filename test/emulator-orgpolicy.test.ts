@@ -7,7 +7,7 @@ import { emulatorJson, useEmulator } from './helpers/emulator.ts';
 
 const ADMIN = 'user:admin@org-1000000001.example.com';
 const ORG = '1000000001';
-const CUSTOMER = 'C0' + ORG.slice(-7);
+const CUSTOMER = `C0${ORG.slice(-7)}`;
 
 const emu = useEmulator({
   scenario: {

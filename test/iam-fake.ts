@@ -103,7 +103,10 @@ export class FakeBackend implements IamBackend {
 
   async testIamPermissions(r: PolicyResource, permissions: string[]): Promise<string[]> {
     // Refused per resource ('test NAME'); asking only whether a policy may be set is its own read.
-    if (permissions.every((p) => p.endsWith('.setIamPolicy')) && !this.world.denied.includes(`test ${r.name}`))
+    if (
+      permissions.every((p) => p.endsWith('.setIamPolicy')) &&
+      !this.world.denied.includes(`test ${r.name}`)
+    )
       this.calls.push(`test-set ${r.name}`);
     else this.guard(`test ${r.name}`);
     const chain: string[] = [r.name];

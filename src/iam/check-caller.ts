@@ -131,12 +131,13 @@ export async function checkCaller(req: CallerRequirement, deps: CallerDeps): Pro
  * grant to the caller; undefined when some lacking permission counts only on `resource`.
  */
 function scopeGrant(req: CallerRequirement, lacking: readonly string[]) {
-  if (!req.scope || req.scope.resource.kind !== 'job' || !req.principal || !req.scopeRoles) return undefined;
-  const on = req.scope.permissions;
+  const scope = req.scope;
+  if (scope?.resource.kind !== 'job' || !req.principal || !req.scopeRoles) return undefined;
+  const on = scope.permissions;
   if (!lacking.every((p) => on.includes(p))) return undefined;
   const fit = req.scopeRoles.find((r) => lacking.every((p) => r.permissions.includes(p)));
   if (!fit) return undefined;
-  return { kind: 'job' as const, resource: req.scope.resource.name, role: fit.role, member: req.principal };
+  return { kind: 'job' as const, resource: scope.resource.name, role: fit.role, member: req.principal };
 }
 
 /**
