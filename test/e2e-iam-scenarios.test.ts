@@ -235,3 +235,23 @@ describe("the service agent's own role without the preflight", () => {
     },
   );
 });
+
+describe('an org policy refusal without the preflight', () => {
+  const s = scenarios.find((x) => x.file.startsWith('46-'));
+  it.runIf(s)(
+    'iam off: Cloud Run refuses the create (FAILED_PRECONDITION naming the constraint) and no job is written',
+    async () => {
+      if (!s) return;
+      await withWorld(s, async (emu) => {
+        const res = await runScenario(emu, s, { iam: 'off' });
+        expect(res.code).toBe(1);
+        expect(emu.world.jobs).toEqual({});
+        const refused = emu.requestLog.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs'));
+        expect(refused.length).toBeGreaterThanOrEqual(1);
+        // Google's refusal as the emulator serves it; naming the constraint from its
+        // PreconditionFailure is diagnosis's to do.
+        expect(res.stdout).toMatch(/FAILED_PRECONDITION \(HTTP 400\): Precondition check failed\./);
+      });
+    },
+  );
+});
