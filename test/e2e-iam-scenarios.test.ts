@@ -239,7 +239,7 @@ describe("the service agent's own role without the preflight", () => {
 describe('an org policy refusal without the preflight', () => {
   const s = scenarios.find((x) => x.file.startsWith('46-'));
   it.runIf(s)(
-    'iam off: Cloud Run refuses the create (FAILED_PRECONDITION naming the constraint) and no job is written',
+    'iam off: Cloud Run refuses the create (FAILED_PRECONDITION with a PreconditionFailure) and no job is written',
     async () => {
       if (!s) return;
       await withWorld(s, async (emu) => {
