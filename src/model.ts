@@ -40,6 +40,14 @@ export interface JobResources {
   connector?: Connector;
   /** projects/P/locations/L/keyRings/R/cryptoKeys/K */
   kmsKey?: string;
+  /**
+   * VPC egress in run.allowedVPCEgress's words (all-traffic, private-ranges-only) when the job
+   * sends traffic to a VPC; absent when it has no VPC (v2 VpcAccess.egress defaults to
+   * PRIVATE_RANGES_ONLY once a connector or network is set).
+   */
+  vpcEgress?: string;
+  /** Binary Authorization: `default` or a policy's full name; absent when the job sets none. */
+  binaryAuthorization?: string;
 }
 
 /** Where in a file a value was set, so a finding can be annotated on that line. */
@@ -161,6 +169,12 @@ export interface Finding {
   grant?: Grant;
   /** dry_run: the policy diff the grant would make (unified-style text), when it could be computed. */
   plannedChange?: string;
+  /**
+   * Whether the deployer may set the IAM policy `grant` changes (its *.setIamPolicy tested on
+   * that resource): true, `iam: fix` closes the gap; false, an administrator must. Absent when
+   * the test could not answer.
+   */
+  deployerMayGrant?: boolean;
   subject?: Subject;
   location?: SourceLocation;
 }

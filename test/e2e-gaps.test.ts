@@ -139,7 +139,7 @@ describe.concurrent('pull-request comment that cannot be written', () => {
 });
 
 describe.concurrent('fail_on', () => {
-  it('unverified: checks that are only unverified (deny policies not readable) stop the step before any job write', async () => {
+  it('unverified (the strict view): checks that are only unverified (deny and org policies not readable) stop the step before any job write', async () => {
     const s = world('14-');
     await withEmulator(withRunner(s.world, s.expect), async (emu) => {
       const res = await runScenario(emu, s, { iam: 'check', fail_on: 'unverified' });
@@ -149,9 +149,10 @@ describe.concurrent('fail_on', () => {
       expect(findings.filter((f) => f.status !== 'satisfied').map((f) => [f.check, f.status])).toEqual([
         ['agent-image', 'unverified'],
         ['agent-role', 'unverified'],
+        ['orgpolicy-job', 'unverified'],
       ]);
       expect(res.stdout).toMatch(
-        /^Step failed: .*2 missing or unverified requirement\(s\) \(fail_on: unverified\)/m,
+        /^Step failed: .*3 missing or unverified requirement\(s\) \(fail_on: unverified\)/m,
       );
       expect(jobWrites(emu)).toEqual([]);
       expect(emu.world.jobs).toEqual({});

@@ -36,6 +36,7 @@ type FindingJson = {
   command?: string;
   grant?: Grant;
   plannedChange?: string;
+  deployerMayGrant?: boolean;
 };
 
 const withWorld = <T>(s: ScenarioFile, body: (emu: Emulator) => Promise<T>): Promise<T> =>
@@ -68,6 +69,10 @@ function expectMode(res: RunActionResult, want: ModeExpectation): void {
   for (const [check, text] of Object.entries(want.command ?? {})) {
     expect(findings.find((f) => f.check === check)?.command, check).toBe(text);
   }
+  for (const [check, who] of Object.entries(want.who ?? {})) {
+    const may = findings.find((f) => f.check === check)?.deployerMayGrant;
+    expect(may, `${check}: who acts`).toBe(who === 'deployer');
+  }
 }
 
 const setPolicyCalls = (emu: Emulator, from = 0) =>
@@ -90,6 +95,8 @@ function commandFor(g: Grant): string {
       return `gcloud storage buckets add-iam-policy-binding gs://${seg('buckets')} ${who}`;
     case 'cryptoKey':
       return `gcloud kms keys add-iam-policy-binding ${seg('cryptoKeys')} --keyring=${seg('keyRings')} --location=${seg('locations')} --project=${seg('projects')} ${who}`;
+    case 'job':
+      return `gcloud run jobs add-iam-policy-binding ${seg('jobs')} --region=${seg('locations')} --project=${seg('projects')} ${who}`;
     default:
       throw new Error(`fix must never grant on a ${g.kind}`);
   }
@@ -224,6 +231,26 @@ describe("the service agent's own role without the preflight", () => {
           /TokenCreator|disableCrossProjectServiceAccountUsage/,
         );
         expect(failed?.grant).toBeUndefined();
+      });
+    },
+  );
+});
+
+describe('an org policy refusal without the preflight', () => {
+  const s = scenarios.find((x) => x.file.startsWith('46-'));
+  it.runIf(s)(
+    'iam off: Cloud Run refuses the create (FAILED_PRECONDITION with a PreconditionFailure) and no job is written',
+    async () => {
+      if (!s) return;
+      await withWorld(s, async (emu) => {
+        const res = await runScenario(emu, s, { iam: 'off' });
+        expect(res.code).toBe(1);
+        expect(emu.world.jobs).toEqual({});
+        const refused = emu.requestLog.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs'));
+        expect(refused.length).toBeGreaterThanOrEqual(1);
+        // Google's refusal as the emulator serves it; naming the constraint from its
+        // PreconditionFailure is diagnosis's to do.
+        expect(res.stdout).toMatch(/FAILED_PRECONDITION \(HTTP 400\): Precondition check failed\./);
       });
     },
   );

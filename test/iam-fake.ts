@@ -102,7 +102,13 @@ export class FakeBackend implements IamBackend {
   }
 
   async testIamPermissions(r: PolicyResource, permissions: string[]): Promise<string[]> {
-    this.guard(`test ${r.name}`);
+    // Refused per resource ('test NAME'); asking only whether a policy may be set is its own read.
+    if (
+      permissions.every((p) => p.endsWith('.setIamPolicy')) &&
+      !this.world.denied.includes(`test ${r.name}`)
+    )
+      this.calls.push(`test-set ${r.name}`);
+    else this.guard(`test ${r.name}`);
     const chain: string[] = [r.name];
     const project = /^projects\/[^/]+/.exec(r.name)?.[0];
     if (project && project !== r.name) chain.push(project);
@@ -143,7 +149,9 @@ export class FakeBackend implements IamBackend {
   }
 
   async getEffectiveOrgPolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy> {
-    this.guard(`org ${project}`);
+    // Refused per project ('org PROJECT'); each constraint is its own read.
+    if (this.world.denied.includes(`org ${project}`)) this.guard(`org ${project}`);
+    else this.calls.push(`org ${project} ${constraint}`);
     return (
       this.world.orgPolicies[project] ?? { name: `projects/${project}/policies/${constraint}`, spec: {} }
     );

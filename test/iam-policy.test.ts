@@ -187,6 +187,7 @@ describe('evaluatePermission', () => {
       role: 'projects/p/roles/tokens',
       via: 'allAuthenticatedUsers',
       conditional: [],
+      conditionalBindings: [],
     });
   });
 

@@ -471,13 +471,24 @@ describe('deny policies for principals other than the caller', () => {
     expect(result.granted).not.toContainEqual(expect.objectContaining({ resource: SA }));
   });
 
-  it('when neither the troubleshooter nor the deny policies can be read, an allowed permission is unverified, not satisfied', async () => {
+  it('when neither the troubleshooter nor the deny policies can be read, an allowed permission keeps its verdict with a caveat; fail_on: unverified keeps it unverified', async () => {
     const w = withToken();
     w.denied = ['deny folders/9'];
-    const token = one((await run(new FakeBackend(w), crossPlan)).findings, 'agent-token');
-    expect(token.status).toBe('unverified');
-    expect(token.title).toMatch(/\(deny policies not readable\)$/);
+    const lenient = await run(new FakeBackend(w), crossPlan);
+    const token = one(lenient.findings, 'agent-token');
+    expect(token.status).toBe('satisfied');
     expect(token.evidence).toMatch(
+      /deny policies could not be read \(.*deny policies not readable on folders\/9/,
+    );
+    expect(lenient.caveats?.some((c) => c.includes('Some deny policies could not be read'))).toBe(true);
+
+    const strict = one(
+      (await run(new FakeBackend(w), crossPlan, { failOn: 'unverified' })).findings,
+      'agent-token',
+    );
+    expect(strict.status).toBe('unverified');
+    expect(strict.title).toMatch(/\(deny policies not readable\)$/);
+    expect(strict.evidence).toMatch(
       /the Policy Troubleshooter was not available .*deny policies not readable on folders\/9/,
     );
   });

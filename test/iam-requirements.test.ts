@@ -15,6 +15,7 @@ describe('requirementsFor', () => {
       'deployer-image',
       'agent-image',
       'agent-role',
+      'orgpolicy-job',
     ]);
     const agentRole = reqs.find((r) => r.check === 'agent-role');
     // The service agent's own role on the project: only an administrator restores it.

@@ -55,6 +55,8 @@ const want = {
   subnets: [{ name: HOST_SUBNET, project: 'host', region: 'us-central1', subnetwork: 'shared-a' }],
   connector: { name: 'projects/net/locations/us-central1/connectors/egress', project: 'net' },
   kmsKey: KEY,
+  // No egress set: the v2 default once a VPC is set (v1: the annotation's default).
+  vpcEgress: 'private-ranges-only',
 };
 
 describe('resourcesOfV2', () => {

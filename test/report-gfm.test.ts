@@ -161,11 +161,16 @@ describe('the demo, as a reviewer sees it on GitHub', () => {
     expect(summary.split('\n')[0]).toBe(
       '## ❌ Cloud Run job `nightly-report`: not deployed · not run · IAM missing',
     );
-    expect(summary).toContain('Re-running with `iam: fix` grants them at the narrowest scope');
+    expect(summary).toContain(
+      'Re-running with `iam: fix` grants them at the narrowest scope: the deployer may set those IAM policies.',
+    );
     expect(summary).toContain(
       '**Grant** `roles/artifactregistry.reader` to Cloud Run service agent of demo-app on repository `containers`, on this repository only.',
     );
-    expect(summary).toContain('if it holds `secretmanager.secrets.setIamPolicy` there');
+    // The preflight asked: the deployer holds it, so the report says who acts, not "if".
+    expect(summary).toContain(
+      'can close this with `iam: fix` (it holds `secretmanager.secrets.setIamPolicy` there)',
+    );
     expect(summary).toContain(
       '```sh\ngcloud secrets add-iam-policy-binding db-password \\\n  --project=demo-app \\\n  --member=serviceAccount:runtime@demo-app.iam.gserviceaccount.com \\\n',
     );

@@ -5,6 +5,7 @@
 import type { Finding } from '../model.ts';
 import { grantCommand, shellQuote } from './commands.ts';
 import { type ConditionFacts, decideCondition } from './conditions.ts';
+import { lapsedAdvice } from './expiry.ts';
 import { openFinding } from './finding.ts';
 import { missingRepository, repositoryNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
@@ -81,10 +82,18 @@ export async function checkCaller(req: CallerRequirement, deps: CallerDeps): Pro
     finding.evidence = `Could not test ${who}'s permissions: ${result.error}`;
     return finding;
   }
-  const lacking = req.permissions.filter((p) => !result.held.has(p));
+  const short = req.permissions.filter((p) => !result.held.has(p));
+  const other = new Map((req.optional ?? []).map((o) => [o.permission, o.instead]));
+  const lacking = short.filter((p) => !other.has(p));
   const where = result.where.join(' and ');
+  // A permission the action can do without is said, never counted as a gap.
+  const without = short
+    .filter((p) => other.has(p))
+    .map((p) => ` ${who} lacks ${p}: ${other.get(p)}.`)
+    .join('');
   if (lacking.length === 0) {
-    finding.evidence = `${who} holds ${req.permissions.join(', ')} on ${where}.`;
+    const holds = req.permissions.filter((p) => result.held.has(p));
+    finding.evidence = `${who} holds ${holds.join(', ')} on ${where}.${without}`;
     return finding;
   }
   if (result.error) {
@@ -95,22 +104,40 @@ export async function checkCaller(req: CallerRequirement, deps: CallerDeps): Pro
   finding.status = 'missing';
   finding.permission = lacking.join(', ');
   const note = req.note ? ` Note: ${req.note}.` : '';
-  finding.evidence = `testIamPermissions on ${where} shows ${who} lacks ${lacking.join(', ')}.${note}`;
-  const grant = req.grant ?? req.remedyGrant;
+  finding.evidence = `testIamPermissions on ${where} shows ${who} lacks ${lacking.join(', ')}.${note}${without}`;
+  const onScope = scopeGrant(req, lacking);
+  const grant = onScope ?? req.grant ?? req.remedyGrant;
+  const role = grant?.role ?? req.role;
+  finding.role = role;
   const target = grant
     ? describeResource({ kind: grant.kind, name: grant.resource })
     : describeResource(req.resource);
-  finding.remedy = `Grant ${req.role} on ${target} to ${req.principal ?? 'the deploying identity'}.`;
+  finding.remedy = `Grant ${role} on ${target} to ${req.principal ?? 'the deploying identity'}.`;
   finding.command = grantCommand(
     grant ?? {
       kind: req.resource.kind === 'project' ? 'project' : 'serviceAccount',
       resource: req.resource.name,
-      role: req.role,
+      role,
       member: 'PRINCIPAL',
     },
   );
-  if (req.grant && (await mayGrant(req, lacking, finding, deps))) finding.grant = req.grant;
+  const fixable = onScope ? req.scopeFix === true : req.grant !== undefined;
+  if (grant && fixable && (await mayGrant(req, lacking, finding, deps))) finding.grant = grant;
   return finding;
+}
+
+/**
+ * The narrowest role on the scope (an existing job) that covers every lacking permission, as a
+ * grant to the caller; undefined when some lacking permission counts only on `resource`.
+ */
+function scopeGrant(req: CallerRequirement, lacking: readonly string[]) {
+  const scope = req.scope;
+  if (scope?.resource.kind !== 'job' || !req.principal || !req.scopeRoles) return undefined;
+  const on = scope.permissions;
+  if (!lacking.every((p) => on.includes(p))) return undefined;
+  const fit = req.scopeRoles.find((r) => lacking.every((p) => r.permissions.includes(p)));
+  if (!fit) return undefined;
+  return { kind: 'job' as const, resource: scope.resource.name, role: fit.role, member: req.principal };
 }
 
 /**
@@ -135,18 +162,29 @@ async function mayGrant(
   ]);
   await deps.roles.load(rolesConcerning(principal, own.policies));
   const facts = deps.facts(req.resource);
-  const conditional = lacking.flatMap(
-    (perm) =>
-      evaluatePermission(
-        principal,
-        perm,
-        own.policies,
-        (r) => deps.roles.permissions(r),
-        (c) => decideCondition(c.expression, facts),
-      ).conditional,
+  const evaluations = lacking.map((perm) =>
+    evaluatePermission(
+      principal,
+      perm,
+      own.policies,
+      (r) => deps.roles.permissions(r),
+      (c) => decideCondition(c.expression, facts),
+    ),
   );
+  const conditional = evaluations.flatMap((e) => e.conditional);
   if (conditional.length > 0) {
     finding.evidence += ` ${principal} has a conditional grant: ${[...new Set(conditional)].join('; ')}. fix does not replace it with an unconditional binding; an administrator may renew the condition or run the command below.`;
+    // A lapsed time-bound grant: when it ended, and the two ways to restore it.
+    const lapsed = lapsedAdvice(
+      evaluations.flatMap((e) => e.conditionalBindings),
+      req.grant ?? req.remedyGrant,
+      deps.reader.now(),
+    );
+    if (lapsed) {
+      finding.evidence += lapsed.evidence;
+      finding.remedy = lapsed.remedy;
+      finding.command = lapsed.command;
+    }
     return false;
   }
   if (req.actsAs && runtime) {

@@ -6,6 +6,8 @@ import type { PolicyResource } from './backend.ts';
 import { grantCommand } from './commands.ts';
 import { type ConditionFacts, conditionResource, decideCondition } from './conditions.ts';
 import { denyVerdict } from './deny.ts';
+import { DENY_SUPPORT_PAGE, DENY_SUPPORT_READ, denyCanName } from './deny-supported.ts';
+import { type BoundCondition, expiringWarning, expiryOf, lapsedAdvice } from './expiry.ts';
 import { openFinding } from './finding.ts';
 import { missingRepository, missingSecret, repositoryNotFound, secretNotFound } from './not-found.ts';
 import { evaluatePermission, type PolicyOnResource, rolesConcerning } from './policy.ts';
@@ -19,6 +21,10 @@ export interface PrincipalDeps {
   projectNumbers?: Readonly<Record<string, string>>;
   /** A provisional run: principals containing this are not known yet, so not asked about. */
   unknown?: string;
+  /** fail_on: unverified: deny policies that cannot be read leave a check unverified. */
+  strict?: boolean;
+  /** Said once per run: deny policies that could apply but cannot be read. */
+  caveat?: (text: string) => void;
 }
 
 /** The resource, its project and the folders/organization above it, as far as they can be read. */
@@ -112,7 +118,27 @@ export function factsFor(resource: PolicyResource, deps: PrincipalDeps): Conditi
   return { now: deps.reader.now(), ...(r ? { resource: r } : {}) };
 }
 
-export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalDeps): Promise<Finding> {
+/**
+ * The finding, and a warning when the grant that satisfies it is time-bound and ends within
+ * 30 days (expiry.ts).
+ */
+export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalDeps): Promise<Finding[]> {
+  let bound: { condition: BoundCondition; role: string } | undefined;
+  const finding = await checkOne(req, deps, (b) => {
+    bound = b;
+  });
+  const warning =
+    bound && finding.status === 'satisfied'
+      ? expiringWarning(finding, bound.condition, bound.role, req.grant, deps.reader.now())
+      : undefined;
+  return warning ? [finding, warning] : [finding];
+}
+
+async function checkOne(
+  req: PrincipalRequirement,
+  deps: PrincipalDeps,
+  onBound: (b: { condition: BoundCondition; role: string }) => void,
+): Promise<Finding> {
   const finding = openFinding(req);
   Object.assign(finding, {
     principal: req.principal,
@@ -122,7 +148,9 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   });
   // The project's deny policies do not depend on the walk up the hierarchy (nor on who the
   // principal is): read them with the allow policies, so a deny verdict waits for nothing new.
-  if (req.project) void deps.reader.denyPolicies(`projects/${req.project}`);
+  // A permission no deny policy can name needs no deny read (deny-supported.ts).
+  const deniable = denyCanName(req.permission);
+  if (req.project && deniable) void deps.reader.denyPolicies(`projects/${req.project}`);
   const { policies, unreadable, hierarchy, complete, missing } = await policiesOf(
     req.resource,
     req.project,
@@ -148,17 +176,25 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   const provisional = deps.unknown !== undefined && req.principal.includes(deps.unknown);
   // Not asked yet, but its ancestors' deny policies are read now, for the preflight proper.
   if (provisional) for (const h of hierarchy) void deps.reader.denyPolicies(h);
-  const { deny, allow } = provisional
-    ? { deny: { state: 'unknown' as const, reasons: ['the principal is not known yet'] }, allow: undefined }
-    : await denyVerdict(deps.reader, {
-        member: req.principal,
-        permission: req.permission,
-        resource: req.resource,
-        hierarchy,
-        facts,
-        // The troubleshooter's allow verdict only counts when the policies read here cannot tell.
-        settled: complete === true && result.outcome !== 'unverified',
-      });
+  const { deny, allow } = !deniable
+    ? {
+        deny: {
+          state: 'not-denied' as const,
+          evidence: `no deny policy can name ${req.permission} (${DENY_SUPPORT_PAGE}, read ${DENY_SUPPORT_READ})`,
+        },
+        allow: undefined,
+      }
+    : provisional
+      ? { deny: { state: 'unknown' as const, reasons: ['the principal is not known yet'] }, allow: undefined }
+      : await denyVerdict(deps.reader, {
+          member: req.principal,
+          permission: req.permission,
+          resource: req.resource,
+          hierarchy,
+          facts,
+          // The troubleshooter's allow verdict only counts when the policies read here cannot tell.
+          settled: complete === true && result.outcome !== 'unverified',
+        });
   if (deny.state === 'denied') {
     finding.status = 'missing';
     finding.evidence = `${req.principal} cannot use ${req.permission}: ${deny.evidence}.${note}`;
@@ -168,12 +204,24 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   }
   const granted = result.outcome === 'granted' || (result.outcome === 'unverified' && allow === 'granted');
   if (granted) {
+    const end = result.outcome === 'granted' && result.bound ? expiryOf(result.bound.expression) : undefined;
+    if (result.outcome === 'granted' && result.bound) onBound({ condition: result.bound, role: result.role });
     const how =
       result.outcome === 'granted'
-        ? `through ${result.role} on ${result.resource} (bound to ${result.via}${result.condition ? `, under condition ${result.condition}, which holds now` : ''})`
+        ? `through ${result.role} on ${result.resource} (bound to ${result.via}${result.condition ? `, under condition ${result.condition}, which holds now${end ? ` and ends ${end.toISOString()}` : ''}` : ''})`
         : 'according to the Policy Troubleshooter';
     if (deny.state === 'not-denied') {
       finding.evidence = `${req.principal} holds ${req.permission} ${how}; ${deny.evidence}.`;
+      return finding;
+    }
+    // Deny policies that could apply but cannot be read: a caveat said once per run, and the
+    // verdict stays the allow side's, unless the strict view was asked for (fail_on: unverified)
+    // or a deny policy that was read may deny it.
+    if (!deps.strict && !deny.undecided && !provisional) {
+      deps.caveat?.(
+        'Some deny policies could not be read (the deployer lacks iam.denypolicies.list, which roles/viewer carries): checks proven through allow policies keep their verdict, but a deny rule there could still take a permission away. Failing on unverified checks (the strict view) makes such checks unverified instead.',
+      );
+      finding.evidence = `${req.principal} holds ${req.permission} ${how}; deny policies could not be read (${deny.reasons.join('; ')}), so that no deny rule takes it away is a caveat, not proven.`;
       return finding;
     }
     finding.status = 'unverified';
@@ -192,13 +240,20 @@ export async function checkPrincipal(req: PrincipalRequirement, deps: PrincipalD
   const condNote = conditional
     ? ` ${req.principal} has a conditional grant (${result.conditional.join('; ')}): fix does not replace it with an unconditional binding; an administrator may renew the condition or run the command below.`
     : '';
+  // A lapsed time-bound grant: when it ended, and the two ways to restore it.
+  const lapsed = lapsedAdvice(result.conditionalBindings, req.grant, deps.reader.now());
+  if (lapsed) {
+    finding.remedy = lapsed.remedy;
+    finding.command = lapsed.command;
+  }
+  const lapsedNote = lapsed?.evidence ?? '';
   if (reasons.length > 0) {
     finding.status = 'unverified';
-    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}${condNote}`;
+    finding.evidence = `Could not prove ${req.principal} holds ${req.permission}: ${reasons.join('; ')}.${note}${condNote}${lapsedNote}`;
     return finding;
   }
   finding.status = 'missing';
   const read = policies.map((p) => p.resource).join(', ');
-  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal} now.${note}${condNote}`;
+  finding.evidence = `No binding in the IAM policies of ${read} grants ${req.permission} to ${req.principal} now.${note}${condNote}${lapsedNote}`;
   return finding;
 }

@@ -3,6 +3,7 @@
 import type { StepError } from '../gcp/errors.ts';
 import type { Finding } from '../model.ts';
 import { checkCaller } from './check-caller.ts';
+import { checkOrgConstraints } from './check-org-constraints.ts';
 import { checkPrincipal, factsFor, policiesOf } from './check-principal.ts';
 import {
   createServiceAccountCommand,
@@ -32,6 +33,10 @@ export interface CheckOptions {
   projectNumbers?: Readonly<Record<string, string>>;
   /** A provisional run (warmPreflight): names containing this are not known yet, so not asked about. */
   unknown?: string;
+  /** The strict view (fail_on: unverified): what cannot be read is unverified, not a caveat. */
+  strict?: boolean;
+  /** Said once per run: what could not be read but does not change a verdict. */
+  caveat?: (text: string) => void;
 }
 
 interface Deps extends CheckOptions {
@@ -196,9 +201,11 @@ async function checkAny(req: Requirement, deps: Deps): Promise<Finding[]> {
         }),
       ];
     case 'principal':
-      return [await checkPrincipal(req, deps)];
+      return checkPrincipal(req, deps);
     case 'org-policy':
       return [await checkOrgPolicy(req, deps)];
+    case 'org-constraints':
+      return checkOrgConstraints(req, deps);
     case 'service-account':
       return checkServiceAccount(req, deps);
     case 'lookup':

@@ -13,7 +13,12 @@ import type { Reader } from './reader.ts';
 export type DenyVerdict =
   | { state: 'denied'; evidence: string }
   | { state: 'not-denied'; evidence: string }
-  | { state: 'unknown'; reasons: string[] };
+  | {
+      state: 'unknown';
+      reasons: string[];
+      /** A deny policy that was read may deny it (not only: some could not be read). */
+      undecided?: boolean;
+    };
 
 /** What the Policy Troubleshooter said of the allow side, when it could tell. */
 export type TroubleshooterAllow = 'granted' | 'not-granted' | undefined;
@@ -89,6 +94,16 @@ export function ruleDenies(rule: DenyRule, member: string, permission: string, f
   return undefined;
 }
 
+/** A rule in words: its place in the policy, what it denies to whom, its condition. */
+function ruleLabel(index: number, rule: DenyRule | undefined): string {
+  const denies = (rule?.deniedPermissions ?? []).join(', ');
+  const to = (rule?.deniedPrincipals ?? []).join(', ');
+  const when = rule?.denialCondition
+    ? ` when '${rule.denialCondition.title ?? rule.denialCondition.expression}'`
+    : '';
+  return `rule ${index + 1}: denies ${denies} to ${to}${when}`;
+}
+
 function policyLabel(p: DenyPolicy): string {
   return p.displayName ? `${p.name} ('${p.displayName}')` : p.name;
 }
@@ -103,19 +118,21 @@ async function fromPolicies(
 ): Promise<DenyVerdict> {
   const reads = await Promise.all(hierarchy.map((h) => reader.denyPolicies(h)));
   const reasons: string[] = [];
+  let undecided = false;
   for (const [i, read] of reads.entries()) {
     if (!read.ok) {
       reasons.push(`deny policies not readable on ${hierarchy[i]} (${read.error.message})`);
       continue;
     }
     for (const policy of read.value) {
-      for (const rule of policy.rules) {
+      for (const [n, rule] of policy.rules.entries()) {
         const verdict = rule.denyRule ? ruleDenies(rule.denyRule, member, permission, facts) : false;
         if (verdict === true)
           return {
             state: 'denied',
-            evidence: `deny policy ${policyLabel(policy)} on ${hierarchy[i]} denies it`,
+            evidence: `deny policy ${policyLabel(policy)} on ${hierarchy[i]} denies it (${ruleLabel(n, rule.denyRule)})`,
           };
+        if (verdict === undefined) undecided = true;
         if (verdict === undefined)
           reasons.push(
             `deny policy ${policyLabel(policy)} on ${hierarchy[i]} may deny it (a principal set or condition that cannot be decided here)`,
@@ -123,7 +140,7 @@ async function fromPolicies(
       }
     }
   }
-  if (reasons.length > 0) return { state: 'unknown', reasons };
+  if (reasons.length > 0) return { state: 'unknown', reasons, ...(undecided ? { undecided } : {}) };
   return { state: 'not-denied', evidence: `no deny policy on ${hierarchy.join(', ')} denies it` };
 }
 
@@ -198,11 +215,18 @@ export async function denyVerdict(
             ? 'not-granted'
             : undefined;
       const d = t.value.denyPolicyExplanation?.denyAccessState;
-      if (d === 'DENY_ACCESS_STATE_DENIED')
+      if (d === 'DENY_ACCESS_STATE_DENIED') {
+        // Name the policy and its rule when the deny policies can be read.
+        const named = await fromPolicies(reader, o.hierarchy, o.member, o.permission, o.facts);
+        const which = named.state === 'denied' ? `: ${named.evidence}` : '';
         return {
-          deny: { state: 'denied', evidence: 'the Policy Troubleshooter reports a deny policy denies it' },
+          deny: {
+            state: 'denied',
+            evidence: `the Policy Troubleshooter reports a deny policy denies it${which}`,
+          },
           allow,
         };
+      }
       if (d === 'DENY_ACCESS_STATE_NOT_DENIED')
         return {
           deny: {

@@ -14,7 +14,7 @@ import { describeResource, type Reader } from './reader.ts';
 const PUBLIC_OR_BROAD = /^(allUsers|allAuthenticatedUsers|domain:)/;
 
 /** The permission that changes the IAM policy of each kind of resource. */
-const SET_PERMISSION: Record<PolicyResource['kind'], string> = {
+export const SET_PERMISSION: Record<PolicyResource['kind'], string> = {
   serviceAccount: 'iam.serviceAccounts.setIamPolicy',
   repository: 'artifactregistry.repositories.setIamPolicy',
   secret: 'secretmanager.secrets.setIamPolicy',
@@ -53,6 +53,12 @@ export interface FixDeps {
   backend: IamBackend;
   reader: Reader;
   dryRun: boolean;
+  /**
+   * The grants this step already made or planned (several targets, one plan): binding key ->
+   * whether it was made. A target needing a binding another target of the step makes waits
+   * for that write instead of racing it (no 409, no "someone else" credit for our own grant).
+   */
+  stepGrants?: Map<string, Promise<StepGrant>>;
   log: { info(msg: string): void; warning(msg: string): void; debug(msg: string): void };
   sleep?: Sleep;
 }
@@ -271,13 +277,79 @@ async function addedMeanwhile(f: Finding, g: Grant, seen: Seen, t: Target, deps:
   }
 }
 
+const grantKey = (g: Grant) => `${g.resource} ${g.role} ${g.member}`;
+
+/** How one step's grant went: made (or, in a dry run, planned, with the diff shown). */
+export interface StepGrant {
+  ok: boolean;
+  plannedChange?: string;
+}
+
+/**
+ * Splits off the findings whose binding another target of this step already makes (or, in a
+ * dry run, shows): they follow that one write. The rest are registered as this target's.
+ */
+function shareWithStep(findings: Finding[], deps: FixDeps) {
+  const step = deps.stepGrants;
+  const own: Finding[] = [];
+  const followers: Array<{ f: Finding; made: Promise<StepGrant> }> = [];
+  const registered: Array<{ key: string; f: Finding; done: (r: StepGrant) => void }> = [];
+  for (const f of findings) {
+    const g = f.grant;
+    if (!step || !g || (f.status !== 'missing' && f.status !== 'unverified') || !isGrantable(g)) {
+      own.push(f);
+      continue;
+    }
+    const key = `${deps.dryRun ? 'plan ' : ''}${grantKey(g)}`;
+    const made = step.get(key);
+    if (made) {
+      followers.push({ f, made });
+      continue;
+    }
+    let done: (r: StepGrant) => void = () => undefined;
+    step.set(key, new Promise<StepGrant>((resolve) => (done = resolve)));
+    registered.push({ key, f, done });
+    own.push(f);
+  }
+  return { own, followers, registered };
+}
+
 /** Close (or, in dry run, plan) every grantable finding; mutates findings in place. */
 export async function applyFixes(findings: Finding[], deps: FixDeps): Promise<Grant[]> {
-  const all = targets(findings);
-  if (deps.dryRun) {
-    await Promise.all(all.map((t) => plan(t, deps)));
-    return [];
+  const { own, followers, registered } = shareWithStep(findings, deps);
+  const all = targets(own);
+  let granted: Grant[] = [];
+  try {
+    if (deps.dryRun) await Promise.all(all.map((t) => plan(t, deps)));
+    else granted = (await Promise.all(all.map((t) => apply(t, deps)))).flat();
+  } finally {
+    for (const { f, done } of registered)
+      done(
+        deps.dryRun
+          ? {
+              ok: f.plannedChange !== undefined,
+              ...(f.plannedChange ? { plannedChange: f.plannedChange } : {}),
+            }
+          : { ok: f.status === 'granted' },
+      );
   }
-  const granted = await Promise.all(all.map((t) => apply(t, deps)));
-  return granted.flat();
+  await Promise.all(
+    followers.map(async ({ f, made }) => {
+      const { ok, plannedChange } = await made;
+      // In a dry run the follower shows the same planned change (each region's rows stay whole).
+      if (plannedChange) f.plannedChange = plannedChange;
+      const what = `${f.grant?.member} on ${f.grant?.role}`;
+      if (deps.dryRun) {
+        f.evidence += ok
+          ? ` Dry run: the same grant (${what}) is shown once for this step, for another of its targets.`
+          : ` Dry run: the same grant (${what}) could not be planned for another target of this step.`;
+      } else if (ok) {
+        f.status = 'granted';
+        f.evidence += ` Granted once for this step: another of its targets needed the same binding (${what}) and made it.`;
+      } else {
+        f.evidence += ` The same grant (${what}), made once for this step by another of its targets, did not succeed.`;
+      }
+    }),
+  );
+  return granted;
 }

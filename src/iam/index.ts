@@ -6,10 +6,12 @@ import type { Sleep } from '../gcp/retry.ts';
 import type { Config, DeployPlan, Finding, Grant, IamStatus } from '../model.ts';
 import { createBackend, type IamBackend } from './backend.ts';
 import { runChecks } from './check.ts';
-import { applyFixes } from './fix.ts';
+import { applyFixes, type StepGrant } from './fix.ts';
+import { prefetchMemberDomains, screenGrantMembers } from './member-domains.ts';
 import { createReader, type Reader } from './reader.ts';
 import { type CallerRequirement, type Requirement, requirementsFor } from './requirements.ts';
 import { createRoleBook, type RoleBook } from './roles.ts';
+import { markWhoActs, prefetchWhoActs } from './who-acts.ts';
 
 export { wifUserCommand } from './commands.ts';
 
@@ -37,6 +39,10 @@ export interface PreflightSession {
   backend: IamBackend;
   reader: Reader;
   roles: RoleBook;
+  /** Caveats already said in this step: each is said once, whatever the number of targets. */
+  said?: Set<string>;
+  /** Bindings this step grants (or plans), once for all its targets (fix.ts). */
+  grants?: Map<string, Promise<StepGrant>>;
 }
 
 export function createPreflightSession(
@@ -44,7 +50,7 @@ export function createPreflightSession(
 ): PreflightSession {
   const backend = o.backend ?? createBackend({ auth: o.auth, universe: o.config.universe, env: o.env });
   const reader = createReader(backend, o.sleep);
-  return { backend, reader, roles: createRoleBook(reader, o.log) };
+  return { backend, reader, roles: createRoleBook(reader, o.log), said: new Set(), grants: new Map() };
 }
 
 /**
@@ -64,12 +70,18 @@ export function warmPreflight(session: PreflightSession, plan: DeployPlan, unkno
           ? r.name
           : r.project;
   const knowable = (r: Requirement) => !subjectOf(r).includes(unknown);
-  void runChecks(requirementsFor(plan).filter(knowable), { ...session, unknown }).catch(() => undefined);
+  const requirements = requirementsFor(plan).filter(knowable);
+  prefetchMemberDomains(requirements, session.reader);
+  prefetchWhoActs(requirements, session.reader);
+  void runChecks(requirements, { ...session, unknown }).catch(() => undefined);
   // Whether the job exists is learnt with the plan; an existing job's own permissions are
   // tested first (the narrowest scope). Ask now as if it exists: the answer is used only if it
   // does, and for a job about to be created the refused test costs no wait.
+  // The preflight adds the job's setIamPolicy to that test (who-acts.ts), so the same set is asked.
   if (plan.jobExists === undefined) {
-    const run = requirementsFor({ ...plan, jobExists: true }).find(
+    const asIfExisting = requirementsFor({ ...plan, jobExists: true }).filter(knowable);
+    prefetchWhoActs(asIfExisting, session.reader);
+    const run = asIfExisting.find(
       (r): r is CallerRequirement => r.type === 'caller' && r.check === 'deployer-run',
     );
     if (run?.scope) void session.reader.testPermissions(run.scope.resource, run.scope.permissions);
@@ -80,26 +92,40 @@ export interface PreflightResult {
   findings: Finding[];
   granted: Grant[];
   status: IamStatus;
+  /** What could not be read but leaves every verdict as the allow side proves it (said once). */
+  caveats?: string[];
 }
 
 /** fixed: something granted, nothing missing; missing beats unverified; warnings do not count. */
 export function iamStatus(findings: readonly Finding[], granted: readonly Grant[]): IamStatus {
   if (findings.some((f) => f.status === 'missing')) return 'missing';
-  if (granted.length > 0) return 'fixed';
+  // A gap closed in this step counts, also when another target's write closed it.
+  if (granted.length > 0 || findings.some((f) => f.status === 'granted')) return 'fixed';
   if (findings.some((f) => f.status === 'unverified')) return 'unverified';
   return 'ok';
 }
 
 export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
   if (o.config.iam === 'off') return { findings: [], granted: [], status: 'ok' };
-  const { backend, reader, roles } = o.session ?? createPreflightSession(o);
-  const results = await runChecks(requirementsFor(o.plan), {
+  const session = o.session ?? createPreflightSession(o);
+  const { backend, reader, roles } = session;
+  const caveats = new Set<string>();
+  const requirements = requirementsFor(o.plan);
+  prefetchMemberDomains(requirements, reader);
+  const asks = prefetchWhoActs(requirements, reader);
+  const results = await runChecks(requirements, {
     reader,
     roles,
     allowPrivilegedRuntimeAccount: o.config.allowPrivilegedRuntimeAccount,
     projectNumbers: { [o.plan.project]: o.plan.projectNumber },
+    strict: o.config.failOn === 'unverified',
+    caveat: (text) => caveats.add(text),
   });
   const findings = results.map((r) => r.finding);
+  // Before any grant is planned: one the organization would refuse is dropped, with the reason.
+  await screenGrantMembers(findings, { reader, caveat: (text) => caveats.add(text) });
+  // Who can close each gap: the deployer (it may set that policy) or an administrator.
+  await markWhoActs(findings, reader, asks);
   const granted =
     o.config.iam === 'fix'
       ? await applyFixes(findings, {
@@ -107,6 +133,7 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
           reader,
           dryRun: o.config.dryRun,
           log: o.log,
+          ...(session.grants ? { stepGrants: session.grants } : {}),
           ...(o.sleep ? { sleep: o.sleep } : {}),
         })
       : [];
@@ -123,5 +150,12 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
     ] as const
   ).map(([s, word]) => `${findings.filter((f) => f.status === s).length} ${word}`);
   o.log.info(`IAM ${status} (${findings.length} checks: ${counts.join(', ')})`);
-  return { findings, granted, status };
+  // Each caveat once per step, however many targets share the session.
+  session.said ??= new Set();
+  for (const c of caveats) {
+    if (session.said.has(c)) continue;
+    session.said.add(c);
+    o.log.info(`Caveat: ${c}`);
+  }
+  return { findings, granted, status, ...(caveats.size > 0 ? { caveats: [...caveats] } : {}) };
 }

@@ -1,6 +1,8 @@
 // Pure IAM policy logic: does a member hold a permission given the policies of a resource and
 // its ancestors, and how to add one binding while leaving everything else untouched.
+
 import type { Policy } from '../gcp/iam.ts';
+import type { ConditionalBinding } from './expiry.ts';
 
 /** A policy together with the resource it is attached to (for evidence). */
 export interface PolicyOnResource {
@@ -15,7 +17,15 @@ export type RolePermissions = (role: string) => ReadonlySet<string> | undefined;
 export type DecideCondition = (condition: { title?: string; expression: string }) => boolean | undefined;
 
 export type Evaluation = (
-  | { outcome: 'granted'; resource: string; role: string; via: string; condition?: string }
+  | {
+      outcome: 'granted';
+      resource: string;
+      role: string;
+      via: string;
+      condition?: string;
+      /** The condition of the granting binding itself (a time-bound grant shows its end). */
+      bound?: ConditionalBinding['condition'];
+    }
   | { outcome: 'unverified'; reasons: string[] }
   | { outcome: 'not-granted' }
 ) & {
@@ -25,6 +35,8 @@ export type Evaluation = (
    * unconditional grant.
    */
   conditional: string[];
+  /** The same bindings, structured (expiry.ts reads their ends). */
+  conditionalBindings: ConditionalBinding[];
 };
 
 /** How a policy member relates to the member being checked. */
@@ -91,6 +103,7 @@ export function evaluatePermission(
 ): Evaluation {
   const reasons: string[] = [];
   const conditional: string[] = [];
+  const conditionalBindings: ConditionalBinding[] = [];
   for (const { resource, policy } of policies) {
     for (const binding of policy.bindings ?? []) {
       const matches = binding.members.map((m) => [m, matchMember(m, member)] as const);
@@ -105,12 +118,25 @@ export function evaluatePermission(
       if (!perms.has(permission)) continue;
       if (binding.condition) {
         const where = `${binding.role} on ${resource} under condition ${describeCondition(binding.condition)}`;
-        if (yes) conditional.push(where);
+        const structured = { resource, role: binding.role, condition: { ...binding.condition } };
+        if (yes) {
+          conditional.push(where);
+          conditionalBindings.push(structured);
+        }
         const holds = decide(binding.condition);
         if (holds === false) continue;
         if (holds === true && yes) {
           const condition = describeCondition(binding.condition);
-          return { outcome: 'granted', resource, role: binding.role, via: yes[0], condition, conditional };
+          return {
+            outcome: 'granted',
+            resource,
+            role: binding.role,
+            via: yes[0],
+            condition,
+            bound: structured.condition,
+            conditional,
+            conditionalBindings,
+          };
         }
         if (holds === undefined) {
           reasons.push(
@@ -119,7 +145,15 @@ export function evaluatePermission(
           continue;
         }
       }
-      if (yes) return { outcome: 'granted', resource, role: binding.role, via: yes[0], conditional };
+      if (yes)
+        return {
+          outcome: 'granted',
+          resource,
+          role: binding.role,
+          via: yes[0],
+          conditional,
+          conditionalBindings,
+        };
       for (const [m] of unknown) {
         reasons.push(
           `${binding.role} on ${resource} is granted to ${m}, whose members cannot be listed here`,
@@ -128,8 +162,8 @@ export function evaluatePermission(
     }
   }
   return reasons.length > 0
-    ? { outcome: 'unverified', reasons, conditional }
-    : { outcome: 'not-granted', conditional };
+    ? { outcome: 'unverified', reasons, conditional, conditionalBindings }
+    : { outcome: 'not-granted', conditional, conditionalBindings };
 }
 
 /** Roles named in `policies` whose bindings could concern `member` (what needs expanding). */

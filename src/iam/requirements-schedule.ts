@@ -26,6 +26,7 @@
 import type { DeployPlan, TriggerPlan } from '../model.ts';
 import { enableServiceCommand } from './commands.ts';
 import type { CallerRequirement, PrincipalRequirement, Requirement } from './requirements.ts';
+import { PROJECT_AND_ABOVE, type RequirementRow, type RowContext } from './rows.ts';
 
 export const SCHEDULER_API = 'cloudscheduler.googleapis.com';
 export const SCHEDULER_AGENT_ROLE = 'roles/cloudscheduler.serviceAgent';
@@ -150,3 +151,88 @@ export function scheduleRequirements(plan: DeployPlan, deployer: string | undefi
   if (plan.jobExists === true) out.push(triggerRunRequirement(plan, trigger));
   return out;
 }
+
+const bySchedule =
+  (check: string) =>
+  (plan: DeployPlan, ctx: RowContext): Requirement[] =>
+    scheduleRequirements(plan, ctx.deployer).filter((r) => r.check === check);
+
+const SOURCE = 'See the sources at the top of src/iam/requirements-schedule.ts (issue 21)';
+
+/** The schedule's rows (data, see rows.ts), in report order; expanded from the plan's trigger. */
+export const SCHEDULE_ROWS: readonly RequirementRow[] = [
+  {
+    check: 'deployer-scheduler',
+    type: 'caller',
+    who: 'deployer',
+    permissions: [
+      'cloudscheduler.jobs.get',
+      'cloudscheduler.jobs.create',
+      'cloudscheduler.jobs.update',
+      'cloudscheduler.jobs.pause',
+      'cloudscheduler.jobs.delete',
+    ],
+    role: 'roles/cloudscheduler.admin',
+    grantableAt: PROJECT_AND_ABOVE,
+    narrowest: 'project',
+    closedBy: 'admin',
+    source: SOURCE,
+    expand: bySchedule('deployer-scheduler'),
+  },
+  {
+    check: 'scheduler-api',
+    type: 'lookup',
+    who: 'deployer',
+    permissions: ['serviceusage.services.get'],
+    grantableAt: [],
+    closedBy: 'none',
+    source: SOURCE,
+    expand: bySchedule('scheduler-api'),
+  },
+  {
+    check: 'trigger-sa',
+    type: 'service-account',
+    who: 'deployer',
+    permissions: [],
+    grantableAt: [],
+    closedBy: 'none',
+    source: SOURCE,
+    expand: bySchedule('trigger-sa'),
+  },
+  {
+    check: 'trigger-actas',
+    type: 'caller',
+    who: 'deployer',
+    permissions: ['iam.serviceAccounts.actAs'],
+    role: 'roles/iam.serviceAccountUser',
+    grantableAt: ['resource', ...PROJECT_AND_ABOVE],
+    narrowest: 'resource',
+    closedBy: 'fix',
+    source: SOURCE,
+    expand: bySchedule('trigger-actas'),
+  },
+  {
+    check: 'scheduler-agent',
+    type: 'principal',
+    who: 'service agent',
+    permissions: ['iam.serviceAccounts.getAccessToken'],
+    role: SCHEDULER_AGENT_ROLE,
+    grantableAt: PROJECT_AND_ABOVE,
+    narrowest: 'project',
+    closedBy: 'admin',
+    source: SOURCE,
+    expand: bySchedule('scheduler-agent'),
+  },
+  {
+    check: 'trigger-run',
+    type: 'principal',
+    who: 'trigger account',
+    permissions: ['run.jobs.run', 'run.jobs.runWithOverrides'],
+    role: 'roles/run.invoker',
+    grantableAt: ['job', ...PROJECT_AND_ABOVE],
+    narrowest: 'job',
+    closedBy: 'fix',
+    source: SOURCE,
+    expand: bySchedule('trigger-run'),
+  },
+];

@@ -2,10 +2,19 @@
 // who needs what on which resource, and the narrowest grant that closes it. Pure.
 import type { CheckId, DeployPlan, Grant, Subject } from '../model.ts';
 import type { LookupKind, PolicyResource } from './backend.ts';
-import { resourceRequirements } from './requirements-resources.ts';
-import { scheduleRequirements } from './requirements-schedule.ts';
+import { memberOf } from './deploy-permissions.ts';
+import { RESOURCE_ROWS } from './requirements-resources.ts';
+import { SCHEDULE_ROWS } from './requirements-schedule.ts';
+import { factsOf, type RequirementRow, type RowContext, type RowFacts } from './rows.ts';
+import { CORE_ROWS } from './rows-core.ts';
+import { ORG_POLICY_ROWS } from './rows-orgpolicy.ts';
 
-export const CROSS_PROJECT_SA_CONSTRAINT = 'iam.disableCrossProjectServiceAccountUsage';
+export {
+  CROSS_PROJECT_SA_CONSTRAINT,
+  deployAsk,
+  deployPermissions,
+  memberOf,
+} from './deploy-permissions.ts';
 
 interface Base {
   check: CheckId;
@@ -14,6 +23,8 @@ interface Base {
   /** The requirement, in words: the finding's title when it holds. */
   holds: string;
   subject: Subject;
+  /** The declared facts of the row this requirement comes from (set by requirementsFor). */
+  row?: RowFacts;
 }
 
 /** The caller's own permissions: answered by testIamPermissions. */
@@ -40,6 +51,17 @@ export interface CallerRequirement extends Base {
    * project grants). The rest are tested on `resource`.
    */
   scope?: { resource: PolicyResource; permissions: string[] };
+  /**
+   * Permissions whose lack is no gap because the action has another way, said in the evidence
+   * (no run.operations.get: the write is followed by reading the job).
+   */
+  optional?: Array<{ permission: string; instead: string }>;
+  /**
+   * Roles that close a gap on `scope` alone, narrowest first, with the permissions each carries:
+   * the first covering what is lacking is the remedy, and fix grants it there when `scopeFix`.
+   */
+  scopeRoles?: Array<{ role: string; permissions: string[] }>;
+  scopeFix?: boolean;
   /** Said in the evidence when a permission is lacking (e.g. why the project is needed). */
   note?: string;
   /**
@@ -72,6 +94,26 @@ export interface OrgPolicyRequirement extends Base {
   project: string;
 }
 
+/** One org policy constraint on a job setting (see rows-orgpolicy.ts). */
+export interface ConstraintCheck {
+  constraint: string;
+  /** The job's value in the constraint's own words; absent: the job sets none. */
+  value?: string;
+  /** The job setting in words, e.g. "VPC egress". */
+  setting: string;
+  subject: Subject;
+  /** How a policy value covers the job's: equal, a location group, a resource subtree. */
+  match: 'exact' | 'location' | 'under';
+  remedy: string;
+}
+
+/** The organization's list constraints on the job's settings, read before any write. */
+export interface OrgConstraintsRequirement extends Base {
+  type: 'org-constraints';
+  project: string;
+  constraints: ConstraintCheck[];
+}
+
 export interface ServiceAccountRequirement extends Base {
   type: 'service-account';
   email: string;
@@ -95,221 +137,36 @@ export type Requirement =
   | CallerRequirement
   | PrincipalRequirement
   | OrgPolicyRequirement
+  | OrgConstraintsRequirement
   | ServiceAccountRequirement
   | LookupRequirement;
 
-/** IAM member form of an identity: emails become serviceAccount:/user:, member strings pass through. */
-export function memberOf(identity: string): string {
-  if (
-    identity.includes('://') ||
-    /^(user|serviceAccount|group|domain|principal|principalSet):/.test(identity)
-  ) {
-    return identity;
-  }
-  return identity.endsWith('.gserviceaccount.com') ? `serviceAccount:${identity}` : `user:${identity}`;
-}
-
 /**
- * What deploying the job asks of the deployer: create when it does not exist yet, update
- * (after a get) when it does, both when it is unknown (its read was refused). The same for
- * replace from a job.yaml, which creates a missing job and replaces an existing one.
+ * Every row that can apply to a job, in report order. Rows of another area live in their own
+ * file and are added here in one line.
  */
-export function deployPermissions(jobExists: boolean | undefined, execute: boolean): string[] {
-  const write =
-    jobExists === true
-      ? ['run.jobs.update']
-      : jobExists === false
-        ? ['run.jobs.create']
-        : ['run.jobs.create', 'run.jobs.update'];
-  return [...write, 'run.jobs.get', 'run.operations.get', ...(execute ? ['run.jobs.run'] : [])];
+export const ROWS: readonly RequirementRow[] = [
+  ...CORE_ROWS,
+  ...RESOURCE_ROWS,
+  ...ORG_POLICY_ROWS,
+  ...SCHEDULE_ROWS,
+];
+
+/** The row that declares a check, for readers that start from a finding (report, diagnosis). */
+export function rowOf(check: CheckId): RowFacts | undefined {
+  const row = ROWS.find((r) => r.check === check);
+  return row ? factsOf(row) : undefined;
 }
 
-/** Every permission a deploy may need, whether or not the job exists: one test answers both cases. */
-export function deployAsk(execute: boolean): string[] {
-  return deployPermissions(undefined, execute);
-}
-
+/** The plan's requirements: every row expanded, each carrying its row's declared facts. */
 export function requirementsFor(plan: DeployPlan): Requirement[] {
-  const deployer = plan.deployer ? memberOf(plan.deployer) : undefined;
-  const agent = `serviceAccount:${plan.serviceAgent}`;
-  const runtime = `serviceAccount:${plan.serviceAccount}`;
-  const saName = `projects/${plan.serviceAccountProject}/serviceAccounts/${plan.serviceAccount}`;
-  const sa: PolicyResource = { kind: 'serviceAccount', name: saName };
-  const out: Requirement[] = [];
-
-  out.push({
-    type: 'service-account',
-    check: 'runtime-sa',
-    title: `The job's service account ${plan.serviceAccount} is missing or disabled`,
-    holds: `The job's service account ${plan.serviceAccount} exists and is enabled`,
-    subject: 'service_account',
-    email: plan.serviceAccount,
-    project: plan.serviceAccountProject,
-    isDefault: plan.serviceAccountIsDefault,
+  const ctx: RowContext = {
+    agent: `serviceAccount:${plan.serviceAgent}`,
+    runtime: `serviceAccount:${plan.serviceAccount}`,
+    ...(plan.deployer ? { deployer: memberOf(plan.deployer) } : {}),
+  };
+  return ROWS.flatMap((row) => {
+    const facts = factsOf(row);
+    return row.expand(plan, ctx).map((r) => ({ ...r, row: facts }));
   });
-
-  const actAs: CallerRequirement = {
-    type: 'caller',
-    check: 'deployer-actas',
-    title: `Deployer cannot act as the job's service account ${plan.serviceAccount}`,
-    holds: `Deployer can act as the job's service account ${plan.serviceAccount}`,
-    subject: 'service_account',
-    permissions: ['iam.serviceAccounts.actAs'],
-    role: 'roles/iam.serviceAccountUser',
-    resource: sa,
-  };
-  if (deployer) {
-    actAs.principal = deployer;
-    actAs.grant = { kind: 'serviceAccount', resource: saName, role: actAs.role, member: deployer };
-    actAs.actsAs = { member: runtime, project: plan.serviceAccountProject };
-  }
-  out.push(actAs);
-
-  const permissions = deployPermissions(plan.jobExists, plan.execute);
-  const run: CallerRequirement = {
-    type: 'caller',
-    check: 'deployer-run',
-    title: `Deployer cannot ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
-    holds: `Deployer can ${plan.execute ? 'deploy and run' : 'deploy'} Cloud Run jobs in project ${plan.project}`,
-    subject: plan.execute ? 'execute' : 'job',
-    permissions,
-    ask: deployAsk(plan.execute),
-    role: 'roles/run.developer',
-    resource: { kind: 'project', name: `projects/${plan.project}` },
-  };
-  // An existing job honours roles granted on it (least-privilege teams grant run.developer or
-  // run.jobsExecutor on one job); a job about to be created has no policy yet, so creating
-  // (and running) it needs the role on the project.
-  if (plan.jobExists === true) {
-    run.scope = {
-      resource: { kind: 'job', name: plan.jobName },
-      permissions: permissions.filter((p) => p.startsWith('run.jobs.')),
-    };
-  } else if (plan.jobExists === false) {
-    run.note = `job ${plan.job} does not exist yet, so only roles on project ${plan.project} (or above) count: a role granted on the job applies once it exists`;
-  }
-  if (deployer) {
-    run.principal = deployer;
-    // fix never grants the deployer its own deploy rights; an administrator may, on the job
-    // when it exists (the narrowest scope), else on the project.
-    run.remedyGrant =
-      plan.jobExists === true
-        ? { kind: 'job', resource: plan.jobName, role: run.role, member: deployer }
-        : { kind: 'project', resource: `projects/${plan.project}`, role: run.role, member: deployer };
-  }
-  out.push(run);
-
-  const { image } = plan;
-  if (image.repositoryName && image.project) {
-    const repo: PolicyResource = { kind: 'repository', name: image.repositoryName };
-    const reader = 'roles/artifactregistry.reader';
-    const download = 'artifactregistry.repositories.downloadArtifacts';
-    const deployerImage: CallerRequirement = {
-      type: 'caller',
-      check: 'deployer-image',
-      title: `Deployer cannot read the image's repository ${image.repositoryName}`,
-      holds: `Deployer can read the image's repository ${image.repositoryName}`,
-      subject: 'image',
-      permissions: [download],
-      role: reader,
-      resource: repo,
-    };
-    if (deployer) {
-      deployerImage.principal = deployer;
-      deployerImage.grant = {
-        kind: 'repository',
-        resource: image.repositoryName,
-        role: reader,
-        member: deployer,
-      };
-    }
-    out.push(deployerImage);
-    const agentImage: PrincipalRequirement = {
-      type: 'principal',
-      check: 'agent-image',
-      title: `The Cloud Run service agent cannot pull the image from ${image.repositoryName}`,
-      holds: `The Cloud Run service agent can pull the image from ${image.repositoryName}`,
-      subject: 'image',
-      principal: agent,
-      permission: download,
-      role: reader,
-      resource: repo,
-      project: image.project,
-      grant: { kind: 'repository', resource: image.repositoryName, role: reader, member: agent },
-    };
-    if (image.project === plan.project) {
-      agentImage.note = `in the job's own project the service agent normally holds this through roles/run.serviceAgent on project ${plan.project}`;
-    }
-    out.push(agentImage);
-  }
-
-  if (plan.serviceAccountProject === plan.project) {
-    // The service agent gets the runtime account's tokens through its own role on the
-    // project; a project that lost that binding fails every deploy, whatever else holds.
-    const agentRole = 'roles/run.serviceAgent';
-    out.push({
-      type: 'principal',
-      check: 'agent-role',
-      title: `The Cloud Run service agent cannot get tokens for ${plan.serviceAccount}: it lacks ${agentRole} on project ${plan.project}`,
-      holds: `The Cloud Run service agent can get tokens for the job's service account ${plan.serviceAccount}`,
-      subject: 'service_account',
-      principal: agent,
-      permission: 'iam.serviceAccounts.getAccessToken',
-      role: agentRole,
-      resource: sa,
-      project: plan.project,
-      grant: { kind: 'project', resource: `projects/${plan.project}`, role: agentRole, member: agent },
-      note: `the service agent holds this through its role ${agentRole} on project ${plan.project}; only a project IAM administrator can restore it`,
-    });
-  }
-
-  if (plan.serviceAccountProject !== plan.project) {
-    out.push({
-      type: 'principal',
-      check: 'agent-token',
-      title: `The Cloud Run service agent cannot get tokens for the cross-project service account ${plan.serviceAccount}`,
-      holds: `The Cloud Run service agent can get tokens for the cross-project service account ${plan.serviceAccount}`,
-      subject: 'service_account',
-      principal: agent,
-      permission: 'iam.serviceAccounts.getAccessToken',
-      role: 'roles/iam.serviceAccountTokenCreator',
-      resource: sa,
-      project: plan.serviceAccountProject,
-      grant: {
-        kind: 'serviceAccount',
-        resource: saName,
-        role: 'roles/iam.serviceAccountTokenCreator',
-        member: agent,
-      },
-    });
-    out.push({
-      type: 'org-policy',
-      check: 'orgpolicy-xproject',
-      title: `Project ${plan.serviceAccountProject} forbids using its service accounts in other projects`,
-      holds: `Project ${plan.serviceAccountProject} allows using its service accounts in other projects`,
-      subject: 'service_account',
-      constraint: CROSS_PROJECT_SA_CONSTRAINT,
-      project: plan.serviceAccountProject,
-    });
-  }
-
-  for (const secret of plan.secrets) {
-    const name = `projects/${secret.project}/secrets/${secret.secret}`;
-    out.push({
-      type: 'principal',
-      check: 'runtime-secret',
-      title: `The job's service account cannot read secret ${secret.secret} (used by ${secret.name})`,
-      holds: `The job's service account can read secret ${secret.secret} (used by ${secret.name})`,
-      subject: `secret:${secret.name}`,
-      principal: runtime,
-      permission: 'secretmanager.versions.access',
-      role: 'roles/secretmanager.secretAccessor',
-      resource: { kind: 'secret', name },
-      project: secret.project,
-      grant: { kind: 'secret', resource: name, role: 'roles/secretmanager.secretAccessor', member: runtime },
-    });
-  }
-  out.push(...resourceRequirements(plan, deployer));
-  out.push(...scheduleRequirements(plan, deployer));
-  return out;
 }

@@ -19,6 +19,7 @@ import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
 import { type PlanOptions, readyV1, readyV2, sameV1, sameV2 } from './diff.ts';
+import { followJob, operationUnreadable } from './follow-job.ts';
 import type { JobManifest } from './metadata.ts';
 import { buildJob, manifestForReplace, mergeJob } from './spec.ts';
 
@@ -145,6 +146,14 @@ async function upsert(
     waitOperation(ctx, op, wait).then(
       (done) => done.response as V2Job | undefined,
       (e: unknown) => {
+        // No run.operations.get (a role on the job alone): follow the job itself instead.
+        if (operationUnreadable(e))
+          return followJob(ctx, plan.jobName, op, {
+            ...wait,
+            ...(options.log ? { log: options.log } : {}),
+          }).catch((f: unknown) => {
+            throw f instanceof OperationTimeout ? new StepError(what, f) : f;
+          });
         // The job was written but the execution it started failed: the deploy itself succeeded.
         const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
         if (failedRun) return failedRun;

@@ -14,6 +14,7 @@ import {
 } from '../gcp/run.ts';
 import { scaled, seconds, stepTimeLeft } from '../gcp/timeout.ts';
 import type { ExecutionStatus, JobCondition, RunOverrides } from '../model.ts';
+import { operationUnreadable } from './follow-job.ts';
 
 export interface ExecutionResult {
   name: string;
@@ -112,7 +113,8 @@ export async function executeJob(
     ...(options.sleep ? { sleep: options.sleep } : {}),
     now: bound.now,
   }).catch((e: unknown) => {
-    if (e instanceof OperationTimeout) return;
+    // Without run.operations.get the execution itself is followed below.
+    if (e instanceof OperationTimeout || operationUnreadable(e)) return;
     if (!(e instanceof OperationFailed)) throw e;
   });
   return pollExecution(ctx, name, options, bound);

@@ -96,7 +96,17 @@ export function resourcesOfV2(job: V2Job, project: string, region: string): JobR
   if (vpc?.connector) out.connector = connectorOf(vpc.connector, project, region);
   for (const iface of vpc?.networkInterfaces ?? []) addSubnet(out, subnetOf(iface, project, region));
   if (task?.encryptionKey) out.kmsKey = task.encryptionKey;
+  if (vpc?.connector || (vpc?.networkInterfaces ?? []).length > 0)
+    out.vpcEgress = egressWord(vpc?.egress ?? 'PRIVATE_RANGES_ONLY');
+  const binauthz = job.binaryAuthorization;
+  if (binauthz?.useDefault) out.binaryAuthorization = 'default';
+  else if (binauthz?.policy) out.binaryAuthorization = binauthz.policy;
   return out;
+}
+
+/** ALL_TRAFFIC -> all-traffic: the v2 enum in the constraint's (and the v1 annotation's) words. */
+function egressWord(v2: string): string {
+  return v2.toLowerCase().replace(/_/g, '-');
 }
 
 type Json = Record<string, unknown>;
@@ -148,5 +158,10 @@ export function resourcesOfManifest(job: Json, project: string, region: string):
     if (csi.driver === GCS_FUSE_DRIVER && bucket && name)
       out.buckets.push({ volume: name, bucket, readOnly: csi.readOnly === true });
   }
+  // The v1 annotations (test/emulator/run-v1-features.ts lists where gcloud writes them).
+  const egress = text(annotations['run.googleapis.com/vpc-access-egress']);
+  if (out.connector || out.subnets.length > 0) out.vpcEgress = egress ?? 'private-ranges-only';
+  const binauthz = text(annotations['run.googleapis.com/binary-authorization']);
+  if (binauthz) out.binaryAuthorization = binauthz;
   return out;
 }

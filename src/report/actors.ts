@@ -33,10 +33,17 @@ export interface Actor {
   byFix: boolean;
   /** The permission whoever acts needs, when the remedy is a binding. */
   permission?: string;
+  /** The preflight tested it: the deployer holds `permission` there (true) or not (false). */
+  deployerMay?: boolean;
 }
 
 export function actorFor(f: Finding): Actor {
-  if (f.grant) return { byFix: true, permission: SET_IAM_POLICY[f.grant.kind] };
+  if (f.grant)
+    return {
+      byFix: true,
+      permission: SET_IAM_POLICY[f.grant.kind],
+      ...(f.deployerMayGrant !== undefined ? { deployerMay: f.deployerMayGrant } : {}),
+    };
   const kind = COMMAND_KIND.find(([re]) => re.test(f.command ?? ''))?.[1];
   return kind ? { byFix: false, permission: SET_IAM_POLICY[kind] } : { byFix: false };
 }

@@ -45,9 +45,13 @@ export function annotationFor(f: Finding): Annotation | undefined {
   const actor = actorFor(f);
   if (actor.permission)
     lines.push(
-      actor.byFix
-        ? `Who: the deployer, by re-running with iam: fix, if it holds ${actor.permission} there; otherwise an administrator who does.`
-        : `Who: an administrator who holds ${actor.permission}.`,
+      actor.byFix && actor.deployerMay === true
+        ? `Who: the deployer can close this with iam: fix (it holds ${actor.permission} there).`
+        : actor.byFix && actor.deployerMay === false
+          ? `Who: an administrator must (the deployer lacks ${actor.permission} there); run the command below.`
+          : actor.byFix
+            ? `Who: the deployer, by re-running with iam: fix, if it holds ${actor.permission} there; otherwise an administrator who does.`
+            : `Who: an administrator who holds ${actor.permission}.`,
     );
   if (f.command) lines.push(`Run: ${f.command}`);
   lines.push(`Evidence: ${f.evidence}`);

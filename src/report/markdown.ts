@@ -97,6 +97,11 @@ function whoActs(f: Finding, plan?: Plan): string | undefined {
     return `**Who:** an administrator who holds ${perm}${own ? ' (the action never grants the deployer its own access)' : ''}.`;
   }
   const deployer = plan?.deployer ? ` ${mdCode(plan.deployer)}` : '';
+  // The preflight tested the deployer's permission on that resource: say who, not "if".
+  if (actor.deployerMay === true)
+    return `**Who:** the deployer${deployer} can close this with ${mdCode('iam: fix')} (it holds ${perm} there).`;
+  if (actor.deployerMay === false)
+    return `**Who:** an administrator must, with the command below (the deployer${deployer} lacks ${perm} there).`;
   return `**Who:** the deployer${deployer}, by re-running with ${mdCode('iam: fix')}, if it holds ${perm} there; otherwise an administrator who does, with the command below.`;
 }
 

@@ -77,7 +77,17 @@ export function callout(r: RunResult): string {
     const lines = [
       `**${plural(gaps.length, 'binding')} the job needs ${gaps.length === 1 ? 'is' : 'are'} missing${stopped}.**`,
     ];
-    if (fixable === gaps.length)
+    // The preflight tested whether the deployer may set each policy: say so, not "if".
+    const may = gaps.map((f) => f.deployerMayGrant);
+    if (fixable === gaps.length && may.every((m) => m === true))
+      lines.push(
+        `Re-running with ${mdCode('iam: fix')} grants ${gaps.length === 1 ? 'it' : 'them'} at the narrowest scope: the deployer may set ${gaps.length === 1 ? 'that IAM policy' : 'those IAM policies'}.`,
+      );
+    else if (fixable === gaps.length && may.every((m) => m === false))
+      lines.push(
+        `An administrator must grant ${gaps.length === 1 ? 'it' : 'them'} (commands below): the deployer may not set ${gaps.length === 1 ? 'that IAM policy' : 'those IAM policies'}.`,
+      );
+    else if (fixable === gaps.length)
       lines.push(
         `Re-running with ${mdCode('iam: fix')} grants ${gaps.length === 1 ? 'it' : 'them'} at the narrowest scope, if the deployer may set those IAM policies; otherwise an administrator runs the commands below.`,
       );

@@ -1,8 +1,10 @@
 // Access checks shared by the API modules: permission first (a caller without it cannot learn
 // whether the resource exists, so it gets 403), then existence (404), and the three IAM
 // methods every resource type serves.
+
 import { type Ctx, type Handler, HttpError } from './contract.ts';
 import { route } from './http.ts';
+import { checkMemberDomains } from './orgpolicy-enforce.ts';
 import { getPolicy, type PolicyHolder, setPolicy, testPermissions } from './policy-api.ts';
 
 export interface Guard {
@@ -50,6 +52,7 @@ export function iamMethods(
       if (!g) return undefined;
       const t = resolve(ctx, g);
       guard(ctx, t.setPermission, t.resource, t.holder !== undefined, t);
+      checkMemberDomains(ctx, t.resource, (t.holder as PolicyHolder).policy, req.body);
       return { status: 200, body: setPolicy(ctx, t.holder as PolicyHolder, req.body) };
     },
     (req, ctx) => {

@@ -1,6 +1,8 @@
 // The contract between the emulator's core (server, world, IAM engine) and its API modules.
 // Every API module exports `handlers: Handler[]`; the server tries them in order.
+
 import type { IncomingHttpHeaders } from 'node:http';
+import type { OrgPolicySetting } from './orgpolicy-state.ts';
 
 /** IAM member forms as they appear in policies: user:, serviceAccount:, group:, domain:, principal://, principalSet://, allUsers, allAuthenticatedUsers. */
 export type Member = string;
@@ -104,8 +106,12 @@ export interface WorldProject {
   /** organizations/N or folders/N, optional */
   parent?: string;
   policy: Policy;
-  /** Org policy constraint name -> enforced. Defaults to {iam.disableCrossProjectServiceAccountUsage: true} as on real projects. */
-  orgPolicies: Record<string, boolean>;
+  /**
+   * Org policy constraint name -> the policy set on the project: `true`/`false` for a boolean
+   * one, or an Org Policy v2 spec (list constraints; see orgpolicy-state.ts). Defaults to
+   * {iam.disableCrossProjectServiceAccountUsage: true} as on real projects.
+   */
+  orgPolicies: Record<string, OrgPolicySetting>;
   /** Enabled APIs, e.g. run.googleapis.com. */
   services: string[];
 }
@@ -153,8 +159,13 @@ export interface WorldGithub {
 }
 
 export interface World {
-  organizations: Array<{ id: string; policy: Policy }>;
-  folders: Array<{ id: string; parent: string; policy: Policy }>;
+  organizations: Array<{ id: string; policy: Policy; orgPolicies?: Record<string, OrgPolicySetting> }>;
+  folders: Array<{
+    id: string;
+    parent: string;
+    policy: Policy;
+    orgPolicies?: Record<string, OrgPolicySetting>;
+  }>;
   projects: WorldProject[];
   serviceAccounts: WorldServiceAccount[];
   customRoles: Array<{ name: string; includedPermissions: string[]; title?: string }>;

@@ -20,7 +20,12 @@
 //   since the deploy); a failure then fails the execution's ResourcesAvailable/Completed conditions.
 import { type Caller, type Ctx, HttpError } from './contract.ts';
 import { type ImageLocation, imageDigest, parseImageUrl } from './images.ts';
+import { checkJobOrgPolicies } from './orgpolicy-enforce.ts';
+import { booleanEnforced } from './orgpolicy-state.ts';
 import { connectedFailure } from './run-connected.ts';
+
+const CROSS_PROJECT = 'iam.disableCrossProjectServiceAccountUsage';
+
 import type { JobRef, Json } from './run-model.ts';
 import { asArray, asJson, defaultComputeSa, serviceAgentOf, str } from './run-model.ts';
 import { gpuQuotaFailure } from './run-quota.ts';
@@ -98,10 +103,11 @@ export function checkDeployer(ctx: Ctx, ref: JobRef, job: Json, legacy = false):
   const sa = findServiceAccount(ctx.world, email);
   if (!sa || !ctx.can('iam.serviceAccounts.actAs', saResource(ctx, sa.email)))
     throw actAsDenied(email, legacy);
+  checkJobOrgPolicies(ctx, ref, job, legacy);
 
   if (ref.project && sa.project !== ref.project.id) {
     const saProject = ctx.world.projects.find((p) => p.id === sa.project);
-    if (saProject && saProject.orgPolicies['iam.disableCrossProjectServiceAccountUsage'] !== false) {
+    if (saProject && booleanEnforced(ctx.world, `projects/${saProject.id}`, CROSS_PROJECT)) {
       throw new HttpError(
         400,
         'FAILED_PRECONDITION',

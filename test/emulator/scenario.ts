@@ -1,11 +1,13 @@
 // Scenario file (YAML, documented in SCENARIO.md) -> World, with the defaults a real project
 // has: the default compute service account holding roles/editor, the Cloud Run service agent
 // holding roles/run.serviceAgent, and iam.disableCrossProjectServiceAccountUsage enforced.
+
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { conditionProblem } from './cel.ts';
 import type { DenyRule, Policy, World, WorldGithub, WorldProject } from './contract.ts';
+import type { OrgPolicySetting, OrgSpec } from './orgpolicy-state.ts';
 import { newEtag } from './policy-api.ts';
 import { connectedFromObject } from './scenario-connected.ts';
 import { fail, list, type Obj, obj } from './scenario-read.ts';
@@ -123,6 +125,7 @@ export function worldFromObject(raw: Obj): World {
       return {
         id: str(oo.id, `organizations[${i}].id`),
         policy: policy(oo.policy, `organizations[${i}].policy`),
+        ...orgPolicies(oo.orgPolicies, `organizations[${i}].orgPolicies`),
       };
     }),
     folders: list(raw.folders, 'folders').map((f, i) => {
@@ -131,6 +134,7 @@ export function worldFromObject(raw: Obj): World {
         id: str(fo.id, `folders[${i}].id`),
         parent: str(fo.parent, `folders[${i}].parent`),
         policy: policy(fo.policy, `folders[${i}].policy`),
+        ...orgPolicies(fo.orgPolicies, `folders[${i}].orgPolicies`),
       };
     }),
     projects: [],
@@ -247,7 +251,7 @@ export function worldFromObject(raw: Obj): World {
       policy: policy(po.policy, `projects[${i}].policy`),
       orgPolicies: {
         'iam.disableCrossProjectServiceAccountUsage': true,
-        ...(obj(po.orgPolicies, `projects[${i}].orgPolicies`) as Record<string, boolean>),
+        ...(orgPolicies(po.orgPolicies, `projects[${i}].orgPolicies`).orgPolicies ?? {}),
       },
       services: [
         ...(po.services === undefined
@@ -358,4 +362,15 @@ export function loadScenario(source: string | Obj): World {
   } catch (e) {
     throw new Error(`${source}: ${(e as Error).message}`);
   }
+}
+
+/** Org policies set on a node: constraint -> true/false (boolean) or an Org Policy v2 spec. */
+function orgPolicies(v: unknown, at: string): { orgPolicies?: Record<string, OrgPolicySetting> } {
+  if (v === undefined) return {};
+  const out: Record<string, OrgPolicySetting> = {};
+  for (const [constraint, setting] of Object.entries(obj(v, at))) {
+    if (typeof setting === 'boolean') out[constraint] = setting;
+    else out[constraint] = obj(setting, `${at}.${constraint}`) as OrgSpec;
+  }
+  return { orgPolicies: out };
 }

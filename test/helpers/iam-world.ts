@@ -18,6 +18,8 @@ export interface ModeExpectation {
   evidence?: Record<string, string>;
   /** check id -> the exact command its (first) finding shows. */
   command?: Record<string, string>;
+  /** check id -> who can close the gap, as the preflight tested it (the deployer's setIamPolicy). */
+  who?: Record<string, 'deployer' | 'administrator'>;
 }
 
 export interface DryRunExpectation extends ModeExpectation {
@@ -54,7 +56,10 @@ export function loadScenarios(dir: string): ScenarioFile[] {
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((file) => {
-      const text = readFileSync(join(dir, file), 'utf8');
+      // ${now+Nd}: an instant N days from now (a grant that ends soon stays "soon" on any day).
+      const text = readFileSync(join(dir, file), 'utf8').replace(/\$\{now([+-]\d+)d\}/g, (_, n: string) =>
+        new Date(Date.now() + Number(n) * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      );
       const { expect, ...world } = parse(text) as Record<string, unknown> & { expect?: Expectation };
       if (!expect) throw new Error(`${file}: no expect: block`);
       const about = text
@@ -134,6 +139,8 @@ export function snapshotPolicies(world: World): Map<string, Policy> {
   for (const s of world.connected.subnetworks) put(s.name, s.policy);
   for (const b of world.connected.buckets) put(`projects/_/buckets/${b.name}`, b.policy);
   for (const [name, k] of Object.entries(world.connected.cryptoKeys)) put(name, k.policy);
+  // A job's own policy (only the jobs that have one: an empty policy appears on first read).
+  for (const [name, p] of Object.entries(world.jobPolicies ?? {})) if (p.bindings?.length) put(name, p);
   return out;
 }
 
