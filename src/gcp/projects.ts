@@ -1,5 +1,6 @@
 // Resource Manager v3 projects.get: project id -> number (cached per run; it never changes).
 import { cloudresourcemanager_v3 } from '@googleapis/cloudresourcemanager/build/v3';
+import { decodeAnswer, matching, record, required } from './answer.ts';
 import { type ApiContext, callOptions, clientOptions, read } from './clients.ts';
 
 const numbers = new Map<string, Promise<string>>();
@@ -21,8 +22,12 @@ async function lookup(ctx: ApiContext, project: string): Promise<string> {
   const res = await read(ctx, `look up project ${project}`, () =>
     crm.projects.get({ name: `projects/${project}` }, callOptions),
   );
-  const number = /^projects\/(\d+)$/.exec(res.data.name ?? '')?.[1];
-  if (!number)
-    throw new Error(`Resource Manager returned no number for project ${project} (name ${res.data.name})`);
-  return number;
+  // Project.name is projects/NUMBER (gcloud's cloudresourcemanager/v3 messages).
+  const name = decodeAnswer(
+    'cloudresourcemanager.googleapis.com',
+    'a Project',
+    (v, at) => required(record(v, at), 'name', matching(/^projects\/\d+$/, 'projects/NUMBER'), at),
+    res.data,
+  );
+  return name.slice('projects/'.length);
 }
