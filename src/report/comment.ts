@@ -6,7 +6,7 @@ import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
 import { scaled } from '../gcp/timeout.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
-import { mdCode, mdLink, oneLine } from '../output/escape.ts';
+import { mdCode, mdLink, oneLine, redactTokens } from '../output/escape.ts';
 import { log } from '../output/log.ts';
 import { renderExecutionDetails } from './execution.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
@@ -141,7 +141,8 @@ export async function upsertComment(
       comment_id: extra.id,
       ...request(),
     });
-  const body = render(existing?.body ?? undefined);
+  // Through the writer's redaction like every other line: a token never reaches a comment.
+  const body = redactTokens(render(existing?.body ?? undefined));
   if (existing) {
     if (existing.body === body) return 'unchanged';
     await octokit.rest.issues.updateComment({
