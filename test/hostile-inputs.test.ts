@@ -65,6 +65,9 @@ const SPECIFIC: Record<string, string[]> = {
     'DB=db/../payroll-key:1',
     `DB=db:1${INJECT}`,
     'DB=projects/p/secrets/s/../t:1',
+    // `..` (or anything not a project) in the project part (issue 16).
+    'DB=projects/../secrets/db:1',
+    'DB=projects/a..b/secrets/db:1',
     'DB=db:0',
     'DB=db:-1',
   ],
@@ -89,6 +92,18 @@ const SPECIFIC: Record<string, string[]> = {
   request_reason: [INJECT, 'r\u0000'],
   universe: [INJECT, 'googleapis.com/../evil', 'googleapis'],
   metadata: ['../outside.yaml', '/etc/passwd', '/proc/self/environ', '/dev/zero', 'missing.yaml'],
+  // Issue 16: a path segment that changes the resource; keys no Job message has.
+  binary_authorization: [
+    'projects/../platforms/cloudRun/policies/p',
+    'projects/app-proj/../x/platforms/cloudRun/policies/p',
+  ],
+  kms_key: ['projects/../locations/us/keyRings/r/cryptoKeys/k'],
+  job_patch: [
+    '{"__proto__": {"polluted": true}}',
+    '{"constructor": {"name": "x"}}',
+    '{"labels": {"__proto__": "x"}}',
+    '__proto__:\n  taskCount: 2',
+  ],
 };
 
 /** What the length bound lets through, per input (see MAX_LENGTH in src/inputs.ts): one more is refused. */

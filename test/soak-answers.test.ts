@@ -139,3 +139,47 @@ describe('soak: answers the action must not act on', () => {
     );
   }, 900_000);
 });
+
+describe('soak: Retry-After on the auth path', () => {
+  it.each([
+    ['the token exchange', ROUTES.sts],
+    ['impersonation', ROUTES.impersonate],
+  ])(
+    '%s answered 429 with Retry-After is asked again no sooner than asked, and the run goes on',
+    async (_, route) => {
+      const rules: FaultRule[] = [
+        { kind: 'throttle-retry-after', ...route, methods: [...route.methods], retryAfterS: 2 },
+      ];
+      const o = await soakRun('check', 1, { world: '01-', rules }, { trapPort: trap.port });
+      expect(o.faults).toEqual(['throttle-retry-after']);
+      expect(o.code, o.log.slice(-3000)).toBe(0);
+      expect(o.retryAfterHonoured).toBe(1);
+    },
+    120_000,
+  );
+});
+
+describe('soak: a job write whose answer was lost', () => {
+  it.each([
+    ['create', 'reset-after', ROUTES.jobCreate, 'created'],
+    ['create', 'slow', ROUTES.jobCreate, 'created'],
+    ['create', 'garbled-empty', ROUTES.jobCreate, 'created'],
+    ['update', 'reset-after', ROUTES.jobUpdate, 'updated'],
+    ['update', 'garbled-html', ROUTES.jobUpdate, 'updated'],
+  ] as const)(
+    '%s answered %s is recognised by its deploy id, continued from, and said',
+    async (mode, kind, route, action) => {
+      const rules: FaultRule[] = [{ kind, ...route, methods: [...route.methods], delayMs: 2_500 }];
+      const o = await soakRun(mode, 1, { world: '01-', rules }, { trapPort: trap.port });
+      expect(o.faults).toEqual([kind]);
+      expect(o.code, o.log.slice(-3000)).toBe(0);
+      expect(o.log).toMatch(
+        new RegExp(
+          `The answer to the ${mode} of job \\S+ was lost \\(.+\\); reading job \\S+ shows this run's write in place`,
+        ),
+      );
+      expect(o.log).toMatch(new RegExp(`Job \\S+ ${action}`));
+    },
+    120_000,
+  );
+});

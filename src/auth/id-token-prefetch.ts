@@ -5,7 +5,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { retryAfterMs } from '../gcp/errors.ts';
-import { realSleep, type Sleep } from '../gcp/retry.ts';
 import { scaled, stepTimeLeft } from '../gcp/timeout.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from '../inputs/patterns.ts';
 import type { IdTokenSource } from './credentials.ts';
@@ -25,6 +24,10 @@ export function expectedAudience(env: Env): string | undefined {
   if (!WIF_PROVIDER.test(provider) || !UNIVERSE.test(universe)) return undefined;
   return `https://iam.${universe}/${provider}`;
 }
+
+type Sleep = (ms: number) => Promise<void>;
+// Not retry.ts's: this module loads before the rest, and that one brings the writer with it.
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The longest Retry-After of a refused prefetch that is waited for before the fallback asks again. */
 const MAX_RETRY_AFTER_MS = scaled(60_000);

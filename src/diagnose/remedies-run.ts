@@ -69,7 +69,7 @@ export function invalidInput(o: { evidence: string; subject: Subject | undefined
     status: 'failed',
     title: 'Invalid input',
     evidence: o.evidence,
-    remedy: 'Fix the input named in the message; nothing was sent to Google Cloud.',
+    remedy: 'Fix the input named in the message; nothing was changed in Google Cloud.',
   };
   if (o.subject) f.subject = o.subject;
   return f;

@@ -19,6 +19,7 @@ import { scaled, seconds } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
 import { ConditionFailed } from './condition-error.ts';
 import type { JobManifest } from './metadata.ts';
+import { carries, newDeployId, settleOwnWrite, stamped, uncertain } from './reconcile.ts';
 import { buildJob, manifestForReplace, mergeJob } from './spec.ts';
 
 export type DeployAction = 'created' | 'updated' | 'replaced';
@@ -150,26 +151,53 @@ async function upsert(
         throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
       },
     );
-  const body = (job: V2Job): V2Job => withToken(job, token);
+  // Every write carries this run's deploy id: a write whose answer was lost is recognised by it.
+  const deployId = newDeployId();
+  const body = (job: V2Job): V2Job => stamped(withToken(job, token), deployId);
+  const settle = {
+    deadlineMs: wait.deadlineMs,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(token ? { token: token.token } : {}),
+  };
+  /** After a failed write: this run's write in place after all (a lost answer), or the failure. */
+  const reconcile = async (action: DeployAction, what: string, e: unknown) => {
+    if (isStatus(e, 'ALREADY_EXISTS')) throw new ConflictRetry(e);
+    if (!uncertain(e)) throw e;
+    lost = action;
+    const job = await settleOwnWrite(ctx, plan.jobName, deployId, what, e, settle);
+    if (!job) throw e;
+    return { action, job };
+  };
   let known = options.known;
+  let lost: DeployAction | undefined;
   return withRetry(
     async (): Promise<{ action: DeployAction; job?: V2Job }> => {
       // First attempt: the plan's read; every retry (conflict, stale etag) reads again.
       const existing = known ? known.job : await getJob(ctx, plan.jobName);
       known = undefined;
+      // A retry after a lost answer (ALREADY_EXISTS, a stale etag) finds this run's write in place.
+      if (existing && carries(existing, deployId)) {
+        const what = `${lost === 'created' ? 'create' : 'update'} of job ${plan.jobName}`;
+        const job = await settleOwnWrite(ctx, plan.jobName, deployId, what, 'a retry found it', settle);
+        return optional({ action: lost ?? 'updated' }, job);
+      }
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
-        try {
-          const op = await createJob(ctx, parent, plan.job, body(buildJob(config, sha, plan.project)));
-          return optional({ action: 'created' }, await waitFor(`create job ${plan.jobName}`, op));
-        } catch (e) {
-          // Someone created it between our read and our create: go round again and update it.
-          if (isStatus(e, 'ALREADY_EXISTS')) throw new ConflictRetry(e);
-          throw e;
-        }
+        const what = `create of job ${plan.jobName}`;
+        const op = await createJob(ctx, parent, plan.job, body(buildJob(config, sha, plan.project))).catch(
+          (e) => reconcile('created', what, e),
+        );
+        if ('action' in op) return op;
+        return optional({ action: 'created' }, await waitFor(`create job ${plan.jobName}`, op));
       }
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, body(mergeJob(existing, config, sha, plan.project)));
+      const what = `update of job ${plan.jobName}`;
+      const op = await updateJob(
+        ctx,
+        plan.jobName,
+        body(mergeJob(existing, config, sha, plan.project)),
+      ).catch((e) => reconcile('updated', what, e));
+      if ('action' in op) return op;
       return optional({ action: 'updated' }, await waitFor(`update job ${plan.jobName}`, op));
     },
     {
