@@ -4,7 +4,6 @@
 // used whenever the prefetch does not apply (another audience, a proxy to honour) or fails.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { retryAfterMs } from '../gcp/errors.ts';
 import { scaled, stepTimeLeft } from '../gcp/timeout.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from '../inputs/patterns.ts';
 import type { IdTokenSource } from './credentials.ts';
@@ -26,6 +25,18 @@ export function expectedAudience(env: Env): string | undefined {
 }
 
 type Sleep = (ms: number) => Promise<void>;
+
+/**
+ * Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3), in ms. Parsed here rather than
+ * imported from gcp/errors.ts, which would load the error model before the entry point needs it.
+ */
+function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
 // Not retry.ts's: this module loads before the rest, and that one brings the writer with it.
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
