@@ -19,15 +19,15 @@ export function projectNumber(ctx: ApiContext, project: string): Promise<string>
 
 async function lookup(ctx: ApiContext, project: string): Promise<string> {
   const crm = new cloudresourcemanager_v3.Cloudresourcemanager(clientOptions('cloudresourcemanager', ctx));
-  const res = await read(ctx, `look up project ${project}`, () =>
-    crm.projects.get({ name: `projects/${project}` }, callOptions),
-  );
-  // Project.name is projects/NUMBER (gcloud's cloudresourcemanager/v3 messages).
-  const name = decodeAnswer(
-    'cloudresourcemanager.googleapis.com',
-    'a Project',
-    (v, at) => required(record(v, at), 'name', matching(/^projects\/\d+$/, 'projects/NUMBER'), at),
-    res.data,
+  // Project.name is projects/NUMBER (gcloud's cloudresourcemanager/v3 messages); decoded inside
+  // the read, so an answer that does not decode is asked again.
+  const name = await read(ctx, `look up project ${project}`, async () =>
+    decodeAnswer(
+      'cloudresourcemanager.googleapis.com',
+      'a Project',
+      (v, at) => required(record(v, at), 'name', matching(/^projects\/\d+$/, 'projects/NUMBER'), at),
+      (await crm.projects.get({ name: `projects/${project}` }, callOptions)).data,
+    ),
   );
   return name.slice('projects/'.length);
 }

@@ -154,10 +154,15 @@ export async function runJob(ctx: ApiContext, name: string, overrides?: RunOverr
 
 export async function getExecution(ctx: ApiContext, name: string): Promise<V2Execution> {
   const run = runClient(ctx);
-  const res = await read(ctx, `read execution ${name}`, () =>
-    run.projects.locations.jobs.executions.get({ name }, callOptions),
+  // Decoded inside the read: an answer that does not decode is asked again like a 503.
+  return read(ctx, `read execution ${name}`, async () =>
+    decodeAnswer(
+      RUN,
+      'an Execution',
+      executionDecoder,
+      (await run.projects.locations.jobs.executions.get({ name }, callOptions)).data,
+    ),
   );
-  return decodeAnswer(RUN, 'an Execution', executionDecoder, res.data);
 }
 
 export interface WaitOptions {
@@ -190,13 +195,16 @@ export async function waitOperation(
     // The server holds the request up to this long; it must answer before our own request bound.
     const serverWaitMs = Math.max(scaled(100), Math.min(CALL_TIMEOUT_MS - scaled(5_000), left));
     const asked = now();
-    const res = await read(ctx, `wait for operation ${name}`, () =>
-      run.projects.locations.operations.wait(
-        { name, requestBody: { timeout: `${(serverWaitMs / 1000).toFixed(3)}s` } },
-        callOptions,
+    current = await read(ctx, `wait for operation ${name}`, async () =>
+      decodeOperation(
+        (
+          await run.projects.locations.operations.wait(
+            { name, requestBody: { timeout: `${(serverWaitMs / 1000).toFixed(3)}s` } },
+            callOptions,
+          )
+        ).data,
       ),
     );
-    current = decodeOperation(res.data);
     if (!current.done && now() - asked < serverWaitMs / 2) {
       await sleep(Math.min(pauseMs, Math.max(1, left)));
       pauseMs = Math.min(pauseMs * 2, scaled(5_000));
