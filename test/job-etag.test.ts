@@ -36,7 +36,9 @@ describe('job updates carry the etag of their read', () => {
   it('an update from a read goes through; from a stale read it is refused, never applied over the newer job', async () => {
     const c = ctx();
     const job = {
-      template: { template: { serviceAccount: i.service_account, maxRetries: 5, containers: [{ image }] } },
+      template: {
+        template: { serviceAccount: i.service_account ?? null, maxRetries: 5, containers: [{ image }] },
+      },
     };
     await waitOperation(c, await createJob(c, parent, 'etag-check', job), { deadlineMs: 10_000 });
     const first = await getJob(c, name);
