@@ -166,6 +166,8 @@ describe('soak: a job write whose answer was lost', () => {
     ['create', 'garbled-empty', ROUTES.jobCreate, 'created'],
     ['update', 'reset-after', ROUTES.jobUpdate, 'updated'],
     ['update', 'garbled-html', ROUTES.jobUpdate, 'updated'],
+    ['replace', 'reset-after', ROUTES.v1Write, 'replaced'],
+    ['replace', 'garbled-truncated', ROUTES.v1Write, 'replaced'],
   ] as const)(
     '%s answered %s is recognised by its deploy id, continued from, and said',
     async (mode, kind, route, action) => {

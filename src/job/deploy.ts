@@ -14,13 +14,12 @@ import {
   type V2Job,
   waitOperation,
 } from '../gcp/run.ts';
-import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
-import { scaled, seconds } from '../gcp/timeout.ts';
+import { scaled } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
-import { ConditionFailed } from './condition-error.ts';
 import type { JobManifest } from './metadata.ts';
 import { carries, newDeployId, settleOwnWrite, stamped, uncertain } from './reconcile.ts';
-import { buildJob, manifestForReplace, mergeJob } from './spec.ts';
+import { replace } from './replace.ts';
+import { buildJob, mergeJob } from './spec.ts';
 
 export type DeployAction = 'created' | 'updated' | 'replaced';
 
@@ -240,61 +239,4 @@ class ConflictRetry extends Error {
 
 function isStaleEtag(e: unknown): boolean {
   return isStatus(e, 'FAILED_PRECONDITION') && /etag/i.test(String((e as Error).message));
-}
-
-async function replace(
-  ctx: ApiContext,
-  plan: DeployPlan,
-  config: Config,
-  manifest: JobManifest,
-  sha: string | undefined,
-  options: DeployOptions,
-): Promise<DeployAction> {
-  const body = manifestForReplace(manifest, plan.project, config, sha) as V1Job;
-  // The plan's read already says whether the job exists; read (v1) only when it could not, or
-  // when the job appeared or vanished since (the write's ALREADY_EXISTS / NOT_FOUND).
-  let exists = options.known
-    ? options.known.job !== undefined
-    : (await getJobV1(ctx, plan.region, plan.project, plan.job)) !== undefined;
-  const write = () =>
-    exists
-      ? replaceJobV1(ctx, plan.region, plan.project, body)
-      : createJobV1(ctx, plan.region, plan.project, body);
-  const written = await write().catch(async (e: unknown) => {
-    if (!isStatus(e, exists ? 'NOT_FOUND' : 'ALREADY_EXISTS')) throw e;
-    exists = !exists;
-    return write();
-  });
-  await waitReady(ctx, plan, written, options);
-  return exists ? 'replaced' : 'created';
-}
-
-/** Poll the v1 job until the controller reports Ready for the generation just written. */
-async function waitReady(
-  ctx: ApiContext,
-  plan: DeployPlan,
-  written: V1Job,
-  options: DeployOptions,
-): Promise<void> {
-  const sleep = options.sleep ?? realSleep;
-  const deadline = Date.now() + (options.waitDeadlineMs ?? DEFAULT_WAIT_MS);
-  const generation = written.metadata?.generation;
-  let job: V1Job | undefined = written;
-  // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = scaled(50);
-  for (;;) {
-    const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
-    const ready = job && !stale ? readyCondition(job) : undefined;
-    if (ready?.status === 'True') return;
-    if (ready?.status === 'False')
-      throw new ConditionFailed(`make job ${plan.jobName} ready`, { type: 'Ready', ...ready });
-    if (Date.now() + pauseMs > deadline)
-      throw new StepError(
-        `wait for job ${plan.jobName} to become ready`,
-        new Error(`not Ready after ${seconds(options.waitDeadlineMs ?? DEFAULT_WAIT_MS)}`),
-      );
-    await sleep(pauseMs);
-    pauseMs = Math.min(pauseMs * 2, scaled(5_000));
-    job = await getJobV1(ctx, plan.region, plan.project, plan.job);
-  }
 }

@@ -12,8 +12,9 @@ import type { ApiContext } from '../gcp/clients.ts';
 import { toApiError } from '../gcp/errors.ts';
 import { realSleep, type Sleep } from '../gcp/retry.ts';
 import { getJob, type V2Job } from '../gcp/run.ts';
+import { getJobV1, type V1Job } from '../gcp/run-v1.ts';
 import { scaled, stepTimeLeft } from '../gcp/timeout.ts';
-import type { JobCondition } from '../model.ts';
+import type { DeployPlan, JobCondition } from '../model.ts';
 import { log } from '../output/log.ts';
 import { ConditionFailed } from './condition-error.ts';
 
@@ -95,4 +96,32 @@ function checked(job: V2Job, what: string): V2Job {
   if (c.reason) condition.reason = c.reason;
   if (c.message) condition.message = c.message;
   throw new ConditionFailed(what, condition);
+}
+
+/** A v1 job (job.yaml replace) with this run's deploy id among its metadata annotations. */
+export function stampedV1(job: V1Job, deployId: string): V1Job {
+  const metadata = job.metadata ?? {};
+  const annotations = (metadata.annotations ?? {}) as Record<string, string>;
+  return { ...job, metadata: { ...metadata, annotations: { ...annotations, [DEPLOY_ID_KEY]: deployId } } };
+}
+
+/**
+ * After an uncertain v1 write: the job read back when it carries this run's deploy id (the write
+ * applied; waitReady then follows its generation), else undefined.
+ */
+export async function ownV1Write(
+  ctx: ApiContext,
+  plan: DeployPlan,
+  deployId: string,
+  what: string,
+  cause: unknown,
+): Promise<V1Job | undefined> {
+  if (!uncertain(cause)) return undefined;
+  const job = await getJobV1(ctx, plan.region, plan.project, plan.job).catch(() => undefined);
+  const annotations = (job?.metadata?.annotations ?? {}) as Record<string, unknown>;
+  if (annotations[DEPLOY_ID_KEY] !== deployId) return undefined;
+  log.warning(
+    `The answer to the ${what} was lost (${toApiError(cause).message || toApiError(cause).status}); reading job ${plan.jobName} shows this run's write in place (${DEPLOY_ID_KEY}: ${deployId}), so the run continues from it.`,
+  );
+  return job;
 }
