@@ -136,20 +136,7 @@ async function upsert(
       (token?.until === 'completed' ? (token.waitMs ?? EXECUTION_WAIT_MS) : DEFAULT_WAIT_MS),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
-  // The finished write's job: for a token write, it names the execution and how it ended.
-  const waitFor = (what: string, op: Parameters<typeof waitOperation>[1]): Promise<V2Job | undefined> =>
-    waitOperation(ctx, op, wait).then(
-      (done) => done.response as V2Job | undefined,
-      (e: unknown) => {
-        // The job was written but the execution it started failed: the deploy itself succeeded.
-        const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
-        if (failedRun) return failedRun;
-        // Still running at wait_timeout: the job is written; its read names the execution, which
-        // the execute stage then reports as left running.
-        if (token?.until === 'completed' && e instanceof OperationTimeout) return getJob(ctx, plan.jobName);
-        throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
-      },
-    );
+  const waitFor = finisher(ctx, plan, wait, token);
   // Every write carries this run's deploy id: a write whose answer was lost is recognised by it.
   const deployId = newDeployId();
   const body = (job: V2Job): V2Job => stamped(withToken(job, token), deployId);
@@ -210,6 +197,28 @@ async function upsert(
 }
 
 const optional = (r: { action: DeployAction }, job: V2Job | undefined) => (job ? { ...r, job } : r);
+
+/** Waits for a write's operation; the finished write's job (for a token write, it names the execution). */
+function finisher(
+  ctx: ApiContext,
+  plan: DeployPlan,
+  wait: Parameters<typeof waitOperation>[2],
+  token: ExecutionToken | undefined,
+) {
+  return (what: string, op: Parameters<typeof waitOperation>[1]): Promise<V2Job | undefined> =>
+    waitOperation(ctx, op, wait).then(
+      (done) => done.response as V2Job | undefined,
+      (e: unknown) => {
+        // The job was written but the execution it started failed: the deploy itself succeeded.
+        const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
+        if (failedRun) return failedRun;
+        // Still running at wait_timeout: the job is written; its read names the execution, which
+        // the execute stage then reports as left running.
+        if (token?.until === 'completed' && e instanceof OperationTimeout) return getJob(ctx, plan.jobName);
+        throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
+      },
+    );
+}
 
 /** The written job with this run's execution token, and never an earlier run's. */
 function withToken(job: V2Job, token: ExecutionToken | undefined): V2Job {
