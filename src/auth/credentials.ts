@@ -76,7 +76,11 @@ export async function authenticate(
     const { token } = await withTimeout(
       // Retried here, not by the library: a 429/5xx or an unreadable answer is asked again after
       // the wait a Retry-After names (withRetry; within the step's bounds).
-      withRetry(() => client.getAccessToken(), { attempts: 4, retryable: isTransient }),
+      // (The OIDC token's own failures are StepErrors, already retried by oidc.ts: not again here.)
+      withRetry(() => client.getAccessToken(), {
+        attempts: 4,
+        retryable: (e) => !(e instanceof StepError) && isTransient(e),
+      }),
       AUTH_TIMEOUT_MS,
       'obtain an access token',
       config.workloadIdentityProvider ? 'sts.googleapis.com' : 'the credentials provider',
