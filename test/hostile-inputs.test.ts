@@ -66,6 +66,9 @@ const SPECIFIC: Record<string, string[]> = {
     'DB=db/../payroll-key:1',
     `DB=db:1${INJECT}`,
     'DB=projects/p/secrets/s/../t:1',
+    // `..` (or anything not a project) in the project part (issue 16).
+    'DB=projects/../secrets/db:1',
+    'DB=projects/a..b/secrets/db:1',
     'DB=db:0',
     'DB=db:-1',
   ],
@@ -102,8 +105,19 @@ const SPECIFIC: Record<string, string[]> = {
   kms_key: [
     'projects/app-proj/locations/europe-west1/keyRings/run/cryptoKeys/jobs',
     'projects/app-proj/locations/us-central1/keyRings/../cryptoKeys/jobs',
+    // Issue 16: a path segment that changes the resource.
+    'projects/../locations/us/keyRings/r/cryptoKeys/k',
+  ],
+  // Issue 16: a path segment that changes the resource; keys no Job message has.
+  binary_authorization: [
+    'projects/../platforms/cloudRun/policies/p',
+    'projects/app-proj/../x/platforms/cloudRun/policies/p',
   ],
   job_patch: [
+    '{"__proto__": {"polluted": true}}',
+    '{"constructor": {"name": "x"}}',
+    '{"labels": {"__proto__": "x"}}',
+    '__proto__:\n  taskCount: 2',
     JSON.stringify({ labels: { 'a:b': 'x' } }),
     JSON.stringify({ template: { taskCount: 0 } }),
     JSON.stringify({ template: { template: { serviceAccount: 'runtime@p.iam.gserviceaccount.com/../x' } } }),

@@ -14,6 +14,11 @@ const seen: { url: string; auth: string | undefined }[] = [];
 beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ url: req.url ?? '', auth: req.headers.authorization });
+    if (req.url?.includes('throttle')) {
+      res.writeHead(429, { 'retry-after': '2' });
+      res.end('{}');
+      return;
+    }
     if (req.url?.includes('fail')) {
       res.statusCode = 500;
       res.end('{}');
@@ -53,6 +58,31 @@ describe('prefetchIdToken', () => {
     expect(await prefetchIdToken(env(), fallback)?.source('https://other')).toBe('fallback:https://other');
     const failing = prefetchIdToken(env({ ACTIONS_ID_TOKEN_REQUEST_URL: `${url}&fail=1` }), fallback);
     expect(await failing?.source(AUD)).toBe(`fallback:${AUD}`);
+  });
+
+  it("waits for a throttled prefetch's Retry-After before the library asks again", async () => {
+    const slept: number[] = [];
+    const throttled = prefetchIdToken(
+      env({ ACTIONS_ID_TOKEN_REQUEST_URL: `${url}&throttle=1` }),
+      fallback,
+      undefined,
+      async (ms) => {
+        slept.push(ms);
+      },
+    );
+    expect(await throttled?.source(AUD)).toBe(`fallback:${AUD}`);
+    expect(slept).toEqual([2000]);
+    // A failure without Retry-After hands over at once.
+    const failing = prefetchIdToken(
+      env({ ACTIONS_ID_TOKEN_REQUEST_URL: `${url}&fail=1` }),
+      fallback,
+      undefined,
+      async (ms) => {
+        slept.push(ms);
+      },
+    );
+    await failing?.source(AUD);
+    expect(slept).toEqual([2000]);
   });
 
   it('does nothing without federation, without the runner variables, or behind a proxy', () => {

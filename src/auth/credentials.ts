@@ -6,9 +6,11 @@
 import * as core from '@actions/core';
 import { type AuthClient, GoogleAuth, IdentityPoolClient } from 'google-auth-library';
 import { StepError } from '../gcp/errors.ts';
+import { isTransient, withRetry } from '../gcp/retry.ts';
 import { scaled, withTimeout } from '../gcp/timeout.ts';
 import type { Config } from '../model.ts';
 import { attribute } from './attribution.ts';
+import { guardTokenTransport } from './auth-answers.ts';
 import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
 import { forkPullRequestHead } from './github-event.ts';
 import { githubIdToken } from './oidc.ts';
@@ -37,8 +39,11 @@ const transporterOptions = { timeout: REQUEST_TIMEOUT_MS };
 class BoundedIdentityPoolClient extends IdentityPoolClient {
   constructor(options: ConstructorParameters<typeof IdentityPoolClient>[0]) {
     super(options);
-    const sts = this.stsCredential as unknown as { transporter?: { defaults?: { timeout?: number } } };
+    const sts = this.stsCredential as unknown as { transporter?: AuthClient['transporter'] };
     if (sts.transporter?.defaults) sts.transporter.defaults.timeout = REQUEST_TIMEOUT_MS;
+    // Both hops (STS, impersonation): no redirect followed, answers decoded, tokens masked at once.
+    guardTokenTransport(sts.transporter);
+    guardTokenTransport(this.transporter);
   }
 }
 
@@ -58,6 +63,7 @@ export async function authenticate(
     ? workloadIdentity(config, config.workloadIdentityProvider, env, getIdToken, forkPullRequestHead(env))
     : await applicationDefault(config, options.project);
   const { client } = source;
+  guardTokenTransport(client.transporter);
   // Before the first request: the token exchange itself carries the User-Agent and reason.
   attribute(client, config.requestReason);
   // Refreshed tokens are masked too (a long execution wait can outlive the first token).
@@ -68,7 +74,13 @@ export async function authenticate(
     // The whole exchange (OIDC token, STS, impersonation) is bounded: the library's STS request
     // takes no timeout of its own.
     const { token } = await withTimeout(
-      client.getAccessToken(),
+      // Retried here, not by the library: a 429/5xx or an unreadable answer is asked again after
+      // the wait a Retry-After names (withRetry; within the step's bounds).
+      // (The OIDC token's own failures are StepErrors, already retried by oidc.ts: not again here.)
+      withRetry(() => client.getAccessToken(), {
+        attempts: 4,
+        retryable: (e) => !(e instanceof StepError) && isTransient(e),
+      }),
       AUTH_TIMEOUT_MS,
       'obtain an access token',
       config.workloadIdentityProvider ? 'sts.googleapis.com' : 'the credentials provider',

@@ -4,7 +4,7 @@
 // used whenever the prefetch does not apply (another audience, a proxy to honour) or fails.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { scaled } from '../gcp/timeout.ts';
+import { scaled, stepTimeLeft } from '../gcp/timeout.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from '../inputs/patterns.ts';
 import type { IdTokenSource } from './credentials.ts';
 import type { Env } from './endpoints.ts';
@@ -24,11 +24,34 @@ export function expectedAudience(env: Env): string | undefined {
   return `https://iam.${universe}/${provider}`;
 }
 
-/** GET a JSON document's `value` with node:http(s): global fetch costs ~40 ms more to start. */
+type Sleep = (ms: number) => Promise<void>;
+
+/**
+ * Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3), in ms. Parsed here rather than
+ * imported from gcp/errors.ts, which would load the error model before the entry point needs it.
+ */
+function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+// Not retry.ts's: this module loads before the rest, and that one brings the writer with it.
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The longest Retry-After of a refused prefetch that is waited for before the fallback asks again. */
+const MAX_RETRY_AFTER_MS = scaled(60_000);
+
+/**
+ * GET a JSON document's `value` with node:http(s): global fetch costs ~40 ms more to start. It
+ * never follows a redirect (node:http does not); a refusal's Retry-After goes to `onRetryAfter`.
+ */
 export function getJsonValue(
   url: string,
   headers: Record<string, string>,
   onSent: () => void = () => undefined,
+  onRetryAfter: (ms: number) => void = () => undefined,
 ): Promise<string | undefined> {
   return new Promise((resolve) => {
     const done = (v: string | undefined) => {
@@ -43,6 +66,8 @@ export function getJsonValue(
         body += chunk;
       });
       res.on('end', () => {
+        const after = retryAfterMs(res.headers['retry-after']);
+        if (res.statusCode !== 200 && after !== undefined) onRetryAfter(after);
         if (res.statusCode !== 200) return done(undefined);
         try {
           const value = (JSON.parse(body) as { value?: unknown }).value;
@@ -70,6 +95,7 @@ export function prefetchIdToken(
   env: Env,
   fallback: () => Promise<IdTokenSource>,
   get: typeof getJsonValue = getJsonValue,
+  sleep: Sleep = realSleep,
 ): { source: IdTokenSource; sent: Promise<void> } | undefined {
   const audience = expectedAudience(env);
   const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
@@ -81,16 +107,24 @@ export function prefetchIdToken(
   const flushed = new Promise<void>((resolve) => {
     sent = resolve;
   });
+  // A throttled prefetch's Retry-After: the fallback's first request waits for it (within bounds).
+  let waitMs = 0;
   const early = get(
     `${url}&audience=${encodeURIComponent(audience)}`,
     { authorization: `Bearer ${bearer}`, accept: 'application/json' },
     () => sent(),
+    (ms) => {
+      waitMs = scaled(ms);
+    },
   );
   let used = false;
   const source: IdTokenSource = async (aud) => {
-    const token = aud === audience && !used ? await early : undefined;
+    const first = aud === audience && !used;
+    const token = first ? await early : undefined;
     used = true;
-    return token ?? (await fallback())(aud);
+    if (token) return token;
+    if (first && waitMs > 0 && waitMs <= MAX_RETRY_AFTER_MS && waitMs < stepTimeLeft()) await sleep(waitMs);
+    return (await fallback())(aud);
   };
   // Loading the rest compiles synchronously: wait (briefly) until the request is on the wire.
   return { source, sent: Promise.race([flushed, new Promise<void>((r) => setTimeout(r, SEND_WAIT_MS))]) };

@@ -3,8 +3,10 @@
 // {"value": jwt}) but bounded: each request has a timeout that really closes its socket, and
 // 429, 5xx and broken connections are retried with backoff and Retry-After, because the token
 // service is shared by every job on GitHub and throttles.
+import { shapeOf } from '../gcp/answer.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
 import { scaled } from '../gcp/timeout.ts';
+import { originOf } from '../gcp/transport.ts';
 import type { Env } from './endpoints.ts';
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -48,6 +50,8 @@ export async function githubIdToken(audience: string, env: Env = process.env): P
         res = await fetch(url, {
           headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' },
           signal: AbortSignal.timeout(timeout),
+          // The request carries the runner's bearer token: never re-sent to where a redirect points.
+          redirect: 'manual',
         });
       } catch (e) {
         throw new GithubRequestError(
@@ -57,6 +61,15 @@ export async function githubIdToken(audience: string, env: Env = process.env): P
           undefined,
           undefined,
           e,
+        );
+      }
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new GithubRequestError(
+          `GitHub's OIDC token service answered HTTP ${res.status} with a redirect to ${originOf(res.headers.get('location'), url)}; the action never follows it (the request carries the runner's token)`,
+          url,
+          timeout,
+          res,
         );
       }
       const text = await res.text().catch(() => '');
@@ -69,12 +82,19 @@ export async function githubIdToken(audience: string, env: Env = process.env): P
       const value = (data as { value?: unknown } | undefined)?.value;
       if (!res.ok || typeof value !== 'string' || !value) {
         const message = (data as { message?: unknown } | undefined)?.message;
+        // Never the body itself: a truncated answer can hold the token.
+        const what =
+          typeof message === 'string'
+            ? `: ${message}`
+            : res.ok
+              ? ` with a body that is not a token answer: ${typeof data === 'string' ? shapeOf(text) : 'no value'}`
+              : '';
         throw new GithubRequestError(
-          `GitHub's OIDC token service answered HTTP ${res.status}${typeof message === 'string' ? `: ${message}` : ''}`,
+          `GitHub's OIDC token service answered HTTP ${res.status}${what}`,
           url,
           timeout,
           res,
-          typeof message === 'string' ? message : text.slice(0, 200),
+          typeof message === 'string' ? message : undefined,
         );
       }
       return value;

@@ -28,6 +28,7 @@ import {
   statusInText,
 } from './facts.ts';
 import { classifyFamily } from './families.ts';
+import { refusedAnswer } from './remedies-answer.ts';
 import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
 import { orgPolicy } from './remedies-iam.ts';
@@ -102,6 +103,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const plan = ctx.plan;
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
 
+  const refused = refusedAnswer(api, evidence); // a body or redirect the action would not act on
+  if (refused) return refused;
   // GitHub OIDC and the STS token exchange (OAuth error codes, not google.rpc.Status).
   const fork = /pull request from the fork (\S+),/.exec(evidence)?.[1];
   if (fork) return forkNoIdToken({ evidence, head: fork });

@@ -72,7 +72,7 @@ function more(evidence: string): string {
 }
 
 /**
- * The action's own check refused an input: nothing was sent. The headline and the remedy name the
+ * The action's own check refused an input: nothing was changed. The headline and the remedy name the
  * input, the problem and the form expected (the validators' own words); the value itself, which
  * may be anything a workflow or job.yaml holds, stays in the evidence, rendered as code.
  */
@@ -86,7 +86,7 @@ export function invalidInput(o: { evidence: string; subject: Subject | undefined
     status: 'failed',
     title: input && problem ? `Input ${input}: ${problem}` : 'Invalid input',
     evidence: o.evidence,
-    remedy: `${input && problem ? `Fix input ${input}: it ${problem}${m?.[3] ? ' (the value given is quoted below)' : ''}` : 'Fix the input the message below names'}.${more(o.evidence)} Nothing was sent to Google Cloud.`,
+    remedy: `${input && problem ? `Fix input ${input}: it ${problem}${m?.[3] ? ' (the value given is quoted below)' : ''}` : 'Fix the input the message below names'}.${more(o.evidence)} Nothing was changed in Google Cloud.`,
   };
   return withSubject(f, o.subject);
 }

@@ -1,42 +1,51 @@
 // Artifact Registry v1 repository IAM. No @googleapis package exists for it, so this speaks
 // the REST API through the auth client's own request() (gaxios), which adds the token.
-import type { AuthClient } from 'google-auth-library';
-import { apiRoot } from '../auth/endpoints.ts';
+import { objectAnswer, permissionsAnswer, text } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import { asPolicy, CALL_OPTIONS, type Policy } from './iam.ts';
+import { CALL_OPTIONS, type Policy, policyDecoder } from './iam.ts';
+import { rest } from './rest.ts';
+
+const POLICY = { what: 'a Policy', decode: policyDecoder };
+// Repository.name (gcloud's artifactregistry_v1_messages.py) is the one field the action reads.
+const REPOSITORY = {
+  what: 'a Repository',
+  decode: (v: unknown, at: string) => {
+    const o = objectAnswer(v, at);
+    return { name: text(o.name, `${at}.name`) };
+  },
+};
 
 /** Repositories are named projects/P/locations/L/repositories/R. */
 export function createArtifactRegistryClient(o: ApiContext) {
-  const root = `${apiRoot('artifactregistry', o.universe, o.env)}v1/`;
-  const auth: AuthClient = o.auth;
-  const call = async <T>(method: 'GET' | 'POST', path: string, data?: unknown): Promise<T> => {
-    const res = await auth.request<T>({
-      url: `${root}${path}`,
-      method,
-      ...(data === undefined ? {} : { data }),
-      ...CALL_OPTIONS,
-      responseType: 'json',
-    });
-    return res.data;
-  };
+  const call = { timeout: CALL_OPTIONS.timeout };
   return {
     /** The repository itself (artifactregistry.repositories.get): 404 proves it does not exist. */
-    async getRepository(repository: string): Promise<{ name?: string }> {
-      return call('GET', repository);
+    async getRepository(repository: string): Promise<{ name: string }> {
+      return rest(o, 'artifactregistry', `v1/${repository}`, REPOSITORY, call);
     },
     // Artifact Registry reads the policy with GET and the version as a query parameter.
-    async getIamPolicy(repository: string): Promise<Policy> {
-      return asPolicy(await call('GET', `${repository}:getIamPolicy?options.requestedPolicyVersion=3`));
+    async getIamPolicy(repository: string) {
+      return rest(o, 'artifactregistry', `v1/${repository}:getIamPolicy`, POLICY, {
+        ...call,
+        params: { 'options.requestedPolicyVersion': 3 },
+      });
     },
     // Its SetIamPolicyRequest has no updateMask: the whole policy (with etag) is sent.
-    async setIamPolicy(repository: string, policy: Policy): Promise<Policy> {
-      return asPolicy(await call('POST', `${repository}:setIamPolicy`, { policy }));
+    async setIamPolicy(repository: string, policy: Policy) {
+      return rest(o, 'artifactregistry', `v1/${repository}:setIamPolicy`, POLICY, {
+        ...call,
+        method: 'POST',
+        body: { policy },
+      });
     },
     async testIamPermissions(repository: string, permissions: string[]): Promise<string[]> {
-      const data = await call<{ permissions?: string[] }>('POST', `${repository}:testIamPermissions`, {
-        permissions,
-      });
-      return data?.permissions ?? [];
+      return rest(
+        o,
+        'artifactregistry',
+        `v1/${repository}:testIamPermissions`,
+        { what: 'a TestIamPermissionsResponse', decode: permissionsAnswer },
+        { ...call, method: 'POST', body: { permissions } },
+      );
     },
   };
 }

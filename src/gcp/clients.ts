@@ -7,11 +7,13 @@ import { apiRoot, type Env, type GoogleApi } from '../auth/endpoints.ts';
 import { attempt, toApiError } from './errors.ts';
 import { isTransient, type RetryOptions, withRetry } from './retry.ts';
 import { scaled } from './timeout.ts';
+import { guardClient } from './transport.ts';
 
 /** Per-request bound; long waits (operations) loop over bounded requests instead. */
 export const CALL_TIMEOUT_MS = scaled(30_000);
 
-export const callOptions = { timeout: CALL_TIMEOUT_MS, retry: false } as const;
+/** Never follow a redirect (transport.ts turns a 3xx into an error naming the endpoint). */
+export const callOptions = { timeout: CALL_TIMEOUT_MS, retry: false, redirect: 'manual' } as const;
 
 /** What every thin API module needs to make calls. */
 export interface ApiContext {
@@ -28,6 +30,7 @@ type GoogleApisAuth = NonNullable<ConstructorParameters<typeof run_v2.Run>[0]['a
 export function clientOptions(api: GoogleApi, ctx: ApiContext) {
   // googleapis-common pins its own copy of google-auth-library and its types list concrete
   // client classes; at run time any AuthClient works (it calls request() and getUniverseDomain()).
+  guardClient(ctx.auth);
   const auth = ctx.auth as unknown as GoogleApisAuth;
   return { auth, rootUrl: apiRoot(api, ctx.universe, ctx.env), universeDomain: ctx.universe };
 }

@@ -1,6 +1,7 @@
 // IAM v2 deny policies attached to a project, folder or organization: listed (metadata only)
 // then read one by one, as listPolicies omits the rules.
 import { iam_v2 } from '@googleapis/iam/build/v2.js';
+import { type Decoder, decodeAnswer, list, only, optional, record, string, text } from './answer.ts';
 import { type ApiContext, clientOptions } from './clients.ts';
 import { CALL_OPTIONS } from './iam.ts';
 
@@ -23,6 +24,29 @@ export function attachmentPoint(hierarchyName: string): string {
   return encodeURIComponent(`cloudresourcemanager.googleapis.com/${hierarchyName}`);
 }
 
+const SERVICE = 'iam.googleapis.com';
+
+// ListPoliciesResponse and GoogleIamV2Policy (gcloud's iam/v2 messages): names to read, then rules.
+const listPage: Decoder<{ names: string[]; next: string | undefined }> = (v, at) => {
+  const o = only(record(v, at), ['policies', 'nextPageToken'], at);
+  const policies = optional(o, 'policies', list(record), at) ?? [];
+  const names = policies.map((p, i) => text(p.name, `${at}.policies[${i}].name`));
+  return { names, next: optional(o, 'nextPageToken', string, at) || undefined };
+};
+
+const denyPolicy: Decoder<Omit<DenyPolicy, 'name'>> = (v, at) => {
+  const o = record(v, at);
+  text(o.name, `${at}.name`);
+  const rules = optional(o, 'rules', list(record), at) ?? [];
+  rules.forEach((r, i) => {
+    optional(r, 'denyRule', record, `${at}.rules[${i}]`);
+  });
+  const out: Omit<DenyPolicy, 'name'> = { rules: rules as DenyPolicy['rules'] };
+  const display = optional(o, 'displayName', string, at);
+  if (display) out.displayName = display;
+  return out;
+};
+
 export function createDenyPoliciesClient(o: ApiContext) {
   const policies = new iam_v2.Iam(clientOptions('iam', o)).policies;
   return {
@@ -36,16 +60,15 @@ export function createDenyPoliciesClient(o: ApiContext) {
           { parent, ...(pageToken ? { pageToken } : {}) },
           CALL_OPTIONS,
         );
-        for (const p of res.data.policies ?? []) if (p.name) names.push(p.name);
-        pageToken = res.data.nextPageToken ?? undefined;
+        const got = decodeAnswer(SERVICE, 'a ListPoliciesResponse', listPage, res.data);
+        names.push(...got.names);
+        pageToken = got.next;
         if (!pageToken) break;
       }
       return Promise.all(
         names.map(async (name) => {
           const res = await policies.get({ name }, CALL_OPTIONS);
-          const out: DenyPolicy = { name, rules: (res.data.rules ?? []) as DenyPolicy['rules'] };
-          if (res.data.displayName) out.displayName = res.data.displayName;
-          return out;
+          return { name, ...decodeAnswer(SERVICE, 'a Policy', denyPolicy, res.data) };
         }),
       );
     },

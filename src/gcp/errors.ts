@@ -1,6 +1,7 @@
 // Turns whatever a Google API call threw (a gaxios error carrying a google.rpc.Status body,
 // a long-running operation's error, a network failure) into one plain record, and wraps it
 // with what the action was attempting.
+import { BadAnswer } from './answer.ts';
 import { isPermission, permissionsInText } from './permission-grammar.ts';
 import { serviceOfUrl } from './services.ts';
 import { parseDetails, type StatusDetails } from './status.ts';
@@ -179,7 +180,10 @@ function requestFacts(e: Record<string, unknown>, err: ApiError): ApiError {
 /** Best-effort parse of anything an API call threw. Never throws. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof StepError && e.api) return e.api;
-  if (isRecord(e)) return requestFacts(e, parseRecord(e));
+  if (isRecord(e)) {
+    const err = requestFacts(e, parseRecord(e));
+    return e instanceof BadAnswer ? { ...err, reason: e.reason } : err; // answer.ts
+  }
   return { status: 'UNKNOWN', message: String(e), metadata: {} };
 }
 

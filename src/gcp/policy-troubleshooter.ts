@@ -1,10 +1,10 @@
 // Policy Troubleshooter v3 (iam:troubleshoot): whether a principal other than the caller holds
 // a permission on a resource, allow and deny policies both, as far as the caller may read
 // them. There is no @googleapis package for v3, so the call goes through the auth client.
-import type { AuthClient } from 'google-auth-library';
-import { apiRoot } from '../auth/endpoints.ts';
+import { type Decoder, optional, record, text } from './answer.ts';
 import type { ApiContext } from './clients.ts';
 import { CALL_OPTIONS } from './iam.ts';
+import { rest } from './rest.ts';
 
 export type OverallAccessState = 'CAN_ACCESS' | 'CANNOT_ACCESS' | 'UNKNOWN_INFO' | 'UNKNOWN_CONDITIONAL';
 export type DenyAccessState =
@@ -32,21 +32,33 @@ export interface AccessTuple {
   permission: string;
 }
 
+// GoogleCloudPolicytroubleshooterIamV3TroubleshootIamPolicyResponse (gcloud's policytroubleshooter/v3 messages): the overall state
+// is what the action decides on; the explanations' states are read when present.
+const troubleshooting: Decoder<Troubleshooting> = (v, at) => {
+  const o = record(v, at);
+  text(o.overallAccessState, `${at}.overallAccessState`);
+  const allow = optional(o, 'allowPolicyExplanation', record, at);
+  if (allow) optional(allow, 'allowAccessState', text, `${at}.allowPolicyExplanation`);
+  const deny = optional(o, 'denyPolicyExplanation', record, at);
+  if (deny) optional(deny, 'denyAccessState', text, `${at}.denyPolicyExplanation`);
+  return o as Troubleshooting;
+};
+
 export function createTroubleshooterClient(o: ApiContext) {
-  const url = `${apiRoot('policytroubleshooter', o.universe, o.env)}v3/iam:troubleshoot`;
-  const auth = o.auth as AuthClient;
   return {
-    async troubleshoot(tuple: AccessTuple, now: Date): Promise<Troubleshooting> {
-      const res = await auth.request<Troubleshooting>({
-        url,
-        method: 'POST',
-        data: {
-          accessTuple: { ...tuple, conditionContext: { request: { receiveTime: now.toISOString() } } },
+    troubleshoot: (tuple: AccessTuple, now: Date): Promise<Troubleshooting> =>
+      rest(
+        o,
+        'policytroubleshooter',
+        'v3/iam:troubleshoot',
+        { what: 'a TroubleshootIamPolicyResponse', decode: troubleshooting },
+        {
+          method: 'POST',
+          timeout: CALL_OPTIONS.timeout,
+          body: {
+            accessTuple: { ...tuple, conditionContext: { request: { receiveTime: now.toISOString() } } },
+          },
         },
-        timeout: CALL_OPTIONS.timeout,
-        retry: false,
-      });
-      return res.data;
-    },
+      ),
   };
 }

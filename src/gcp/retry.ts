@@ -3,6 +3,7 @@
 // never planned past the deadline or the step's bound; sleep is injectable so tests run instantly.
 
 import { log } from '../output/log.ts';
+import { BAD_ANSWER } from './answer.ts';
 import { toApiError } from './errors.ts';
 import { scaled, stepTimeLeft } from './timeout.ts';
 
@@ -29,6 +30,9 @@ export interface RetryOptions {
 /** Transient for any call: throttled, unavailable, or no answer at all. */
 export function isTransient(e: unknown): boolean {
   const err = toApiError(e);
+  // An answer that did not decode (a proxy's page, a truncated body): asking again is safe for a
+  // read, and a policy write is always retried from a fresh read. Writes of the job never use this.
+  if (err.reason === BAD_ANSWER) return true;
   if (
     err.httpStatus === 429 ||
     err.httpStatus === 500 ||

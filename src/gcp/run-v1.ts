@@ -1,10 +1,11 @@
 // Cloud Run v1 (Knative `namespaces/{project}/jobs`), what `gcloud run jobs replace` uses. It
 // lives on regional hosts, which the googleapis client cannot target per call, so this goes
 // through the auth client's request() with the same timeout/no-retry policy.
-import type { AuthClient } from 'google-auth-library';
 import { runRegionalRoot } from '../auth/endpoints.ts';
-import { type ApiContext, callOptions, read, write } from './clients.ts';
+import { type Decoder, list, optional, record, required, text } from './answer.ts';
+import { type ApiContext, read, write } from './clients.ts';
 import { isStatus } from './errors.ts';
+import { requestJson } from './rest.ts';
 
 export type V1Job = Record<string, unknown> & {
   metadata?: { name?: string; generation?: number; resourceVersion?: string; [k: string]: unknown };
@@ -20,9 +21,26 @@ function jobsUrl(ctx: ApiContext, region: string, project: string, name?: string
   return name ? `${base}/${encodeURIComponent(name)}` : base;
 }
 
-async function call<T>(auth: AuthClient, method: string, url: string, data?: unknown): Promise<T> {
-  const res = await auth.request<T>({ url, method, ...(data === undefined ? {} : { data }), ...callOptions });
-  return res.data;
+// A v1 Job (gcloud's run/v1 messages: Job, ObjectMeta, JobSpec, JobStatus): metadata.name and
+// spec.template are what every write is built from; status conditions are read when present.
+const v1Job: Decoder<V1Job> = (v, at) => {
+  const o = record(v, at);
+  const metadata = required(o, 'metadata', record, at);
+  required(metadata, 'name', text, `${at}.metadata`);
+  const spec = required(o, 'spec', record, at);
+  required(spec, 'template', record, `${at}.spec`);
+  const status = optional(o, 'status', record, at);
+  if (status) optional(status, 'conditions', list(record), `${at}.status`);
+  return o as V1Job;
+};
+
+const JOB = { what: 'a Job', decode: v1Job };
+
+function call(ctx: ApiContext, method: 'GET' | 'POST' | 'PUT', url: string, data?: unknown): Promise<V1Job> {
+  return requestJson(ctx, new URL(url), 'run.googleapis.com', JOB, {
+    method,
+    ...(data === undefined ? {} : { body: data }),
+  });
 }
 
 export async function getJobV1(
@@ -33,7 +51,7 @@ export async function getJobV1(
 ): Promise<V1Job | undefined> {
   try {
     return await read(ctx, `read job ${name} (v1) in ${project}/${region}`, () =>
-      call<V1Job>(ctx.auth, 'GET', jobsUrl(ctx, region, project, name)),
+      call(ctx, 'GET', jobsUrl(ctx, region, project, name)),
     );
   } catch (e) {
     if (isStatus(e, 'NOT_FOUND')) return undefined;
@@ -43,14 +61,14 @@ export async function getJobV1(
 
 export function createJobV1(ctx: ApiContext, region: string, project: string, job: V1Job): Promise<V1Job> {
   return write(`create job ${job.metadata?.name} (v1) in ${project}/${region}`, () =>
-    call<V1Job>(ctx.auth, 'POST', jobsUrl(ctx, region, project), job),
+    call(ctx, 'POST', jobsUrl(ctx, region, project), job),
   );
 }
 
 export function replaceJobV1(ctx: ApiContext, region: string, project: string, job: V1Job): Promise<V1Job> {
   const name = job.metadata?.name ?? '';
   return write(`replace job ${name} (v1) in ${project}/${region}`, () =>
-    call<V1Job>(ctx.auth, 'PUT', jobsUrl(ctx, region, project, name), job),
+    call(ctx, 'PUT', jobsUrl(ctx, region, project, name), job),
   );
 }
 

@@ -2,6 +2,7 @@
 // surface of @googleapis/run is imported (deep import) to keep the bundle small.
 import { run_v2 } from '@googleapis/run/build/v2';
 import type { RunOverrides } from '../model.ts';
+import { type Decoder, decodeAnswer, optional, record, required, string, text } from './answer.ts';
 import { type ApiContext, CALL_TIMEOUT_MS, callOptions, clientOptions, read, write } from './clients.ts';
 import type { GoogleStatus } from './errors.ts';
 import { isStatus } from './errors.ts';
@@ -44,6 +45,49 @@ export class OperationTimeout extends Error {
   }
 }
 
+const RUN = 'run.googleapis.com';
+
+// Field names and types: GoogleCloudRunV2Job, GoogleCloudRunV2Execution and
+// GoogleLongrunningOperation in gcloud's generated_clients/apis/run/v2/run_v2_messages.py.
+
+/**
+ * A Job every update is built from: its name, its template (ExecutionTemplate with its
+ * TaskTemplate) and its etag, which the PATCH sends back so a concurrent change fails the write
+ * instead of being overwritten. Every other field is kept as read.
+ */
+export const jobDecoder: Decoder<V2Job> = (v, at) => {
+  const o = record(v, at);
+  required(o, 'name', text, at);
+  required(o, 'etag', text, at);
+  const template = required(o, 'template', record, at);
+  required(template, 'template', record, `${at}.template`);
+  const latest = optional(o, 'latestCreatedExecution', record, at);
+  if (latest) optional(latest, 'name', string, `${at}.latestCreatedExecution`);
+  return o as V2Job;
+};
+
+/** An Operation has a name (what `:wait` is asked about); `done` and `error` when present are typed. */
+const operationDecoder: Decoder<Operation> = (v, at) => {
+  const o = record(v, at);
+  required(o, 'name', text, at);
+  optional(o, 'done', (x, where) => (typeof x === 'boolean' ? x : record(x, where)), at);
+  const error = optional(o, 'error', record, at);
+  if (error) optional(error, 'message', string, `${at}.error`);
+  optional(o, 'response', record, at);
+  optional(o, 'metadata', record, at);
+  return o as Operation;
+};
+
+const executionDecoder: Decoder<V2Execution> = (v, at) => {
+  const o = record(v, at);
+  required(o, 'name', text, at);
+  return o as V2Execution;
+};
+
+export const decodeJob = (body: unknown): V2Job => decodeAnswer(RUN, 'a Job', jobDecoder, body);
+export const decodeOperation = (body: unknown): Operation =>
+  decodeAnswer(RUN, 'an Operation', operationDecoder, body);
+
 // One client per context: a step with many jobs makes hundreds of calls, and each client
 // builds its whole method tree.
 const clients = new WeakMap<ApiContext, run_v2.Run>();
@@ -62,9 +106,9 @@ export async function getJob(ctx: ApiContext, name: string): Promise<V2Job | und
   const run = runClient(ctx);
   try {
     const res = await read(ctx, `read job ${name}`, () =>
-      run.projects.locations.jobs.get({ name }, callOptions),
+      run.projects.locations.jobs.get({ name }, callOptions).then((r) => decodeJob(r.data)),
     );
-    return res.data;
+    return res;
   } catch (e) {
     if (isStatus(e, 'NOT_FOUND')) return undefined;
     throw e;
@@ -81,16 +125,21 @@ export async function createJob(
   const res = await write(`create job ${parent}/jobs/${jobId}`, () =>
     run.projects.locations.jobs.create({ parent, jobId, requestBody: job }, callOptions),
   );
-  return res.data;
+  return decodeOperation(res.data);
 }
 
-/** Replace the job with `job` (v2 PATCH has no update mask: the body is the whole job). */
+/**
+ * Replace the job with `job` (v2 PATCH has no update mask: the body is the whole job). The job's
+ * `etag` (GoogleCloudRunV2Job.etag: "may be used to detect modification conflict during updates")
+ * goes with it: mergeJob keeps the read's etag, and it is required here.
+ */
 export async function updateJob(ctx: ApiContext, name: string, job: V2Job): Promise<Operation> {
+  if (!job.etag) throw new Error(`internal: an update of job ${name} must carry the etag of its read`);
   const run = runClient(ctx);
   const res = await write(`update job ${name}`, () =>
     run.projects.locations.jobs.patch({ name, requestBody: job }, callOptions),
   );
-  return res.data;
+  return decodeOperation(res.data);
 }
 
 /** Start an execution; `overrides` (RunJobRequest.overrides) change this execution only. */
@@ -100,15 +149,20 @@ export async function runJob(ctx: ApiContext, name: string, overrides?: RunOverr
   const res = await write(`run job ${name}${overrides ? ' with overrides' : ''}`, () =>
     run.projects.locations.jobs.run({ name, requestBody }, callOptions),
   );
-  return res.data;
+  return decodeOperation(res.data);
 }
 
 export async function getExecution(ctx: ApiContext, name: string): Promise<V2Execution> {
   const run = runClient(ctx);
-  const res = await read(ctx, `read execution ${name}`, () =>
-    run.projects.locations.jobs.executions.get({ name }, callOptions),
+  // Decoded inside the read: an answer that does not decode is asked again like a 503.
+  return read(ctx, `read execution ${name}`, async () =>
+    decodeAnswer(
+      RUN,
+      'an Execution',
+      executionDecoder,
+      (await run.projects.locations.jobs.executions.get({ name }, callOptions)).data,
+    ),
   );
-  return res.data;
 }
 
 export interface WaitOptions {
@@ -132,7 +186,7 @@ export async function waitOperation(
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
   const start = now();
-  const name = op.name ?? '';
+  const name = decodeOperation(op).name as string;
   let current = op;
   let pauseMs = scaled(250);
   while (!current.done) {
@@ -141,13 +195,16 @@ export async function waitOperation(
     // The server holds the request up to this long; it must answer before our own request bound.
     const serverWaitMs = Math.max(scaled(100), Math.min(CALL_TIMEOUT_MS - scaled(5_000), left));
     const asked = now();
-    const res = await read(ctx, `wait for operation ${name}`, () =>
-      run.projects.locations.operations.wait(
-        { name, requestBody: { timeout: `${(serverWaitMs / 1000).toFixed(3)}s` } },
-        callOptions,
+    current = await read(ctx, `wait for operation ${name}`, async () =>
+      decodeOperation(
+        (
+          await run.projects.locations.operations.wait(
+            { name, requestBody: { timeout: `${(serverWaitMs / 1000).toFixed(3)}s` } },
+            callOptions,
+          )
+        ).data,
       ),
     );
-    current = res.data;
     if (!current.done && now() - asked < serverWaitMs / 2) {
       await sleep(Math.min(pauseMs, Math.max(1, left)));
       pauseMs = Math.min(pauseMs * 2, scaled(5_000));

@@ -8,7 +8,7 @@
 // cloudscheduler_v1_messages.py (Job, HttpTarget, OAuthToken, RetryConfig).
 import { type ApiContext, read, write } from './clients.ts';
 import { isStatus } from './errors.ts';
-import { pathOf, rest } from './rest.ts';
+import { type Expect, pathOf, rest } from './rest.ts';
 
 export type SchedulerState = 'ENABLED' | 'PAUSED' | 'DISABLED' | 'UPDATE_FAILED' | 'STATE_UNSPECIFIED';
 
@@ -165,12 +165,21 @@ function decoded(what: string, body: unknown): SchedulerJob {
 
 const v1 = (name: string) => `v1/${pathOf(name)}`;
 
+/** A Job answer, decoded where it arrives (rest.ts); `what` names the call in the error. */
+const jobAnswer = (what: string): Expect<SchedulerJob> => ({
+  what: 'a Cloud Scheduler Job',
+  decode: (v) => decoded(what, v),
+});
+
+/** jobs.delete answers google.protobuf.Empty (cloudscheduler_v1_messages.py): nothing to keep. */
+const EMPTY: Expect<undefined> = { what: 'an Empty', decode: () => undefined };
+
 /** The job, or undefined when it does not exist. */
 export async function getSchedulerJob(ctx: ApiContext, name: string): Promise<SchedulerJob | undefined> {
   const what = `read Cloud Scheduler job ${name}`;
   try {
-    const body = await read(ctx, what, () => rest<unknown>(ctx, 'cloudscheduler', v1(name)));
-    return decoded(what, body);
+    const body = await read(ctx, what, () => rest(ctx, 'cloudscheduler', v1(name), jobAnswer(what)));
+    return body;
   } catch (e) {
     if (isStatus(e, 'NOT_FOUND')) return undefined;
     throw e;
@@ -185,10 +194,10 @@ export async function createSchedulerJob(ctx: ApiContext, job: SchedulerJobSpec)
   const what = `create Cloud Scheduler job ${job.name}`;
   const body = await write(
     what,
-    () => rest<unknown>(ctx, 'cloudscheduler', `${v1(parent)}/jobs`, { method: 'POST', body: job }),
+    () => rest(ctx, 'cloudscheduler', `${v1(parent)}/jobs`, jobAnswer(what), { method: 'POST', body: job }),
     ctx.retry,
   );
-  return decoded(what, body);
+  return body;
 }
 
 /** PATCH with an update mask naming exactly the fields that change. */
@@ -201,14 +210,14 @@ export async function patchSchedulerJob(
   const body = await write(
     what,
     () =>
-      rest<unknown>(ctx, 'cloudscheduler', v1(job.name), {
+      rest(ctx, 'cloudscheduler', v1(job.name), jobAnswer(what), {
         method: 'PATCH',
         params: { updateMask: updateMask.join(',') },
         body: job,
       }),
     ctx.retry,
   );
-  return decoded(what, body);
+  return body;
 }
 
 export async function setSchedulerJobPaused(
@@ -220,16 +229,16 @@ export async function setSchedulerJobPaused(
   const what = `${verb} Cloud Scheduler job ${name}`;
   const body = await write(
     what,
-    () => rest<unknown>(ctx, 'cloudscheduler', `${v1(name)}:${verb}`, { method: 'POST', body: {} }),
+    () => rest(ctx, 'cloudscheduler', `${v1(name)}:${verb}`, jobAnswer(what), { method: 'POST', body: {} }),
     ctx.retry,
   );
-  return decoded(what, body);
+  return body;
 }
 
 export async function deleteSchedulerJob(ctx: ApiContext, name: string): Promise<void> {
   await write(
     `delete Cloud Scheduler job ${name}`,
-    () => rest<unknown>(ctx, 'cloudscheduler', v1(name), { method: 'DELETE' }),
+    () => rest(ctx, 'cloudscheduler', v1(name), EMPTY, { method: 'DELETE' }),
     ctx.retry,
   );
 }

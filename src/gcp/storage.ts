@@ -3,9 +3,15 @@
 // the auth client: no googleapis package for one resource.
 
 import { resourceName } from '../resource-name.ts';
+import { type Decoder, matching, permissionsAnswer, record, required } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import type { Policy } from './iam.ts';
+import { type Policy, policyDecoder } from './iam.ts';
 import { rest } from './rest.ts';
+
+const POLICY = { what: 'a Policy', decode: policyDecoder };
+// Bucket.projectNumber is a string of digits (gcloud's storage_v1_messages.py: UnsignedIntegerField, sent as a string in JSON).
+const bucketNumber: Decoder<string> = (v, at) =>
+  required(record(v, at), 'projectNumber', matching(/^\d+$/, 'a project number'), at);
 
 /** Buckets are named projects/_/buckets/B in IAM; the JSON API takes the bare name. */
 export function bucketOf(name: string): string {
@@ -17,26 +23,27 @@ const iam = (bucket: string) => `storage/v1/b/${encodeURIComponent(bucketOf(buck
 export function createStorageClient(ctx: ApiContext) {
   return {
     getBucketIamPolicy: (bucket: string) =>
-      rest<Policy>(ctx, 'storage', iam(bucket), { params: { optionsRequestedPolicyVersion: 3 } }),
+      rest(ctx, 'storage', iam(bucket), POLICY, { params: { optionsRequestedPolicyVersion: 3 } }),
     setBucketIamPolicy: (bucket: string, policy: Policy) =>
-      rest<Policy>(ctx, 'storage', iam(bucket), { method: 'PUT', body: policy }),
-    testBucketPermissions: async (bucket: string, permissions: string[]) =>
-      (
-        await rest<{ permissions?: string[] }>(ctx, 'storage', `${iam(bucket)}/testPermissions`, {
-          params: { permissions },
-        })
-      ).permissions ?? [],
+      rest(ctx, 'storage', iam(bucket), POLICY, { method: 'PUT', body: policy }),
+    testBucketPermissions: (bucket: string, permissions: string[]) =>
+      rest(
+        ctx,
+        'storage',
+        `${iam(bucket)}/testPermissions`,
+        { what: 'a TestIamPermissionsResponse', decode: permissionsAnswer },
+        { params: { permissions } },
+      ),
     /** projects/NUMBER that owns the bucket. */
     async bucketProject(bucket: string): Promise<string> {
-      const b = await rest<{ projectNumber?: string }>(
+      const number = await rest(
         ctx,
         'storage',
         `storage/v1/b/${encodeURIComponent(bucketOf(bucket))}`,
+        { what: 'a Bucket', decode: bucketNumber },
         { params: { fields: 'projectNumber' } },
       );
-      if (!b.projectNumber || !/^\d+$/.test(b.projectNumber))
-        throw new Error(`Cloud Storage returned no project number for bucket ${bucket}`);
-      return resourceName`projects/${b.projectNumber}`;
+      return resourceName`projects/${number}`;
     },
   };
 }

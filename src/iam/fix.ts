@@ -74,6 +74,21 @@ function withGrants(policy: Policy, grants: readonly Grant[]): Policy {
 }
 
 /**
+ * A write is only ever built from a read that carried an etag, and sends that etag: without it
+ * the API would not guard it (iam_v1_messages.py, Policy.etag: when it is
+ * left out, the write replaces whatever the policy holds). The src/gcp decoders
+ * refuse such reads already; this keeps any other backend to the same rule.
+ */
+export function guardedWrite(read: Policy, grants: readonly Grant[], resource: PolicyResource): Policy {
+  if (typeof read.etag !== 'string' || read.etag === '')
+    throw new Error(
+      `the IAM policy read of ${describeResource(resource)} carried no etag; nothing is written from it`,
+    );
+  const desired = withGrants(read, grants);
+  return desired === read ? read : { ...desired, etag: read.etag };
+}
+
+/**
  * Group the findings to close by the policy they change: one write per policy. Missing ones,
  * and unverified ones that carry a grant (check.ts sets it only where adding the binding at
  * the resource is harmless).
@@ -145,7 +160,7 @@ async function write(t: Target, deps: FixDeps, seen: Seen): Promise<{ before: Po
         const current = fromCheck?.ok ? fromCheck.value : await deps.backend.getIamPolicy(t.resource);
         seen.initial ??= current;
         seen.current = current;
-        const desired = withGrants(current, t.grants);
+        const desired = guardedWrite(current, t.grants, t.resource);
         if (desired === current) return { before: seen.initial, after: current };
         try {
           const after = await deps.backend.setIamPolicy(t.resource, desired);

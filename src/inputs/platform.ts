@@ -4,10 +4,15 @@ import type { JobFeatures } from '../model.ts';
 import { type Bad, matching } from './lists.ts';
 
 const ID = '[A-Za-z0-9_-]{1,63}';
-const KMS_KEY = new RegExp(`^projects/[a-z0-9.:-]+/locations/[a-z0-9-]+/keyRings/${ID}/cryptoKeys/${ID}$`);
+// A project number or id (6-30 lowercase letters, digits, hyphens, a letter first, no hyphen
+// last: https://cloud.google.com/sdk/gcloud/reference/projects/create), optionally domain-scoped;
+// never `..` or anything else that would change the resource path.
+const PROJECT = '(?:\\d+|(?:[a-z0-9-]+(?:\\.[a-z0-9-]+)+:)?[a-z][a-z0-9-]{4,28}[a-z0-9])';
+const KMS_KEY = new RegExp(`^projects/${PROJECT}/locations/[a-z0-9-]+/keyRings/${ID}/cryptoKeys/${ID}$`);
 const POLICY_NAME = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-const POLICY =
-  /^projects\/[a-z0-9.:-]+\/platforms\/cloudRun\/policies\/[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+const POLICY = new RegExp(
+  `^projects/${PROJECT}/platforms/cloudRun/policies/[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$`,
+);
 const GPU_TYPE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 const ENVIRONMENTS: Record<string, NonNullable<JobFeatures['executionEnvironment']>> = {
   gen1: 'EXECUTION_ENVIRONMENT_GEN1',

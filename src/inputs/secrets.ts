@@ -9,6 +9,13 @@ export { ENV_NAME, SECRET_ID, SECRET_VERSION } from '../job-rules/names.ts';
 
 /** An absolute file path in a directory: /dir/file, no `:`, no empty, `.` or `..` segments. */
 const FILE_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[^/:\0]+){2,}$/;
+/**
+ * The project part of projects/PROJECT/secrets/S: a project number, or a project id (6 to 30
+ * lowercase letters, digits or hyphens, a letter first, no hyphen last:
+ * https://cloud.google.com/sdk/gcloud/reference/projects/create), optionally domain-scoped
+ * (example.com:my-project). Never `..` or anything else that would change the path.
+ */
+const SECRET_PROJECT = /^(?:\d+|(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+:)?[a-z][a-z0-9-]{4,28}[a-z0-9])$/;
 
 const EXPECTED =
   'NAME=SECRET:VERSION (env var) or /DIR/FILE=SECRET:VERSION (file) entries, SECRET optionally projects/PROJECT/secrets/SECRET (VERSION: a number or latest)';
@@ -22,7 +29,7 @@ function parseRef(value: string): SecretInput | undefined {
   const m = /^(?:projects\/([^/]+)\/secrets\/)?([^/:]+):([^:/]+)$/.exec(value);
   const [, project, secret, version] = m ?? [];
   if (!secret || !version || !SECRET_ID.test(secret) || !SECRET_VERSION.test(version)) return undefined;
-  if (project && !/^[a-z0-9.:-]+$/.test(project)) return undefined;
+  if (project !== undefined && !SECRET_PROJECT.test(project)) return undefined;
   return project ? { project, secret, version } : { secret, version };
 }
 

@@ -22,6 +22,14 @@ export function parseRegions(raw: string, re: RegExp, bad: Bad): string[] {
 const GLOB = /[*?[{]/;
 
 /**
+ * At most this many job.yaml files in one step: as wide as a workflow's own fan-out may go (a
+ * matrix generates at most 256 jobs per workflow run,
+ * https://docs.github.com/enterprise-server@3.0/actions/using-jobs/using-a-build-matrix-for-your-jobs).
+ * A glob that matches more is almost always too broad (a whole tree), and is refused before any call.
+ */
+export const MAX_METADATA_FILES = 256;
+
+/**
  * The job.yaml paths of the `metadata` input: a path, a list of them, or globs (e.g.
  * `jobs/*.yaml`), matched in the workspace and sorted. A glob that matches nothing is a problem.
  */
@@ -37,6 +45,12 @@ export function metadataPaths(
     if (found.length === 0)
       problem(`Input "metadata": ${JSON.stringify(entry)} matches no file in the workspace`);
     for (const path of found) if (!paths.includes(path)) paths.push(path);
+  }
+  if (paths.length > MAX_METADATA_FILES) {
+    problem(
+      `Input "metadata" matches ${paths.length} files, more than the ${MAX_METADATA_FILES} one step deploys: narrow the glob (e.g. jobs/*.yaml), or split the files across the jobs of a matrix`,
+    );
+    return paths.slice(0, MAX_METADATA_FILES);
   }
   return paths;
 }

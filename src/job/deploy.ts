@@ -14,14 +14,15 @@ import {
   type V2Job,
   waitOperation,
 } from '../gcp/run.ts';
-import { createJobV1, getJobV1, readyCondition, replaceJobV1, type V1Job } from '../gcp/run-v1.ts';
-import { scaled, seconds } from '../gcp/timeout.ts';
+import type { V1Job } from '../gcp/run-v1.ts';
+import { scaled } from '../gcp/timeout.ts';
 import type { Config, DeployPlan } from '../model.ts';
-import { ConditionFailed } from './condition-error.ts';
-import { type PlanOptions, readyV1, readyV2, sameV1, sameV2 } from './diff.ts';
+import { type PlanOptions, readyV2, sameV2 } from './diff.ts';
 import { followJob, operationUnreadable } from './follow-job.ts';
 import type { JobManifest } from './metadata.ts';
-import { buildJob, manifestForReplace, mergeJob } from './spec.ts';
+import { carries, newDeployId, settleOwnWrite, stamped, uncertain } from './reconcile.ts';
+import { replace } from './replace.ts';
+import { buildJob, mergeJob } from './spec.ts';
 
 /** `unchanged`: the job already held every setting, so nothing was written. */
 export type DeployAction = 'created' | 'updated' | 'replaced' | 'unchanged';
@@ -141,45 +142,45 @@ async function upsert(
       (token?.until === 'completed' ? (token.waitMs ?? EXECUTION_WAIT_MS) : DEFAULT_WAIT_MS),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   };
-  // The finished write's job: for a token write, it names the execution and how it ended.
-  const waitFor = (what: string, op: Parameters<typeof waitOperation>[1]): Promise<V2Job | undefined> =>
-    waitOperation(ctx, op, wait).then(
-      (done) => done.response as V2Job | undefined,
-      (e: unknown) => {
-        // No run.operations.get (a role on the job alone): follow the job itself instead.
-        if (operationUnreadable(e))
-          return followJob(ctx, plan.jobName, op, {
-            ...wait,
-            ...(options.log ? { log: options.log } : {}),
-          }).catch((f: unknown) => {
-            throw f instanceof OperationTimeout ? new StepError(what, f) : f;
-          });
-        // The job was written but the execution it started failed: the deploy itself succeeded.
-        const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
-        if (failedRun) return failedRun;
-        // Still running at wait_timeout: the job is written; its read names the execution, which
-        // the execute stage then reports as left running.
-        if (token?.until === 'completed' && e instanceof OperationTimeout) return getJob(ctx, plan.jobName);
-        throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
-      },
-    );
-  const body = (job: V2Job): V2Job => withToken(job, token);
+  const waitFor = finisher(ctx, plan, { ...wait, ...(options.log ? { log: options.log } : {}) }, token);
+  // Every write carries this run's deploy id: a write whose answer was lost is recognised by it.
+  const deployId = newDeployId();
+  const body = (job: V2Job): V2Job => stamped(withToken(job, token), deployId);
+  const settle = {
+    deadlineMs: wait.deadlineMs,
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(token ? { token: token.token } : {}),
+  };
+  /** After a failed write: this run's write in place after all (a lost answer), or the failure. */
+  const reconcile = async (action: DeployAction, what: string, e: unknown) => {
+    if (isStatus(e, 'ALREADY_EXISTS')) throw new ConflictRetry(e);
+    if (!uncertain(e)) throw e;
+    lost = action;
+    const job = await settleOwnWrite(ctx, plan.jobName, deployId, what, e, settle);
+    if (!job) throw e;
+    return { action, job };
+  };
   let known = options.known;
+  let lost: DeployAction | undefined;
   return withRetry(
     async (): Promise<{ action: DeployAction; job?: V2Job }> => {
       // First attempt: the plan's read; every retry (conflict, stale etag) reads again.
       const existing = known ? known.job : await getJob(ctx, plan.jobName);
       known = undefined;
+      // A retry after a lost answer (ALREADY_EXISTS, a stale etag) finds this run's write in place.
+      if (existing && carries(existing, deployId)) {
+        const what = `${lost === 'created' ? 'create' : 'update'} of job ${plan.jobName}`;
+        const job = await settleOwnWrite(ctx, plan.jobName, deployId, what, 'a retry found it', settle);
+        return optional({ action: lost ?? 'updated' }, job);
+      }
       if (!existing) {
         const parent = `projects/${plan.project}/locations/${plan.region}`;
-        try {
-          const op = await createJob(ctx, parent, plan.job, body(buildJob(config, sha, plan.project)));
-          return optional({ action: 'created' }, await waitFor(`create job ${plan.jobName}`, op));
-        } catch (e) {
-          // Someone created it between our read and our create: go round again and update it.
-          if (isStatus(e, 'ALREADY_EXISTS')) throw new ConflictRetry(e);
-          throw e;
-        }
+        const what = `create of job ${plan.jobName}`;
+        const op = await createJob(ctx, parent, plan.job, body(buildJob(config, sha, plan.project))).catch(
+          (e) => reconcile('created', what, e),
+        );
+        if ('action' in op) return op;
+        return optional({ action: 'created' }, await waitFor(`create job ${plan.jobName}`, op));
       }
       const next = mergeJob(existing, config, sha, plan.project);
       // Nothing to change: no write, no new generation. A token write still goes (it starts the
@@ -187,7 +188,9 @@ async function upsert(
       if (!token && readyV2(existing) && sameV2(existing, next, compareOptions(plan)))
         return { action: 'unchanged' };
       // The etag of the read guards the write: a concurrent change makes it fail, not vanish.
-      const op = await updateJob(ctx, plan.jobName, body(next));
+      const what = `update of job ${plan.jobName}`;
+      const op = await updateJob(ctx, plan.jobName, body(next)).catch((e) => reconcile('updated', what, e));
+      if ('action' in op) return op;
       return optional({ action: 'updated' }, await waitFor(`update job ${plan.jobName}`, op));
     },
     {
@@ -201,11 +204,38 @@ async function upsert(
 }
 
 /** A job that names no runtime account runs as the project's default compute account. */
-const compareOptions = (plan: DeployPlan): PlanOptions => ({
+export const compareOptions = (plan: DeployPlan): PlanOptions => ({
   defaultServiceAccount: `${plan.projectNumber}-compute@developer.gserviceaccount.com`,
 });
 
 const optional = (r: { action: DeployAction }, job: V2Job | undefined) => (job ? { ...r, job } : r);
+
+/** Waits for a write's operation; the finished write's job (for a token write, it names the execution). */
+function finisher(
+  ctx: ApiContext,
+  plan: DeployPlan,
+  wait: Parameters<typeof waitOperation>[2] & { log?: (line: string) => void },
+  token: ExecutionToken | undefined,
+) {
+  return (what: string, op: Parameters<typeof waitOperation>[1]): Promise<V2Job | undefined> =>
+    waitOperation(ctx, op, wait).then(
+      (done) => done.response as V2Job | undefined,
+      (e: unknown) => {
+        // No run.operations.get (a role on the job alone): follow the job itself instead.
+        if (operationUnreadable(e))
+          return followJob(ctx, plan.jobName, op, wait).catch((f: unknown) => {
+            throw f instanceof OperationTimeout ? new StepError(what, f) : f;
+          });
+        // The job was written but the execution it started failed: the deploy itself succeeded.
+        const failedRun = token && e instanceof OperationFailed ? executionFailedJob(e, token) : undefined;
+        if (failedRun) return failedRun;
+        // Still running at wait_timeout: the job is written; its read names the execution, which
+        // the execute stage then reports as left running.
+        if (token?.until === 'completed' && e instanceof OperationTimeout) return getJob(ctx, plan.jobName);
+        throw e instanceof OperationFailed || e instanceof OperationTimeout ? new StepError(what, e) : e;
+      },
+    );
+}
 
 /** The written job with this run's execution token, and never an earlier run's. */
 function withToken(job: V2Job, token: ExecutionToken | undefined): V2Job {
@@ -235,62 +265,4 @@ class ConflictRetry extends Error {
 
 function isStaleEtag(e: unknown): boolean {
   return isStatus(e, 'FAILED_PRECONDITION') && /etag/i.test(String((e as Error).message));
-}
-
-async function replace(
-  ctx: ApiContext,
-  plan: DeployPlan,
-  config: Config,
-  manifest: JobManifest,
-  sha: string | undefined,
-  options: DeployOptions,
-): Promise<DeployAction> {
-  const body = manifestForReplace(manifest, plan.project, config, sha) as V1Job;
-  // The plan's read already says whether the job exists; read (v1) only when it could not, or
-  // when the job appeared or vanished since (the write's ALREADY_EXISTS / NOT_FOUND).
-  const current = options.known ? options.known.v1 : await getJobV1(ctx, plan.region, plan.project, plan.job);
-  let exists = options.known ? (options.known.v1 ?? options.known.job) !== undefined : current !== undefined;
-  // The job already is what the job.yaml says, and Ready: no write, no wait for Ready.
-  if (current && readyV1(current) && sameV1(current, body, compareOptions(plan))) return 'unchanged';
-  const write = () =>
-    exists
-      ? replaceJobV1(ctx, plan.region, plan.project, body)
-      : createJobV1(ctx, plan.region, plan.project, body);
-  const written = await write().catch(async (e: unknown) => {
-    if (!isStatus(e, exists ? 'NOT_FOUND' : 'ALREADY_EXISTS')) throw e;
-    exists = !exists;
-    return write();
-  });
-  await waitReady(ctx, plan, written, options);
-  return exists ? 'replaced' : 'created';
-}
-
-/** Poll the v1 job until the controller reports Ready for the generation just written. */
-async function waitReady(
-  ctx: ApiContext,
-  plan: DeployPlan,
-  written: V1Job,
-  options: DeployOptions,
-): Promise<void> {
-  const sleep = options.sleep ?? realSleep;
-  const deadline = Date.now() + (options.waitDeadlineMs ?? DEFAULT_WAIT_MS);
-  const generation = written.metadata?.generation;
-  let job: V1Job | undefined = written;
-  // A job is usually Ready within a second: look early, then back off.
-  let pauseMs = scaled(50);
-  for (;;) {
-    const stale = generation !== undefined && (job?.metadata?.generation ?? 0) < generation;
-    const ready = job && !stale ? readyCondition(job) : undefined;
-    if (ready?.status === 'True') return;
-    if (ready?.status === 'False')
-      throw new ConditionFailed(`make job ${plan.jobName} ready`, { type: 'Ready', ...ready });
-    if (Date.now() + pauseMs > deadline)
-      throw new StepError(
-        `wait for job ${plan.jobName} to become ready`,
-        new Error(`not Ready after ${seconds(options.waitDeadlineMs ?? DEFAULT_WAIT_MS)}`),
-      );
-    await sleep(pauseMs);
-    pauseMs = Math.min(pauseMs * 2, scaled(5_000));
-    job = await getJobV1(ctx, plan.region, plan.project, plan.job);
-  }
 }

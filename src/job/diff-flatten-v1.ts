@@ -19,6 +19,7 @@ import {
   text,
   V1_ACCELERATOR,
 } from './diff-flatten.ts';
+import { DEPLOY_ID_KEY } from './stamps.ts';
 
 const V1_STAMPED_ANNOTATIONS = [
   // The client stamps (gcloud's k8s_object.py CLIENT_NAME/VERSION_ANNOTATION) and who wrote
@@ -28,6 +29,8 @@ const V1_STAMPED_ANNOTATIONS = [
   'run.googleapis.com/client-version',
   'run.googleapis.com/creator',
   'run.googleapis.com/lastModifier',
+  // This run's write (reconcile.ts): stamped by the action on every write.
+  DEPLOY_ID_KEY,
 ];
 const RUN = 'run.googleapis.com';
 /** v1 spellings of v2 fields (googlecloudsdk/api_lib/run/k8s_object.py, container_resource.py). */

@@ -6,6 +6,8 @@
 // output-only fields, generated from gcloud's run v2 messages: ./v2-job-fields.json; v1
 // metadata and status), what the action stamps on every write (client, clientVersion, their v1
 // annotations, the commit-sha label) and the job's identity (name, namespace).
+
+import { DEPLOY_ID_KEY } from './stamps.ts';
 import schema from './v2-job-fields.json' with { type: 'json' };
 
 type Json = Record<string, unknown>;
@@ -182,7 +184,7 @@ export function flattenV2(job: unknown, options: FlattenOptions = {}): Flat {
     delete rest[k];
   const c = new Collector();
   c.map('label', take(rest, 'labels'), STAMPED_LABELS);
-  c.map('annotation', take(rest, 'annotations'));
+  c.map('annotation', take(rest, 'annotations'), [DEPLOY_ID_KEY]);
   c.put('launch stage', take(rest, 'launchStage'));
   const binauthz = { ...asObject(take(rest, 'binaryAuthorization')) };
   c.put('binary authorization', take(binauthz, 'useDefault') ? 'default' : take(binauthz, 'policy'));

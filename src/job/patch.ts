@@ -36,7 +36,8 @@ function checkMessage(type: string, value: Json, path: string, problems: string[
   if (!message) return out;
   for (const [key, v] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key;
-    const fieldType = message.fields[key];
+    // Own fields only: `__proto__`, `constructor` and the like are names of no Job field.
+    const fieldType = Object.hasOwn(message.fields, key) ? message.fields[key] : undefined;
     if (!fieldType) {
       problems.push(
         `${at} is not a field of ${type} (its fields: ${Object.keys(message.fields)
@@ -88,6 +89,7 @@ function checkValue(type: string, value: unknown, path: string, problems: string
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(value)) {
         if (v === null || typeof v === 'object') problems.push(`${path}.${k} must be a string`);
+        else if (k === '__proto__') problems.push(`${path}.__proto__ is not a usable key`);
         else out[k] = String(v);
       }
       return out;

@@ -8,9 +8,21 @@
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const ZWSP = '\u200b';
 
+// Defence in depth behind masking: whatever reaches a line, an output or a comment, text shaped
+// like a Google OAuth access token (`ya29.` then base64url-ish characters) or a JWT (three
+// base64url segments, the first a JSON header, so `eyJ`) is replaced. Short look-alikes in
+// ordinary prose ("ya29." alone) are left alone: a token has at least a dozen characters.
+const ACCESS_TOKEN = /\bya29\.[\w.-]{12,}/g;
+const JWT = /\beyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g;
+
+/** `text` with anything shaped like an access token or a JWT replaced. */
+export function redactTokens(text: string): string {
+  return text.replace(JWT, '[redacted JWT]').replace(ACCESS_TOKEN, '[redacted access token]');
+}
+
 /** Safe to print with core.info: no line can start a workflow command (`::x::` or legacy `##[x]`). */
 export function forLog(text: string): string {
-  return text
+  return redactTokens(text)
     .replace(/\r\n?/g, '\n')
     .replace(CONTROL, '')
     .replace(/^(\s*)::/gm, `$1:${ZWSP}:`)

@@ -4,7 +4,7 @@
 // Nothing else in src/ calls @actions/core's printing functions (test/output-writer.test.ts
 // keeps it so).
 import * as core from '@actions/core';
-import { forLog, oneLine } from './escape.ts';
+import { forLog, oneLine, redactTokens } from './escape.ts';
 
 export type AnnotationProperties = core.AnnotationProperties;
 
@@ -41,4 +41,9 @@ export function fail(reason: string): void {
 /** Append Markdown to the job summary (its builders escape with md(); controls are stripped here too). */
 export async function writeSummary(markdown: string): Promise<void> {
   await core.summary.addRaw(forLog(markdown)).write();
+}
+
+/** Set a step output; a value shaped like a token is redacted (outputs are printed and stored). */
+export function setOutput(name: string, value: string): void {
+  core.setOutput(name, redactTokens(value));
 }

@@ -5,8 +5,9 @@ import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
 import { scaled } from '../gcp/timeout.ts';
+import { originOf } from '../gcp/transport.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
-import { mdCode, mdLink, oneLine } from '../output/escape.ts';
+import { mdCode, mdLink, oneLine, redactTokens } from '../output/escape.ts';
 import { log } from '../output/log.ts';
 import { renderExecutionDetails } from './execution.ts';
 import { renderJobPlan } from './job-plan.ts';
@@ -112,7 +113,20 @@ export function pullRequestOf(eventName: string | undefined, event: unknown, rep
 export type CommentOutcome = 'created' | 'updated' | 'unchanged' | 'skipped' | 'refused';
 
 function request() {
-  return { request: { signal: AbortSignal.timeout(TIMEOUT_MS) } };
+  return { request: { signal: AbortSignal.timeout(TIMEOUT_MS), fetch: noRedirectFetch } };
+}
+
+/**
+ * The REST calls carry the workflow's token: a redirect is never followed (fetch would re-send the
+ * request elsewhere), it fails the call with the origin it pointed to.
+ */
+async function noRedirectFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(url, { ...init, redirect: 'manual' });
+  if (res.status < 300 || res.status > 399) return res;
+  await res.body?.cancel().catch(() => undefined);
+  throw new Error(
+    `GitHub's API answered HTTP ${res.status} with a redirect to ${originOf(res.headers.get('location'), String(url))}; not followed (the request carries the workflow's token)`,
+  );
 }
 
 /** Create or update the one comment carrying MARKER. Throws on API errors. */
@@ -125,42 +139,51 @@ export async function upsertComment(
   const octokit = getOctokit(token, { baseUrl: apiUrl });
   const where = { owner: pr.owner, repo: pr.repo, issue_number: pr.number };
   // Every comment carrying the marker (two runs on one pull request may both have created one),
-  // page by page, each page its own bounded request (the paginator would drop the timeout).
-  const ours = await withRetry(
-    async () => {
-      const found: Array<{ id: number; body?: string | null | undefined }> = [];
-      for (let page = 1; page <= MAX_PAGES; page++) {
-        const res = await octokit.rest.issues.listComments({ ...where, per_page: 100, page, ...request() });
-        found.push(...res.data.filter((c) => c.body?.includes(MARKER)));
-        if (res.data.length < 100) break;
-      }
-      return found;
-    },
-    { attempts: 3, retryable: isTransient },
-  );
+  // page by page, each page its own bounded request (the paginator would drop the timeout),
+  // oldest first.
+  const listOurs = () =>
+    withRetry(
+      async () => {
+        const found: Array<{ id: number; body?: string | null | undefined }> = [];
+        for (let page = 1; page <= MAX_PAGES; page++) {
+          const res = await octokit.rest.issues.listComments({ ...where, per_page: 100, page, ...request() });
+          found.push(...res.data.filter((c) => c.body?.includes(MARKER)));
+          if (res.data.length < 100) break;
+        }
+        return found.sort((a, b) => a.id - b.id);
+      },
+      { attempts: 3, retryable: isTransient },
+    );
+  // Another run may delete the same extra at the same moment: gone is what was wanted.
+  const remove = (id: number) =>
+    octokit.rest.issues
+      .deleteComment({ owner: pr.owner, repo: pr.repo, comment_id: id, ...request() })
+      .catch((e: unknown) => {
+        if (toApiError(e).httpStatus !== 404) throw e;
+      });
+  const update = (id: number, body: string) =>
+    octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: id, body, ...request() });
   // Keep the oldest (its link may be shared), remove the extras: one sticky comment.
-  const [existing, ...extras] = ours.sort((a, b) => a.id - b.id);
-  for (const extra of extras)
-    await octokit.rest.issues.deleteComment({
-      owner: pr.owner,
-      repo: pr.repo,
-      comment_id: extra.id,
-      ...request(),
-    });
-  const body = render(existing?.body ?? undefined);
+  const [existing, ...extras] = await listOurs();
+  for (const extra of extras) await remove(extra.id);
+  // Through the writer's redaction like every other line: a token never reaches a comment.
+  const body = redactTokens(render(existing?.body ?? undefined));
   if (existing) {
     if (existing.body === body) return 'unchanged';
-    await octokit.rest.issues.updateComment({
-      owner: pr.owner,
-      repo: pr.repo,
-      comment_id: existing.id,
-      body,
-      ...request(),
-    });
+    await update(existing.id, body);
     return 'updated';
   }
-  await octokit.rest.issues.createComment({ ...where, body, ...request() });
-  return 'created';
+  const created = await octokit.rest.issues.createComment({ ...where, body, ...request() });
+  // Two runs that both found none both created one: the one whose comment is not the oldest
+  // removes its own and writes its report into the oldest, so one comment stays either way.
+  const [oldest, ...newer] = await listOurs();
+  if (!oldest || oldest.id === created.data.id) {
+    for (const extra of newer) await remove(extra.id);
+    return 'created';
+  }
+  await remove(created.data.id);
+  await update(oldest.id, body);
+  return 'updated';
 }
 
 function readEvent(path: string | undefined, read: (p: string) => string): unknown {

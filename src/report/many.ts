@@ -3,10 +3,9 @@
 // summary, one PR comment with every target's findings, annotations for all, and every output
 // as a JSON map keyed by job, then region.
 import { readFileSync } from 'node:fs';
-import * as core from '@actions/core';
 import type { Finding, RunResult } from '../model.ts';
 import { md, mdCell, mdCode, mdLink, oneLine } from '../output/escape.ts';
-import { log, writeSummary } from '../output/log.ts';
+import { log, setOutput, writeSummary } from '../output/log.ts';
 import type { TargetRun } from '../targets.ts';
 import { annotate } from './annotations.ts';
 import { publishComment } from './comment.ts';
@@ -89,7 +88,7 @@ export async function publishMany(runs: readonly TargetRun[], env: Env): Promise
       return run;
     }
   });
-  for (const [name, value] of Object.entries(outputsOfMany(placed))) core.setOutput(name, value);
+  for (const [name, value] of Object.entries(outputsOfMany(placed))) setOutput(name, value);
   const merged = mergedForComment(placed);
   annotate(merged.findings);
   if (env.GITHUB_STEP_SUMMARY) {

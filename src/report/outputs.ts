@@ -1,6 +1,6 @@
 // Every output, always set (empty when not applicable), so later steps can rely on them.
-import * as core from '@actions/core';
 import type { RunResult } from '../model.ts';
+import { setOutput } from '../output/log.ts';
 
 export function outputsOf(result: RunResult): Record<string, string> {
   return {
@@ -22,5 +22,5 @@ export function outputsOf(result: RunResult): Record<string, string> {
 }
 
 export function setOutputs(result: RunResult): void {
-  for (const [name, value] of Object.entries(outputsOf(result))) core.setOutput(name, value);
+  for (const [name, value] of Object.entries(outputsOf(result))) setOutput(name, value);
 }

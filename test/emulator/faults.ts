@@ -20,7 +20,34 @@ export type FaultKind =
   | 'slow'
   | 'silence'
   | 'lro-stuck'
-  | 'concurrent-writer';
+  | 'concurrent-writer'
+  | GarbleKind
+  | RedirectKind;
+
+/**
+ * An answer that is HTTP 200 but not what the API promises, after the handler ran (a write
+ * applied): `{}`, the real body with every field of another type, an HTML page (a proxy or
+ * captive portal), the real body cut in half, the real body with trailing text, a huge body.
+ */
+export type GarbleKind =
+  | 'garbled-empty'
+  | 'garbled-type'
+  | 'garbled-html'
+  | 'garbled-truncated'
+  | 'garbled-trailing'
+  | 'garbled-huge';
+export const GARBLE_KINDS: readonly GarbleKind[] = [
+  'garbled-empty',
+  'garbled-type',
+  'garbled-html',
+  'garbled-truncated',
+  'garbled-trailing',
+  'garbled-huge',
+];
+
+/** A 307 (method and body kept) to another host, or to another port of the same host, before the handler. */
+export type RedirectKind = 'redirect-host' | 'redirect-port';
+export const REDIRECT_KINDS: readonly RedirectKind[] = ['redirect-host', 'redirect-port'];
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'throttle',
@@ -33,6 +60,8 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'silence',
   'lro-stuck',
   'concurrent-writer',
+  ...GARBLE_KINDS,
+  ...REDIRECT_KINDS,
 ];
 
 export interface FaultRule {
@@ -127,15 +156,60 @@ function policyHolder(world: World, method: string, path: string): { policy: Pol
   );
 }
 
+/** What a garbled answer looks like, made from the real one. */
+export function garble(kind: GarbleKind, real: unknown): string {
+  const json = JSON.stringify(real ?? {});
+  switch (kind) {
+    case 'garbled-empty':
+      return '{}';
+    case 'garbled-type':
+      return JSON.stringify(wrongTypes(real));
+    case 'garbled-html':
+      return '<!DOCTYPE html>\n<html><head><title>Sign in to continue</title></head><body><form action="/login"></form></body></html>';
+    case 'garbled-truncated':
+      return json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+    case 'garbled-trailing':
+      return `${json}\n<!-- served by proxy -->`;
+    case 'garbled-huge':
+      return `{"${'x'.repeat(4 * 1024 * 1024)}`;
+  }
+}
+
+/** Every field of another JSON type (a string becomes a number, a list an object, ...); a list for `{}`. */
+function wrongTypes(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length === 0) return [v];
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    out[k] =
+      typeof x === 'string'
+        ? x.length
+        : Array.isArray(x)
+          ? { ...x }
+          : typeof x === 'object'
+            ? [x]
+            : String(x);
+  }
+  return out;
+}
+
+export interface InjectorOptions {
+  /** Where redirects point: a port that records what reaches it (the soak's trap); 1 (nothing) by default. */
+  trapPort?: number;
+}
+
 export class FaultInjector {
   readonly rules: FaultRule[];
   readonly events: FaultEvent[] = [];
   private readonly seen = new Map<FaultRule, number>();
   /** Operations and executions that never finish (lro-stuck). */
   private readonly stuck = new Set<string>();
+  /** Requests whose answer is garbled after the handler ran. */
+  private readonly garbled = new WeakMap<EmuRequest, GarbleKind>();
+  private readonly trapPort: number;
 
-  constructor(rules: FaultRule[]) {
+  constructor(rules: FaultRule[], options: InjectorOptions = {}) {
     this.rules = rules;
+    this.trapPort = options.trapPort ?? 1;
   }
 
   /** Every rule counts the requests it matches; the first one whose turn it is strikes. */
@@ -199,6 +273,24 @@ export class FaultInjector {
       case 'lro-stuck':
         this.record(rule, req, true);
         return { action: 'pass', after: { action: 'rewrite' } };
+      case 'redirect-host':
+      case 'redirect-port': {
+        this.record(rule, req, false);
+        // 127.0.0.2 is another host on the loopback network; the emulator listens on 127.0.0.1 only.
+        const host = rule.kind === 'redirect-host' ? '127.0.0.2' : '127.0.0.1';
+        const query = req.query.toString();
+        const location = `http://${host}:${this.trapPort}${req.path}${query ? `?${query}` : ''}`;
+        return { action: 'respond', response: { status: 307, headers: { location } } };
+      }
+      case 'garbled-empty':
+      case 'garbled-type':
+      case 'garbled-html':
+      case 'garbled-truncated':
+      case 'garbled-trailing':
+      case 'garbled-huge':
+        this.record(rule, req, true);
+        this.garbled.set(req, rule.kind);
+        return { action: 'pass', after: { action: 'rewrite' } };
       case 'concurrent-writer': {
         const holder = policyHolder(world, req.method, req.path);
         if (holder) {
@@ -223,6 +315,15 @@ export class FaultInjector {
 
   /** After the handlers ran: note what lro-stuck must hold, and make stuck things look unfinished. */
   rewrite(req: EmuRequest, out: EmuResponse): EmuResponse {
+    const garbled = this.garbled.get(req);
+    if (garbled)
+      return {
+        status: 200,
+        body: garble(garbled, out.body),
+        headers: {
+          'content-type': garbled === 'garbled-html' ? 'text/html' : 'application/json; charset=UTF-8',
+        },
+      };
     const body = out.body as Record<string, unknown> | undefined;
     if (!body || typeof body !== 'object' || out.status >= 300) return out;
     const copy = structuredClone(body);

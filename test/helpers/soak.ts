@@ -1,10 +1,10 @@
 // The soak's pieces: seeded fault plans per mode, the invariants every run must keep, and a
 // small pool that runs the bundled action a few processes at a time.
 import type { FaultKind, FaultRule } from '../emulator/faults.ts';
-import { prng } from '../emulator/faults.ts';
+import { GARBLE_KINDS, prng, REDIRECT_KINDS } from '../emulator/faults.ts';
 import type { RequestLogEntry } from '../emulator/server.ts';
 
-export type Mode = 'check' | 'fix' | 'create' | 'update' | 'replace' | 'execute';
+export type Mode = 'check' | 'fix' | 'dry-run' | 'create' | 'update' | 'replace' | 'execute';
 
 /** Routes by what they are, as the action calls them (paths include the :verb). */
 export const ROUTES = {
@@ -42,6 +42,7 @@ const COMMON: Route[] = ['oidc', 'sts', 'impersonate', 'project', 'jobRead'];
 const ROUTES_BY_MODE: Record<Mode, Route[]> = {
   check: ['getPolicy', 'testPermissions', 'serviceAccount', 'role', 'jobCreate', 'operation', 'comments'],
   fix: ['setPolicy', 'setPolicy', 'getPolicy', 'testPermissions'],
+  'dry-run': ['getPolicy', 'getPolicy', 'testPermissions', 'serviceAccount'],
   create: ['jobCreate', 'operation'],
   update: ['jobUpdate', 'operation'],
   replace: ['v1Read', 'v1Write'],
@@ -56,6 +57,9 @@ const ALWAYS: FaultKind[] = [
   'reset-before',
   'silence',
   'slow',
+  // Answers that are not what the API promises, and redirects (issue 16): on every route too.
+  ...GARBLE_KINDS,
+  ...REDIRECT_KINDS,
 ];
 /** Kinds only a write (or the run) meets: the answer lost after it applied, a concurrent writer, a run that never ends. */
 function writeKinds(route: Route): FaultKind[] {
