@@ -62,11 +62,14 @@ describe('decodeEffectivePolicy', () => {
 
   it('one clear error naming the field for any other shape', () => {
     expect(() => decodeEffectivePolicy('nope', 'c on project p')).toThrow(MalformedOrgPolicy);
-    expect(() => decodeEffectivePolicy({ spec: { rules: [{ enforce: 'yes' }] } }, 'c on project p')).toThrow(
-      'Org Policy answered a malformed effective policy for c on project p: spec.rules[0].enforce has the wrong type',
-    );
+    const name = 'projects/1/policies/c';
     expect(() =>
-      decodeEffectivePolicy({ spec: { rules: [{ values: { allowedValues: [1] } }] } }, 'c'),
+      decodeEffectivePolicy({ name, spec: { rules: [{ enforce: 'yes' }] } }, 'c on project p'),
+    ).toThrow('for c on project p: spec.rules[0].enforce has the wrong type');
+    expect(() =>
+      decodeEffectivePolicy({ name, spec: { rules: [{ values: { allowedValues: [1] } }] } }, 'c'),
     ).toThrow(/spec\.rules\[0\]\.values\.allowedValues/);
+    // Google names the policy in every answer: `{}` is something else answering.
+    expect(() => decodeEffectivePolicy({}, 'c')).toThrow('for c: name is missing');
   });
 });

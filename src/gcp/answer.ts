@@ -32,7 +32,8 @@ export class BadAnswer extends Error {
 }
 
 /** Thrown by decoders with the path of the field that did not fit. */
-class Mismatch extends Error {}
+/** An answer of another shape than promised; decodeAnswer turns it into a BadAnswer naming the API. */
+export class Mismatch extends Error {}
 
 export type Decoder<T> = (value: unknown, at: string) => T;
 

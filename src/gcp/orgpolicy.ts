@@ -3,9 +3,9 @@
 // answer is decoded here into typed values (fields: gcloud's orgpolicy v2 messages,
 // GoogleCloudOrgpolicyV2Policy / PolicySpec / PolicySpecPolicyRule / StringValues), and a
 // body of another shape is one clear error, never a guess.
-import { apiRoot } from '../auth/endpoints.ts';
+import { Mismatch } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import { CALL_OPTIONS } from './iam.ts';
+import { pathOf, rest } from './rest.ts';
 
 export interface OrgPolicyRule {
   enforce?: boolean;
@@ -21,9 +21,9 @@ export interface EffectiveOrgPolicy {
 }
 
 /** An Org Policy answer that is not a Policy: names the constraint and the field at fault. */
-export class MalformedOrgPolicy extends Error {
+export class MalformedOrgPolicy extends Mismatch {
   constructor(what: string, field: string) {
-    super(`Org Policy answered a malformed effective policy for ${what}: ${field}`);
+    super(`for ${what}: ${field}`);
     this.name = 'MalformedOrgPolicy';
   }
 }
@@ -78,8 +78,11 @@ function decodeRule(r: unknown, at: string, what: string): OrgPolicyRule {
 export function decodeEffectivePolicy(body: unknown, what: string): EffectiveOrgPolicy {
   if (!isObject(body)) throw new MalformedOrgPolicy(what, 'the body is not a JSON object');
   const out: EffectiveOrgPolicy = {};
+  // Google names the policy in every answer (GoogleCloudOrgpolicyV2Policy.name, orgpolicy v2
+  // messages); `{}` is not an unset constraint but something else answering.
   const name = optional(body, 'name', '', what, isString);
-  if (name !== undefined) out.name = name;
+  if (name === undefined) throw new MalformedOrgPolicy(what, 'name is missing');
+  out.name = name;
   const spec = optional(body, 'spec', '', what, isObject);
   if (!spec) return out;
   out.spec = {};
@@ -93,17 +96,19 @@ export function decodeEffectivePolicy(body: unknown, what: string): EffectiveOrg
 }
 
 export function createOrgPolicyClient(o: ApiContext) {
-  const root = `${apiRoot('orgpolicy', o.universe, o.env)}v2/`;
   return {
     /** e.g. getEffectivePolicy('my-project', 'iam.disableCrossProjectServiceAccountUsage') */
-    async getEffectivePolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy> {
-      const res = await o.auth.request<unknown>({
-        url: `${root}projects/${project}/policies/${constraint}:getEffectivePolicy`,
-        method: 'GET',
-        ...CALL_OPTIONS,
-        responseType: 'json',
-      });
-      return decodeEffectivePolicy(res.data ?? {}, `${constraint} on project ${project}`);
+    getEffectivePolicy(project: string, constraint: string): Promise<EffectiveOrgPolicy> {
+      const what = `${constraint} on project ${project}`;
+      return rest(
+        o,
+        'orgpolicy',
+        `v2/${pathOf(`projects/${project}/policies/${constraint}`)}:getEffectivePolicy`,
+        {
+          what: 'a Policy',
+          decode: (body) => decodeEffectivePolicy(body, what),
+        },
+      );
     },
   };
 }

@@ -6,6 +6,7 @@
 // lib/googlecloudsdk/generated_clients/apis/cloudscheduler/v1/cloudscheduler_v1_client.py
 // (v1/{+parent}/jobs, v1/{+name}, v1/{+name}:pause, v1/{+name}:resume) and
 // cloudscheduler_v1_messages.py (Job, HttpTarget, OAuthToken, RetryConfig).
+import { Mismatch, only, record } from './answer.ts';
 import { type ApiContext, read, write } from './clients.ts';
 import { isStatus } from './errors.ts';
 import { type Expect, pathOf, rest } from './rest.ts';
@@ -48,7 +49,8 @@ export interface SchedulerJob {
 }
 
 /** An answer that is not a Job as documented. */
-export class MalformedAnswer extends Error {}
+/** A Scheduler answer of another shape (a Mismatch: rest() reports it as a BadAnswer naming the API). */
+export class MalformedAnswer extends Mismatch {}
 
 const STATES = new Set(['ENABLED', 'PAUSED', 'DISABLED', 'UPDATE_FAILED', 'STATE_UNSPECIFIED']);
 type Obj = Record<string, unknown>;
@@ -151,34 +153,25 @@ export function decodeSchedulerJob(body: unknown): SchedulerJob {
   return job;
 }
 
-function decoded(what: string, body: unknown): SchedulerJob {
-  try {
-    return decodeSchedulerJob(body);
-  } catch (e) {
-    if (e instanceof MalformedAnswer)
-      throw new MalformedAnswer(
-        `Cloud Scheduler answered "${what}" with a body that is not a Job: ${e.message}`,
-      );
-    throw e;
-  }
-}
-
 const v1 = (name: string) => `v1/${pathOf(name)}`;
 
-/** A Job answer, decoded where it arrives (rest.ts); `what` names the call in the error. */
-const jobAnswer = (what: string): Expect<SchedulerJob> => ({
-  what: 'a Cloud Scheduler Job',
-  decode: (v) => decoded(what, v),
-});
+/** A Job answer, decoded where it arrives (rest.ts reports another shape as a BadAnswer). */
+const JOB: Expect<SchedulerJob> = { what: 'a Job', decode: (v) => decodeSchedulerJob(v) };
 
 /** jobs.delete answers google.protobuf.Empty (cloudscheduler_v1_messages.py): nothing to keep. */
-const EMPTY: Expect<undefined> = { what: 'an Empty', decode: () => undefined };
+const EMPTY: Expect<undefined> = {
+  what: 'an Empty',
+  decode: (v, at) => {
+    only(record(v, at), [], at);
+    return undefined;
+  },
+};
 
 /** The job, or undefined when it does not exist. */
 export async function getSchedulerJob(ctx: ApiContext, name: string): Promise<SchedulerJob | undefined> {
   const what = `read Cloud Scheduler job ${name}`;
   try {
-    const body = await read(ctx, what, () => rest(ctx, 'cloudscheduler', v1(name), jobAnswer(what)));
+    const body = await read(ctx, what, () => rest(ctx, 'cloudscheduler', v1(name), JOB));
     return body;
   } catch (e) {
     if (isStatus(e, 'NOT_FOUND')) return undefined;
@@ -194,7 +187,7 @@ export async function createSchedulerJob(ctx: ApiContext, job: SchedulerJobSpec)
   const what = `create Cloud Scheduler job ${job.name}`;
   const body = await write(
     what,
-    () => rest(ctx, 'cloudscheduler', `${v1(parent)}/jobs`, jobAnswer(what), { method: 'POST', body: job }),
+    () => rest(ctx, 'cloudscheduler', `${v1(parent)}/jobs`, JOB, { method: 'POST', body: job }),
     ctx.retry,
   );
   return body;
@@ -210,7 +203,7 @@ export async function patchSchedulerJob(
   const body = await write(
     what,
     () =>
-      rest(ctx, 'cloudscheduler', v1(job.name), jobAnswer(what), {
+      rest(ctx, 'cloudscheduler', v1(job.name), JOB, {
         method: 'PATCH',
         params: { updateMask: updateMask.join(',') },
         body: job,
@@ -229,7 +222,7 @@ export async function setSchedulerJobPaused(
   const what = `${verb} Cloud Scheduler job ${name}`;
   const body = await write(
     what,
-    () => rest(ctx, 'cloudscheduler', `${v1(name)}:${verb}`, jobAnswer(what), { method: 'POST', body: {} }),
+    () => rest(ctx, 'cloudscheduler', `${v1(name)}:${verb}`, JOB, { method: 'POST', body: {} }),
     ctx.retry,
   );
   return body;
