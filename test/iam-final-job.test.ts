@@ -12,7 +12,7 @@ const IMAGE = 'us-central1-docker.pkg.dev/demo-app/containers/report:v1';
 const RUNTIME = 'runtime@demo-app.iam.gserviceaccount.com';
 const SQL = 'demo-app:us-central1:main';
 const CONNECTOR = 'projects/net-host/locations/us-central1/connectors/conn-1';
-const KEY = 'projects/keys/locations/us-central1/keyRings/run/cryptoKeys/jobs';
+const KEY = 'projects/kms-keys/locations/us-central1/keyRings/run/cryptoKeys/jobs';
 const BASE = {
   project_id: 'demo-app',
   region: 'us-central1',

@@ -234,3 +234,26 @@ export function parseDuration(v: unknown, fallbackMs: number): number {
   const m = typeof v === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(v) : null;
   return m?.[1] ? Math.round(Number(m[1]) * 1000) : fallbackMs;
 }
+
+/**
+ * A job the world seeds carries what Google stores on every job (a world may give only its
+ * spec): its name, uid, generation, etag, times, launch stage, and a finished reconcile. Fields
+ * the world gives are kept as given.
+ */
+export function seededJob(name: string, given: Json): Json {
+  const now = timestamp();
+  const generation = String(given.generation ?? '1');
+  return {
+    name,
+    uid: newUid(),
+    generation,
+    observedGeneration: generation,
+    createTime: now,
+    updateTime: now,
+    launchStage: 'GA',
+    etag: `"${newEtag()}"`,
+    terminalCondition: { type: 'Ready', state: 'CONDITION_SUCCEEDED' },
+    reconciling: false,
+    ...given,
+  };
+}

@@ -9,6 +9,7 @@ import { conditionProblem } from './cel.ts';
 import type { DenyRule, Policy, World, WorldGithub, WorldProject } from './contract.ts';
 import type { OrgPolicySetting, OrgSpec } from './orgpolicy-state.ts';
 import { newEtag } from './policy-api.ts';
+import { seededJob } from './run-model.ts';
 import { connectedFromObject } from './scenario-connected.ts';
 import { fail, list, type Obj, obj } from './scenario-read.ts';
 import { tagsFromObject } from './world-tags.ts';
@@ -211,7 +212,12 @@ export function worldFromObject(raw: Obj): World {
     tokens: Object.fromEntries(
       Object.entries(obj(raw.tokens, 'tokens')).map(([k, v]) => [k, str(v, `tokens.${k}`)]),
     ),
-    jobs: obj(raw.jobs, 'jobs') as World['jobs'],
+    jobs: Object.fromEntries(
+      Object.entries(obj(raw.jobs, 'jobs')).map(([name, job]) => [
+        name,
+        seededJob(name, obj(job, `jobs.${name}`)),
+      ]),
+    ) as World['jobs'],
     executions: obj(raw.executions, 'executions') as World['executions'],
     operations: obj(raw.operations, 'operations') as World['operations'],
     imageExitCodes: obj(raw.imageExitCodes, 'imageExitCodes') as Record<string, number>,
