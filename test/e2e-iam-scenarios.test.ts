@@ -248,9 +248,20 @@ describe('an org policy refusal without the preflight', () => {
         expect(emu.world.jobs).toEqual({});
         const refused = emu.requestLog.filter((r) => r.method === 'POST' && r.path.endsWith('/jobs'));
         expect(refused.length).toBeGreaterThanOrEqual(1);
-        // Google's refusal as the emulator serves it; naming the constraint from its
-        // PreconditionFailure is diagnosis's to do.
+        // Google's refusal as the emulator serves it.
         expect(res.stdout).toMatch(/FAILED_PRECONDITION \(HTTP 400\): Precondition check failed\./);
+        // Diagnosed from the PreconditionFailure's structure, not left unclassified: the finding
+        // names the inherited constraint and the setting it refuses.
+        const findings = JSON.parse(res.outputs.findings ?? '[]') as Array<
+          FindingJson & { title?: string; remedy?: string; resource?: string }
+        >;
+        const failed = findings.find((f) => f.status === 'failed');
+        expect(failed?.check, res.stdout.slice(-3000)).toBe('orgpolicy-constraint');
+        expect(failed?.title).toMatch(/run\.allowedVPCEgress/);
+        expect(failed?.remedy).toMatch(/PreconditionFailure names constraints\/run\.allowedVPCEgress/);
+        expect(failed?.resource).toBe('projects/app-proj/policies/run.allowedVPCEgress');
+        expect(failed?.grant).toBeUndefined();
+        expect(failureOf(res.stdout).text).not.toMatch(/Unclassified failure/);
       });
     },
   );
