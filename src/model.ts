@@ -414,6 +414,8 @@ export interface RunResult {
   schedule?: ScheduleResult;
   /** When the step started and the job was deployed and executed (ISO 8601), and the step's length. */
   timings?: { started?: string; deployed?: string; executed?: string; durationMs?: number };
+  /** What the IAM preflight could not read, each verdict standing as the readable side shows it. */
+  caveats?: string[];
 }
 
 /** The stages of a run, in order (main.ts). */

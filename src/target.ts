@@ -201,6 +201,7 @@ async function deploy(
   result.findings.push(...iam.findings);
   result.granted = iam.granted;
   if (config.iam !== 'off') result.iamStatus = iam.status;
+  if (iam.caveats?.length) result.caveats = iam.caveats;
   const stops = blocking(iam.findings, config.failOn, config.dryRun && config.iam === 'fix');
   if (stops.length)
     throw new StepError(

@@ -9,6 +9,7 @@ import { originOf } from '../gcp/transport.ts';
 import type { RunResult, SourceLocation } from '../model.ts';
 import { mdCode, mdLink, oneLine, redactTokens } from '../output/escape.ts';
 import { log } from '../output/log.ts';
+import { renderCaveats } from './caveats.ts';
 import { renderExecutionDetails } from './execution.ts';
 import { renderJobPlan } from './job-plan.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
@@ -52,6 +53,8 @@ export function renderComment(result: RunResult, ctx: CommentContext = {}): stri
   const plan = result.plan;
   const render = (evidence: boolean) => {
     const out = [`${MARKER}\n<!-- gaps: ${seen.join(' ')} -->`, `### ${headline(result)}`, callout(result)];
+    const caveats = renderCaveats(result.caveats);
+    if (caveats) out.push(caveats);
     const line = facts(result);
     if (line) out.push(line);
     const schedule = renderSchedule(result);

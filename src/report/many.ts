@@ -8,6 +8,7 @@ import { md, mdCell, mdCode, mdLink, oneLine } from '../output/escape.ts';
 import { log, setOutput, writeSummary } from '../output/log.ts';
 import type { TargetRun } from '../targets.ts';
 import { annotate } from './annotations.ts';
+import { caveatsOf, renderCaveats } from './caveats.ts';
 import { publishComment } from './comment.ts';
 import { placeFindings, sourcesFrom } from './index.ts';
 import { outputsOf } from './outputs.ts';
@@ -48,11 +49,13 @@ export function renderManySummary(runs: readonly TargetRun[]): string {
   });
   const head = `## Cloud Run jobs: ${runs.length - failed} of ${runs.length} deployed${failed ? `, ${failed} failed` : ''}`;
   const table = ['| job | region | IAM | result | execution |', '|---|---|---|---|---|', ...rows].join('\n');
-  const each = runs.map(
-    ({ key, outcome }) =>
-      `---\n\n**${md(key.job)} in ${md(key.region)}**\n\n${renderSummary(outcome.result)}`,
-  );
-  return `${[head, table, ...each].join('\n\n')}\n`;
+  // The caveats are the step's, said once above the targets rather than under each one.
+  const caveats = renderCaveats(caveatsOf(runs.map((r) => r.outcome.result)));
+  const each = runs.map(({ key, outcome }) => {
+    const { caveats: _said, ...result } = outcome.result;
+    return `---\n\n**${md(key.job)} in ${md(key.region)}**\n\n${renderSummary(result)}`;
+  });
+  return `${[head, table, ...(caveats ? [caveats] : []), ...each].join('\n\n')}\n`;
 }
 
 /** Every target's findings in one result, each title saying which target it is about. */
@@ -61,6 +64,8 @@ export function mergedForComment(runs: readonly TargetRun[]): RunResult {
     outcome.result.findings.map((f) => ({ ...f, title: `${key.job} (${key.region}): ${f.title}` })),
   );
   const merged: RunResult = { findings, granted: runs.flatMap((r) => r.outcome.result.granted) };
+  const caveats = caveatsOf(runs.map((r) => r.outcome.result));
+  if (caveats.length) merged.caveats = caveats;
   const config = runs[0]?.outcome.result.config;
   if (config) merged.config = { ...config, job: `${runs.length} targets` };
   const failure = runs.find((r) => r.outcome.result.failure);

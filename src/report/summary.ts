@@ -3,6 +3,7 @@
 // principal -> resource graph.
 import type { RunResult, SourceLocation } from '../model.ts';
 import { md, mdCode, mdCodeBlock, mdLink } from '../output/escape.ts';
+import { renderCaveats } from './caveats.ts';
 import { renderExecutionDetails } from './execution.ts';
 import { renderJobPlan } from './job-plan.ts';
 import { checksTable, grantsList, isGap, needsAttention, remedies } from './markdown.ts';
@@ -137,6 +138,8 @@ export function facts(r: RunResult): string {
 
 export function renderSummary(result: RunResult, ctx: SummaryContext = {}): string {
   const out: string[] = [`## ${headline(result)}`, callout(result)];
+  const caveats = renderCaveats(result.caveats);
+  if (caveats) out.push(caveats);
   const line = facts(result);
   if (line) out.push(line);
   const execution = renderExecutionDetails(result.execution);
