@@ -266,3 +266,30 @@ describe('an org policy refusal without the preflight', () => {
     },
   );
 });
+
+describe("the preflight's caveat in the report", () => {
+  const s = scenarios.find((x) => x.file.startsWith('52-'));
+  it.runIf(s)(
+    'check: the deny policies the deployer cannot read are said once, as a NOTE in the job summary',
+    async () => {
+      if (!s) return;
+      await withWorld(s, async (emu) => {
+        const res = await runScenario(emu, s, { iam: 'check' });
+        expect(res.code, res.stdout.slice(-3000)).toBe(0);
+        // The deployer reads neither deny policies nor org policies here: two caveats, one NOTE.
+        const note = /> \[!NOTE\]\n> \*\*2 caveats of the IAM checks:\*\*[^\n]*\n((?:> - [^\n]*\n?)+)/.exec(
+          res.summary,
+        );
+        const items = (note?.[1] ?? '').trim().split('\n');
+        expect(items, res.summary.slice(0, 3000)).toHaveLength(2);
+        expect(
+          items.filter((l) => /^> - Some deny policies could not be read .*iam\.denypolicies\.list/.test(l)),
+        ).toHaveLength(1);
+        expect(
+          items.filter((l) => /^> - The organization's policies on project `?app-proj/.test(l)),
+        ).toHaveLength(1);
+        expect(res.summary.split('[!NOTE]')).toHaveLength(2);
+      });
+    },
+  );
+});
