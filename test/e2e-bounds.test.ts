@@ -33,8 +33,12 @@ async function runWith(
   rules: FaultRule[],
   over: Record<string, string>,
   files: Record<string, string> = {},
+  knobs: Record<string, unknown> = {},
 ) {
-  const options: StartOptions = { scenario: withRunner(s.world, s.expect), propagationDelayMs: 0 };
+  const options: StartOptions = {
+    scenario: { ...withRunner(s.world, s.expect), ...knobs },
+    propagationDelayMs: 0,
+  };
   const emu = await startEmulator(options);
   const faults = new FaultInjector(rules);
   options.faults = faults;
@@ -132,6 +136,23 @@ describe.concurrent('bounds under faults', () => {
     );
     expect(applied).toHaveLength(1);
   });
+
+  it('a job write Cloud Run never finishes in time is its own finding, never "check the runner\'s network"', async () => {
+    // The reconcile (and the write's operation) ends 5 minutes later; the action waits for a job
+    // write 10 minutes scaled by 0.05, i.e. 30 s.
+    const { res, emu } = await runWith(world01, [], { iam: 'off' }, {}, { operationDelayMs: 300_000 });
+    expect(res.code, res.stdout).toBe(1);
+    const f = failure(res) as FindingJson & { title: string; remedy: string; command: string };
+    expect(f.check).toBe('operation-unfinished');
+    expect(f.title).toMatch(/^Cloud Run accepted the write of job \S+ but did not finish it in time$/);
+    expect(f.evidence).toMatch(/run\.googleapis\.com had not finished operation \S+ after 30 s/);
+    expect(f.remedy).toContain('may still be reconciling');
+    expect(f.command).toMatch(/^gcloud run jobs describe \S+ --region=\S+ --project=\S+$/);
+    expect(res.stdout).not.toMatch(/runner's network|No answer from/);
+    // The write was accepted: the job is there, still reconciling.
+    const job = Object.values(emu.world.jobs).find((j) => (j as { reconciling?: boolean }).reconciling);
+    expect(job).toBeDefined();
+  }, 120_000);
 
   it('a reset on the v1 create is a broken connection, never "may not manage Cloud Run jobs"', async () => {
     const yaml = [
