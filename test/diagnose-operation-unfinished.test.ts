@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose } from '../src/diagnose/index.ts';
 import { StepError } from '../src/gcp/errors.ts';
 import { OperationTimeout } from '../src/gcp/run.ts';
+import { NotReadyInTime } from '../src/job/replace.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
 
 const OP = 'projects/app-prod/locations/us-central1/operations/op-7';
@@ -27,6 +28,19 @@ describe('an unfinished Cloud Run operation', () => {
     );
     expect(f.remedy).not.toMatch(/network|proxy|firewall/i);
     expect(f.resource).toBe(PLAN.jobName);
+    expect(f.command).toBe('gcloud run jobs describe nightly --region=us-central1 --project=app-prod');
+  });
+
+  it('a job.yaml write whose job is still not Ready at the bound is the same finding (v1 has no operation)', () => {
+    const error = new StepError(
+      `wait for job ${PLAN.jobName} to become ready`,
+      new NotReadyInTime(PLAN.jobName, 600_000),
+    );
+    const f = diagnose(error, { stage: 'deploy', plan: PLAN });
+    expect(f.check).toBe('operation-unfinished');
+    expect(f.evidence).toContain(`job ${PLAN.jobName} was not Ready after 600 s`);
+    expect(f.remedy).toContain('had not finished it within 600 s');
+    expect(f.remedy).not.toContain('(operation ');
     expect(f.command).toBe('gcloud run jobs describe nightly --region=us-central1 --project=app-prod');
   });
 

@@ -26,6 +26,13 @@ const world02 = library.find((s) => s.file.startsWith('02-')) as ScenarioFile;
 
 beforeAll(() => ensureBuilt(), 120_000);
 
+const V1_JOB = [
+  'apiVersion: run.googleapis.com/v1',
+  'kind: Job',
+  'metadata: {name: worker, namespace: app-proj}',
+  'spec: {template: {spec: {template: {spec: {serviceAccountName: runtime@app-proj.iam.gserviceaccount.com, containers: [{image: "us-central1-docker.pkg.dev/app-proj/containers/worker:v1"}]}}}}}',
+].join('\n');
+
 type FindingJson = { check: string; status: string; evidence: string };
 
 async function runWith(
@@ -154,18 +161,27 @@ describe.concurrent('bounds under faults', () => {
     expect(job).toBeDefined();
   }, 120_000);
 
+  it('a job.yaml write whose job is not Ready in time: the same finding, nothing about the network', async () => {
+    const { res } = await runWith(
+      world01,
+      [],
+      { iam: 'off', job: '', image: '', service_account: '', secrets: '', metadata: 'job.yaml' },
+      { 'job.yaml': V1_JOB },
+      { operationDelayMs: 300_000 },
+    );
+    expect(res.code, res.stdout).toBe(1);
+    const f = failure(res) as FindingJson & { remedy: string };
+    expect(f.check).toBe('operation-unfinished');
+    expect(f.evidence).toMatch(/was not Ready after 30 s/);
+    expect(res.stdout).not.toMatch(/runner's network|No answer from/);
+  }, 120_000);
+
   it('a reset on the v1 create is a broken connection, never "may not manage Cloud Run jobs"', async () => {
-    const yaml = [
-      'apiVersion: run.googleapis.com/v1',
-      'kind: Job',
-      'metadata: {name: worker, namespace: app-proj}',
-      'spec: {template: {spec: {template: {spec: {serviceAccountName: runtime@app-proj.iam.gserviceaccount.com, containers: [{image: "us-central1-docker.pkg.dev/app-proj/containers/worker:v1"}]}}}}}',
-    ].join('\n');
     const { res } = await runWith(
       world01,
       [{ kind: 'reset-before', ...ROUTES.v1Write, methods: ['POST'] }],
       { iam: 'off', job: '', image: '', service_account: '', secrets: '', metadata: 'job.yaml' },
-      { 'job.yaml': yaml },
+      { 'job.yaml': V1_JOB },
     );
     expect(res.code, res.stdout).toBe(1);
     expect(failure(res)?.check).toBe('connection-broken');

@@ -126,10 +126,10 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   // No answer, or GitHub's own failure: nothing here is a missing permission or a Cloud quota.
   if (api.service === 'GitHub') return githubUnavailable({ evidence, httpStatus: api.httpStatus });
   // Cloud Run answered and took the request; its operation was still running at the bound.
-  if (api.unfinishedOperation)
+  if (api.unfinished)
     return operationUnfinished({
-      evidence: noAnswer(api, ctx.attempting ?? 'call it') ?? api.message,
-      operation: api.unfinishedOperation,
+      evidence: noAnswer(api, ctx.attempting ?? 'call it') ?? evidence,
+      unfinished: api.unfinished,
       waitedMs: api.timeoutMs,
       deploy: ctx.stage === 'deploy',
       plan: ctx.plan,

@@ -41,10 +41,11 @@ export interface ApiError {
   /** What the server's Retry-After header asked for. */
   retryAfterMs?: number;
   /**
-   * A long-running operation the server accepted and had not finished when the action stopped
-   * waiting (run.ts OperationTimeout): its name. Not a network failure: the server answered.
+   * What the server accepted and had not finished when the action stopped waiting: a long-running
+   * operation's name (run.ts OperationTimeout) or a job still not Ready (job/replace.ts). Not a
+   * network failure: the server answered.
    */
-  unfinishedOperation?: string;
+  unfinished?: string;
   raw?: GoogleStatus;
 }
 
@@ -175,8 +176,7 @@ function requestFacts(e: Record<string, unknown>, err: ApiError): ApiError {
   const timeout =
     typeof config?.timeout === 'number' ? config.timeout : typeof e.ms === 'number' ? e.ms : undefined;
   if (timeout) err.timeoutMs = timeout;
-  // run.ts OperationTimeout (its name is set explicitly, so it survives minification).
-  if (e.name === 'OperationTimeout' && typeof e.operation === 'string') err.unfinishedOperation = e.operation;
+  if (typeof e.stillRunning === 'string') err.unfinished = e.stillRunning;
   const response = isRecord(e.response) ? e.response : undefined;
   // The header wins over RetryInfo: it is what the server's front end asked for.
   const after = retryAfterMs(header(response?.headers, 'retry-after'));
