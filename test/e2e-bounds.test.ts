@@ -26,6 +26,13 @@ const world02 = library.find((s) => s.file.startsWith('02-')) as ScenarioFile;
 
 beforeAll(() => ensureBuilt(), 120_000);
 
+const V1_JOB = [
+  'apiVersion: run.googleapis.com/v1',
+  'kind: Job',
+  'metadata: {name: worker, namespace: app-proj}',
+  'spec: {template: {spec: {template: {spec: {serviceAccountName: runtime@app-proj.iam.gserviceaccount.com, containers: [{image: "us-central1-docker.pkg.dev/app-proj/containers/worker:v1"}]}}}}}',
+].join('\n');
+
 type FindingJson = { check: string; status: string; evidence: string };
 
 async function runWith(
@@ -33,8 +40,12 @@ async function runWith(
   rules: FaultRule[],
   over: Record<string, string>,
   files: Record<string, string> = {},
+  knobs: Record<string, unknown> = {},
 ) {
-  const options: StartOptions = { scenario: withRunner(s.world, s.expect), propagationDelayMs: 0 };
+  const options: StartOptions = {
+    scenario: { ...withRunner(s.world, s.expect), ...knobs },
+    propagationDelayMs: 0,
+  };
   const emu = await startEmulator(options);
   const faults = new FaultInjector(rules);
   options.faults = faults;
@@ -133,18 +144,44 @@ describe.concurrent('bounds under faults', () => {
     expect(applied).toHaveLength(1);
   });
 
+  it('a job write Cloud Run never finishes in time is its own finding, never "check the runner\'s network"', async () => {
+    // The reconcile (and the write's operation) ends 5 minutes later; the action waits for a job
+    // write 10 minutes scaled by 0.05, i.e. 30 s.
+    const { res, emu } = await runWith(world01, [], { iam: 'off' }, {}, { operationDelayMs: 300_000 });
+    expect(res.code, res.stdout).toBe(1);
+    const f = failure(res) as FindingJson & { title: string; remedy: string; command: string };
+    expect(f.check).toBe('operation-unfinished');
+    expect(f.title).toMatch(/^Cloud Run accepted the write of job \S+ but did not finish it in time$/);
+    expect(f.evidence).toMatch(/run\.googleapis\.com had not finished operation \S+ after 30 s/);
+    expect(f.remedy).toContain('may still be reconciling');
+    expect(f.command).toMatch(/^gcloud run jobs describe \S+ --region=\S+ --project=\S+$/);
+    expect(res.stdout).not.toMatch(/runner's network|No answer from/);
+    // The write was accepted: the job is there, still reconciling.
+    const job = Object.values(emu.world.jobs).find((j) => (j as { reconciling?: boolean }).reconciling);
+    expect(job).toBeDefined();
+  }, 120_000);
+
+  it('a job.yaml write whose job is not Ready in time: the same finding, nothing about the network', async () => {
+    const { res } = await runWith(
+      world01,
+      [],
+      { iam: 'off', job: '', image: '', service_account: '', secrets: '', metadata: 'job.yaml' },
+      { 'job.yaml': V1_JOB },
+      { operationDelayMs: 300_000 },
+    );
+    expect(res.code, res.stdout).toBe(1);
+    const f = failure(res) as FindingJson & { remedy: string };
+    expect(f.check).toBe('operation-unfinished');
+    expect(f.evidence).toMatch(/was not Ready after 30 s/);
+    expect(res.stdout).not.toMatch(/runner's network|No answer from/);
+  }, 120_000);
+
   it('a reset on the v1 create is a broken connection, never "may not manage Cloud Run jobs"', async () => {
-    const yaml = [
-      'apiVersion: run.googleapis.com/v1',
-      'kind: Job',
-      'metadata: {name: worker, namespace: app-proj}',
-      'spec: {template: {spec: {template: {spec: {serviceAccountName: runtime@app-proj.iam.gserviceaccount.com, containers: [{image: "us-central1-docker.pkg.dev/app-proj/containers/worker:v1"}]}}}}}',
-    ].join('\n');
     const { res } = await runWith(
       world01,
       [{ kind: 'reset-before', ...ROUTES.v1Write, methods: ['POST'] }],
       { iam: 'off', job: '', image: '', service_account: '', secrets: '', metadata: 'job.yaml' },
-      { 'job.yaml': yaml },
+      { 'job.yaml': V1_JOB },
     );
     expect(res.code, res.stdout).toBe(1);
     expect(failure(res)?.check).toBe('connection-broken');

@@ -22,8 +22,10 @@ beforeAll(() => ensureBuilt(), 120_000);
 const TOKEN = 'ghs_demo_write_token';
 const pullRequest = pullRequestEvent();
 
-function failingWorld(canReadLogs: boolean) {
+function failingWorld(canReadLogs: boolean, logSearchCutShort?: number) {
   const world = demo();
+  // Cloud Logging answers empty pages with a nextPageToken first, as a search cut short does.
+  if (logSearchCutShort !== undefined) world.logSearchCutShort = logSearchCutShort;
   world.imageExitCodes = { [IMAGE_BASE]: 3 };
   world.imageLogs = {
     [IMAGE_BASE]: [
@@ -40,8 +42,8 @@ function failingWorld(canReadLogs: boolean) {
   return world;
 }
 
-async function run(canReadLogs: boolean) {
-  return withEmulator(failingWorld(canReadLogs), async (emu) => {
+async function run(canReadLogs: boolean, logSearchCutShort?: number) {
+  return withEmulator(failingWorld(canReadLogs, logSearchCutShort), async (emu) => {
     const inputs = stepInputs({ iam: 'off', execute: 'true', github_token: TOKEN });
     const res = await runAction({
       emulator: emu,
@@ -50,7 +52,8 @@ async function run(canReadLogs: boolean) {
       env: workflowEnv(),
       event: pullRequest,
     });
-    return { res, comment: emu.world.github.comments[7]?.[0]?.body ?? '' };
+    const logReads = emu.requestLog.filter((r) => r.path === '/v2/entries:list').length;
+    return { res, comment: emu.world.github.comments[7]?.[0]?.body ?? '', logReads };
   });
 }
 
@@ -71,6 +74,18 @@ describe.concurrent('a failed execution people can see', () => {
       // Only the last attempt: each line once.
       expect(fence.split('Container called exit(3).')).toHaveLength(2);
       expect(fence).toMatch(/```+\n[\s\S]*<img src=x onerror=alert\(1\)>[\s\S]*\n```+/);
+    }
+  });
+
+  it('a log search cut short (empty pages with a token) still shows the last lines', async () => {
+    const { res, comment, logReads } = await run(true, 2);
+    expect(res.code, res.stdout).toBe(1);
+    // Two empty pages, then the page with the lines.
+    expect(logReads).toBe(3);
+    for (const body of [res.summary, comment]) {
+      expect(body).toContain('Last lines of task 0, attempt 4');
+      expect(body).toContain('ERROR: relation "payments" does not exist');
+      expect(body.indexOf('loading report')).toBeLessThan(body.indexOf('Container called exit(3).'));
     }
   });
 

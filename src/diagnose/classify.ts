@@ -35,6 +35,7 @@ import { orgPolicy } from './remedies-iam.ts';
 import { invalidArgument, invalidInput } from './remedies-input.ts';
 import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
+import { operationUnfinished } from './remedies-operation.ts';
 import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 import { signalsOf } from './signals.ts';
@@ -124,6 +125,15 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   if (oauth) return wifProvider({ evidence, provider, reason: oauth });
   // No answer, or GitHub's own failure: nothing here is a missing permission or a Cloud quota.
   if (api.service === 'GitHub') return githubUnavailable({ evidence, httpStatus: api.httpStatus });
+  // Cloud Run answered and took the request; its operation was still running at the bound.
+  if (api.unfinished)
+    return operationUnfinished({
+      evidence: noAnswer(api, ctx.attempting ?? 'call it') ?? evidence,
+      unfinished: api.unfinished,
+      waitedMs: api.timeoutMs,
+      deploy: ctx.stage === 'deploy',
+      plan: ctx.plan,
+    });
   if (api.httpStatus === undefined && api.networkCode)
     return unreachable({
       evidence: `${noAnswer(api, ctx.attempting ?? 'call it')}: ${api.message}`,

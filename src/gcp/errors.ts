@@ -40,6 +40,12 @@ export interface ApiError {
   timeoutMs?: number;
   /** What the server's Retry-After header asked for. */
   retryAfterMs?: number;
+  /**
+   * What the server accepted and had not finished when the action stopped waiting: a long-running
+   * operation's name (run.ts OperationTimeout) or a job still not Ready (job/replace.ts). Not a
+   * network failure: the server answered.
+   */
+  unfinished?: string;
   raw?: GoogleStatus;
 }
 
@@ -170,6 +176,7 @@ function requestFacts(e: Record<string, unknown>, err: ApiError): ApiError {
   const timeout =
     typeof config?.timeout === 'number' ? config.timeout : typeof e.ms === 'number' ? e.ms : undefined;
   if (timeout) err.timeoutMs = timeout;
+  if (typeof e.stillRunning === 'string') err.unfinished = e.stillRunning;
   const response = isRecord(e.response) ? e.response : undefined;
   // The header wins over RetryInfo: it is what the server's front end asked for.
   const after = retryAfterMs(header(response?.headers, 'retry-after'));

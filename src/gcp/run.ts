@@ -37,10 +37,13 @@ export class OperationTimeout extends Error {
   readonly code = 'ETIMEDOUT';
   readonly service = 'run.googleapis.com';
   readonly ms: number;
+  /** Read by toApiError: accepted and unfinished, not a request without an answer. */
+  readonly stillRunning: string;
   constructor(operation: string, deadlineMs: number) {
     super(`operation ${operation} still running after ${seconds(deadlineMs)}`);
     this.name = 'OperationTimeout';
     this.operation = operation;
+    this.stillRunning = operation;
     this.ms = deadlineMs;
   }
 }

@@ -16,6 +16,20 @@ import { manifestForReplace } from './spec.ts';
 
 const DEFAULT_WAIT_MS = scaled(10 * 60_000);
 
+/** The written job still not Ready at the bound: Cloud Run took the write and keeps reconciling. */
+export class NotReadyInTime extends Error {
+  /** Read by toApiError (errors.ts): accepted and unfinished, not a request without an answer. */
+  readonly stillRunning: string;
+  readonly service = 'run.googleapis.com';
+  readonly ms: number;
+  constructor(job: string, ms: number) {
+    super(`job ${job} was not Ready after ${seconds(ms)}`);
+    this.name = 'NotReadyInTime';
+    this.stillRunning = job;
+    this.ms = ms;
+  }
+}
+
 export async function replace(
   ctx: ApiContext,
   plan: DeployPlan,
@@ -72,7 +86,7 @@ async function waitReady(
     if (Date.now() + pauseMs > deadline)
       throw new StepError(
         `wait for job ${plan.jobName} to become ready`,
-        new Error(`not Ready after ${seconds(options.waitDeadlineMs ?? DEFAULT_WAIT_MS)}`),
+        new NotReadyInTime(plan.jobName, options.waitDeadlineMs ?? DEFAULT_WAIT_MS),
       );
     await sleep(pauseMs);
     pauseMs = Math.min(pauseMs * 2, scaled(5_000));
