@@ -29,7 +29,7 @@ function annotation(job: Json, key: string): At<string> | undefined {
   return at(rec(rec(job.metadata).annotations)[key], ['metadata', 'annotations', key]);
 }
 
-// Cloud Run's v1 Volume: secret (secretName, items keyed by version), csi (Cloud Storage), nfs, emptyDir.
+// Cloud Run's v1 Volume: secret (secretName; an item's key names the version), csi (Cloud Storage), nfs, emptyDir.
 const V1_VOLUME: VolumeFields = {
   kinds: [
     ['secret', 'secret'],
