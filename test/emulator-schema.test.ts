@@ -2,7 +2,6 @@
 // classes (the apitools *_messages.py modules shipped with gcloud): a field Google's schema
 // does not know fails the test. The bodies come from one run of the bundled action (fix, a
 // secret, execute) and a tour of every other route, recorded by the emulator itself.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -11,12 +10,9 @@ import { parse as parseYaml } from 'yaml';
 import { type Emulator, type RequestLogEntry, startEmulator } from './emulator/server.ts';
 import { messageTypeOf, outsideGcloudSchemas } from './helpers/message-types.ts';
 import { ensureBuilt, ROOT, runAction } from './helpers/run-action.ts';
+import { hasSchemas, type MessageItem, validateMessages } from './helpers/schema-check.ts';
 
-const info = spawnSync('gcloud', ['info', '--format=value(installation.sdk_root,basic.python_location)'], {
-  encoding: 'utf8',
-});
-const [sdkRoot, python] = info.status === 0 ? info.stdout.trim().split(/\s+/) : [];
-if (!sdkRoot || !python) {
+if (!hasSchemas) {
   console.warn(
     'SKIPPED test/emulator-schema.test.ts: the gcloud CLI (whose generated message classes are the schema) is not installed on this machine.',
   );
@@ -129,19 +125,11 @@ async function tour(emu: Emulator): Promise<void> {
   }
 }
 
-interface Item {
-  api: string;
-  version: string;
-  type: string;
-  body: unknown;
-  from: string;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A google.protobuf.Any inside an operation: its class by @type, the rest of it as the body. */
-function packed(any: unknown, from: string): Item[] {
+function packed(any: unknown, from: string): MessageItem[] {
   if (!isObject(any) || typeof any['@type'] !== 'string') return [];
   const type = /google\.cloud\.run\.v2\.(Job|Execution)$/.exec(any['@type'])?.[1];
   if (!type) return [];
@@ -149,8 +137,8 @@ function packed(any: unknown, from: string): Item[] {
   return [{ api: 'run', version: 'v2', type: `GoogleCloudRunV2${type}`, body, from: `${from} (packed)` }];
 }
 
-function itemsOf(log: RequestLogEntry[]): { items: Item[]; unmapped: string[] } {
-  const items: Item[] = [];
+function itemsOf(log: RequestLogEntry[]): { items: MessageItem[]; unmapped: string[] } {
+  const items: MessageItem[] = [];
   const unmapped: string[] = [];
   for (const r of log) {
     if (r.status < 200 || r.status > 299 || !isObject(r.response) || outsideGcloudSchemas(r.path)) continue;
@@ -166,22 +154,7 @@ function itemsOf(log: RequestLogEntry[]): { items: Item[]; unmapped: string[] } 
   return { items, unmapped };
 }
 
-function validate(items: Item[]): Array<{ from: string; problems: string[] }> {
-  const run = spawnSync(
-    python as string,
-    [join(ROOT, 'test/helpers/validate-messages.py'), sdkRoot as string],
-    {
-      input: JSON.stringify(items.map(({ from: _f, ...i }) => i)),
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  if (run.status !== 0) throw new Error(`validator failed: ${run.stderr}`);
-  const report = JSON.parse(run.stdout) as Array<{ index: number; problems: string[] }>;
-  return report.map((r) => ({ from: items[r.index]?.from ?? '?', problems: r.problems }));
-}
-
-describe.skipIf(!sdkRoot || !python)("every body the emulator serves fits Google's message classes", () => {
+describe.skipIf(!hasSchemas)("every body the emulator serves fits Google's message classes", () => {
   beforeAll(() => ensureBuilt(), 120_000);
 
   it('the action run and a tour of every route: no unknown field, no undecodable value', async () => {
@@ -238,14 +211,14 @@ describe.skipIf(!sdkRoot || !python)("every body the emulator serves fits Google
       // Every route that answered is in the table (a new route needs its message class).
       expect(unmapped).toEqual([]);
       expect(items.length).toBeGreaterThan(40);
-      expect(validate(items)).toEqual([]);
+      expect(validateMessages(items)).toEqual([]);
     } finally {
       await emu.stop();
     }
   }, 120_000);
 
   it('the validator itself rejects an unknown field at its path', () => {
-    const report = validate([
+    const report = validateMessages([
       {
         api: 'run',
         version: 'v2',

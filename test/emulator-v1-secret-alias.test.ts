@@ -26,6 +26,44 @@ const world = {
 const { emu, gcloud } = useGcloudEmulator(world, { RUN: '' }, 90_000);
 const V1 = `/apis/run.googleapis.com/v1/namespaces/${APP.id}/jobs`;
 
+/** A v1 create (POST) of job `name` whose one env var reads `secret` through the alias annotation. */
+function createWithAlias(
+  name: string,
+  ref: { alias: string; secret: string; env: string; version: string },
+): Promise<Response> {
+  const body = {
+    apiVersion: 'run.googleapis.com/v1',
+    kind: 'Job',
+    // Without a regional host, the location label names the region.
+    metadata: { name, namespace: APP.id, labels: { 'cloud.googleapis.com/location': REGION } },
+    spec: {
+      template: {
+        metadata: { annotations: { 'run.googleapis.com/secrets': `${ref.alias}:${ref.secret}` } },
+        spec: {
+          template: {
+            spec: {
+              serviceAccountName: RUNNER,
+              containers: [
+                {
+                  image: IMAGE,
+                  env: [
+                    { name: ref.env, valueFrom: { secretKeyRef: { name: ref.alias, key: ref.version } } },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+  return fetch(`${emu().url}${V1}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer deployer-token', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 async function settled(job: string) {
   for (let i = 0; i < 100; i++) {
     const j = emu().world.jobs[`projects/${APP.id}/locations/${REGION}/jobs/${job}`];
@@ -37,39 +75,11 @@ async function settled(job: string) {
 
 describe('v1 secret aliases', () => {
   it("a v1 create with an alias resolves to the other project's secret; v1 reads show an alias again", async () => {
-    const body = {
-      apiVersion: 'run.googleapis.com/v1',
-      kind: 'Job',
-      // Without a regional host, the location label names the region.
-      metadata: { name: 'aliased', namespace: APP.id, labels: { 'cloud.googleapis.com/location': REGION } },
-      spec: {
-        template: {
-          metadata: {
-            annotations: { 'run.googleapis.com/secrets': `cert:projects/${VAULT.number}/secrets/db-cert` },
-          },
-          spec: {
-            template: {
-              spec: {
-                serviceAccountName: RUNNER,
-                containers: [
-                  {
-                    image: IMAGE,
-                    env: [{ name: 'CERT', valueFrom: { secretKeyRef: { name: 'cert', key: '2' } } }],
-                  },
-                ],
-              },
-            },
-          },
-        },
-      },
-    };
-    const res = await fetch(`${emu().url}${V1}`, {
-      method: 'POST',
-      headers: {
-        authorization: 'Bearer deployer-token',
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify(body),
+    const res = await createWithAlias('aliased', {
+      alias: 'cert',
+      secret: `projects/${VAULT.number}/secrets/db-cert`,
+      env: 'CERT',
+      version: '2',
     });
     expect(res.status).toBe(200);
     const job = await settled('aliased');
@@ -97,39 +107,11 @@ describe('v1 secret aliases', () => {
 
   it('an alias naming a secret the runtime account cannot read fails the deploy on that secret', async () => {
     const other = `projects/${VAULT.number}/secrets/missing`;
-    const res = await fetch(`${emu().url}${V1}`, {
-      method: 'POST',
-      headers: {
-        authorization: 'Bearer deployer-token',
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        apiVersion: 'run.googleapis.com/v1',
-        kind: 'Job',
-        metadata: {
-          name: 'alias-missing',
-          namespace: APP.id,
-          labels: { 'cloud.googleapis.com/location': REGION },
-        },
-        spec: {
-          template: {
-            metadata: { annotations: { 'run.googleapis.com/secrets': `gone:${other}` } },
-            spec: {
-              template: {
-                spec: {
-                  serviceAccountName: RUNNER,
-                  containers: [
-                    {
-                      image: IMAGE,
-                      env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 'gone', key: '1' } } }],
-                    },
-                  ],
-                },
-              },
-            },
-          },
-        },
-      }),
+    const res = await createWithAlias('alias-missing', {
+      alias: 'gone',
+      secret: other,
+      env: 'X',
+      version: '1',
     });
     expect(res.status).toBe(200);
     const job = await settled('alias-missing');

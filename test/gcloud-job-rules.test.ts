@@ -8,7 +8,6 @@
 //   task count          flags.AddTasksFlag (BoundedInt, at least 1)
 //   max retries         flags.AddMaxRetriesFlag (BoundedInt, at least 0)
 //   task timeout        flags.AddTaskTimeoutFlags (Duration, at least 1s)
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,16 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP, DEPLOYER, IMAGE, REGION, RUNNER, runWorld } from './emulator/run-world.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
 import { IMAGE as DEMO_IMAGE, demo, RUNTIME, stepInputs } from './helpers/diagnose-e2e.ts';
+import { GCLOUD_PATH, runGcloud } from './helpers/gcloud.ts';
 import { ensureBuilt, runAction } from './helpers/run-action.ts';
 
-function gcloudPath(): string | undefined {
-  try {
-    return execFileSync('which', ['gcloud'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-const GCLOUD = gcloudPath();
+const GCLOUD = GCLOUD_PATH;
 if (!GCLOUD)
   console.log('gcloud-job-rules.test.ts: SKIPPED - the gcloud CLI is not installed on this machine.');
 
@@ -113,11 +106,7 @@ describe.skipIf(!GCLOUD)('gcloud and the action refuse the same values', () => {
   let env: NodeJS.ProcessEnv;
 
   const gcloud = (args: string[]): Promise<{ code: number; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(GCLOUD as string, [...args, '--quiet'], { env, timeout: 90_000 }, (err, _out, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr }),
-      );
-    });
+    runGcloud(GCLOUD as string, [...args, '--quiet'], env, 90_000);
 
   beforeAll(async () => {
     ensureBuilt();

@@ -1,7 +1,6 @@
 // Google's own gcloud CLI against the emulator: proof that the Cloud Run v1 surface speaks the
 // real protocol. gcloud reaches the emulator through endpoint overrides and an HTTP proxy, so
 // the region-prefixed v1 host (us-central1-emulator.invalid) needs no DNS entry.
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,15 +20,9 @@ import {
   STRANGER,
 } from './emulator/run-world.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
+import { GCLOUD_PATH, type GcloudRun, runGcloud } from './helpers/gcloud.ts';
 
-function gcloudPath(): string | undefined {
-  try {
-    return execFileSync('which', ['gcloud'], { encoding: 'utf8' }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-const GCLOUD = gcloudPath();
+const GCLOUD = GCLOUD_PATH;
 if (!GCLOUD) console.log('gcloud-run.test.ts: SKIPPED - the gcloud CLI is not installed on this machine.');
 
 const FEATURE_KEY = `projects/${APP.id}/locations/${REGION}/keyRings/run/cryptoKeys/jobs`;
@@ -37,19 +30,8 @@ let emu: Emulator;
 let configDir: string;
 let env: NodeJS.ProcessEnv;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function gcloud(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(GCLOUD as string, [...args, '--quiet'], { env, timeout: 90_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+function gcloud(...args: string[]): Promise<GcloudRun> {
+  return runGcloud(GCLOUD as string, [...args, '--quiet'], env, 90_000);
 }
 
 describe.skipIf(!GCLOUD)('gcloud run jobs against the emulator', () => {

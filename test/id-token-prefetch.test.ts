@@ -62,13 +62,14 @@ describe('prefetchIdToken', () => {
 
   it("waits for a throttled prefetch's Retry-After before the library asks again", async () => {
     const slept: number[] = [];
+    const sleep = async (ms: number) => {
+      slept.push(ms);
+    };
     const throttled = prefetchIdToken(
       env({ ACTIONS_ID_TOKEN_REQUEST_URL: `${url}&throttle=1` }),
       fallback,
       undefined,
-      async (ms) => {
-        slept.push(ms);
-      },
+      sleep,
     );
     expect(await throttled?.source(AUD)).toBe(`fallback:${AUD}`);
     expect(slept).toEqual([2000]);
@@ -77,9 +78,7 @@ describe('prefetchIdToken', () => {
       env({ ACTIONS_ID_TOKEN_REQUEST_URL: `${url}&fail=1` }),
       fallback,
       undefined,
-      async (ms) => {
-        slept.push(ms);
-      },
+      sleep,
     );
     await failing?.source(AUD);
     expect(slept).toEqual([2000]);

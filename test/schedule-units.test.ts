@@ -14,23 +14,16 @@ const NAME = 'projects/app/locations/us-central1/jobs/nightly-github-trigger';
 
 describe('decodeSchedulerJob', () => {
   it('keeps the documented fields', () => {
-    const job = decodeSchedulerJob({
+    const documented = {
       name: NAME,
       schedule: '0 3 * * *',
       state: 'PAUSED',
       httpTarget: { uri: 'https://x', oauthToken: { serviceAccountEmail: 'a@b.iam.gserviceaccount.com' } },
       retryConfig: { retryCount: 2, minBackoffDuration: '5s' },
       status: { code: 7, message: 'denied' },
-      somethingNew: true,
-    });
-    expect(job).toEqual({
-      name: NAME,
-      schedule: '0 3 * * *',
-      state: 'PAUSED',
-      httpTarget: { uri: 'https://x', oauthToken: { serviceAccountEmail: 'a@b.iam.gserviceaccount.com' } },
-      retryConfig: { retryCount: 2, minBackoffDuration: '5s' },
-      status: { code: 7, message: 'denied' },
-    });
+    };
+    // A field the decoder does not know is dropped; every documented one comes through as sent.
+    expect(decodeSchedulerJob({ ...documented, somethingNew: true })).toEqual(documented);
   });
   it.each([
     [[], /not a JSON object/],

@@ -15,7 +15,7 @@ import type { DeployPlan } from '../model.ts';
 import { enableServiceCommand } from './commands.ts';
 import { JOB_ROLES } from './job-roles.ts';
 import type { CallerRequirement, Requirement } from './requirements.ts';
-import { PROJECT_AND_ABOVE, type RequirementRow } from './rows.ts';
+import { ADMIN_ON_PROJECT, FIX_ON_JOB, FIX_ON_RESOURCE, type RequirementRow } from './rows.ts';
 
 export const SQL_ADMIN_API = 'sqladmin.googleapis.com';
 
@@ -82,9 +82,7 @@ const runtimeCloudSql: RequirementRow = {
   permissions: ['cloudsql.instances.connect'],
   role: 'roles/cloudsql.client',
   // Cloud SQL instances have no IAM policy of their own.
-  grantableAt: PROJECT_AND_ABOVE,
-  narrowest: 'project',
-  closedBy: 'admin',
+  ...ADMIN_ON_PROJECT,
   source: `${DOCS}; ${ROLE_DATA} (roles/cloudsql.client carries cloudsql.instances.connect)`,
   expand: (plan, { runtime }) =>
     (plan.resources?.cloudSql ?? []).map((sql): Requirement => {
@@ -135,9 +133,7 @@ const agentSubnet: RequirementRow = {
   who: 'service agent',
   permissions: ['compute.subnetworks.use'],
   role: 'roles/compute.networkUser',
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${DOCS}; ${ROLE_DATA} (roles/compute.networkUser carries compute.subnetworks.use)`,
   expand: (plan, { agent }) =>
     (plan.resources?.subnets ?? []).map((subnet): Requirement => {
@@ -201,9 +197,7 @@ const agentConnector: RequirementRow = {
   permissions: ['vpcaccess.connectors.use'],
   role: 'roles/vpcaccess.user',
   // Connectors have no IAM policy of their own.
-  grantableAt: PROJECT_AND_ABOVE,
-  narrowest: 'project',
-  closedBy: 'admin',
+  ...ADMIN_ON_PROJECT,
   source: `${DOCS}; ${ROLE_DATA} (roles/vpcaccess.user carries vpcaccess.connectors.use)`,
   expand: (plan, { agent }) => {
     const c = plan.resources?.connector;
@@ -234,9 +228,7 @@ const runtimeBucket: RequirementRow = {
   who: 'runtime account',
   permissions: ['storage.objects.get', 'storage.objects.create'],
   role: 'roles/storage.objectUser',
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${DOCS}; ${ROLE_DATA} (roles/storage.objectViewer, roles/storage.objectUser)`,
   expand: (plan, { runtime }) =>
     (plan.resources?.buckets ?? []).map((b): Requirement => {
@@ -266,9 +258,7 @@ const agentKms: RequirementRow = {
   who: 'service agent',
   permissions: ['cloudkms.cryptoKeyVersions.useToDecrypt'],
   role: KMS_ROLE,
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${DOCS}; ${ROLE_DATA} (${KMS_ROLE})`,
   expand: (plan, { agent }) => {
     const key = plan.resources?.kmsKey;
@@ -299,9 +289,7 @@ const deployerOverrides: RequirementRow = {
   who: 'deployer',
   permissions: ['run.jobs.runWithOverrides'],
   role: OVERRIDES_ROLE,
-  grantableAt: ['job', ...PROJECT_AND_ABOVE],
-  narrowest: 'job',
-  closedBy: 'fix',
+  ...FIX_ON_JOB,
   source: `${ROLE_DATA} (${OVERRIDES_ROLE} carries run.jobs.run and run.jobs.runWithOverrides)`,
   expand: (plan, { deployer }) => {
     if (!plan.execute || !plan.runWithOverrides) return [];

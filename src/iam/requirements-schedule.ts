@@ -26,7 +26,13 @@
 import type { DeployPlan, TriggerPlan } from '../model.ts';
 import { enableServiceCommand } from './commands.ts';
 import type { CallerRequirement, PrincipalRequirement, Requirement } from './requirements.ts';
-import { PROJECT_AND_ABOVE, type RequirementRow, type RowContext } from './rows.ts';
+import {
+  ADMIN_ON_PROJECT,
+  FIX_ON_JOB,
+  FIX_ON_RESOURCE,
+  type RequirementRow,
+  type RowContext,
+} from './rows.ts';
 
 export const SCHEDULER_API = 'cloudscheduler.googleapis.com';
 export const SCHEDULER_AGENT_ROLE = 'roles/cloudscheduler.serviceAgent';
@@ -173,9 +179,7 @@ export const SCHEDULE_ROWS: readonly RequirementRow[] = [
       'cloudscheduler.jobs.delete',
     ],
     role: 'roles/cloudscheduler.admin',
-    grantableAt: PROJECT_AND_ABOVE,
-    narrowest: 'project',
-    closedBy: 'admin',
+    ...ADMIN_ON_PROJECT,
     source: SOURCE,
     expand: bySchedule('deployer-scheduler'),
   },
@@ -205,9 +209,7 @@ export const SCHEDULE_ROWS: readonly RequirementRow[] = [
     who: 'deployer',
     permissions: ['iam.serviceAccounts.actAs'],
     role: 'roles/iam.serviceAccountUser',
-    grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-    narrowest: 'resource',
-    closedBy: 'fix',
+    ...FIX_ON_RESOURCE,
     source: SOURCE,
     expand: bySchedule('trigger-actas'),
   },
@@ -217,9 +219,7 @@ export const SCHEDULE_ROWS: readonly RequirementRow[] = [
     who: 'service agent',
     permissions: ['iam.serviceAccounts.getAccessToken'],
     role: SCHEDULER_AGENT_ROLE,
-    grantableAt: PROJECT_AND_ABOVE,
-    narrowest: 'project',
-    closedBy: 'admin',
+    ...ADMIN_ON_PROJECT,
     source: SOURCE,
     expand: bySchedule('scheduler-agent'),
   },
@@ -229,9 +229,7 @@ export const SCHEDULE_ROWS: readonly RequirementRow[] = [
     who: 'trigger account',
     permissions: ['run.jobs.run', 'run.jobs.runWithOverrides'],
     role: 'roles/run.invoker',
-    grantableAt: ['job', ...PROJECT_AND_ABOVE],
-    narrowest: 'job',
-    closedBy: 'fix',
+    ...FIX_ON_JOB,
     source: SOURCE,
     expand: bySchedule('trigger-run'),
   },

@@ -6,7 +6,7 @@ import type { PolicyResource } from './backend.ts';
 import { CROSS_PROJECT_SA_CONSTRAINT, deployAsk, deployPermissions } from './deploy-permissions.ts';
 import { JOB_ROLES, OPTIONAL_OPERATIONS } from './job-roles.ts';
 import type { CallerRequirement, PrincipalRequirement, Requirement } from './requirements.ts';
-import { PROJECT_AND_ABOVE, type RequirementRow } from './rows.ts';
+import { ADMIN_ON_PROJECT, FIX_ON_JOB, FIX_ON_RESOURCE, type RequirementRow } from './rows.ts';
 
 const ROLE_DATA = 'test/emulator/data/roles.json';
 
@@ -41,9 +41,7 @@ const deployerActAs: RequirementRow = {
   who: 'deployer',
   permissions: ['iam.serviceAccounts.actAs'],
   role: 'roles/iam.serviceAccountUser',
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${ROLE_DATA} (roles/iam.serviceAccountUser carries iam.serviceAccounts.actAs)`,
   expand: (plan, { deployer, runtime }) => {
     const saName = saOf(plan);
@@ -73,9 +71,7 @@ const deployerRun: RequirementRow = {
   permissions: deployAsk(true),
   role: 'roles/run.developer',
   // An existing job honours roles granted on it; a job about to be created has no policy yet.
-  grantableAt: ['job', ...PROJECT_AND_ABOVE],
-  narrowest: 'job',
-  closedBy: 'fix',
+  ...FIX_ON_JOB,
   source: `${ROLE_DATA} (roles/run.developer carries run.jobs.create/get/update/run and run.operations.get)`,
   expand: (plan, { deployer }) => {
     const permissions = deployPermissions(plan.jobExists, plan.execute);
@@ -128,9 +124,7 @@ const deployerImage: RequirementRow = {
   who: 'deployer',
   permissions: [DOWNLOAD],
   role: READER,
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${ROLE_DATA} (${READER} carries ${DOWNLOAD})`,
   expand: (plan, { deployer }) => {
     const { image } = plan;
@@ -159,9 +153,7 @@ const agentImage: RequirementRow = {
   who: 'service agent',
   permissions: [DOWNLOAD],
   role: READER,
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${ROLE_DATA} (${READER} carries ${DOWNLOAD})`,
   expand: (plan, { agent }) => {
     const { image } = plan;
@@ -194,9 +186,7 @@ const agentRole: RequirementRow = {
   who: 'service agent',
   permissions: ['iam.serviceAccounts.getAccessToken'],
   role: AGENT_ROLE,
-  grantableAt: PROJECT_AND_ABOVE,
-  narrowest: 'project',
-  closedBy: 'admin',
+  ...ADMIN_ON_PROJECT,
   source: `${ROLE_DATA} (${AGENT_ROLE} carries iam.serviceAccounts.getAccessToken)`,
   // The service agent gets the runtime account's tokens through its own role on the project;
   // a project that lost that binding fails every deploy, whatever else holds.
@@ -230,9 +220,7 @@ const agentToken: RequirementRow = {
   who: 'service agent',
   permissions: ['iam.serviceAccounts.getAccessToken'],
   role: TOKEN_CREATOR,
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${ROLE_DATA} (${TOKEN_CREATOR} carries iam.serviceAccounts.getAccessToken)`,
   expand: (plan, { agent }) => {
     if (plan.serviceAccountProject === plan.project) return [];
@@ -287,9 +275,7 @@ const runtimeSecret: RequirementRow = {
   who: 'runtime account',
   permissions: ['secretmanager.versions.access'],
   role: ACCESSOR,
-  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
-  narrowest: 'resource',
-  closedBy: 'fix',
+  ...FIX_ON_RESOURCE,
   source: `${ROLE_DATA} (${ACCESSOR} carries secretmanager.versions.access)`,
   expand: (plan, { runtime }) =>
     plan.secrets.map((secret): Requirement => {

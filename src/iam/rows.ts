@@ -42,6 +42,30 @@ export interface RequirementRow {
   expand(plan: DeployPlan, ctx: RowContext): Requirement[];
 }
 
+/** How a row's gap closes: where a binding counts, the scope a grant goes to, who may add it. */
+export type Closure = Pick<RequirementRow, 'grantableAt' | 'narrowest' | 'closedBy'>;
+
+/** fix grants the role on the resource itself; a binding there or on the project and above counts. */
+export const FIX_ON_RESOURCE: Closure = {
+  grantableAt: ['resource', ...PROJECT_AND_ABOVE],
+  narrowest: 'resource',
+  closedBy: 'fix',
+};
+
+/** fix grants the role on the job; a binding there or on the project and above counts. */
+export const FIX_ON_JOB: Closure = {
+  grantableAt: ['job', ...PROJECT_AND_ABOVE],
+  narrowest: 'job',
+  closedBy: 'fix',
+};
+
+/** Held through the project (or above) only, and fix never grants on a project: an administrator does. */
+export const ADMIN_ON_PROJECT: Closure = {
+  grantableAt: PROJECT_AND_ABOVE,
+  narrowest: 'project',
+  closedBy: 'admin',
+};
+
 /** A row's declared facts, without its expansion: what a requirement carries along. */
 export type RowFacts = Omit<RequirementRow, 'expand'>;
 

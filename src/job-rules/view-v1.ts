@@ -6,15 +6,14 @@ import {
   at,
   container,
   iface,
-  isRecord,
   type JobView,
   labelsOf,
   list,
   type Path,
   put,
   rec,
-  type VolumeKind,
-  type VolumeView,
+  type VolumeFields,
+  volumeView,
 } from './view.ts';
 
 type Json = Record<string, unknown>;
@@ -30,36 +29,17 @@ function annotation(job: Json, key: string): At<string> | undefined {
   return at(rec(rec(job.metadata).annotations)[key], ['metadata', 'annotations', key]);
 }
 
-function v1Volume(v: unknown, path: Path): VolumeView {
-  const volume = rec(v);
-  const kind: VolumeKind = isRecord(volume.secret)
-    ? 'secret'
-    : isRecord(volume.csi)
-      ? 'gcs'
-      : isRecord(volume.nfs)
-        ? 'nfs'
-        : isRecord(volume.emptyDir)
-          ? 'emptyDir'
-          : 'other';
-  const out: VolumeView = {
-    at: path,
-    name: at(volume.name, [...path, 'name']) ?? { value: '', at: path },
-    kind,
-    items: [],
-  };
-  const secret = rec(volume.secret);
-  const s = at(secret.secretName, [...path, 'secret', 'secretName']);
-  if (s) out.secret = s;
-  out.items = list(secret.items).map((item, i) => {
-    const p: Path = [...path, 'secret', 'items', i];
-    const version = at(rec(item).key, [...p, 'key']);
-    return {
-      path: at(rec(item).path, [...p, 'path']) ?? { value: '', at: p },
-      ...(version ? { version } : {}),
-    };
-  });
-  return out;
-}
+// Cloud Run's v1 Volume: secret (secretName; an item's key names the version), csi (Cloud Storage), nfs, emptyDir.
+const V1_VOLUME: VolumeFields = {
+  kinds: [
+    ['secret', 'secret'],
+    ['csi', 'gcs'],
+    ['nfs', 'nfs'],
+    ['emptyDir', 'emptyDir'],
+  ],
+  secret: 'secretName',
+  version: 'key',
+};
 
 /** The view of a job.yaml (Knative v1 Job), paths in the file's own document. */
 export function viewOfV1(job: Json): JobView {
@@ -84,7 +64,7 @@ export function viewOfV1(job: Json): JobView {
     view.timeout = { value: task.timeoutSeconds, at: [...V1_TASK, 'timeoutSeconds'] };
   put(view, 'serviceAccount', at(task.serviceAccountName, [...V1_TASK, 'serviceAccountName']));
   view.containers = list(task.containers).map((c, i) => container(c, [...V1_TASK, 'containers', i], true));
-  view.volumes = list(task.volumes).map((v, i) => v1Volume(v, [...V1_TASK, 'volumes', i]));
+  view.volumes = list(task.volumes).map((v, i) => volumeView(v, [...V1_TASK, 'volumes', i], V1_VOLUME));
   const sql = annotation(job, `${RUN}/cloudsql-instances`);
   if (sql)
     for (const name of sql.value.split(',').map((n) => n.trim()))

@@ -116,19 +116,32 @@ export function labelsOf(labels: unknown, base: Path): LabelView[] {
 
 const V2_TASK: Path = ['template', 'template'];
 
-function v2Volume(v: unknown, path: Path): VolumeView {
+/** Where a shape keeps a volume's kind (the first member present wins) and its secret fields. */
+export interface VolumeFields {
+  kinds: Array<[field: string, kind: VolumeKind]>;
+  /** The secret's name field (v2 secret, v1 secretName). */
+  secret: string;
+  /** An item's version field (v2 version, v1 key). */
+  version: string;
+}
+
+// Google's v2 Volume message: one member among secret, cloudSqlInstance, gcs, nfs, emptyDir.
+const V2_VOLUME: VolumeFields = {
+  kinds: [
+    ['secret', 'secret'],
+    ['cloudSqlInstance', 'cloudsql'],
+    ['gcs', 'gcs'],
+    ['nfs', 'nfs'],
+    ['emptyDir', 'emptyDir'],
+  ],
+  secret: 'secret',
+  version: 'version',
+};
+
+/** A volume's view, read where `fields` says this shape keeps its kind and secret. */
+export function volumeView(v: unknown, path: Path, fields: VolumeFields): VolumeView {
   const volume = rec(v);
-  const kind: VolumeKind = isRecord(volume.secret)
-    ? 'secret'
-    : isRecord(volume.cloudSqlInstance)
-      ? 'cloudsql'
-      : isRecord(volume.gcs)
-        ? 'gcs'
-        : isRecord(volume.nfs)
-          ? 'nfs'
-          : isRecord(volume.emptyDir)
-            ? 'emptyDir'
-            : 'other';
+  const kind = fields.kinds.find(([field]) => isRecord(volume[field]))?.[1] ?? 'other';
   const out: VolumeView = {
     at: path,
     name: at(volume.name, [...path, 'name']) ?? { value: '', at: path },
@@ -136,11 +149,11 @@ function v2Volume(v: unknown, path: Path): VolumeView {
     items: [],
   };
   const secret = rec(volume.secret);
-  const s = at(secret.secret, [...path, 'secret', 'secret']);
+  const s = at(secret[fields.secret], [...path, 'secret', fields.secret]);
   if (s) out.secret = s;
   out.items = list(secret.items).map((item, i) => {
     const p: Path = [...path, 'secret', 'items', i];
-    const version = at(rec(item).version, [...p, 'version']);
+    const version = at(rec(item)[fields.version], [...p, fields.version]);
     return {
       path: at(rec(item).path, [...p, 'path']) ?? { value: '', at: p },
       ...(version ? { version } : {}),
@@ -213,7 +226,7 @@ export function viewOfV2(job: Json, jobName?: string): JobView {
   }
   put(view, 'serviceAccount', at(task.serviceAccount, [...V2_TASK, 'serviceAccount']));
   view.containers = list(task.containers).map((c, i) => container(c, [...V2_TASK, 'containers', i], false));
-  view.volumes = list(task.volumes).map((v, i) => v2Volume(v, [...V2_TASK, 'volumes', i]));
+  view.volumes = list(task.volumes).map((v, i) => volumeView(v, [...V2_TASK, 'volumes', i], V2_VOLUME));
   list(task.volumes).forEach((v, i) => {
     list(rec(rec(v).cloudSqlInstance).instances).forEach((name, j) => {
       const a = at(name, [...V2_TASK, 'volumes', i, 'cloudSqlInstance', 'instances', j]);

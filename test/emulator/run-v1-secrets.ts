@@ -19,26 +19,38 @@ export function parseSecretAliases(annotation: string | undefined): Record<strin
   return out;
 }
 
-/** Every secret reference of a task, through `rename` (v2 field names). */
-function renameSecrets(task: Json, rename: (name: string) => string): void {
+// Where each surface keeps a secret's name: an env var's source and its secretKeyRef field, a
+// secret volume's field (v2 Job message; Cloud Run's Knative v1 surface).
+const SECRET_FIELDS = {
+  v2: { source: 'valueSource', ref: 'secret', volume: 'secret' },
+  v1: { source: 'valueFrom', ref: 'name', volume: 'secretName' },
+} as const;
+
+/** Every secret reference of a task, through `rename`, in the field names of `shape`. */
+function renameSecrets(
+  task: Json,
+  shape: keyof typeof SECRET_FIELDS,
+  rename: (name: string) => string,
+): void {
+  const f = SECRET_FIELDS[shape];
   for (const c of asArray(task.containers)) {
     for (const e of asArray(c.env)) {
-      const ref = asJson(asJson(e.valueSource).secretKeyRef);
-      const s = str(ref.secret);
-      if (s) ref.secret = rename(s);
+      const ref = asJson(asJson(e[f.source]).secretKeyRef);
+      const s = str(ref[f.ref]);
+      if (s) ref[f.ref] = rename(s);
     }
   }
   for (const v of asArray(task.volumes)) {
     const sv = asJson(v.secret);
-    const s = str(sv.secret);
-    if (s) sv.secret = rename(s);
+    const s = str(sv[f.volume]);
+    if (s) sv[f.volume] = rename(s);
   }
 }
 
 /** v1 -> v2: resolve the aliases the annotation declares (the task is modified). */
 export function resolveSecretAliases(annotation: string | undefined, task: Json): void {
   const aliases = parseSecretAliases(annotation);
-  if (Object.keys(aliases).length > 0) renameSecrets(task, (name) => aliases[name] ?? name);
+  if (Object.keys(aliases).length > 0) renameSecrets(task, 'v2', (name) => aliases[name] ?? name);
 }
 
 /** v2 -> v1: give each full secret name an alias; returns the annotation, or undefined when none. */
@@ -53,18 +65,7 @@ export function aliasRemoteSecrets(spec: Json): string | undefined {
     aliases.set(full, alias);
     return alias;
   };
-  for (const c of asArray(spec.containers)) {
-    for (const e of asArray(c.env)) {
-      const ref = asJson(asJson(e.valueFrom).secretKeyRef);
-      const s = str(ref.name);
-      if (s) ref.name = aliasOf(s);
-    }
-  }
-  for (const v of asArray(spec.volumes)) {
-    const sv = asJson(v.secret);
-    const s = str(sv.secretName);
-    if (s) sv.secretName = aliasOf(s);
-  }
+  renameSecrets(spec, 'v1', aliasOf);
   if (aliases.size === 0) return undefined;
   return [...aliases.entries()]
     .sort(([, a], [, b]) => a.localeCompare(b))

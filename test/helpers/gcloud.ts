@@ -1,7 +1,7 @@
 // Google's own gcloud CLI against an emulator started for the test file: a private config
 // folder, a token the emulator issued, the emulator as gcloud's HTTP proxy and endpoint
 // overrides on an unresolvable host, so gcloud speaks to nothing else.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,32 @@ export interface GcloudRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+function which(): string | undefined {
+  try {
+    return execFileSync('which', ['gcloud'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the gcloud CLI is installed (for tests that run it with their own environment). */
+export const GCLOUD_PATH = which();
+
+/** Runs `command` (gcloud) with `env`: its exit code (1 when it died without one) and output. */
+export function runGcloud(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<GcloudRun> {
+  return new Promise((resolve) => {
+    execFile(command, args, { env, timeout: timeoutMs }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 /**
@@ -58,12 +84,7 @@ export function useGcloudEmulator(
     };
     for (const [api, path] of Object.entries(overrides))
       env[`CLOUDSDK_API_ENDPOINT_OVERRIDES_${api}`] = `${host}${path}`;
-    return new Promise((resolve) => {
-      execFile('gcloud', [...args, '--format=json'], { env, timeout: timeoutMs }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runGcloud('gcloud', [...args, '--format=json'], env, timeoutMs);
   };
   return { emu: started, gcloud };
 }
