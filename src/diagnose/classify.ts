@@ -4,13 +4,12 @@
 // worded differently by v1 and v2, by operations and by gcloud.
 import { type ApiError, noAnswer } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
-import { safeSegments } from '../resource-name.ts';
 import { classifyDenied } from './classify-denied.ts';
+import { classifyDisabled } from './classify-disabled.ts';
 import {
   canonicalPermission,
   type DiagnoseContext,
   deployerMember,
-  disabledApiProjectIn,
   emailsIn,
   HTTP_STATUS,
   imageIn,
@@ -21,10 +20,8 @@ import {
   mentionsServiceAgent,
   parseProvider,
   permissionsIn,
-  projectIdOf,
   projectOfServiceAccount,
   repositoryIn,
-  serviceNameIn,
   statusInText,
 } from './facts.ts';
 import { classifyFamily } from './families.ts';
@@ -33,7 +30,7 @@ import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from '.
 import { connectedFailure } from './remedies-connected.ts';
 import { orgPolicy } from './remedies-iam.ts';
 import { invalidArgument, invalidInput } from './remedies-input.ts';
-import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
+import { imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
 import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
 import { operationUnfinished } from './remedies-operation.ts';
 import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
@@ -79,15 +76,6 @@ const INPUT_NAMES: Subject[] = [
 export function inputSubjectIn(text: string): Subject | undefined {
   return INPUT_NAMES.find((n) => new RegExp(`(?:^|[^\\w])${n}(?:[^\\w]|$)`).test(text));
 }
-
-const API_SUBJECTS: Record<string, Subject> = {
-  'vpcaccess.googleapis.com': 'vpc_connector',
-  'sqladmin.googleapis.com': 'cloudsql_instances',
-  'sql-component.googleapis.com': 'cloudsql_instances',
-  'secretmanager.googleapis.com': 'secrets',
-  'cloudkms.googleapis.com': 'kms_key',
-  'artifactregistry.googleapis.com': 'image',
-};
 
 const DENIED_REASONS =
   /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
@@ -161,27 +149,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     });
   }
 
-  if (
-    reason === 'SERVICE_DISABLED' ||
-    reason === 'accessNotConfigured' ||
-    /has not been used in project|\bAPI\b[^.]*\b(?:is )?disabled\b/i.test(text)
-  ) {
-    // ErrorInfo metadata is an API answer: a part that is not one plain segment is not used.
-    const plain = (v: string | undefined) => (v !== undefined && safeSegments(v) ? v : undefined);
-    const quoted = plain(api.metadata.consumer?.replace(/^projects\//, '')) ?? disabledApiProjectIn(text);
-    const consumer = projectIdOf(quoted, ctx);
-    const service = plain(api.metadata.service) ?? serviceNameIn(text) ?? 'run.googleapis.com';
-    const whose = consumerRole(quoted, ctx, provider);
-    // The API of what the job connects to is the input that names it (a connector's project, Cloud SQL).
-    const subject = API_SUBJECTS[service];
-    return apiDisabled({
-      evidence,
-      service,
-      project: consumer ?? jobProject(ctx),
-      ...(whose ? { whose } : {}),
-      ...(subject ? { subject } : {}),
-    });
-  }
+  const disabled = classifyDisabled(api, ctx, text, evidence, provider);
+  if (disabled) return disabled;
 
   if (api.httpStatus === 429 || QUOTA_REASONS.test(reason))
     return quota({ evidence, project: jobProject(ctx) });
@@ -281,26 +250,6 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     subject: undefined,
     said: `${status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message || '(no message)'}`,
   });
-}
-
-/**
- * Why the API is needed in a project other than the job's: Google checks the consumer project
- * of the credential, which for a federated token is the pool's and for an impersonated
- * account's token is the account's.
- */
-function consumerRole(
-  project: string | undefined,
-  ctx: DiagnoseContext,
-  provider: ReturnType<typeof parseProvider>,
-): string | undefined {
-  if (!project || project === ctx.plan?.project || project === ctx.plan?.projectNumber) return undefined;
-  if (provider && project === provider.projectNumber)
-    return `the project of workload identity pool ${provider.pool}, which the workflow's federated token is billed to`;
-  const deployer = ctx.config?.impersonateServiceAccount ?? ctx.plan?.deployer;
-  const saProject = deployer ? projectOfServiceAccount(deployer, ctx.plan) : undefined;
-  if (deployer && saProject === project)
-    return `the project of ${deployer}, which the impersonated account's tokens are billed to`;
-  return undefined;
 }
 
 /** The deployer account the workflow impersonates, and its project, when it does. */
