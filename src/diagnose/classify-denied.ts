@@ -5,12 +5,16 @@
 import type { ApiError } from '../gcp/errors.ts';
 import type { Finding } from '../model.ts';
 import {
+  canonicalPermission,
   type DiagnoseContext,
+  deployerMember,
   imageIn,
   jobImage,
   jobProject,
   jobRepository,
+  mentionsServiceAgent,
   type Provider,
+  permissionsIn,
   projectOfServiceAccount,
   repositoryIn,
   repositoryPrincipalSet,
@@ -36,8 +40,35 @@ const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager se
 const DEPLOYER_IMAGE =
   /\b(?:user|caller|principal)\b[^.]*\bmust have permission to (?:read|access|pull) the (?:container )?image/i;
 
+const DENIED_REASONS =
+  /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
+const DENIED_TEXT =
+  /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
+
+/** What the error says about a refusal: the permissions it names, whether it is one, and who asked. */
+export function deniedFacts(api: ApiError, status: string, text: string, ctx: DiagnoseContext) {
+  const permissions = [
+    ...new Set([
+      ...(api.metadata.permission ? [canonicalPermission(api.metadata.permission)] : []),
+      ...permissionsIn(text),
+    ]),
+  ];
+  const denied =
+    status === 'PERMISSION_DENIED' ||
+    api.httpStatus === 403 ||
+    DENIED_REASONS.test(api.reason ?? '') ||
+    DENIED_TEXT.test(text);
+  return {
+    permissions,
+    denied,
+    agentSpeaks: mentionsServiceAgent(text),
+    member: deployerMember(ctx),
+    // auth's habit: the deployer in service_account and nothing impersonated.
+    mixedUp: ctx.config?.impersonateServiceAccount ? undefined : ctx.config?.serviceAccount,
+  };
+}
+
 export interface DeniedInput {
-  api: ApiError;
   ctx: DiagnoseContext;
   text: string;
   evidence: string;

@@ -4,12 +4,10 @@
 // worded differently by v1 and v2, by operations and by gcloud.
 import { type ApiError, noAnswer } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
-import { classifyDenied } from './classify-denied.ts';
+import { classifyDenied, deniedFacts } from './classify-denied.ts';
 import { classifyDisabled } from './classify-disabled.ts';
 import {
-  canonicalPermission,
   type DiagnoseContext,
-  deployerMember,
   emailsIn,
   HTTP_STATUS,
   imageIn,
@@ -17,9 +15,7 @@ import {
   jobImage,
   jobProject,
   jobRepository,
-  mentionsServiceAgent,
   parseProvider,
-  permissionsIn,
   projectOfServiceAccount,
   repositoryIn,
   statusInText,
@@ -77,12 +73,8 @@ export function inputSubjectIn(text: string): Subject | undefined {
   return INPUT_NAMES.find((n) => new RegExp(`(?:^|[^\\w])${n}(?:[^\\w]|$)`).test(text));
 }
 
-const DENIED_REASONS =
-  /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
 const QUOTA_REASONS =
   /^(RATE_LIMIT_EXCEEDED|RESOURCE_QUOTA_EXCEEDED|QUOTA_EXCEEDED|rateLimitExceeded|quotaExceeded|userRateLimitExceeded)$/i;
-const DENIED_TEXT =
-  /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
 export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const text = fullText(api);
@@ -161,24 +153,10 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     if (sql) return sql;
   }
 
-  const permissions = [
-    ...new Set([
-      ...(api.metadata.permission ? [canonicalPermission(api.metadata.permission)] : []),
-      ...permissionsIn(text),
-    ]),
-  ];
-  const agentSpeaks = mentionsServiceAgent(text);
-  const denied =
-    status === 'PERMISSION_DENIED' ||
-    api.httpStatus === 403 ||
-    DENIED_REASONS.test(reason) ||
-    DENIED_TEXT.test(text);
-  const member = deployerMember(ctx);
-  // auth's habit: the deployer in service_account and nothing impersonated.
-  const mixedUp = ctx.config?.impersonateServiceAccount ? undefined : ctx.config?.serviceAccount;
+  const facts = deniedFacts(api, status, text, ctx);
 
   const connected =
-    agentSpeaks || /VPC connector/i.test(text)
+    facts.agentSpeaks || /VPC connector/i.test(text)
       ? connectedFailure(text, {
           evidence,
           agent: agentEmail ?? plan?.serviceAgent,
@@ -191,21 +169,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       : undefined;
   if (connected) return connected;
 
-  if (denied || permissions.length > 0) {
-    const found = classifyDenied({
-      api,
-      ctx,
-      text,
-      evidence,
-      permissions,
-      denied,
-      agentSpeaks,
-      agentEmail,
-      otherEmails,
-      member,
-      mixedUp,
-      provider,
-    });
+  if (facts.denied || facts.permissions.length > 0) {
+    const found = classifyDenied({ ctx, text, evidence, agentEmail, otherEmails, provider, ...facts });
     if (found) return found;
   }
 
