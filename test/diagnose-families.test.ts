@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { diagnose, diagnoseCondition } from '../src/diagnose/index.ts';
 import type { DeployPlan } from '../src/model.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
+import { googleError } from './helpers/google-error.ts';
 
 // The emulator's wording for a connector Cloud Run cannot use (test/emulator/run-connected.ts).
 const connector = (name: string) => ({
@@ -70,27 +71,24 @@ describe('connector failures', () => {
 
   it('the Serverless VPC Access API disabled in the connector project points at vpc_connector', () => {
     const f = diagnose(
-      Object.assign(new Error('403'), {
-        response: {
-          status: 403,
-          data: {
-            error: {
-              code: 403,
-              status: 'PERMISSION_DENIED',
-              message:
-                'Serverless VPC Access API has not been used in project net-host before or it is disabled.',
-              details: [
-                {
-                  '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-                  reason: 'SERVICE_DISABLED',
-                  domain: 'googleapis.com',
-                  metadata: { consumer: 'projects/net-host', service: 'vpcaccess.googleapis.com' },
-                },
-              ],
+      googleError(
+        403,
+        {
+          code: 403,
+          status: 'PERMISSION_DENIED',
+          message:
+            'Serverless VPC Access API has not been used in project net-host before or it is disabled.',
+          details: [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: 'SERVICE_DISABLED',
+              domain: 'googleapis.com',
+              metadata: { consumer: 'projects/net-host', service: 'vpcaccess.googleapis.com' },
             },
-          },
+          ],
         },
-      }),
+        '403',
+      ),
       { stage: 'deploy', plan: PLAN },
     );
     expect(f).toMatchObject({
@@ -160,12 +158,7 @@ describe('runs and unknowns', () => {
   it('a :run answered NOT_FOUND is the job not found, with the command that lists the jobs', () => {
     const plan: DeployPlan = { ...PLAN };
     const f = diagnose(
-      Object.assign(new Error('404'), {
-        response: {
-          status: 404,
-          data: { error: { code: 404, status: 'NOT_FOUND', message: 'Requested entity was not found.' } },
-        },
-      }),
+      googleError(404, { code: 404, status: 'NOT_FOUND', message: 'Requested entity was not found.' }, '404'),
       { stage: 'execute', plan },
     );
     expect(f).toMatchObject({ check: 'job-not-found', subject: 'job', resource: PLAN.jobName });
@@ -174,18 +167,15 @@ describe('runs and unknowns', () => {
 
   it('an unknown failure keeps Google status and message in its title', () => {
     const f = diagnose(
-      Object.assign(new Error('409'), {
-        response: {
-          status: 409,
-          data: {
-            error: {
-              code: 409,
-              status: 'ALREADY_EXISTS',
-              message: 'Resource already exists in the project.',
-            },
-          },
+      googleError(
+        409,
+        {
+          code: 409,
+          status: 'ALREADY_EXISTS',
+          message: 'Resource already exists in the project.',
         },
-      }),
+        '409',
+      ),
       { stage: 'deploy', plan: PLAN },
     );
     expect(f.check).toBe('unknown');
