@@ -18,6 +18,7 @@ import {
   projectOfServiceAccount,
   repositoryIn,
   repositoryPrincipalSet,
+  runtimeAccount,
   secretIn,
   secretOf,
 } from './facts.ts';
@@ -102,10 +103,7 @@ export function classifyDenied(d: DeniedInput): Finding | undefined {
   } = d;
   const plan = ctx.plan;
   const has = (p: string) => permissions.includes(p);
-  const runtimeSa = (deployer?: string) =>
-    otherEmails.find((e) => e !== deployer?.toLowerCase()) ??
-    plan?.serviceAccount ??
-    ctx.config?.serviceAccount;
+  const runtimeSa = (deployer?: string) => runtimeAccount(otherEmails, ctx, deployer);
   if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
     const sa = runtimeSa() ?? 'SERVICE_ACCOUNT_EMAIL';
     return agentToken({

@@ -18,6 +18,7 @@ import {
   parseProvider,
   projectOfServiceAccount,
   repositoryIn,
+  runtimeAccount,
   statusInText,
 } from './facts.ts';
 import { classifyFamily } from './families.ts';
@@ -128,13 +129,9 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const emails = emailsIn(text);
   const agentEmail = emails.find(isServiceAgent);
   const otherEmails = emails.filter((e) => !isServiceAgent(e));
-  const runtimeSa = (deployer?: string) =>
-    otherEmails.find((e) => e !== deployer?.toLowerCase()) ??
-    plan?.serviceAccount ??
-    ctx.config?.serviceAccount;
 
   if (/disableCrossProjectServiceAccountUsage|cross[- ]project service account/i.test(text)) {
-    const sa = runtimeSa(plan?.deployer);
+    const sa = runtimeAccount(otherEmails, ctx, plan?.deployer);
     return orgPolicy({
       evidence,
       saProject: (sa && projectOfServiceAccount(sa, plan)) ?? plan?.serviceAccountProject,

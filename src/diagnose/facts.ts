@@ -181,6 +181,16 @@ export function deployerMember(ctx: DiagnoseContext): string | undefined {
   return undefined;
 }
 
+/**
+ * The job's runtime account: the first account the error names that is not the deployer, else
+ * the plan's or the input's service_account.
+ */
+export function runtimeAccount(named: string[], ctx: DiagnoseContext, deployer?: string): string | undefined {
+  return (
+    named.find((e) => e !== deployer?.toLowerCase()) ?? ctx.plan?.serviceAccount ?? ctx.config?.serviceAccount
+  );
+}
+
 /** Project of a service account email (NAME@PROJECT.iam.gserviceaccount.com; the default compute one is by number). */
 export function projectOfServiceAccount(email: string, plan?: DeployPlan): string | undefined {
   if (plan && email.toLowerCase() === plan.serviceAccount.toLowerCase()) return plan.serviceAccountProject;
