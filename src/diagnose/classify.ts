@@ -2,10 +2,11 @@
 // (ErrorInfo reason and metadata, canonical status, gRPC code, legacy errors[] reason) and on
 // permission names, and only then on loose, case-insensitive phrases: the same failure is
 // worded differently by v1 and v2, by operations and by gcloud.
-import { type ApiError, noAnswer } from '../gcp/errors.ts';
+import type { ApiError } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
 import { classifyDenied, deniedFacts } from './classify-denied.ts';
 import { classifyDisabled } from './classify-disabled.ts';
+import { classifyEarly } from './classify-early.ts';
 import {
   type DiagnoseContext,
   emailsIn,
@@ -22,16 +23,13 @@ import {
   statusInText,
 } from './facts.ts';
 import { classifyFamily } from './families.ts';
-import { refusedAnswer } from './remedies-answer.ts';
-import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+import { unauthenticated } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
 import { orgPolicy } from './remedies-iam.ts';
 import { invalidArgument, invalidInput } from './remedies-input.ts';
 import { imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
-import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
-import { operationUnfinished } from './remedies-operation.ts';
+import { serverError } from './remedies-network.ts';
 import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
-import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 import { signalsOf } from './signals.ts';
 import { classifyTaskLog } from './task-logs.ts';
 
@@ -85,42 +83,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const plan = ctx.plan;
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
 
-  const refused = refusedAnswer(api, evidence); // a body or redirect the action would not act on
-  if (refused) return refused;
-  // GitHub OIDC and the STS token exchange (OAuth error codes, not google.rpc.Status).
-  const fork = /pull request from the fork (\S+),/.exec(evidence)?.[1];
-  if (fork) return forkNoIdToken({ evidence, head: fork });
-  if (/ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)/.test(text)) return idTokenPermission({ evidence });
-  if (/Could not load the default credentials/i.test(text)) return noCredentials({ evidence });
-  // Cloud Run's answer for a location it does not serve (field `region`, "Unsupported region X").
-  const region = /\bUnsupported region ([a-z0-9-]+)/i.exec(text)?.[1];
-  if (region) return regionUnsupported({ evidence, region });
-  // google-auth-library may flatten the OAuth body into text ("Error code unauthorized_client: ...").
-  const oauth = /^(?:unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)$/.test(
-    reason,
-  )
-    ? reason
-    : /\b(unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)\b/.exec(text)?.[1];
-  if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
-    return wifCondition({ evidence, provider, repository: ctx.repository, ...impersonation(ctx) });
-  if (oauth) return wifProvider({ evidence, provider, reason: oauth });
-  // No answer, or GitHub's own failure: nothing here is a missing permission or a Cloud quota.
-  if (api.service === 'GitHub') return githubUnavailable({ evidence, httpStatus: api.httpStatus });
-  // Cloud Run answered and took the request; its operation was still running at the bound.
-  if (api.unfinished)
-    return operationUnfinished({
-      evidence: noAnswer(api, ctx.attempting ?? 'call it') ?? evidence,
-      unfinished: api.unfinished,
-      waitedMs: api.timeoutMs,
-      deploy: ctx.stage === 'deploy',
-      plan: ctx.plan,
-    });
-  if (api.httpStatus === undefined && api.networkCode)
-    return unreachable({
-      evidence: `${noAnswer(api, ctx.attempting ?? 'call it')}: ${api.message}`,
-      service: api.service,
-      timedOut: api.networkCode === 'ETIMEDOUT',
-    });
+  const early = classifyEarly(api, ctx, text, evidence, provider);
+  if (early) return early;
 
   // Structure first: constraints, field violations, quotas and missing resources (src/diagnose/families.ts).
   const family = classifyFamily({ api, ctx, text, status, evidence, signals: signalsOf(api, text) });
@@ -212,12 +176,4 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     subject: undefined,
     said: `${status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message || '(no message)'}`,
   });
-}
-
-/** The deployer account the workflow impersonates, and its project, when it does. */
-function impersonation(ctx: DiagnoseContext): { impersonate?: string; impersonateProject?: string } {
-  const sa = ctx.config?.impersonateServiceAccount;
-  if (!sa) return {};
-  const project = projectOfServiceAccount(sa, ctx.plan);
-  return project ? { impersonate: sa, impersonateProject: project } : { impersonate: sa };
 }
