@@ -12,14 +12,13 @@ const connector = (name: string) => ({
   code: 9,
   message: `VPC connector ${name} does not exist, or Cloud Run does not have permission to use it. Grant the Cloud Run Service Agent service-123456789012@serverless-robot-prod.iam.gserviceaccount.com the Serverless VPC Access User role (roles/vpcaccess.user) on project net-host.`,
 });
-const op = (o: { code: number; message: string }) => o;
+/** A failed operation's status as the deploy step meets it. */
+const atDeploy = (status: { code: number; message: string }) =>
+  diagnose(status, { stage: 'deploy', plan: PLAN });
 
 describe('connector failures', () => {
   it('a connector in another region is named as such, with no grant', () => {
-    const f = diagnose(op(connector('projects/net-host/locations/europe-west1/connectors/c1')), {
-      stage: 'deploy',
-      plan: PLAN,
-    });
+    const f = atDeploy(connector('projects/net-host/locations/europe-west1/connectors/c1'));
     expect(f).toMatchObject({
       check: 'vpc-connector',
       subject: 'vpc_connector',
@@ -30,10 +29,7 @@ describe('connector failures', () => {
   });
 
   it("a connector of the job's own project: the service agent lost roles/run.serviceAgent (or it does not exist)", () => {
-    const f = diagnose(op(connector('projects/app-prod/locations/us-central1/connectors/c1')), {
-      stage: 'deploy',
-      plan: PLAN,
-    });
+    const f = atDeploy(connector('projects/app-prod/locations/us-central1/connectors/c1'));
     expect(f).toMatchObject({
       check: 'agent-role',
       role: 'roles/run.serviceAgent',
@@ -43,10 +39,7 @@ describe('connector failures', () => {
   });
 
   it('a connector of another project: roles/vpcaccess.user on that project', () => {
-    const f = diagnose(op(connector('projects/net-host/locations/us-central1/connectors/c1')), {
-      stage: 'deploy',
-      plan: PLAN,
-    });
+    const f = atDeploy(connector('projects/net-host/locations/us-central1/connectors/c1'));
     expect(f).toMatchObject({
       check: 'agent-connector',
       role: 'roles/vpcaccess.user',
@@ -55,16 +48,10 @@ describe('connector failures', () => {
   });
 
   it('a connector Google says is not found', () => {
-    const f = diagnose(
-      op({
-        code: 5,
-        message: 'VPC connector projects/app-prod/locations/us-central1/connectors/c9 was not found.',
-      }),
-      {
-        stage: 'deploy',
-        plan: PLAN,
-      },
-    );
+    const f = atDeploy({
+      code: 5,
+      message: 'VPC connector projects/app-prod/locations/us-central1/connectors/c9 was not found.',
+    });
     expect(f.check).toBe('vpc-connector');
     expect(f.title).toContain('does not exist');
   });
