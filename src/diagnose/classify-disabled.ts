@@ -1,7 +1,3 @@
-// An API the call needs is not enabled: which API, in which project, and why that project (the
-// credential's consumer project is not always the job's). Called by classify.ts after the
-// structural families (families.ts) had nothing to say.
-import type { ApiError } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
 import { safeSegments } from '../resource-name.ts';
 import {
@@ -11,6 +7,7 @@ import {
   type Provider,
   projectIdOf,
   projectOfServiceAccount,
+  type ReadFailure,
   serviceNameIn,
 } from './facts.ts';
 import { apiDisabled } from './remedies-missing.ts';
@@ -25,13 +22,8 @@ const API_SUBJECTS: Record<string, Subject> = {
 };
 
 /** The API-disabled finding, when the error says an API is off (ErrorInfo reason first, then words). */
-export function classifyDisabled(
-  api: ApiError,
-  ctx: DiagnoseContext,
-  text: string,
-  evidence: string,
-  provider: Provider | undefined,
-): Finding | undefined {
+export function classifyDisabled(failure: ReadFailure): Finding | undefined {
+  const { api, ctx, text, evidence, provider } = failure;
   const reason = api.reason ?? '';
   if (
     reason !== 'SERVICE_DISABLED' &&

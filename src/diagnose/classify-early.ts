@@ -2,22 +2,17 @@
 // would not act on, GitHub's OIDC and the STS token exchange (OAuth error codes, not
 // google.rpc.Status), a region Cloud Run does not serve, GitHub's own failure, an operation still
 // running at the bound, and no answer at all. Called first by classify.ts.
-import { type ApiError, noAnswer } from '../gcp/errors.ts';
+import { noAnswer } from '../gcp/errors.ts';
 import type { Finding } from '../model.ts';
-import { type DiagnoseContext, type Provider, projectOfServiceAccount } from './facts.ts';
+import { type DiagnoseContext, projectOfServiceAccount, type ReadFailure } from './facts.ts';
 import { refusedAnswer } from './remedies-answer.ts';
 import { idTokenPermission, wifCondition, wifProvider } from './remedies-auth.ts';
 import { githubUnavailable, unreachable } from './remedies-network.ts';
 import { operationUnfinished } from './remedies-operation.ts';
 import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
 
-export function classifyEarly(
-  api: ApiError,
-  ctx: DiagnoseContext,
-  text: string,
-  evidence: string,
-  provider: Provider | undefined,
-): Finding | undefined {
+export function classifyEarly(failure: ReadFailure): Finding | undefined {
+  const { api, ctx, text, evidence, provider } = failure;
   const reason = api.reason ?? '';
   const refused = refusedAnswer(api, evidence); // a body or redirect the action would not act on
   if (refused) return refused;

@@ -83,7 +83,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const plan = ctx.plan;
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
 
-  const early = classifyEarly(api, ctx, text, evidence, provider);
+  const read = { api, ctx, text, evidence, provider };
+  const early = classifyEarly(read);
   if (early) return early;
 
   // Structure first: constraints, field violations, quotas and missing resources (src/diagnose/families.ts).
@@ -102,7 +103,7 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     });
   }
 
-  const disabled = classifyDisabled(api, ctx, text, evidence, provider);
+  const disabled = classifyDisabled(read);
   if (disabled) return disabled;
 
   if (api.httpStatus === 429 || QUOTA_REASONS.test(reason))

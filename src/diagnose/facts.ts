@@ -1,6 +1,7 @@
 // Pure extraction of the facts a diagnosis needs (who, which permission, which resource) from
 // the deploy plan and from the free text of an error. Messages differ between APIs, API
 // versions and tools, so every pattern here is deliberately loose and case-insensitive.
+import type { ApiError } from '../gcp/errors.ts';
 import { permissionsInText } from '../gcp/permission-grammar.ts';
 import type { Config, DeployPlan, SecretRef, Subject } from '../model.ts';
 import { safeSegments } from '../resource-name.ts';
@@ -189,6 +190,16 @@ export function runtimeAccount(named: string[], ctx: DiagnoseContext, deployer?:
   return (
     named.find((e) => e !== deployer?.toLowerCase()) ?? ctx.plan?.serviceAccount ?? ctx.config?.serviceAccount
   );
+}
+
+/** One failure as classify.ts has read it, for the classifiers it hands it to. */
+export interface ReadFailure {
+  api: ApiError;
+  ctx: DiagnoseContext;
+  /** Everything the error says, details included, as one searchable text. */
+  text: string;
+  evidence: string;
+  provider: Provider | undefined;
 }
 
 /** Project of a service account email (NAME@PROJECT.iam.gserviceaccount.com; the default compute one is by number). */
