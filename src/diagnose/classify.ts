@@ -7,18 +7,15 @@ import type { Finding, Subject } from '../model.ts';
 import { classifyDenied, deniedFacts } from './classify-denied.ts';
 import { classifyDisabled } from './classify-disabled.ts';
 import { classifyEarly } from './classify-early.ts';
+import { classifyMissing } from './classify-missing.ts';
 import {
   type DiagnoseContext,
   emailsIn,
   HTTP_STATUS,
-  imageIn,
   isServiceAgent,
-  jobImage,
   jobProject,
-  jobRepository,
   parseProvider,
   projectOfServiceAccount,
-  repositoryIn,
   runtimeAccount,
   statusInText,
 } from './facts.ts';
@@ -27,9 +24,9 @@ import { unauthenticated } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
 import { orgPolicy } from './remedies-iam.ts';
 import { invalidArgument, invalidInput } from './remedies-input.ts';
-import { imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
+import { quota } from './remedies-missing.ts';
 import { serverError } from './remedies-network.ts';
-import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
+import { unknownFailure } from './remedies-run.ts';
 import { signalsOf } from './signals.ts';
 import { classifyTaskLog } from './task-logs.ts';
 
@@ -136,33 +133,8 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     if (found) return found;
   }
 
-  const missing =
-    status === 'NOT_FOUND' ||
-    /\bnot found\b|does not exist|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN/i.test(text);
-  // Cloud Run v1 without the namespace: gcloud names it, the API only says "Requested entity".
-  const namespace = /Namespaces? instance \[([^\]]+)\] not found/i.exec(text)?.[1];
-  const v1Write = /\(v1\) in ([^/\s]+)\/([a-z0-9-]+)/.exec(ctx.attempting ?? '');
-  if (namespace || (missing && v1Write && /Requested entity was not found/i.test(text))) {
-    return namespaceNotFound({
-      evidence,
-      namespace: namespace ?? v1Write?.[1] ?? jobProject(ctx),
-      region: v1Write?.[2] ?? ctx.plan?.region ?? ctx.config?.region,
-    });
-  }
-  if (missing && /service ?account/i.test(text) && !/\bimage\b/i.test(text)) {
-    const sa = otherEmails[0] ?? plan?.serviceAccount;
-    return serviceAccountMissing({
-      evidence,
-      serviceAccount: sa,
-      saProject: sa ? projectOfServiceAccount(sa, plan) : undefined,
-    });
-  }
-  if (missing && /\bimage\b|manifest|docker\.pkg\.dev|gcr\.io/i.test(text))
-    return imageNotFound({
-      evidence,
-      image: imageIn(text) ?? jobImage(ctx),
-      repo: repositoryIn(text) ?? jobRepository(ctx),
-    });
+  const missing = classifyMissing(read, status, otherEmails);
+  if (missing) return missing;
 
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
