@@ -88,19 +88,12 @@ export interface DeniedInput {
 }
 
 export function classifyDenied(d: DeniedInput): Finding | undefined {
-  const {
-    ctx,
-    text,
-    evidence,
-    permissions,
-    denied,
-    agentSpeaks,
-    agentEmail,
-    otherEmails,
-    member,
-    mixedUp,
-    provider,
-  } = d;
+  return imageOrAccountDenied(d) ?? runProjectOrSecretDenied(d);
+}
+
+/** The service agent's token or image pull, the deployer's image read, actAs, or WIF impersonation. */
+function imageOrAccountDenied(d: DeniedInput): Finding | undefined {
+  const { ctx, text, evidence, permissions, agentSpeaks, agentEmail, otherEmails, member, provider } = d;
   const plan = ctx.plan;
   const has = (p: string) => permissions.includes(p);
   const runtimeSa = (deployer?: string) => runtimeAccount(otherEmails, ctx, deployer);
@@ -153,6 +146,14 @@ export function classifyDenied(d: DeniedInput): Finding | undefined {
       saProject: projectOfServiceAccount(sa, plan),
     });
   }
+  return undefined;
+}
+
+/** Running or managing the job, reading its project, a secret, or any other refusal. */
+function runProjectOrSecretDenied(d: DeniedInput): Finding | undefined {
+  const { ctx, text, evidence, permissions, denied, otherEmails, member, mixedUp } = d;
+  const plan = ctx.plan;
+  const has = (p: string) => permissions.includes(p);
   const run = permissions.find((p) => p.startsWith('run.'));
   // Starting an existing job: the role belongs on the job (jobsExecutor, WithOverrides for overrides).
   if (run && RUN_PERMISSIONS.test(run) && (ctx.stage === 'execute' || run === 'run.jobs.runWithOverrides'))
@@ -185,7 +186,7 @@ export function classifyDenied(d: DeniedInput): Finding | undefined {
     has('secretmanager.versions.access') ||
     (secretIn(text) && (SECRET_ACCESSOR.test(text) || /Permission denied on secret/i.test(text)))
   )
-    return secretFinding(evidence, text, ctx, runtimeSa(plan?.deployer));
+    return secretFinding(evidence, text, ctx, runtimeAccount(otherEmails, ctx, plan?.deployer));
   // A refused :run names no permission when it comes back through a caller (Cloud Scheduler's
   // attempt log quotes only the 403 and the URL): starting the job is run.jobs.run.
   if (denied && !permissions.length && ctx.stage === 'execute' && /\/jobs\/[a-z][a-z0-9-]*:run\b/.test(text))
