@@ -14,9 +14,10 @@ import {
 import { StepError } from '../src/gcp/errors.ts';
 import { OperationFailed } from '../src/gcp/run.ts';
 import { grantCommand } from '../src/iam/commands.ts';
-import type { Config, ExecutionDetails, Finding } from '../src/model.ts';
+import type { ExecutionDetails, Finding } from '../src/model.ts';
 import { locateInWorkflow } from '../src/report/locate.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
+import { CORPUS_CONFIG as CONFIG } from './helpers/google-error.ts';
 
 interface Case {
   name: string;
@@ -60,13 +61,6 @@ interface Case {
     line?: string;
   };
 }
-
-const CONFIG = {
-  workloadIdentityProvider:
-    'projects/987654321098/locations/global/workloadIdentityPools/github/providers/actions',
-  impersonateServiceAccount: 'deployer@app-prod.iam.gserviceaccount.com',
-  region: 'us-central1',
-} as Config;
 
 /** Build what the failing call would really throw. */
 function thrown(e: NonNullable<Case['error']>): unknown {

@@ -5,20 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { diagnose, diagnoseCondition } from '../src/diagnose/index.ts';
 import type { DeployPlan } from '../src/model.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
+import { googleError } from './helpers/google-error.ts';
 
 // The emulator's wording for a connector Cloud Run cannot use (test/emulator/run-connected.ts).
 const connector = (name: string) => ({
   code: 9,
   message: `VPC connector ${name} does not exist, or Cloud Run does not have permission to use it. Grant the Cloud Run Service Agent service-123456789012@serverless-robot-prod.iam.gserviceaccount.com the Serverless VPC Access User role (roles/vpcaccess.user) on project net-host.`,
 });
-const op = (o: { code: number; message: string }) => o;
+/** A failed operation's status as the deploy step meets it. */
+const atDeploy = (status: { code: number; message: string }) =>
+  diagnose(status, { stage: 'deploy', plan: PLAN });
 
 describe('connector failures', () => {
   it('a connector in another region is named as such, with no grant', () => {
-    const f = diagnose(op(connector('projects/net-host/locations/europe-west1/connectors/c1')), {
-      stage: 'deploy',
-      plan: PLAN,
-    });
+    const f = atDeploy(connector('projects/net-host/locations/europe-west1/connectors/c1'));
     expect(f).toMatchObject({
       check: 'vpc-connector',
       subject: 'vpc_connector',
@@ -29,10 +29,7 @@ describe('connector failures', () => {
   });
 
   it("a connector of the job's own project: the service agent lost roles/run.serviceAgent (or it does not exist)", () => {
-    const f = diagnose(op(connector('projects/app-prod/locations/us-central1/connectors/c1')), {
-      stage: 'deploy',
-      plan: PLAN,
-    });
+    const f = atDeploy(connector('projects/app-prod/locations/us-central1/connectors/c1'));
     expect(f).toMatchObject({
       check: 'agent-role',
       role: 'roles/run.serviceAgent',
@@ -42,10 +39,7 @@ describe('connector failures', () => {
   });
 
   it('a connector of another project: roles/vpcaccess.user on that project', () => {
-    const f = diagnose(op(connector('projects/net-host/locations/us-central1/connectors/c1')), {
-      stage: 'deploy',
-      plan: PLAN,
-    });
+    const f = atDeploy(connector('projects/net-host/locations/us-central1/connectors/c1'));
     expect(f).toMatchObject({
       check: 'agent-connector',
       role: 'roles/vpcaccess.user',
@@ -54,43 +48,34 @@ describe('connector failures', () => {
   });
 
   it('a connector Google says is not found', () => {
-    const f = diagnose(
-      op({
-        code: 5,
-        message: 'VPC connector projects/app-prod/locations/us-central1/connectors/c9 was not found.',
-      }),
-      {
-        stage: 'deploy',
-        plan: PLAN,
-      },
-    );
+    const f = atDeploy({
+      code: 5,
+      message: 'VPC connector projects/app-prod/locations/us-central1/connectors/c9 was not found.',
+    });
     expect(f.check).toBe('vpc-connector');
     expect(f.title).toContain('does not exist');
   });
 
   it('the Serverless VPC Access API disabled in the connector project points at vpc_connector', () => {
     const f = diagnose(
-      Object.assign(new Error('403'), {
-        response: {
-          status: 403,
-          data: {
-            error: {
-              code: 403,
-              status: 'PERMISSION_DENIED',
-              message:
-                'Serverless VPC Access API has not been used in project net-host before or it is disabled.',
-              details: [
-                {
-                  '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-                  reason: 'SERVICE_DISABLED',
-                  domain: 'googleapis.com',
-                  metadata: { consumer: 'projects/net-host', service: 'vpcaccess.googleapis.com' },
-                },
-              ],
+      googleError(
+        403,
+        {
+          code: 403,
+          status: 'PERMISSION_DENIED',
+          message:
+            'Serverless VPC Access API has not been used in project net-host before or it is disabled.',
+          details: [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: 'SERVICE_DISABLED',
+              domain: 'googleapis.com',
+              metadata: { consumer: 'projects/net-host', service: 'vpcaccess.googleapis.com' },
             },
-          },
+          ],
         },
-      }),
+        '403',
+      ),
       { stage: 'deploy', plan: PLAN },
     );
     expect(f).toMatchObject({
@@ -160,12 +145,7 @@ describe('runs and unknowns', () => {
   it('a :run answered NOT_FOUND is the job not found, with the command that lists the jobs', () => {
     const plan: DeployPlan = { ...PLAN };
     const f = diagnose(
-      Object.assign(new Error('404'), {
-        response: {
-          status: 404,
-          data: { error: { code: 404, status: 'NOT_FOUND', message: 'Requested entity was not found.' } },
-        },
-      }),
+      googleError(404, { code: 404, status: 'NOT_FOUND', message: 'Requested entity was not found.' }, '404'),
       { stage: 'execute', plan },
     );
     expect(f).toMatchObject({ check: 'job-not-found', subject: 'job', resource: PLAN.jobName });
@@ -174,18 +154,15 @@ describe('runs and unknowns', () => {
 
   it('an unknown failure keeps Google status and message in its title', () => {
     const f = diagnose(
-      Object.assign(new Error('409'), {
-        response: {
-          status: 409,
-          data: {
-            error: {
-              code: 409,
-              status: 'ALREADY_EXISTS',
-              message: 'Resource already exists in the project.',
-            },
-          },
+      googleError(
+        409,
+        {
+          code: 409,
+          status: 'ALREADY_EXISTS',
+          message: 'Resource already exists in the project.',
         },
-      }),
+        '409',
+      ),
       { stage: 'deploy', plan: PLAN },
     );
     expect(f.check).toBe('unknown');

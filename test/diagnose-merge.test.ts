@@ -3,6 +3,7 @@ import { diagnose } from '../src/diagnose/index.ts';
 import { mergeFailure } from '../src/diagnose/merge.ts';
 import type { Finding } from '../src/model.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
+import { googleError } from './helpers/google-error.ts';
 
 const agent = 'serviceAccount:service-1@serverless-robot-prod.iam.gserviceaccount.com';
 const repo = 'projects/img/locations/us/repositories/r';
@@ -86,9 +87,7 @@ describe('mergeFailure', () => {
       `User must have permission to read the image, ${PLAN.image.url}. Ensure that the provided container image URL ` +
       'is correct and that the above account has permission to access the image. If you just enabled the Cloud Run ' +
       'API, the permissions might take a few minutes to propagate.';
-    const thrown = Object.assign(new Error('Request failed with status code 403'), {
-      response: { status: 403, data: { error: { code: 403, status: 'PERMISSION_DENIED', message } } },
-    });
+    const thrown = googleError(403, { code: 403, status: 'PERMISSION_DENIED', message });
     const deployer = `serviceAccount:${PLAN.deployer}`;
     const repository = PLAN.image.repositoryName ?? '';
     const check: Finding = {

@@ -3,27 +3,21 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose, type Stage } from '../src/diagnose/index.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
+import { googleError } from './helpers/google-error.ts';
 
 const denied = (permission: string) =>
-  Object.assign(new Error('Request failed with status code 403'), {
-    response: {
-      status: 403,
-      data: {
-        error: {
-          code: 403,
-          status: 'PERMISSION_DENIED',
-          message: `Permission '${permission}' denied on resource 'projects/app-prod/locations/us-central1/jobs/nightly' (or resource may not exist).`,
-          details: [
-            {
-              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-              reason: 'IAM_PERMISSION_DENIED',
-              domain: 'run.googleapis.com',
-              metadata: { permission },
-            },
-          ],
-        },
+  googleError(403, {
+    code: 403,
+    status: 'PERMISSION_DENIED',
+    message: `Permission '${permission}' denied on resource 'projects/app-prod/locations/us-central1/jobs/nightly' (or resource may not exist).`,
+    details: [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'IAM_PERMISSION_DENIED',
+        domain: 'run.googleapis.com',
+        metadata: { permission },
       },
-    },
+    ],
   });
 
 const gcloudText = (permission: string) =>

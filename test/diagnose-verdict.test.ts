@@ -12,8 +12,9 @@ import {
   type JobCondition,
 } from '../src/diagnose/index.ts';
 import { mergeFailure } from '../src/diagnose/merge.ts';
-import type { Config, ExecutionDetails, Finding } from '../src/model.ts';
+import type { ExecutionDetails, Finding } from '../src/model.ts';
 import { PLAN } from './fixtures/errors/plan.ts';
+import { CORPUS_CONFIG as CONFIG, googleError } from './helpers/google-error.ts';
 
 interface Case {
   name: string;
@@ -26,12 +27,6 @@ interface Case {
   details?: ExecutionDetails;
 }
 
-const CONFIG = {
-  workloadIdentityProvider:
-    'projects/987654321098/locations/global/workloadIdentityPools/github/providers/actions',
-  impersonateServiceAccount: 'deployer@app-prod.iam.gserviceaccount.com',
-  region: 'us-central1',
-} as Config;
 const dir = join(import.meta.dirname, 'fixtures/errors');
 const cases = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
@@ -140,18 +135,15 @@ describe('no remedy widens an identity', () => {
   it('a denied run or update of an existing job is granted on the job, not the project', () => {
     const plan = { ...PLAN, jobExists: true };
     const f = diagnose(
-      Object.assign(new Error('403'), {
-        response: {
-          status: 403,
-          data: {
-            error: {
-              code: 403,
-              status: 'PERMISSION_DENIED',
-              message: "Permission 'run.jobs.update' denied on resource",
-            },
-          },
+      googleError(
+        403,
+        {
+          code: 403,
+          status: 'PERMISSION_DENIED',
+          message: "Permission 'run.jobs.update' denied on resource",
         },
-      }),
+        '403',
+      ),
       { stage: 'deploy', plan, config: CONFIG },
     );
     expect(f).toMatchObject({ check: 'deployer-run', resource: PLAN.jobName, role: 'roles/run.developer' });
@@ -162,19 +154,16 @@ describe('no remedy widens an identity', () => {
 describe('a deny policy the preflight found', () => {
   it('replaces the grant a failure would suggest: the agent already holds the allow binding', () => {
     const failure = diagnose(
-      Object.assign(new Error('403'), {
-        response: {
-          status: 403,
-          data: {
-            error: {
-              code: 403,
-              status: 'PERMISSION_DENIED',
-              message:
-                'Google Cloud Run Service Agent does not have permission to get access tokens for the service account runner@identity-hub.iam.gserviceaccount.com. Please give service-123456789012@serverless-robot-prod.iam.gserviceaccount.com permission iam.serviceAccounts.getAccessToken on the service account.',
-            },
-          },
+      googleError(
+        403,
+        {
+          code: 403,
+          status: 'PERMISSION_DENIED',
+          message:
+            'Google Cloud Run Service Agent does not have permission to get access tokens for the service account runner@identity-hub.iam.gserviceaccount.com. Please give service-123456789012@serverless-robot-prod.iam.gserviceaccount.com permission iam.serviceAccounts.getAccessToken on the service account.',
         },
-      }),
+        '403',
+      ),
       { stage: 'deploy', plan: PLAN, config: CONFIG },
     );
     expect(failure.check).toBe('agent-token');

@@ -13,15 +13,8 @@ import { renderSummary } from '../src/report/summary.ts';
 import { FINDING_WORD, IAM_WORDS, MARK, WORDS } from '../src/report/vocabulary.ts';
 import { type Emulator, startEmulator } from './emulator/server.ts';
 import { withEmulator } from './helpers/e2e-emulator.ts';
+import { minTableWidth } from './helpers/gfm-width.ts';
 import { ensureBuilt, type RunActionResult } from './helpers/run-action.ts';
-
-/**
- * Column budget: github.com's Markdown column is ~760px; a table cell pads 13px each side
- * (+1px border) and cannot be narrower than its longest unbreakable word, ~7.5px a character
- * (14px text, 11.9px monospace). The table's narrowest layout must fit the column.
- */
-const CELL_PAD_PX = 27;
-const CHAR_PX = 7.5;
 
 type Doc = { name: string; markdown: string; iamStatus: string };
 
@@ -49,26 +42,6 @@ function cellText(tokens: readonly Token[]): string {
   return out.replace(/&#x2F;|&amp;|&lt;|&gt;|&quot;/g, 'x');
 }
 
-/** The narrowest a table can be laid out: per column, its longest unbreakable word. */
-function minTableWidth(table: Tokens.Table): number {
-  return table.header
-    .map((_, col) => {
-      const cells = [table.header[col], ...table.rows.map((r) => r[col])];
-      const longest = Math.max(
-        ...cells.map((c) =>
-          Math.max(
-            0,
-            ...cellText(c?.tokens ?? [])
-              .split(/\s+/)
-              .map((w) => [...w].length),
-          ),
-        ),
-      );
-      return longest * CHAR_PX + CELL_PAD_PX;
-    })
-    .reduce((a, b) => a + b, 0);
-}
-
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/;
 
 /** Every rule a document must keep; returns what breaks it, so a failure says where. */
@@ -79,7 +52,7 @@ function problems(markdown: string, iamStatus: string): string[] {
   walk(tokens, (t, parents) => {
     if (t.type === 'table') {
       const table = t as Tokens.Table;
-      const width = minTableWidth(table);
+      const width = minTableWidth(table, cellText);
       if (width > COLUMN_PX) out.push(`table ${width}px wide > ${COLUMN_PX}px: ${table.raw.split('\n')[0]}`);
       if (table.header[0]?.text === 'Status')
         for (const row of table.rows) {

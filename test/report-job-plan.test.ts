@@ -1,5 +1,5 @@
 // The job plan as rendered in the job summary and the PR comment: parsed by a GFM parser
-// (marked) and held to github.com's column (the budget of report-gfm.test.ts: 760px, 27px of
+// (marked) and held to github.com's column (the budget of test/helpers/gfm-width.ts: 760px, 27px of
 // padding a cell, 7.5px a character of its longest unbreakable word), with a 30-setting change
 // of long and hostile values; every value neutralised, every row one row.
 import { Lexer, type Token, type Tokens } from 'marked';
@@ -10,9 +10,7 @@ import { renderComment } from '../src/report/comment.ts';
 import { cut, renderJobPlan } from '../src/report/job-plan.ts';
 import { renderSummary } from '../src/report/summary.ts';
 import { config } from './fixtures/config.ts';
-
-const CELL_PAD_PX = 27;
-const CHAR_PX = 7.5;
+import { minTableWidth } from './helpers/gfm-width.ts';
 
 function tables(markdown: string): Tokens.Table[] {
   const out: Tokens.Table[] = [];
@@ -36,26 +34,6 @@ function shown(tokens: readonly Token[]): string {
     })
     .join('')
     .replace(/&#x2F;|&amp;|&lt;|&gt;|&quot;/g, 'x');
-}
-
-/** The narrowest layout of a table: per column, its longest unbreakable word. */
-function minWidth(table: Tokens.Table): number {
-  return table.header
-    .map((_, col) => {
-      const cells = [table.header[col], ...table.rows.map((r) => r[col])];
-      const longest = Math.max(
-        ...cells.map((c) =>
-          Math.max(
-            0,
-            ...shown(c?.tokens ?? [])
-              .split(/\s+/)
-              .map((w) => [...w].length),
-          ),
-        ),
-      );
-      return longest * CHAR_PX + CELL_PAD_PX;
-    })
-    .reduce((a, b) => a + b, 0);
 }
 
 const LONG_IMAGE = `us-central1-docker.pkg.dev/a-very-long-project-id-for-images/containers/${'team/'.repeat(6)}report`;
@@ -132,7 +110,7 @@ describe('the job plan in the summary and the comment', () => {
       const found = tables(doc);
       expect(found.length).toBeGreaterThan(0);
       for (const table of found)
-        expect(minWidth(table), table.raw.split('\n')[0]).toBeLessThanOrEqual(COLUMN_PX);
+        expect(minTableWidth(table, shown), table.raw.split('\n')[0]).toBeLessThanOrEqual(COLUMN_PX);
       const planTable = found.find((t) => t.header.map((h) => h.text).join() === 'Setting,Before,After');
       expect(planTable?.rows).toHaveLength(30);
       expect(planTable?.header).toHaveLength(3);

@@ -5,15 +5,20 @@
 import type { ApiError } from '../gcp/errors.ts';
 import type { Finding } from '../model.ts';
 import {
+  canonicalPermission,
   type DiagnoseContext,
+  deployerMember,
   imageIn,
   jobImage,
   jobProject,
   jobRepository,
+  mentionsServiceAgent,
   type Provider,
+  permissionsIn,
   projectOfServiceAccount,
   repositoryIn,
   repositoryPrincipalSet,
+  runtimeAccount,
   secretIn,
   secretOf,
 } from './facts.ts';
@@ -36,8 +41,35 @@ const SECRET_ACCESSOR = /roles\/secretmanager\.secretAccessor|secret ?manager se
 const DEPLOYER_IMAGE =
   /\b(?:user|caller|principal)\b[^.]*\bmust have permission to (?:read|access|pull) the (?:container )?image/i;
 
+const DENIED_REASONS =
+  /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
+const DENIED_TEXT =
+  /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
+
+/** What the error says about a refusal: the permissions it names, whether it is one, and who asked. */
+export function deniedFacts(api: ApiError, status: string, text: string, ctx: DiagnoseContext) {
+  const permissions = [
+    ...new Set([
+      ...(api.metadata.permission ? [canonicalPermission(api.metadata.permission)] : []),
+      ...permissionsIn(text),
+    ]),
+  ];
+  const denied =
+    status === 'PERMISSION_DENIED' ||
+    api.httpStatus === 403 ||
+    DENIED_REASONS.test(api.reason ?? '') ||
+    DENIED_TEXT.test(text);
+  return {
+    permissions,
+    denied,
+    agentSpeaks: mentionsServiceAgent(text),
+    member: deployerMember(ctx),
+    // auth's habit: the deployer in service_account and nothing impersonated.
+    mixedUp: ctx.config?.impersonateServiceAccount ? undefined : ctx.config?.serviceAccount,
+  };
+}
+
 export interface DeniedInput {
-  api: ApiError;
   ctx: DiagnoseContext;
   text: string;
   evidence: string;
@@ -56,25 +88,15 @@ export interface DeniedInput {
 }
 
 export function classifyDenied(d: DeniedInput): Finding | undefined {
-  const {
-    ctx,
-    text,
-    evidence,
-    permissions,
-    denied,
-    agentSpeaks,
-    agentEmail,
-    otherEmails,
-    member,
-    mixedUp,
-    provider,
-  } = d;
+  return imageOrAccountDenied(d) ?? runProjectOrSecretDenied(d);
+}
+
+/** The service agent's token or image pull, the deployer's image read, actAs, or WIF impersonation. */
+function imageOrAccountDenied(d: DeniedInput): Finding | undefined {
+  const { ctx, text, evidence, permissions, agentSpeaks, agentEmail, otherEmails, member, provider } = d;
   const plan = ctx.plan;
   const has = (p: string) => permissions.includes(p);
-  const runtimeSa = (deployer?: string) =>
-    otherEmails.find((e) => e !== deployer?.toLowerCase()) ??
-    plan?.serviceAccount ??
-    ctx.config?.serviceAccount;
+  const runtimeSa = (deployer?: string) => runtimeAccount(otherEmails, ctx, deployer);
   if (agentSpeaks && (has('iam.serviceAccounts.getAccessToken') || /access tokens?/i.test(text))) {
     const sa = runtimeSa() ?? 'SERVICE_ACCOUNT_EMAIL';
     return agentToken({
@@ -124,6 +146,14 @@ export function classifyDenied(d: DeniedInput): Finding | undefined {
       saProject: projectOfServiceAccount(sa, plan),
     });
   }
+  return undefined;
+}
+
+/** Running or managing the job, reading its project, a secret, or any other refusal. */
+function runProjectOrSecretDenied(d: DeniedInput): Finding | undefined {
+  const { ctx, text, evidence, permissions, denied, otherEmails, member, mixedUp } = d;
+  const plan = ctx.plan;
+  const has = (p: string) => permissions.includes(p);
   const run = permissions.find((p) => p.startsWith('run.'));
   // Starting an existing job: the role belongs on the job (jobsExecutor, WithOverrides for overrides).
   if (run && RUN_PERMISSIONS.test(run) && (ctx.stage === 'execute' || run === 'run.jobs.runWithOverrides'))
@@ -156,7 +186,7 @@ export function classifyDenied(d: DeniedInput): Finding | undefined {
     has('secretmanager.versions.access') ||
     (secretIn(text) && (SECRET_ACCESSOR.test(text) || /Permission denied on secret/i.test(text)))
   )
-    return secretFinding(evidence, text, ctx, runtimeSa(plan?.deployer));
+    return secretFinding(evidence, text, ctx, runtimeAccount(otherEmails, ctx, plan?.deployer));
   // A refused :run names no permission when it comes back through a caller (Cloud Scheduler's
   // attempt log quotes only the 403 and the URL): starting the job is run.jobs.run.
   if (denied && !permissions.length && ctx.stage === 'execute' && /\/jobs\/[a-z][a-z0-9-]*:run\b/.test(text))

@@ -2,42 +2,31 @@
 // (ErrorInfo reason and metadata, canonical status, gRPC code, legacy errors[] reason) and on
 // permission names, and only then on loose, case-insensitive phrases: the same failure is
 // worded differently by v1 and v2, by operations and by gcloud.
-import { type ApiError, noAnswer } from '../gcp/errors.ts';
+import type { ApiError } from '../gcp/errors.ts';
 import type { Finding, Subject } from '../model.ts';
-import { safeSegments } from '../resource-name.ts';
-import { classifyDenied } from './classify-denied.ts';
+import { classifyDenied, deniedFacts } from './classify-denied.ts';
+import { classifyDisabled } from './classify-disabled.ts';
+import { classifyEarly } from './classify-early.ts';
+import { classifyMissing } from './classify-missing.ts';
 import {
-  canonicalPermission,
   type DiagnoseContext,
-  deployerMember,
-  disabledApiProjectIn,
   emailsIn,
   HTTP_STATUS,
-  imageIn,
   isServiceAgent,
-  jobImage,
   jobProject,
-  jobRepository,
-  mentionsServiceAgent,
   parseProvider,
-  permissionsIn,
-  projectIdOf,
   projectOfServiceAccount,
-  repositoryIn,
-  serviceNameIn,
+  runtimeAccount,
   statusInText,
 } from './facts.ts';
 import { classifyFamily } from './families.ts';
-import { refusedAnswer } from './remedies-answer.ts';
-import { idTokenPermission, unauthenticated, wifCondition, wifProvider } from './remedies-auth.ts';
+import { unauthenticated } from './remedies-auth.ts';
 import { connectedFailure } from './remedies-connected.ts';
 import { orgPolicy } from './remedies-iam.ts';
 import { invalidArgument, invalidInput } from './remedies-input.ts';
-import { apiDisabled, imageNotFound, quota, serviceAccountMissing } from './remedies-missing.ts';
-import { githubUnavailable, serverError, unreachable } from './remedies-network.ts';
-import { operationUnfinished } from './remedies-operation.ts';
-import { namespaceNotFound, unknownFailure } from './remedies-run.ts';
-import { forkNoIdToken, noCredentials, regionUnsupported } from './remedies-setup.ts';
+import { quota } from './remedies-missing.ts';
+import { serverError } from './remedies-network.ts';
+import { unknownFailure } from './remedies-run.ts';
 import { signalsOf } from './signals.ts';
 import { classifyTaskLog } from './task-logs.ts';
 
@@ -80,21 +69,8 @@ export function inputSubjectIn(text: string): Subject | undefined {
   return INPUT_NAMES.find((n) => new RegExp(`(?:^|[^\\w])${n}(?:[^\\w]|$)`).test(text));
 }
 
-const API_SUBJECTS: Record<string, Subject> = {
-  'vpcaccess.googleapis.com': 'vpc_connector',
-  'sqladmin.googleapis.com': 'cloudsql_instances',
-  'sql-component.googleapis.com': 'cloudsql_instances',
-  'secretmanager.googleapis.com': 'secrets',
-  'cloudkms.googleapis.com': 'kms_key',
-  'artifactregistry.googleapis.com': 'image',
-};
-
-const DENIED_REASONS =
-  /^(IAM_PERMISSION_DENIED|PERMISSION_DENIED|forbidden|insufficientPermissions|DENIED|ACCESS_DENIED)$/i;
 const QUOTA_REASONS =
   /^(RATE_LIMIT_EXCEEDED|RESOURCE_QUOTA_EXCEEDED|QUOTA_EXCEEDED|rateLimitExceeded|quotaExceeded|userRateLimitExceeded)$/i;
-const DENIED_TEXT =
-  /permission\b[^.]*\bdenied|(?:does not have|must have|missing|lacks?) (?:the )?permission|cannot (?:obtain|get|read|access|pull|act)\b|is not allowed to|not authorized|forbidden/i;
 
 export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const text = fullText(api);
@@ -104,42 +80,9 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const plan = ctx.plan;
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
 
-  const refused = refusedAnswer(api, evidence); // a body or redirect the action would not act on
-  if (refused) return refused;
-  // GitHub OIDC and the STS token exchange (OAuth error codes, not google.rpc.Status).
-  const fork = /pull request from the fork (\S+),/.exec(evidence)?.[1];
-  if (fork) return forkNoIdToken({ evidence, head: fork });
-  if (/ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)/.test(text)) return idTokenPermission({ evidence });
-  if (/Could not load the default credentials/i.test(text)) return noCredentials({ evidence });
-  // Cloud Run's answer for a location it does not serve (field `region`, "Unsupported region X").
-  const region = /\bUnsupported region ([a-z0-9-]+)/i.exec(text)?.[1];
-  if (region) return regionUnsupported({ evidence, region });
-  // google-auth-library may flatten the OAuth body into text ("Error code unauthorized_client: ...").
-  const oauth = /^(?:unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)$/.test(
-    reason,
-  )
-    ? reason
-    : /\b(unauthorized_client|invalid_target|invalid_grant|invalid_request|invalid_client)\b/.exec(text)?.[1];
-  if (oauth === 'unauthorized_client' || /attribute condition/i.test(text))
-    return wifCondition({ evidence, provider, repository: ctx.repository, ...impersonation(ctx) });
-  if (oauth) return wifProvider({ evidence, provider, reason: oauth });
-  // No answer, or GitHub's own failure: nothing here is a missing permission or a Cloud quota.
-  if (api.service === 'GitHub') return githubUnavailable({ evidence, httpStatus: api.httpStatus });
-  // Cloud Run answered and took the request; its operation was still running at the bound.
-  if (api.unfinished)
-    return operationUnfinished({
-      evidence: noAnswer(api, ctx.attempting ?? 'call it') ?? evidence,
-      unfinished: api.unfinished,
-      waitedMs: api.timeoutMs,
-      deploy: ctx.stage === 'deploy',
-      plan: ctx.plan,
-    });
-  if (api.httpStatus === undefined && api.networkCode)
-    return unreachable({
-      evidence: `${noAnswer(api, ctx.attempting ?? 'call it')}: ${api.message}`,
-      service: api.service,
-      timedOut: api.networkCode === 'ETIMEDOUT',
-    });
+  const read = { api, ctx, text, evidence, provider };
+  const early = classifyEarly(read);
+  if (early) return early;
 
   // Structure first: constraints, field violations, quotas and missing resources (src/diagnose/families.ts).
   const family = classifyFamily({ api, ctx, text, status, evidence, signals: signalsOf(api, text) });
@@ -148,40 +91,17 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
   const emails = emailsIn(text);
   const agentEmail = emails.find(isServiceAgent);
   const otherEmails = emails.filter((e) => !isServiceAgent(e));
-  const runtimeSa = (deployer?: string) =>
-    otherEmails.find((e) => e !== deployer?.toLowerCase()) ??
-    plan?.serviceAccount ??
-    ctx.config?.serviceAccount;
 
   if (/disableCrossProjectServiceAccountUsage|cross[- ]project service account/i.test(text)) {
-    const sa = runtimeSa(plan?.deployer);
+    const sa = runtimeAccount(otherEmails, ctx, plan?.deployer);
     return orgPolicy({
       evidence,
       saProject: (sa && projectOfServiceAccount(sa, plan)) ?? plan?.serviceAccountProject,
     });
   }
 
-  if (
-    reason === 'SERVICE_DISABLED' ||
-    reason === 'accessNotConfigured' ||
-    /has not been used in project|\bAPI\b[^.]*\b(?:is )?disabled\b/i.test(text)
-  ) {
-    // ErrorInfo metadata is an API answer: a part that is not one plain segment is not used.
-    const plain = (v: string | undefined) => (v !== undefined && safeSegments(v) ? v : undefined);
-    const quoted = plain(api.metadata.consumer?.replace(/^projects\//, '')) ?? disabledApiProjectIn(text);
-    const consumer = projectIdOf(quoted, ctx);
-    const service = plain(api.metadata.service) ?? serviceNameIn(text) ?? 'run.googleapis.com';
-    const whose = consumerRole(quoted, ctx, provider);
-    // The API of what the job connects to is the input that names it (a connector's project, Cloud SQL).
-    const subject = API_SUBJECTS[service];
-    return apiDisabled({
-      evidence,
-      service,
-      project: consumer ?? jobProject(ctx),
-      ...(whose ? { whose } : {}),
-      ...(subject ? { subject } : {}),
-    });
-  }
+  const disabled = classifyDisabled(read);
+  if (disabled) return disabled;
 
   if (api.httpStatus === 429 || QUOTA_REASONS.test(reason))
     return quota({ evidence, project: jobProject(ctx) });
@@ -192,24 +112,10 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     if (sql) return sql;
   }
 
-  const permissions = [
-    ...new Set([
-      ...(api.metadata.permission ? [canonicalPermission(api.metadata.permission)] : []),
-      ...permissionsIn(text),
-    ]),
-  ];
-  const agentSpeaks = mentionsServiceAgent(text);
-  const denied =
-    status === 'PERMISSION_DENIED' ||
-    api.httpStatus === 403 ||
-    DENIED_REASONS.test(reason) ||
-    DENIED_TEXT.test(text);
-  const member = deployerMember(ctx);
-  // auth's habit: the deployer in service_account and nothing impersonated.
-  const mixedUp = ctx.config?.impersonateServiceAccount ? undefined : ctx.config?.serviceAccount;
+  const facts = deniedFacts(api, status, text, ctx);
 
   const connected =
-    agentSpeaks || /VPC connector/i.test(text)
+    facts.agentSpeaks || /VPC connector/i.test(text)
       ? connectedFailure(text, {
           evidence,
           agent: agentEmail ?? plan?.serviceAgent,
@@ -222,51 +128,13 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
       : undefined;
   if (connected) return connected;
 
-  if (denied || permissions.length > 0) {
-    const found = classifyDenied({
-      api,
-      ctx,
-      text,
-      evidence,
-      permissions,
-      denied,
-      agentSpeaks,
-      agentEmail,
-      otherEmails,
-      member,
-      mixedUp,
-      provider,
-    });
+  if (facts.denied || facts.permissions.length > 0) {
+    const found = classifyDenied({ ctx, text, evidence, agentEmail, otherEmails, provider, ...facts });
     if (found) return found;
   }
 
-  const missing =
-    status === 'NOT_FOUND' ||
-    /\bnot found\b|does not exist|manifest unknown|MANIFEST_UNKNOWN|NAME_UNKNOWN/i.test(text);
-  // Cloud Run v1 without the namespace: gcloud names it, the API only says "Requested entity".
-  const namespace = /Namespaces? instance \[([^\]]+)\] not found/i.exec(text)?.[1];
-  const v1Write = /\(v1\) in ([^/\s]+)\/([a-z0-9-]+)/.exec(ctx.attempting ?? '');
-  if (namespace || (missing && v1Write && /Requested entity was not found/i.test(text))) {
-    return namespaceNotFound({
-      evidence,
-      namespace: namespace ?? v1Write?.[1] ?? jobProject(ctx),
-      region: v1Write?.[2] ?? ctx.plan?.region ?? ctx.config?.region,
-    });
-  }
-  if (missing && /service ?account/i.test(text) && !/\bimage\b/i.test(text)) {
-    const sa = otherEmails[0] ?? plan?.serviceAccount;
-    return serviceAccountMissing({
-      evidence,
-      serviceAccount: sa,
-      saProject: sa ? projectOfServiceAccount(sa, plan) : undefined,
-    });
-  }
-  if (missing && /\bimage\b|manifest|docker\.pkg\.dev|gcr\.io/i.test(text))
-    return imageNotFound({
-      evidence,
-      image: imageIn(text) ?? jobImage(ctx),
-      repo: repositoryIn(text) ?? jobRepository(ctx),
-    });
+  const missing = classifyMissing(read, status, otherEmails);
+  if (missing) return missing;
 
   if (status === 'UNAUTHENTICATED') return unauthenticated({ evidence });
   if (ctx.stage === 'inputs')
@@ -281,32 +149,4 @@ export function classify(api: ApiError, ctx: DiagnoseContext): Finding {
     subject: undefined,
     said: `${status}${api.httpStatus ? ` (HTTP ${api.httpStatus})` : ''}: ${api.message || '(no message)'}`,
   });
-}
-
-/**
- * Why the API is needed in a project other than the job's: Google checks the consumer project
- * of the credential, which for a federated token is the pool's and for an impersonated
- * account's token is the account's.
- */
-function consumerRole(
-  project: string | undefined,
-  ctx: DiagnoseContext,
-  provider: ReturnType<typeof parseProvider>,
-): string | undefined {
-  if (!project || project === ctx.plan?.project || project === ctx.plan?.projectNumber) return undefined;
-  if (provider && project === provider.projectNumber)
-    return `the project of workload identity pool ${provider.pool}, which the workflow's federated token is billed to`;
-  const deployer = ctx.config?.impersonateServiceAccount ?? ctx.plan?.deployer;
-  const saProject = deployer ? projectOfServiceAccount(deployer, ctx.plan) : undefined;
-  if (deployer && saProject === project)
-    return `the project of ${deployer}, which the impersonated account's tokens are billed to`;
-  return undefined;
-}
-
-/** The deployer account the workflow impersonates, and its project, when it does. */
-function impersonation(ctx: DiagnoseContext): { impersonate?: string; impersonateProject?: string } {
-  const sa = ctx.config?.impersonateServiceAccount;
-  if (!sa) return {};
-  const project = projectOfServiceAccount(sa, ctx.plan);
-  return project ? { impersonate: sa, impersonateProject: project } : { impersonate: sa };
 }

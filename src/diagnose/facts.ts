@@ -1,6 +1,7 @@
 // Pure extraction of the facts a diagnosis needs (who, which permission, which resource) from
 // the deploy plan and from the free text of an error. Messages differ between APIs, API
 // versions and tools, so every pattern here is deliberately loose and case-insensitive.
+import type { ApiError } from '../gcp/errors.ts';
 import { permissionsInText } from '../gcp/permission-grammar.ts';
 import type { Config, DeployPlan, SecretRef, Subject } from '../model.ts';
 import { safeSegments } from '../resource-name.ts';
@@ -179,6 +180,26 @@ export function deployerMember(ctx: DiagnoseContext): string | undefined {
   const provider = parseProvider(ctx.config?.workloadIdentityProvider);
   if (provider && ctx.repository) return repositoryPrincipalSet(provider, ctx.repository);
   return undefined;
+}
+
+/**
+ * The job's runtime account: the first account the error names that is not the deployer, else
+ * the plan's or the input's service_account.
+ */
+export function runtimeAccount(named: string[], ctx: DiagnoseContext, deployer?: string): string | undefined {
+  return (
+    named.find((e) => e !== deployer?.toLowerCase()) ?? ctx.plan?.serviceAccount ?? ctx.config?.serviceAccount
+  );
+}
+
+/** One failure as classify.ts has read it, for the classifiers it hands it to. */
+export interface ReadFailure {
+  api: ApiError;
+  ctx: DiagnoseContext;
+  /** Everything the error says, details included, as one searchable text. */
+  text: string;
+  evidence: string;
+  provider: Provider | undefined;
 }
 
 /** Project of a service account email (NAME@PROJECT.iam.gserviceaccount.com; the default compute one is by number). */
