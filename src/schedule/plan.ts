@@ -5,7 +5,7 @@
 // is created in (OAuthToken.serviceAccountEmail in gcloud's cloudscheduler_v1_messages.py;
 // https://cloud.google.com/scheduler/docs/http-target-auth), and the Cloud Scheduler service
 // agent is service-PROJECT_NUMBER@gcp-sa-cloudscheduler.iam.gserviceaccount.com (same page).
-import { InputError } from '../inputs.ts';
+import { InputError } from '../job-rules/input-error.ts';
 import type { DeployPlan, ScheduleInput, TriggerPlan } from '../model.ts';
 
 /** Suffix of the trigger's id: the job's name, then this (Cloud Scheduler ids take letters, digits, - and _). */
