@@ -13,6 +13,7 @@ import { afterNextRequestSent } from './loading.ts';
 import type { RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { resolveLocal } from './plan.ts';
+import type { commentClient } from './report/comment.ts';
 import { ReportedFailure } from './reported-failure.ts';
 import type { Stage } from './target.ts';
 import { runTargets, type TargetRun, targetKeys } from './targets.ts';
@@ -99,7 +100,11 @@ export async function run(options: RunOptions = {}): Promise<void> {
         if (s === 'iam' && !reportQueued) {
           reportQueued = true;
           void afterNextRequestSent()
-            .then((): Promise<unknown> => (configs.length > 1 ? reportMany() : report()))
+            .then(
+              (): Promise<{ commentClient: typeof commentClient }> =>
+                configs.length > 1 ? reportMany() : report(),
+            )
+            .then((r) => r.commentClient({ config }, env))
             .catch(() => undefined);
         }
       },

@@ -1,13 +1,11 @@
-// One place that builds Google API clients and the per-call options every call uses: a
-// bounded timeout and gaxios' own retry turned off, so withRetry (reads, transient errors
-// only) is the single retry policy.
-import type { run_v2 } from '@googleapis/run/build/v2';
+// The per-call options every Google call uses (rest.ts sends them all): a bounded timeout and
+// gaxios' own retry turned off, so withRetry (reads, transient errors only) is the single retry
+// policy.
 import type { AuthClient } from 'google-auth-library';
-import { apiRoot, type Env, type GoogleApi } from '../auth/endpoints.ts';
+import type { Env } from '../auth/endpoints.ts';
 import { attempt, toApiError } from './errors.ts';
 import { isTransient, type RetryOptions, withRetry } from './retry.ts';
 import { scaled } from './timeout.ts';
-import { guardClient } from './transport.ts';
 
 /** Per-request bound; long waits (operations) loop over bounded requests instead. */
 export const CALL_TIMEOUT_MS = scaled(30_000);
@@ -22,17 +20,6 @@ export interface ApiContext {
   env: Env;
   /** Retry knobs (tests make sleep instant). */
   retry?: RetryOptions;
-}
-
-type GoogleApisAuth = NonNullable<ConstructorParameters<typeof run_v2.Run>[0]['auth']>;
-
-/** googleapis client options for an API: our root URL (honours overrides) and universe. */
-export function clientOptions(api: GoogleApi, ctx: ApiContext) {
-  // googleapis-common pins its own copy of google-auth-library and its types list concrete
-  // client classes; at run time any AuthClient works (it calls request() and getUniverseDomain()).
-  guardClient(ctx.auth);
-  const auth = ctx.auth as unknown as GoogleApisAuth;
-  return { auth, rootUrl: apiRoot(api, ctx.universe, ctx.env), universeDomain: ctx.universe };
 }
 
 /** A read: retried on transient failures, wrapped with what was being attempted. */

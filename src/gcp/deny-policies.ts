@@ -1,9 +1,9 @@
 // IAM v2 deny policies attached to a project, folder or organization: listed (metadata only)
 // then read one by one, as listPolicies omits the rules.
-import { iam_v2 } from '@googleapis/iam/build/v2.js';
-import { type Decoder, decodeAnswer, list, only, optional, record, string, text } from './answer.ts';
-import { type ApiContext, clientOptions } from './clients.ts';
+import { type Decoder, list, only, optional, record, string, text } from './answer.ts';
+import type { ApiContext } from './clients.ts';
 import { CALL_OPTIONS } from './iam.ts';
+import { resourcePath, rest } from './rest.ts';
 
 export interface DenyRule {
   deniedPrincipals?: string[];
@@ -23,8 +23,6 @@ export interface DenyPolicy {
 export function attachmentPoint(hierarchyName: string): string {
   return encodeURIComponent(`cloudresourcemanager.googleapis.com/${hierarchyName}`);
 }
-
-const SERVICE = 'iam.googleapis.com';
 
 // ListPoliciesResponse and GoogleIamV2Policy (gcloud's iam/v2 messages): names to read, then rules.
 const listPage: Decoder<{ names: string[]; next: string | undefined }> = (v, at) => {
@@ -48,28 +46,36 @@ const denyPolicy: Decoder<Omit<DenyPolicy, 'name'>> = (v, at) => {
 };
 
 export function createDenyPoliciesClient(o: ApiContext) {
-  const policies = new iam_v2.Iam(clientOptions('iam', o)).policies;
+  const timeout = CALL_OPTIONS.timeout;
   return {
-    /** Every deny policy attached to the resource, with its rules. */
+    /** Every deny policy attached to the resource, with its rules (iam v2 policies.list, policies.get). */
     async denyPolicies(hierarchyName: string): Promise<DenyPolicy[]> {
       const parent = `policies/${attachmentPoint(hierarchyName)}/denypolicies`;
       const names: string[] = [];
       let pageToken: string | undefined;
       for (let page = 0; page < 20; page++) {
-        const res = await policies.listPolicies(
-          { parent, ...(pageToken ? { pageToken } : {}) },
-          CALL_OPTIONS,
+        const got = await rest(
+          o,
+          'iam',
+          `v2/${resourcePath(parent)}`,
+          { what: 'a ListPoliciesResponse', decode: listPage },
+          { params: { pageToken }, timeout },
         );
-        const got = decodeAnswer(SERVICE, 'a ListPoliciesResponse', listPage, res.data);
         names.push(...got.names);
         pageToken = got.next;
         if (!pageToken) break;
       }
       return Promise.all(
-        names.map(async (name) => {
-          const res = await policies.get({ name }, CALL_OPTIONS);
-          return { name, ...decodeAnswer(SERVICE, 'a Policy', denyPolicy, res.data) };
-        }),
+        names.map(async (name) => ({
+          name,
+          ...(await rest(
+            o,
+            'iam',
+            `v2/${resourcePath(name)}`,
+            { what: 'a Policy', decode: denyPolicy },
+            { timeout },
+          )),
+        })),
       );
     },
   };

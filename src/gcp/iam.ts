@@ -1,7 +1,12 @@
 // IAM v1: service accounts (get, IAM policy, testIamPermissions) and roles.get for
-// predefined and custom roles. Thin: no retries or caching here (the IAM preflight's reader
-// adds those), but every call is bounded in time.
-import { iam_v1 } from '@googleapis/iam/build/v1.js';
+// predefined and custom roles, plus the IAM-policy methods every API with resource policies
+// shares. Thin: no retries or caching here (the IAM preflight's reader adds those), but every
+// call is bounded in time. Plain REST through the auth client (rest.ts): the generated
+// @googleapis clients cost ~60 ms of CPU to load for the handful of methods used here
+// (`node bench/chunks.ts`); paths and methods are the discovery documents' (iam v1, run v2,
+// cloudresourcemanager v3, secretmanager v1).
+
+import type { GoogleApi } from '../auth/endpoints.ts';
 import {
   type Decoder,
   decodeAnswer,
@@ -14,7 +19,8 @@ import {
   strings,
   text,
 } from './answer.ts';
-import { type ApiContext, callOptions, clientOptions } from './clients.ts';
+import { type ApiContext, callOptions } from './clients.ts';
+import { type Expect, type RestCall, resourcePath, rest } from './rest.ts';
 import { scaled } from './timeout.ts';
 
 export interface Binding {
@@ -88,56 +94,76 @@ const roleDecoder: Decoder<string[]> = (v, at) => {
   return optional(o, 'includedPermissions', strings, at) ?? [];
 };
 
-const IAM = 'iam.googleapis.com';
-
 export interface ServiceAccountInfo {
   email: string;
   disabled: boolean;
   projectId?: string;
 }
 
+const POLICY: Expect<ReadPolicy> = { what: 'a Policy', decode: policyDecoder };
+const PERMISSIONS: Expect<string[]> = { what: 'a TestIamPermissionsResponse', decode: permissionsAnswer };
+const bounded = (call: RestCall): RestCall => ({ ...call, timeout: CALL_TIMEOUT_MS });
+
+/**
+ * How an API's getIamPolicy asks for policy version 3 (its discovery document): a GET with
+ * `options.requestedPolicyVersion` in the query (Cloud Run v2, Secret Manager v1), a POST with
+ * the same query (IAM v1 service accounts), or a POST with `{options: {requestedPolicyVersion}}`
+ * as the body (Resource Manager v3).
+ */
+export type GetPolicyStyle = 'get-query' | 'post-query' | 'post-body';
+
+/** google.iam.v1.IAMPolicy's three methods on `{version}/{+resource}:verb` of one API. */
+export function policyCalls(ctx: ApiContext, api: GoogleApi, version: string, style: GetPolicyStyle) {
+  const at = (resource: string, verb: string) => `${version}/${resourcePath(resource)}:${verb}`;
+  const asked =
+    style === 'post-body'
+      ? { method: 'POST' as const, body: { options: { requestedPolicyVersion: 3 } } }
+      : {
+          method: style === 'get-query' ? ('GET' as const) : ('POST' as const),
+          params: { 'options.requestedPolicyVersion': 3 },
+        };
+  return {
+    getIamPolicy: (resource: string): Promise<ReadPolicy> =>
+      rest(ctx, api, at(resource, 'getIamPolicy'), POLICY, bounded(asked)),
+    setIamPolicy: (resource: string, policy: Policy): Promise<ReadPolicy> =>
+      rest(
+        ctx,
+        api,
+        at(resource, 'setIamPolicy'),
+        POLICY,
+        bounded({ method: 'POST', body: { policy, updateMask: 'bindings,etag' } }),
+      ),
+    testIamPermissions: (resource: string, permissions: string[]): Promise<string[]> =>
+      rest(
+        ctx,
+        api,
+        at(resource, 'testIamPermissions'),
+        PERMISSIONS,
+        bounded({ method: 'POST', body: { permissions } }),
+      ),
+  };
+}
+
 export function createIamClient(o: ApiContext) {
-  const iam = new iam_v1.Iam(clientOptions('iam', o));
   // The `-` wildcard lets IAM find the account in whichever project owns it.
   const saName = (email: string) => `projects/-/serviceAccounts/${email}`;
+  const accounts = policyCalls(o, 'iam', 'v1', 'post-query');
   return {
-    async getServiceAccount(email: string): Promise<ServiceAccountInfo> {
-      const res = await iam.projects.serviceAccounts.get({ name: saName(email) }, CALL_OPTIONS);
-      return decodeAnswer(IAM, 'a ServiceAccount', serviceAccountDecoder, res.data);
-    },
-    async getIamPolicy(email: string): Promise<ReadPolicy> {
-      const res = await iam.projects.serviceAccounts.getIamPolicy(
-        { resource: saName(email), 'options.requestedPolicyVersion': 3 },
-        CALL_OPTIONS,
-      );
-      return decodePolicy(IAM, res.data);
-    },
-    async setIamPolicy(email: string, policy: Policy): Promise<ReadPolicy> {
-      const res = await iam.projects.serviceAccounts.setIamPolicy(
-        {
-          resource: saName(email),
-          requestBody: { policy: policy as iam_v1.Schema$Policy, updateMask: 'bindings,etag' },
-        },
-        CALL_OPTIONS,
-      );
-      return decodePolicy(IAM, res.data);
-    },
-    async testIamPermissions(email: string, permissions: string[]): Promise<string[]> {
-      const res = await iam.projects.serviceAccounts.testIamPermissions(
-        { resource: saName(email), requestBody: { permissions } },
-        CALL_OPTIONS,
-      );
-      return decodeAnswer(IAM, 'a TestIamPermissionsResponse', permissionsAnswer, res.data);
-    },
+    getServiceAccount: (email: string): Promise<ServiceAccountInfo> =>
+      rest(
+        o,
+        'iam',
+        `v1/${resourcePath(saName(email))}`,
+        { what: 'a ServiceAccount', decode: serviceAccountDecoder },
+        bounded({}),
+      ),
+    getIamPolicy: (email: string) => accounts.getIamPolicy(saName(email)),
+    setIamPolicy: (email: string, policy: Policy) => accounts.setIamPolicy(saName(email), policy),
+    testIamPermissions: (email: string, permissions: string[]) =>
+      accounts.testIamPermissions(saName(email), permissions),
     /** roles/x, projects/p/roles/x or organizations/o/roles/x -> included permissions. */
-    async getRole(name: string): Promise<string[]> {
-      const res = name.startsWith('projects/')
-        ? await iam.projects.roles.get({ name }, CALL_OPTIONS)
-        : name.startsWith('organizations/')
-          ? await iam.organizations.roles.get({ name }, CALL_OPTIONS)
-          : await iam.roles.get({ name }, CALL_OPTIONS);
-      return decodeAnswer(IAM, 'a Role', roleDecoder, res.data);
-    },
+    getRole: (name: string): Promise<string[]> =>
+      rest(o, 'iam', `v1/${resourcePath(name)}`, { what: 'a Role', decode: roleDecoder }, bounded({})),
   };
 }
 

@@ -1,11 +1,9 @@
 // Resource Manager v3: the project / folder / organization hierarchy and its IAM policies,
 // which the IAM preflight reads as ancestors of every resource it checks.
-import { cloudresourcemanager_v3 } from '@googleapis/cloudresourcemanager/build/v3.js';
-import { type Decoder, decodeAnswer, optional, permissionsAnswer, record, string, text } from './answer.ts';
-import { type ApiContext, clientOptions } from './clients.ts';
-import { CALL_OPTIONS, decodePolicy, type Policy, type ReadPolicy } from './iam.ts';
-
-const SERVICE = 'cloudresourcemanager.googleapis.com';
+import { type Decoder, optional, record, string, text } from './answer.ts';
+import type { ApiContext } from './clients.ts';
+import { CALL_OPTIONS, policyCalls } from './iam.ts';
+import { resourcePath, rest } from './rest.ts';
 
 // Project and Folder (gcloud's cloudresourcemanager/v3 messages): name, and parent when there is one.
 const parentOf: Decoder<string | undefined> = (v, at) => {
@@ -18,54 +16,25 @@ const parentOf: Decoder<string | undefined> = (v, at) => {
 export type HierarchyName = string;
 
 export function createResourcePoliciesClient(o: ApiContext) {
-  const crm = new cloudresourcemanager_v3.Cloudresourcemanager(clientOptions('cloudresourcemanager', o));
-  const pick = (name: HierarchyName) =>
-    name.startsWith('folders/')
-      ? crm.folders
-      : name.startsWith('organizations/')
-        ? crm.organizations
-        : crm.projects;
+  // Projects, folders and organizations share the methods (cloudresourcemanager v3 discovery):
+  // getIamPolicy is a POST whose body asks for policy version 3.
+  const policies = policyCalls(o, 'cloudresourcemanager', 'v3', 'post-body');
   return {
     /** The parent (folders/N or organizations/N) of a project or folder; undefined at the top. */
     async getParent(name: HierarchyName): Promise<string | undefined> {
       if (name.startsWith('organizations/')) return undefined;
-      const res = name.startsWith('folders/')
-        ? await crm.folders.get({ name }, CALL_OPTIONS)
-        : await crm.projects.get({ name }, CALL_OPTIONS);
-      return decodeAnswer(
-        SERVICE,
-        name.startsWith('folders/') ? 'a Folder' : 'a Project',
-        parentOf,
-        res.data,
-      );
-    },
-    async getIamPolicy(resource: HierarchyName): Promise<ReadPolicy> {
-      const res = await pick(resource).getIamPolicy(
-        { resource, requestBody: { options: { requestedPolicyVersion: 3 } } },
-        CALL_OPTIONS,
-      );
-      return decodePolicy(SERVICE, res.data);
-    },
-    async setIamPolicy(resource: HierarchyName, policy: Policy): Promise<ReadPolicy> {
-      const res = await pick(resource).setIamPolicy(
+      const what = name.startsWith('folders/') ? 'a Folder' : 'a Project';
+      return rest(
+        o,
+        'cloudresourcemanager',
+        `v3/${resourcePath(name)}`,
+        { what, decode: parentOf },
         {
-          resource,
-          requestBody: {
-            policy: policy as cloudresourcemanager_v3.Schema$Policy,
-            updateMask: 'bindings,etag',
-          },
+          timeout: CALL_OPTIONS.timeout,
         },
-        CALL_OPTIONS,
       );
-      return decodePolicy(SERVICE, res.data);
     },
-    async testIamPermissions(resource: HierarchyName, permissions: string[]): Promise<string[]> {
-      const res = await pick(resource).testIamPermissions(
-        { resource, requestBody: { permissions } },
-        CALL_OPTIONS,
-      );
-      return decodeAnswer(SERVICE, 'a TestIamPermissionsResponse', permissionsAnswer, res.data);
-    },
+    ...policies,
   };
 }
 

@@ -3,10 +3,9 @@
 // deployer may read logs; otherwise the permission and role that would show them). Two bounded
 // reads; a refused or failed read becomes a reason, never an error.
 import type { ApiContext } from '../gcp/clients.ts';
-import { callOptions, read } from '../gcp/clients.ts';
 import { toApiError } from '../gcp/errors.ts';
 import { type LogEntry, listLogEntries } from '../gcp/logging.ts';
-import { runClient } from '../gcp/run.ts';
+import { listTasks } from '../gcp/run.ts';
 import type { ExecutionDetails } from '../model.ts';
 
 /** How many of the task's last log lines the report shows. */
@@ -57,19 +56,14 @@ export async function executionDetails(ctx: ApiContext, execution: string): Prom
   const details: ExecutionDetails = { failedTasks: [] };
   const at = parts(execution);
   if (!at) return { ...details, tasksUnavailable: `not an execution name: ${execution}` };
-  const run = runClient(ctx);
   try {
-    const res = await read(ctx, `list the tasks of execution ${execution}`, () =>
-      run.projects.locations.jobs.executions.tasks.list({ parent: execution, pageSize: 100 }, callOptions),
-    );
-    for (const t of res.data.tasks ?? []) {
-      const result = t.lastAttemptResult;
-      const failed = (result?.exitCode ?? 0) !== 0 || (result?.status?.code ?? 0) !== 0;
+    for (const t of await listTasks(ctx, execution)) {
+      const failed = (t.exitCode ?? 0) !== 0 || (t.statusCode ?? 0) !== 0;
       if (!failed) continue;
-      const task: ExecutionDetails['failedTasks'][number] = { index: t.index ?? 0 };
-      if (typeof result?.exitCode === 'number') task.exitCode = result.exitCode;
-      if (result?.status?.message) task.message = result.status.message;
-      if (typeof t.retried === 'number') task.retried = t.retried;
+      const task: ExecutionDetails['failedTasks'][number] = { index: t.index };
+      if (t.exitCode !== undefined) task.exitCode = t.exitCode;
+      if (t.message) task.message = t.message;
+      if (t.retried !== undefined) task.retried = t.retried;
       details.failedTasks.push(task);
     }
   } catch (e) {

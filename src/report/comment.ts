@@ -1,7 +1,6 @@
 // The sticky pull-request comment: one comment per PR, found again by a hidden marker and
 // updated on every run. It never fails the step: forks and read-only tokens get a warning.
 
-import { getOctokit } from '@actions/github';
 import { toApiError } from '../gcp/errors.ts';
 import { isTransient, withRetry } from '../gcp/retry.ts';
 import { scaled } from '../gcp/timeout.ts';
@@ -17,6 +16,35 @@ import { renderSchedule } from './schedule.ts';
 import { callout, facts, headline } from './summary.ts';
 
 export const MARKER = '<!-- cloud-run-job-iam -->';
+
+// @actions/github (Octokit, and the undici it imports for proxies: ~560 KiB, ~50 ms of CPU to
+// load, `node bench/chunks.ts`) is needed only to comment on a pull request, so it is a chunk
+// of its own that other runs never load; a pull-request run starts it early (commentClient).
+let octokitModule: Promise<typeof import('@actions/github')> | undefined;
+const github = () => {
+  octokitModule ??= import('@actions/github');
+  return octokitModule;
+};
+
+/** Whether this run will comment on a pull request (the event, the input and a token). */
+export function willComment(
+  result: Pick<RunResult, 'config'>,
+  env: Record<string, string | undefined>,
+): boolean {
+  if (result.config && !result.config.prComment) return false;
+  const eventName = env.GITHUB_EVENT_NAME;
+  return (
+    (eventName === 'pull_request' || eventName === 'pull_request_target') && !!result.config?.githubToken
+  );
+}
+
+/** Load the GitHub client now (while requests are in flight) when this run will comment. */
+export function commentClient(
+  result: Pick<RunResult, 'config'>,
+  env: Record<string, string | undefined>,
+): Promise<unknown> {
+  return willComment(result, env) ? github() : Promise.resolve();
+}
 /** GitHub refuses comment bodies over 65536 characters. */
 const MAX_BODY = 65_000;
 const TIMEOUT_MS = scaled(15_000);
@@ -139,6 +167,7 @@ export async function upsertComment(
   token: string,
   apiUrl: string,
 ): Promise<'created' | 'updated' | 'unchanged'> {
+  const { getOctokit } = await github();
   const octokit = getOctokit(token, { baseUrl: apiUrl });
   const where = { owner: pr.owner, repo: pr.repo, issue_number: pr.number };
   // Every comment carrying the marker (two runs on one pull request may both have created one),

@@ -12,6 +12,8 @@ import { type LocateSources, locate, type StepHints, workflowPathFromRef } from 
 import { setOutputs } from './outputs.ts';
 import { renderSummary } from './summary.ts';
 
+export { commentClient } from './comment.ts';
+
 type Env = Record<string, string | undefined>;
 
 /** A workspace file, or undefined when it is missing or outside the workspace. */

@@ -20,6 +20,8 @@ type Nested = Record<string, Record<string, unknown>>;
 const JSON_OUTPUTS = ['findings', 'granted', 'job_changes'];
 
 /** Every single-target output, as {job: {region: value}}; JSON outputs nest as values. */
+export { commentClient } from './comment.ts';
+
 export function outputsOfMany(runs: readonly TargetRun[]): Record<string, string> {
   const maps: Record<string, Nested> = {};
   for (const { key, outcome } of runs) {

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{g as a,h as b,i as c}from"./chunk-SAGWEYPU.js";import"./chunk-QFCQDGBE.js";import"./chunk-DJ5LTJJG.js";import"./chunk-JKTTIB3C.js";import"./chunk-TMNSK24O.js";import"./chunk-ZP22YZOA.js";import"./chunk-RMG3ODDT.js";import"./chunk-F2RILEOD.js";import"./chunk-F2SCBY65.js";export{b as placeFindings,c as publish,a as sourcesFrom};

@@ -1,2 +1,0 @@
-import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
-import{a,b,c,d}from"./chunk-3BFCSELK.js";import"./chunk-2TCVEZSZ.js";import"./chunk-XPSKJTXD.js";import"./chunk-Q5SXDQ23.js";import"./chunk-TMNSK24O.js";import"./chunk-ZP22YZOA.js";import"./chunk-RMG3ODDT.js";import"./chunk-F2RILEOD.js";import"./chunk-F2SCBY65.js";export{b as createJobV1,a as getJobV1,d as readyCondition,c as replaceJobV1};
