@@ -6,7 +6,7 @@ import type { Env } from './auth/endpoints.ts';
 import { FEATURE_SPEC_INPUTS, parseFeatures } from './inputs/features.ts';
 import { type Bad, matching, splitList, splitPair, toSeconds } from './inputs/lists.ts';
 import { parseArgList, parseTaskTimeout } from './inputs/overrides.ts';
-import { providerName, UNIVERSE, WIF_PROVIDER } from './inputs/patterns.ts';
+import { providerName, REQUEST_REASON, UNIVERSE, WIF_PROVIDER } from './inputs/patterns.ts';
 import { parseSchedule } from './inputs/schedule.ts';
 import { parseSecrets } from './inputs/secrets.ts';
 import { fsGlob, type Glob, metadataPaths, parseRegions } from './inputs/targets.ts';
@@ -43,9 +43,6 @@ export {
 } from './job-rules/names.ts';
 
 export type GetInput = (name: string) => string;
-
-/** An HTTP header value: printable ASCII, no line breaks (a bound keeps every request small). */
-const REQUEST_REASON = /^[\x20-\x7e]{1,512}$/;
 
 /** Environment variables google-github-actions/auth and gcloud use for the default project. */
 export const PROJECT_ENV = [

@@ -2,14 +2,15 @@
 // plan -> IAM preflight -> deploy -> execute; several run in parallel, src/targets.ts) -> one
 // report. Whatever happens, the results are published; the one failure (if any) is thrown
 // once, after the report, for index.ts to set. The whole step is bounded (watchdog.ts).
-// Only what authentication needs is imported here; the rest loads while requests are in flight
-// (loading.ts), so the token exchange never waits for code it does not run.
-import { authenticate, type IdTokenSource } from './auth/credentials.ts';
+// Only what checking the inputs needs is imported here; authentication and the rest load while
+// requests are in flight (loading.ts), so the token exchange never waits for code it does not run.
+import type { IdTokenSource } from './auth/credentials.ts';
 import type { Env } from './auth/endpoints.ts';
+import type { ExchangePrefetch } from './auth/exchange-prefetch.ts';
 import { scaled } from './gcp/timeout.ts';
 import { expandTargets } from './inputs/targets.ts';
 import { readInputs } from './inputs.ts';
-import { afterNextRequestSent } from './loading.ts';
+import { afterNextRequestSent, loadFetchClasses } from './loading.ts';
 import type { RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { resolveLocal } from './plan.ts';
@@ -24,6 +25,8 @@ export { ReportedFailure };
 export interface RunOptions {
   env?: Env;
   getIdToken?: IdTokenSource;
+  /** The token exchange the entry point prepared (auth/exchange-prefetch.ts). */
+  exchange?: ExchangePrefetch;
 }
 
 /** The report chunk, loaded while the deploy is in flight rather than before the first request. */
@@ -73,15 +76,27 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const keys = targetKeys(configs, locals);
 
     stage = 'auth';
-    const authenticating = authenticate(config, env, {
-      project: locals[0]?.project ?? '',
-      ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
-    });
-    // gaxios sends the token exchange with node-fetch, which it imports on its first request:
-    // import it now, while the OIDC token is on its way, not after it has arrived.
+    // Every input and job.yaml is valid: the entry point's token exchange may go ahead, and
+    // leaves before anything compiles.
+    options.exchange?.allow(true);
+    await options.exchange?.sent();
+    // Loaded now, not with this chunk: the inputs were checked, and the exchange sent, first.
+    const authenticating = import('./auth/credentials.ts').then(({ authenticate }) =>
+      authenticate(config, env, {
+        project: locals[0]?.project ?? '',
+        ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
+        ...(options.exchange ? { prefetched: options.exchange.answers } : {}),
+      }),
+    );
+    // gaxios sends every request with node-fetch, which it imports on its first request, and
+    // builds Node's fetch classes: load both now, while the exchange is on its way.
     void import('node-fetch').catch(() => undefined);
-    // The pipeline compiles while the token exchange is on the wire, not before it is sent.
-    const loading = afterNextRequestSent(authenticating).then(pipeline);
+    loadFetchClasses();
+    // The pipeline compiles while the token exchange is on the wire, not before it is sent (the
+    // entry point's exchange is on its way already, whatever compiles).
+    const loading = (options.exchange ? Promise.resolve() : afterNextRequestSent(authenticating)).then(
+      pipeline,
+    );
     loading.catch(() => undefined);
     const auth = await authenticating;
     log.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);
@@ -111,6 +126,8 @@ export async function run(options: RunOptions = {}): Promise<void> {
     };
     runs = await runTargets(configs, locals, keys, shared);
   } catch (e) {
+    // Refused inputs: the entry point's exchange never starts (no-op once it was allowed).
+    options.exchange?.allow(false);
     const { diagnoseInto } = await import('./target.ts');
     failure = await diagnoseInto(result, e, stage);
   } finally {

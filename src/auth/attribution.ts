@@ -10,14 +10,18 @@ export const ACTION_NAME = 'cloud-run-job-deploy';
 export const ACTION_VERSION: string = __ACTION_VERSION__;
 export const USER_AGENT = `${ACTION_NAME}/${ACTION_VERSION}`;
 
-/** Just what interceptors need of a gaxios transport (our copy and googleapis-common's differ in type). */
-interface Transport {
+/** Just what interceptors need of a gaxios transport (GaxiosInterceptorManager's add). */
+export interface Transport {
   interceptors: {
     request: { add(i: { resolved?: (c: Prepared) => Promise<Prepared> }): unknown };
   };
 }
-interface Prepared {
+/** The part of a prepared GaxiosOptions the interceptors read or set. */
+export interface Prepared {
   headers: Headers;
+  url?: string | URL;
+  method?: string;
+  adapter?: unknown;
 }
 
 /** The headers a Google request gets, given the User-Agent it already has. */
@@ -32,7 +36,7 @@ export function attributionHeaders(
 }
 
 /** Transports a credentials object makes requests with: its own, its STS exchange's, its source's. */
-function transportsOf(client: unknown, seen = new Set<unknown>()): Transport[] {
+export function transportsOf(client: unknown, seen = new Set<unknown>()): Transport[] {
   if (!client || typeof client !== 'object' || seen.has(client)) return [];
   seen.add(client);
   const c = client as { transporter?: unknown; stsCredential?: unknown; sourceClient?: unknown };

@@ -11,9 +11,11 @@ import { scaled, withTimeout } from '../gcp/timeout.ts';
 import type { Config } from '../model.ts';
 import { attribute } from './attribution.ts';
 import { guardTokenTransport } from './auth-answers.ts';
-import { apiRoot, type Env, stsTokenUrl } from './endpoints.ts';
+import { CLOUD_PLATFORM_SCOPE, type Env } from './endpoints.ts';
+import { exchangeKey, exchangeParams, type PrefetchedExchange } from './exchange-prefetch.ts';
 import { forkPullRequestHead } from './github-event.ts';
 import { githubIdToken } from './oidc.ts';
+import { replayAnswers } from './replay.ts';
 
 export interface Authenticated {
   client: AuthClient;
@@ -24,7 +26,6 @@ export interface Authenticated {
 /** GitHub OIDC tokens; injectable so the same flow runs outside a runner in tests. */
 export type IdTokenSource = (audience: string) => Promise<string>;
 
-const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const ID_TOKEN_TIMEOUT_MS = scaled(60_000);
 const AUTH_TIMEOUT_MS = scaled(120_000);
 const REQUEST_TIMEOUT_MS = scaled(30_000);
@@ -51,6 +52,8 @@ export interface AuthOptions {
   /** The job's project, already resolved: ADC then needs no project lookup of its own. */
   project?: string;
   getIdToken?: IdTokenSource;
+  /** The exchange the entry point started (exchange-prefetch.ts), used when made for these credentials. */
+  prefetched?: Promise<PrefetchedExchange | undefined>;
 }
 
 export async function authenticate(
@@ -64,6 +67,12 @@ export async function authenticate(
     : await applicationDefault(config, options.project);
   const { client } = source;
   guardTokenTransport(client.transporter);
+  if (config.workloadIdentityProvider && options.prefetched) {
+    const early = await options.prefetched;
+    // Its answers stand in for the network on the library's first exchange below.
+    if (early && early.key === exchangeKey(paramsOf(config, config.workloadIdentityProvider, env)))
+      replayAnswers(client, early.answers);
+  }
   // Before the first request: the token exchange itself carries the User-Agent and reason.
   attribute(client, config.requestReason);
   // Refreshed tokens are masked too (a long execution wait can outlive the first token).
@@ -103,6 +112,16 @@ interface Source {
   principal: () => string | undefined;
 }
 
+function paramsOf(config: Config, provider: string, env: Env) {
+  return exchangeParams(
+    provider,
+    config.universe,
+    env,
+    config.impersonateServiceAccount,
+    config.requestReason,
+  );
+}
+
 /** Which hop of the exchange failed, from the URL the failing request went to. */
 function describeAuthStep(config: Config, e: unknown): string {
   const url = String((e as { config?: { url?: unknown } } | undefined)?.config?.url ?? '');
@@ -121,14 +140,15 @@ function workloadIdentity(
   forkHead: string | undefined,
 ): Source {
   const universe = config.universe;
+  const params = paramsOf(config, provider, env);
   let subject: string | undefined;
   const client = new BoundedIdentityPoolClient({
     transporterOptions,
     type: 'external_account',
     // STS audience is the provider's full resource name; the OIDC token's audience is its URL form.
-    audience: `//iam.${universe}/${provider}`,
+    audience: params.audience,
     subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-    token_url: stsTokenUrl(universe, env),
+    token_url: params.tokenUrl,
     universe_domain: universe,
     subject_token_supplier: {
       getSubjectToken: async () => {
@@ -137,13 +157,9 @@ function workloadIdentity(
         return token;
       },
     },
-    ...(config.impersonateServiceAccount
-      ? {
-          service_account_impersonation_url: `${apiRoot('iamcredentials', universe, env)}v1/projects/-/serviceAccounts/${config.impersonateServiceAccount}:generateAccessToken`,
-        }
-      : {}),
+    ...(params.impersonationUrl ? { service_account_impersonation_url: params.impersonationUrl } : {}),
   });
-  client.scopes = [SCOPE];
+  client.scopes = [CLOUD_PLATFORM_SCOPE];
   const impersonated = config.impersonateServiceAccount;
   // Without impersonation the caller is the federated principal; google.subject maps from
   // assertion.sub in the usual provider setup.
@@ -196,7 +212,7 @@ function jwtSubject(token: string): string | undefined {
 async function applicationDefault(config: Config, project: string | undefined): Promise<Source> {
   const auth = new GoogleAuth({
     clientOptions: { transporterOptions },
-    scopes: [SCOPE],
+    scopes: [CLOUD_PLATFORM_SCOPE],
     universeDomain: config.universe,
     // Without it, an external_account client looks its project up on Resource Manager v1.
     ...(project ? { projectId: project } : {}),

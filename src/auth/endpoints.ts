@@ -58,3 +58,6 @@ export function runRegionalRoot(region: string, universe: string, env: Env = pro
 export function stsTokenUrl(universe: string, env: Env = process.env): string {
   return `${apiRoot('sts', universe, env)}v1/token`;
 }
+
+/** The scope every token the action obtains carries (Google's OAuth 2.0 scopes for Google APIs). */
+export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';

@@ -2,14 +2,12 @@
 // it before the rest of the action is even loaded, so loading overlaps that request instead of
 // preceding it. Only an optimisation: oidc.ts's bounded, retried request stays the authority, and is
 // used whenever the prefetch does not apply (another audience, a proxy to honour) or fails.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { scaled, stepTimeLeft } from '../gcp/timeout.ts';
 import { providerName, UNIVERSE, WIF_PROVIDER } from '../inputs/patterns.ts';
 import type { IdTokenSource } from './credentials.ts';
 import type { Env } from './endpoints.ts';
+import { prefetchJson } from './prefetch-http.ts';
 
-const PREFETCH_TIMEOUT_MS = scaled(15_000);
 /** At most this long before loading the rest even if the request is not flushed yet. */
 const SEND_WAIT_MS = 20;
 
@@ -26,17 +24,6 @@ export function expectedAudience(env: Env): string | undefined {
 
 type Sleep = (ms: number) => Promise<void>;
 
-/**
- * Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3), in ms. Parsed here rather than
- * imported from gcp/errors.ts, which would load the error model before the entry point needs it.
- */
-function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 // Not retry.ts's: this module loads before the rest, and that one brings the writer with it.
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -44,46 +31,19 @@ const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms
 const MAX_RETRY_AFTER_MS = scaled(60_000);
 
 /**
- * GET a JSON document's `value` with node:http(s): global fetch costs ~40 ms more to start. It
- * never follows a redirect (node:http does not); a refusal's Retry-After goes to `onRetryAfter`.
+ * GET a JSON document's `value` (the runner's OIDC token endpoint answers `{"value": "JWT"}`)
+ * with node:http(s): global fetch costs ~40 ms more to start. A refusal's Retry-After goes to
+ * `onRetryAfter`.
  */
-export function getJsonValue(
+export async function getJsonValue(
   url: string,
   headers: Record<string, string>,
   onSent: () => void = () => undefined,
   onRetryAfter: (ms: number) => void = () => undefined,
 ): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const done = (v: string | undefined) => {
-      onSent();
-      resolve(v);
-    };
-    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = request(url, { headers, timeout: PREFETCH_TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => {
-        const after = retryAfterMs(res.headers['retry-after']);
-        if (res.statusCode !== 200 && after !== undefined) onRetryAfter(after);
-        if (res.statusCode !== 200) return done(undefined);
-        try {
-          const value = (JSON.parse(body) as { value?: unknown }).value;
-          done(typeof value === 'string' && value ? value : undefined);
-        } catch {
-          done(undefined);
-        }
-      });
-      res.on('error', () => done(undefined));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => done(undefined));
-    // Flushed to the socket: the caller may now block the thread loading the rest.
-    req.on('finish', onSent);
-    req.end();
-  });
+  const body = await prefetchJson(url, { headers }, { onSent, onRetryAfter });
+  const value = (body as { value?: unknown } | undefined)?.value;
+  return typeof value === 'string' && value ? value : undefined;
 }
 
 /**
@@ -96,7 +56,7 @@ export function prefetchIdToken(
   fallback: () => Promise<IdTokenSource>,
   get: typeof getJsonValue = getJsonValue,
   sleep: Sleep = realSleep,
-): { source: IdTokenSource; sent: Promise<void> } | undefined {
+): { source: IdTokenSource; sent: Promise<void>; token: Promise<string | undefined> } | undefined {
   const audience = expectedAudience(env);
   const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
   const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
@@ -127,5 +87,10 @@ export function prefetchIdToken(
     return (await fallback())(aud);
   };
   // Loading the rest compiles synchronously: wait (briefly) until the request is on the wire.
-  return { source, sent: Promise.race([flushed, new Promise<void>((r) => setTimeout(r, SEND_WAIT_MS))]) };
+  return {
+    source,
+    sent: Promise.race([flushed, new Promise<void>((r) => setTimeout(r, SEND_WAIT_MS))]),
+    // The exchange prefetch starts from it; reading it does not use up the one answer above.
+    token: early,
+  };
 }

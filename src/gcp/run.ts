@@ -140,7 +140,7 @@ export function createJob(ctx: ApiContext, parent: string, jobId: string, job: V
  * `etag` (GoogleCloudRunV2Job.etag: "may be used to detect modification conflict during updates")
  * goes with it: mergeJob keeps the read's etag, and it is required here.
  */
-export function updateJob(ctx: ApiContext, name: string, job: V2Job): Promise<Operation> {
+export async function updateJob(ctx: ApiContext, name: string, job: V2Job): Promise<Operation> {
   if (!job.etag) throw new Error(`internal: an update of job ${name} must carry the etag of its read`);
   return write(`update job ${name}`, () => runCall(ctx, name, OPERATION, { method: 'PATCH', body: job }));
 }

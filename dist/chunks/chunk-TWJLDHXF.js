@@ -1,0 +1,2 @@
+const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);
+function s(t){return t.endsWith("/")?t:`${t}/`}var i=/\/v\d+(?:(?:alpha|beta)\d*)?\/*$/;function o(t){return s(t.trim().replace(i,""))}function c(t,r,n=process.env){let e=n[`GHA_ENDPOINT_OVERRIDE_${t}`];return e?o(e):`https://${t}.${r}/`}function g(t,r,n=process.env){let e=n.GHA_ENDPOINT_OVERRIDE_run;return e?o(e):`https://${t}-run.${r}/`}function p(t,r=process.env){return`${c("sts",t,r)}v1/token`}var u="https://www.googleapis.com/auth/cloud-platform";export{c as a,g as b,p as c,u as d};

@@ -1,2 +1,0 @@
-const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);
-function s(r){return r.endsWith("/")?r:`${r}/`}var i=/\/v\d+(?:(?:alpha|beta)\d*)?\/*$/;function o(r){return s(r.trim().replace(i,""))}function c(r,t,n=process.env){let e=n[`GHA_ENDPOINT_OVERRIDE_${r}`];return e?o(e):`https://${r}.${t}/`}function g(r,t,n=process.env){let e=n.GHA_ENDPOINT_OVERRIDE_run;return e?o(e):`https://${r}-run.${t}/`}function u(r,t=process.env){return`${c("sts",r,t)}v1/token`}export{c as a,g as b,u as c};

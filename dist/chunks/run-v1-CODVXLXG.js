@@ -1,2 +1,0 @@
-const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-7AE7XE6G.js";import"./chunk-K3TCDLG4.js";import"./chunk-UK6ER7JW.js";import"./chunk-GZLTZJBL.js";import"./chunk-C6WJFDKU.js";import"./chunk-3ZUUWLLS.js";import"./chunk-XRKUQR6W.js";import"./chunk-ZYFPRN5O.js";import"./chunk-ZUOFVU7O.js";import"./chunk-2KXACZJN.js";import"./chunk-LVQNKINO.js";import"./chunk-5BBIVSJR.js";import"./chunk-7L2VGD67.js";export{b as createJobV1,a as getJobV1,d as readyCondition,c as replaceJobV1};

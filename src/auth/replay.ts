@@ -1,0 +1,45 @@
+// Hands the entry point's recorded token-exchange answers (exchange-prefetch.ts) to
+// google-auth-library: for the first request of each (same method, same URL), a request
+// interceptor sets gaxios' `adapter` (GaxiosOptions.adapter: "a custom adapter, given the
+// default one") to gaxios' own default adapter with a fetch that answers with the recorded
+// status, headers and body. Everything after the fetch is the library's and ours as usual: the
+// status check and its GaxiosError, the answer decoders and the tokens' mask (auth-answers.ts),
+// the redirect refusal (transport.ts), the library's token cache. Each answer is used once; any
+// other request goes to the network.
+import type { AuthClient } from 'google-auth-library';
+import { type Prepared, transportsOf } from './attribution.ts';
+import type { RecordedAnswer } from './prefetch-http.ts';
+
+type DefaultAdapter = (options: Prepared & { fetchImplementation?: unknown }) => Promise<unknown>;
+
+/** Statuses whose Response has no body (the Fetch standard's null body status). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** A fetch that answers once with `answer`, as fetch would have. */
+function recordedFetch(answer: RecordedAnswer): () => Promise<Response> {
+  return async () =>
+    new Response(NULL_BODY.has(answer.status) ? null : answer.body, {
+      status: answer.status,
+      headers: answer.headers,
+    });
+}
+
+/** Make `client` take `answers` for its matching requests, each once. */
+export function replayAnswers(client: AuthClient, answers: readonly RecordedAnswer[]): void {
+  // A Response cannot carry a status outside 200-599: such an answer is asked for again.
+  const pending = answers.filter((a) => a.status >= 200 && a.status <= 599);
+  if (pending.length === 0) return;
+  for (const transport of new Set(transportsOf(client)))
+    transport.interceptors.request.add({
+      resolved: async (config) => {
+        const method = (config.method ?? 'GET').toUpperCase();
+        const url = String(config.url ?? '');
+        const i = pending.findIndex((a) => a.method === method && a.url === url);
+        const answer = i >= 0 ? pending.splice(i, 1)[0] : undefined;
+        if (answer)
+          config.adapter = (options: Prepared, fallback: DefaultAdapter) =>
+            fallback({ ...options, fetchImplementation: recordedFetch(answer) });
+        return config;
+      },
+    });
+}
