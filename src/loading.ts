@@ -48,3 +48,11 @@ export function afterNextRequestSent(instead?: Promise<unknown>, maxMs = 250): P
 export function loadFetchClasses(): void {
   void [globalThis.Headers, globalThis.Response, globalThis.TextDecoder];
 }
+
+/**
+ * One turn of the event loop: answers that arrived while the thread was busy are read (and the
+ * requests that follow them sent) before the caller compiles the next piece.
+ */
+export function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -10,7 +10,7 @@ import type { ExchangePrefetch } from './auth/exchange-prefetch.ts';
 import { scaled } from './gcp/timeout.ts';
 import { expandTargets } from './inputs/targets.ts';
 import { readInputs } from './inputs.ts';
-import { afterNextRequestSent, loadFetchClasses } from './loading.ts';
+import { afterNextRequestSent, loadFetchClasses, yieldToIo } from './loading.ts';
 import type { RunResult } from './model.ts';
 import { log } from './output/log.ts';
 import { resolveLocal } from './plan.ts';
@@ -46,6 +46,9 @@ const pipeline = () =>
     import('./gcp/run.ts'),
   ]);
 
+/** How long the OIDC answer is awaited before the rest compiles anyway (it would hold STS back). */
+const EXCHANGE_WAIT_MS = scaled(250);
+
 const DOING: Record<Stage, string> = {
   inputs: 'read the inputs',
   auth: 'authenticate',
@@ -76,12 +79,14 @@ export async function run(options: RunOptions = {}): Promise<void> {
     const keys = targetKeys(configs, locals);
 
     stage = 'auth';
-    // Every input and job.yaml is valid: the entry point's token exchange may go ahead, and
-    // leaves before anything compiles.
+    // Every input and job.yaml is valid: the entry point's token exchange may go ahead. Nothing
+    // compiles until STS's request has left (the OIDC answer may still be on its way): the rest
+    // compiles while STS and impersonation answer, which leaves the thread free to send each.
     options.exchange?.allow(true);
-    await options.exchange?.sent();
+    await options.exchange?.sent(EXCHANGE_WAIT_MS);
     // Loaded now, not with this chunk: the inputs were checked, and the exchange sent, first.
-    const authenticating = import('./auth/credentials.ts').then(({ authenticate }) =>
+    const credentials = import('./auth/credentials.ts');
+    const authenticating = credentials.then(({ authenticate }) =>
       authenticate(config, env, {
         project: locals[0]?.project ?? '',
         ...(options.getIdToken ? { getIdToken: options.getIdToken } : {}),
@@ -90,13 +95,18 @@ export async function run(options: RunOptions = {}): Promise<void> {
     );
     // gaxios sends every request with node-fetch, which it imports on its first request, and
     // builds Node's fetch classes: load both now, while the exchange is on its way.
-    void import('node-fetch').catch(() => undefined);
-    loadFetchClasses();
+    void credentials
+      .then(yieldToIo)
+      .then(() => {
+        loadFetchClasses();
+        return import('node-fetch');
+      })
+      .catch(() => undefined);
     // The pipeline compiles while the token exchange is on the wire, not before it is sent (the
-    // entry point's exchange is on its way already, whatever compiles).
-    const loading = (options.exchange ? Promise.resolve() : afterNextRequestSent(authenticating)).then(
-      pipeline,
-    );
+    // entry point's exchange is on its way already: piece by piece, each answer read between).
+    const loading = (
+      options.exchange ? credentials.then(yieldToIo) : afterNextRequestSent(authenticating)
+    ).then(pipeline);
     loading.catch(() => undefined);
     const auth = await authenticating;
     log.info(`Authenticated${auth.principal ? ` as ${auth.principal}` : ''}`);

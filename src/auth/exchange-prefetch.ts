@@ -109,11 +109,11 @@ export interface ExchangePrefetch {
   /** true once every input is valid: the exchange may start; false: it never does. */
   allow: (valid: boolean) => void;
   /**
-   * Resolves once STS's request is on the wire, so that compiling (which blocks the one thread)
-   * does not hold it back; at once when it is not about to leave (the OIDC token has not come),
-   * and within 20 ms at most.
+   * Resolves once STS's request is on the wire (or the exchange ended), so that compiling, which
+   * blocks the one thread, never holds it back: the OIDC answer is awaited for up to `maxWaitMs`,
+   * then 20 ms at most for the request to be flushed.
    */
-  sent: () => Promise<void>;
+  sent: (maxWaitMs: number) => Promise<void>;
 }
 
 /** Prepares the exchange from the prefetched OIDC token (prefetchExchange, once allowed). */
@@ -126,10 +126,6 @@ export function startExchange(
   const allowed = new Promise<boolean>((resolve) => {
     allow = resolve;
   });
-  let tokenHere = false;
-  void idToken.then(() => {
-    tokenHere = true;
-  });
   let flushed: () => void = () => undefined;
   const stsFlushed = new Promise<void>((resolve) => {
     flushed = resolve;
@@ -138,10 +134,18 @@ export function startExchange(
     send(url, init, url === params.tokenUrl ? { onSent: flushed } : {}),
   );
   void answers.finally(flushed);
-  const sent = () =>
-    tokenHere
-      ? Promise.race([stsFlushed, new Promise<void>((r) => setTimeout(r, SEND_WAIT_MS))])
-      : Promise.resolve();
+  const within = (p: Promise<unknown>, ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      void p.finally(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  const sent = async (maxWaitMs: number) => {
+    await within(idToken, maxWaitMs);
+    await within(stsFlushed, SEND_WAIT_MS);
+  };
   return { answers, allow, sent };
 }
 
