@@ -177,7 +177,11 @@ export async function prefetchExchange(
   });
   const sts = await send(params.tokenUrl, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    headers: {
+      ...headers,
+      'content-type': 'application/x-www-form-urlencoded;charset=UTF-8',
+      accept: 'application/json',
+    },
     body: form.toString(),
   });
   if (!sts) return undefined;
