@@ -2,9 +2,17 @@
 // or node:https as the URL says, bounded in time, never following a redirect (node:http does not),
 // never retried. A prefetch is only an optimisation: any failure is an undefined answer, and the
 // library path behind it (oidc.ts, google-auth-library) asks again and reports what went wrong.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { request as httpRequest } from 'node:http';
 import { scaled } from '../gcp/timeout.ts';
+
+/**
+ * node:https loads TLS (~10 ms at start): taken when the URL needs it, not at every start (the
+ * runner's OIDC endpoint is https; an emulator's, or a proxy-less test's, may be plain http).
+ */
+const requestFor = (url: string): typeof httpRequest =>
+  url.startsWith('https:')
+    ? process.getBuiltinModule('node:https').request
+    : process.getBuiltinModule('node:http').request;
 
 const PREFETCH_TIMEOUT_MS = scaled(15_000);
 
@@ -55,7 +63,7 @@ export function prefetchAnswer(
       onSent();
       resolve(v);
     };
-    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const request = requestFor(url);
     let req: ReturnType<typeof httpRequest>;
     try {
       req = request(url, { method, headers: init.headers, timeout: PREFETCH_TIMEOUT_MS }, (res) => {
