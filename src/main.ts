@@ -93,15 +93,9 @@ export async function run(options: RunOptions = {}): Promise<void> {
         ...(options.exchange ? { prefetched: options.exchange.answers } : {}),
       }),
     );
-    // gaxios sends every request with node-fetch, which it imports on its first request, and
-    // builds Node's fetch classes: load both now, while the exchange is on its way.
-    void credentials
-      .then(yieldToIo)
-      .then(() => {
-        loadFetchClasses();
-        return import('node-fetch');
-      })
-      .catch(() => undefined);
+    // gaxios builds Node's fetch classes (Headers, Response) for every request: load them now,
+    // while the exchange is on its way.
+    void credentials.then(yieldToIo).then(loadFetchClasses, () => undefined);
     // The pipeline compiles while the token exchange is on the wire, not before it is sent (the
     // entry point's exchange is on its way already: piece by piece, each answer read between).
     const loading = (

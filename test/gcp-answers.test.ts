@@ -62,6 +62,8 @@ const NO_CALL = new Set([
   'storage.ts:bucketOf',
   'timeout.ts:*',
   'transport.ts:*',
+  // gaxios' fetch (the transport every call above goes through), not a call of its own.
+  'http-fetch.ts:*',
   'answer.ts:Mismatch',
   // Pure readers of error bodies (google.rpc.Status details, permission names): no calls.
   'permission-grammar.ts:*',

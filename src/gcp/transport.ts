@@ -1,11 +1,11 @@
-// Every request the action makes through gaxios (the auth client's transport, STS's own): a
-// redirect is never followed. node-fetch follows redirects by default and re-sends the request,
-// form body included, to wherever the Location says; with redirect 'manual' the 3xx comes back as
-// the answer and is turned here into one error naming the endpoint and the origin it pointed to.
-// (gaxios passes fetch options through: GaxiosOptions extends RequestInit, node-fetch honours
-// `redirect: 'manual'`.)
+// Every request the action makes through gaxios (the auth client's transport, STS's own) goes
+// through http-fetch.ts, and a redirect is never followed: a 3xx comes back as the answer (as
+// with `redirect: 'manual'`, also set here for any other fetch) and is turned here into one error
+// naming the endpoint and the origin it pointed to, never re-sent, form body included, to
+// wherever the Location says.
 import type { AuthClient } from 'google-auth-library';
 import { BadAnswer, isRecord, REDIRECT_REFUSED } from './answer.ts';
+import { httpFetch } from './http-fetch.ts';
 import { serviceOfUrl } from './services.ts';
 
 type Transporter = AuthClient['transporter'];
@@ -48,6 +48,8 @@ export function guardTransport(transporter: Transporter | undefined): void {
   transporter.interceptors.request.add({
     resolved: async (config) => {
       config.redirect = 'manual';
+      // gaxios' fetch of our own (http-fetch.ts) rather than node-fetch, its default.
+      config.fetchImplementation ??= httpFetch;
       return config;
     },
   });
