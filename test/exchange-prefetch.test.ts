@@ -11,10 +11,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   exchangeKey,
   exchangeParams,
+  type PrefetchedExchange,
   paramsFromEnv,
   prefetchExchange,
   startExchange,
 } from '../src/auth/exchange-prefetch.ts';
+import { prefetchAnswer } from '../src/auth/prefetch-http.ts';
 import { replayAnswers } from '../src/auth/replay.ts';
 import { parseInputs } from '../src/inputs.ts';
 import { actionDefaults } from './helpers/runner-env.ts';
@@ -93,6 +95,9 @@ function libraryClient() {
 }
 
 const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
+/** Every answer of an exchange, once all have come (the last may still be on its way). */
+const statuses = async (e: PrefetchedExchange | undefined) =>
+  (await Promise.all((e?.answers ?? []).map((a) => a.answer))).map((a) => a?.status);
 
 describe('the exchange the entry point starts', () => {
   it('sends the requests google-auth-library sends, field for field', async () => {
@@ -100,7 +105,7 @@ describe('the exchange the entry point starts', () => {
     const library = seen;
     seen = [];
     const exchange = await prefetchExchange(params(), Promise.resolve(ID_TOKEN), Promise.resolve(true));
-    expect(exchange?.answers.map((a) => a.status)).toEqual([200, 200]);
+    expect(await statuses(exchange)).toEqual([200, 200]);
     expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(library.map((s) => `${s.method} ${s.path}`));
     expect(form(seen[0]?.body ?? '')).toEqual(form(library[0]?.body ?? ''));
     expect(JSON.parse(seen[1]?.body ?? '')).toEqual(JSON.parse(library[1]?.body ?? ''));
@@ -119,7 +124,9 @@ describe('the exchange the entry point starts', () => {
   });
 
   it('carries the request reason and the User-Agent on both requests', async () => {
-    await prefetchExchange(params('ticket 42'), Promise.resolve(ID_TOKEN), Promise.resolve(true));
+    await statuses(
+      await prefetchExchange(params('ticket 42'), Promise.resolve(ID_TOKEN), Promise.resolve(true)),
+    );
     expect(seen.map((s) => s.headers['x-goog-request-reason'])).toEqual(['ticket 42', 'ticket 42']);
     expect(seen.every((s) => s.headers['user-agent']?.startsWith('cloud-run-job-deploy/'))).toBe(true);
   });
@@ -138,7 +145,7 @@ describe('the exchange the entry point starts', () => {
     expect(seen).toEqual([]);
     give(ID_TOKEN);
     await started.sent(1_000);
-    await started.answers;
+    await statuses(await started.answers);
     expect(seen.map((s) => s.path)).toEqual([
       '/v1/token',
       `/v1/projects/-/serviceAccounts/${SA}:generateAccessToken`,
@@ -147,8 +154,38 @@ describe('the exchange the entry point starts', () => {
 });
 
 describe('the library reads the recorded answers', () => {
+  it('reads STS while impersonation is still on its way, and takes its answer when it comes', async () => {
+    const exchange = await prefetchExchange(params(), Promise.resolve(ID_TOKEN), Promise.resolve(true));
+    // Resolved once STS answered: impersonation's answer is a promise still.
+    expect(exchange?.answers.map((a) => a.url)).toEqual([params().tokenUrl, params().impersonationUrl]);
+    const client = libraryClient();
+    replayAnswers(client, exchange?.answers ?? []);
+    expect((await client.getAccessToken()).token).toBe('ya29.impersonated');
+    // The exchange's own two requests only: the library asked nothing itself.
+    expect(seen.map((s) => s.path)).toEqual([
+      '/v1/token',
+      `/v1/projects/-/serviceAccounts/${SA}:generateAccessToken`,
+    ]);
+  });
+
+  it('asks impersonation itself when the exchange got no answer to it', async () => {
+    const exchange = await prefetchExchange(
+      params(),
+      Promise.resolve(ID_TOKEN),
+      Promise.resolve(true),
+      (url, init) =>
+        url.includes('generateAccessToken') ? Promise.resolve(undefined) : prefetchAnswer(url, init),
+    );
+    seen = [];
+    const client = libraryClient();
+    replayAnswers(client, exchange?.answers ?? []);
+    expect((await client.getAccessToken()).token).toBe('ya29.impersonated');
+    expect(seen.map((s) => s.path)).toEqual([`/v1/projects/-/serviceAccounts/${SA}:generateAccessToken`]);
+  });
+
   it('makes neither request again and ends with the same token', async () => {
     const exchange = await prefetchExchange(params(), Promise.resolve(ID_TOKEN), Promise.resolve(true));
+    await statuses(exchange);
     seen = [];
     const client = libraryClient();
     replayAnswers(client, exchange?.answers ?? []);
@@ -173,7 +210,7 @@ describe('the library reads the recorded answers', () => {
       );
     seen = [];
     const exchange = await prefetchExchange(params(), Promise.resolve(ID_TOKEN), Promise.resolve(true));
-    expect(exchange?.answers.map((a) => a.status)).toEqual([400]);
+    expect(await statuses(exchange)).toEqual([400]);
     seen = [];
     const client = libraryClient();
     replayAnswers(client, exchange?.answers ?? []);

@@ -34,11 +34,21 @@ export interface ExchangeParams {
   reason?: string;
 }
 
+/** A request the exchange made, and its answer once it came (undefined: none came). */
+export interface PendingAnswer {
+  method: string;
+  url: string;
+  answer: Promise<RecordedAnswer | undefined>;
+}
+
 export interface PrefetchedExchange {
   /** exchangeKey of the parameters it was made with. */
   key: string;
-  /** STS's answer, then generateAccessToken's when it was asked. */
-  answers: RecordedAnswer[];
+  /**
+   * STS's answer, then generateAccessToken's request while it is still on its way: the library
+   * reads STS's answer, and sends its impersonation request, during that round trip.
+   */
+  answers: PendingAnswer[];
 }
 
 const STS_FORM = {
@@ -152,7 +162,7 @@ export function startExchange(
 /**
  * Runs the exchange from the prefetched OIDC token once `inputsValid` says every input is valid
  * (nothing reaches Google for a run that inputs.ts refuses); undefined when it does not apply or
- * no answer came.
+ * STS gave no answer. Resolves once STS has answered, generateAccessToken's answer pending.
  */
 export async function prefetchExchange(
   params: ExchangeParams,
@@ -185,10 +195,15 @@ export async function prefetchExchange(
     body: form.toString(),
   });
   if (!sts) return undefined;
-  const exchange: PrefetchedExchange = { key: exchangeKey(params), answers: [sts] };
+  const answered = (a: RecordedAnswer): PendingAnswer => ({
+    method: a.method,
+    url: a.url,
+    answer: Promise.resolve(a),
+  });
+  const exchange: PrefetchedExchange = { key: exchangeKey(params), answers: [answered(sts)] };
   const token = stsToken(sts);
   if (!params.impersonationUrl || !token) return exchange;
-  const impersonated = await send(params.impersonationUrl, {
+  const impersonated = send(params.impersonationUrl, {
     method: 'POST',
     headers: {
       ...headers,
@@ -198,6 +213,6 @@ export async function prefetchExchange(
     },
     body: JSON.stringify({ scope: [CLOUD_PLATFORM_SCOPE], lifetime: LIFETIME }),
   });
-  if (impersonated) exchange.answers.push(impersonated);
+  exchange.answers.push({ method: 'POST', url: params.impersonationUrl, answer: impersonated });
   return exchange;
 }

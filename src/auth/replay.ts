@@ -5,9 +5,11 @@
 // status, headers and body. Everything after the fetch is the library's and ours as usual: the
 // status check and its GaxiosError, the answer decoders and the tokens' mask (auth-answers.ts),
 // the redirect refusal (transport.ts), the library's token cache. Each answer is used once; any
-// other request goes to the network.
+// other request goes to the network. An answer still on its way is waited for, so the library
+// reads the first while the second is in flight.
 import type { AuthClient } from 'google-auth-library';
 import { type Prepared, transportsOf } from './attribution.ts';
+import type { PendingAnswer } from './exchange-prefetch.ts';
 import type { RecordedAnswer } from './prefetch-http.ts';
 
 type DefaultAdapter = (options: Prepared & { fetchImplementation?: unknown }) => Promise<unknown>;
@@ -24,10 +26,16 @@ function recordedFetch(answer: RecordedAnswer): () => Promise<Response> {
     });
 }
 
-/** Make `client` take `answers` for its matching requests, each once. */
-export function replayAnswers(client: AuthClient, answers: readonly RecordedAnswer[]): void {
-  // A Response cannot carry a status outside 200-599: such an answer is asked for again.
-  const pending = answers.filter((a) => a.status >= 200 && a.status <= 599);
+/** A Response cannot carry a status outside 200-599: such an answer is asked for again. */
+const replayable = (a: RecordedAnswer | undefined): a is RecordedAnswer =>
+  a !== undefined && a.status >= 200 && a.status <= 599;
+
+/**
+ * Make `client` take `answers` for its matching requests, each once. An answer still on its way
+ * is waited for; one that never came (or cannot be replayed) lets the request go to the network.
+ */
+export function replayAnswers(client: AuthClient, answers: readonly PendingAnswer[]): void {
+  const pending = [...answers];
   if (pending.length === 0) return;
   for (const transport of new Set(transportsOf(client)))
     transport.interceptors.request.add({
@@ -35,10 +43,14 @@ export function replayAnswers(client: AuthClient, answers: readonly RecordedAnsw
         const method = (config.method ?? 'GET').toUpperCase();
         const url = String(config.url ?? '');
         const i = pending.findIndex((a) => a.method === method && a.url === url);
-        const answer = i >= 0 ? pending.splice(i, 1)[0] : undefined;
-        if (answer)
-          config.adapter = (options: Prepared, fallback: DefaultAdapter) =>
-            fallback({ ...options, fetchImplementation: recordedFetch(answer) });
+        const match = i >= 0 ? pending.splice(i, 1)[0] : undefined;
+        if (match)
+          config.adapter = async (options: Prepared, fallback: DefaultAdapter) => {
+            const answer = await match.answer;
+            return replayable(answer)
+              ? fallback({ ...options, fetchImplementation: recordedFetch(answer) })
+              : fallback(options);
+          };
         return config;
       },
     });
