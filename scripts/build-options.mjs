@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 
-// googleapis-common pins its own copies of google-auth-library and gaxios (same major as
-// ours); bundling one copy of each keeps ~150 KiB out of the cold start.
+// A dependency that pins its own copy of google-auth-library or gaxios (googleapis-common did,
+// when the generated API clients were bundled) gets ours: one copy of each in the bundle.
 const top = (name) => fileURLToPath(new URL(`node_modules/${name}`, root));
 
 export const ROOT = fileURLToPath(root);
