@@ -7,9 +7,9 @@ import type { ClientRequest } from 'node:http';
 
 // Published by node:http for every client request, once it has its socket (Node's
 // diagnostics_channel docs, "Built-in Channels: HTTP", added in
-// https://github.com/nodejs/node/commit/8c97f63401); gaxios (through node-fetch) and
-// @actions/http-client both send through node:http. Built-in channels are marked experimental:
-// were it ever silent, `maxMs` still bounds the wait.
+// https://github.com/nodejs/node/commit/8c97f63401); gaxios (through http-fetch.ts),
+// @actions/http-client and the entry point's prefetches all send through node:http. Built-in
+// channels are marked experimental: were it ever silent, `maxMs` still bounds the wait.
 const REQUEST_START = 'http.client.request.start';
 
 /**
