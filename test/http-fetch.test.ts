@@ -4,6 +4,7 @@
 // answer is an error, compressed bodies are read).
 import { Agent, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Gaxios, GaxiosError } from 'gaxios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,5 +141,38 @@ describe('through gaxios', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GaxiosError);
     expect(toApiError(err)).toMatchObject({ httpStatus: 403, status: 'PERMISSION_DENIED' });
+  });
+
+  it("goes through the proxy gaxios picks from HTTPS_PROXY (node-fetch's behaviour kept)", async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const saved = { HTTPS_PROXY: process.env.HTTPS_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    delete process.env.NO_PROXY;
+    try {
+      const res = await new Gaxios({ fetchImplementation: httpFetch, retry: false }).request({
+        url: `${base}/echo`,
+        responseType: 'json',
+      });
+      expect(res.data).toMatchObject({ ok: true });
+      expect(tunnels).toEqual([new URL(base).host]);
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await new Promise<void>((r) => proxy.close(() => r()));
+    }
   });
 });
