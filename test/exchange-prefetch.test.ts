@@ -4,8 +4,6 @@
 // answers makes none of those requests again and ends with the same token, and a refusal
 // reaches the library as the same error it would have raised on the network.
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { IdentityPoolClient } from 'google-auth-library';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -19,59 +17,47 @@ import {
 import { prefetchAnswer } from '../src/auth/prefetch-http.ts';
 import { replayAnswers } from '../src/auth/replay.ts';
 import { parseInputs } from '../src/inputs.ts';
+import { type RecordingServer, recordingServer, type Seen } from './helpers/recording-server.ts';
 import { actionDefaults } from './helpers/runner-env.ts';
 
 const PROVIDER = 'projects/123/locations/global/workloadIdentityPools/pool/providers/github';
 const SA = 'deployer@app.iam.gserviceaccount.com';
 const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vcjpyZWY6cmVmcy9oZWFkcy9tYWluIn0.c2ln';
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-let server: Server;
+let server: RecordingServer;
 let root = '';
 let seen: Seen[] = [];
 /** What the fake STS answers: a token, or a refusal as STS words one (OAuth error body). */
 let refuse = false;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString('utf8');
-    });
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-      res.setHeader('content-type', 'application/json');
-      if (req.url === '/v1/token' && refuse) {
-        res.statusCode = 400;
-        res.end(
-          JSON.stringify({
-            error: 'unauthorized_client',
-            error_description: 'The given credential is rejected by the attribute condition.',
-          }),
-        );
-      } else if (req.url === '/v1/token')
-        res.end(
-          JSON.stringify({
-            access_token: 'sts-token',
-            issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-            token_type: 'Bearer',
-            expires_in: 3600,
-          }),
-        );
-      else res.end(JSON.stringify({ accessToken: 'ya29.impersonated', expireTime: '2099-01-01T00:00:00Z' }));
-    });
+  server = await recordingServer(({ path }, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (path === '/v1/token' && refuse) {
+      res.statusCode = 400;
+      res.end(
+        JSON.stringify({
+          error: 'unauthorized_client',
+          error_description: 'The given credential is rejected by the attribute condition.',
+        }),
+      );
+    } else if (path === '/v1/token')
+      res.end(
+        JSON.stringify({
+          access_token: 'sts-token',
+          issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          token_type: 'Bearer',
+          expires_in: 3600,
+        }),
+      );
+    else res.end(JSON.stringify({ accessToken: 'ya29.impersonated', expireTime: '2099-01-01T00:00:00Z' }));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  root = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  root = `${server.url}/`;
+  seen = server.seen;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 beforeEach(() => {
-  seen = [];
+  seen.length = 0;
   refuse = false;
 });
 
@@ -102,8 +88,8 @@ const statuses = async (e: PrefetchedExchange | undefined) =>
 describe('the exchange the entry point starts', () => {
   it('sends the requests google-auth-library sends, field for field', async () => {
     await libraryClient().getAccessToken();
-    const library = seen;
-    seen = [];
+    const library = [...seen];
+    seen.length = 0;
     const exchange = await prefetchExchange(params(), Promise.resolve(ID_TOKEN), Promise.resolve(true));
     expect(await statuses(exchange)).toEqual([200, 200]);
     expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(library.map((s) => `${s.method} ${s.path}`));
@@ -176,7 +162,7 @@ describe('the library reads the recorded answers', () => {
       (url, init) =>
         url.includes('generateAccessToken') ? Promise.resolve(undefined) : prefetchAnswer(url, init),
     );
-    seen = [];
+    seen.length = 0;
     const client = libraryClient();
     replayAnswers(client, exchange?.answers ?? []);
     expect((await client.getAccessToken()).token).toBe('ya29.impersonated');
@@ -186,7 +172,7 @@ describe('the library reads the recorded answers', () => {
   it('makes neither request again and ends with the same token', async () => {
     const exchange = await prefetchExchange(params(), Promise.resolve(ID_TOKEN), Promise.resolve(true));
     await statuses(exchange);
-    seen = [];
+    seen.length = 0;
     const client = libraryClient();
     replayAnswers(client, exchange?.answers ?? []);
     expect((await client.getAccessToken()).token).toBe('ya29.impersonated');
@@ -208,10 +194,10 @@ describe('the library reads the recorded answers', () => {
         () => undefined,
         (e: unknown) => e as Error,
       );
-    seen = [];
+    seen.length = 0;
     const exchange = await prefetchExchange(params(), Promise.resolve(ID_TOKEN), Promise.resolve(true));
     expect(await statuses(exchange)).toEqual([400]);
-    seen = [];
+    seen.length = 0;
     const client = libraryClient();
     replayAnswers(client, exchange?.answers ?? []);
     const replayed = await client.getAccessToken().then(

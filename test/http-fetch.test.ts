@@ -2,7 +2,7 @@
 // gaxios itself: what it sends, what it hands back, and the behaviours node-fetch gave that the
 // action relies on (timeouts abort, a proxy agent is used, redirects are not followed, a cut
 // answer is an error, compressed bodies are read).
-import { Agent, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -10,54 +10,41 @@ import { Gaxios, GaxiosError } from 'gaxios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiError } from '../src/gcp/errors.ts';
 import { httpFetch } from '../src/gcp/http-fetch.ts';
+import { type RecordingServer, recordingServer, type Seen } from './helpers/recording-server.ts';
 
-interface Seen {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-let server: Server;
+let server: RecordingServer;
 let base = '';
-const seen: Seen[] = [];
+let seen: Seen[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => {
-      body += c.toString('utf8');
-    });
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-      const path = req.url ?? '';
-      if (path === '/gzip') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-        res.end(gzipSync(JSON.stringify({ zipped: true })));
-      } else if (path === '/redirect') {
-        res.writeHead(302, { location: 'http://elsewhere.example/steal' });
-        res.end();
-      } else if (path === '/slow') {
-        setTimeout(() => res.end('{}'), 2_000).unref();
-      } else if (path === '/cut') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
-        res.write('{"half":');
-        setTimeout(() => res.destroy(), 20);
-      } else if (path === '/denied') {
-        res.writeHead(403, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 403, message: 'no', status: 'PERMISSION_DENIED' } }));
-      } else if (path === '/empty') {
-        res.writeHead(204);
-        res.end();
-      } else {
-        res.writeHead(200, { 'content-type': 'application/json', 'x-multi': ['a', 'b'] });
-        res.end(JSON.stringify({ ok: true, echo: body }));
-      }
-    });
+  server = await recordingServer(({ path, body }, res) => {
+    if (path === '/gzip') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ zipped: true })));
+    } else if (path === '/redirect') {
+      res.writeHead(302, { location: 'http://elsewhere.example/steal' });
+      res.end();
+    } else if (path === '/slow') {
+      setTimeout(() => res.end('{}'), 2_000).unref();
+    } else if (path === '/cut') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"half":');
+      setTimeout(() => res.destroy(), 20);
+    } else if (path === '/denied') {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 403, message: 'no', status: 'PERMISSION_DENIED' } }));
+    } else if (path === '/empty') {
+      res.writeHead(204);
+      res.end();
+    } else {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-multi': ['a', 'b'] });
+      res.end(JSON.stringify({ ok: true, echo: body }));
+    }
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = server.url;
+  seen = server.seen;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => server.close());
 
 describe('httpFetch', () => {
   it('sends the method, headers and body, and answers a standard Response', async () => {
