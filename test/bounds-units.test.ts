@@ -4,8 +4,9 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs, StepError } from '../src/gcp/errors.ts';
+import { StepError } from '../src/gcp/errors.ts';
 import { withRetry } from '../src/gcp/retry.ts';
+import { retryAfterMs } from '../src/gcp/retry-after.ts';
 import { serviceOfUrl } from '../src/gcp/services.ts';
 import { checkMetadataPath } from '../src/job/metadata-file.ts';
 

@@ -64,6 +64,8 @@ const NO_CALL = new Set([
   'transport.ts:*',
   // gaxios' fetch (the transport every call above goes through), not a call of its own.
   'http-fetch.ts:*',
+  'node-request.ts:*',
+  'retry-after.ts:*',
   'answer.ts:Mismatch',
   // Pure readers of error bodies (google.rpc.Status details, permission names): no calls.
   'permission-grammar.ts:*',

@@ -1,18 +1,10 @@
-// The one HTTP call of the entry point's prefetches (the OIDC token, the token exchange): node:http
-// or node:https as the URL says, bounded in time, never following a redirect (node:http does not),
+// The one HTTP call of the entry point's prefetches (the OIDC token, the token exchange): one
+// exchange on node:http(s) (gcp/node-request.ts), bounded in time, never following a redirect,
 // never retried. A prefetch is only an optimisation: any failure is an undefined answer, and the
 // library path behind it (oidc.ts, google-auth-library) asks again and reports what went wrong.
-import type { request as httpRequest } from 'node:http';
+import { sendRequest } from '../gcp/node-request.ts';
+import { retryAfterMs } from '../gcp/retry-after.ts';
 import { scaled } from '../gcp/timeout.ts';
-
-/**
- * node:https loads TLS (~10 ms at start): taken when the URL needs it, not at every start (the
- * runner's OIDC endpoint is https; an emulator's, or a proxy-less test's, may be plain http).
- */
-const requestFor = (url: string): typeof httpRequest =>
-  url.startsWith('https:')
-    ? process.getBuiltinModule('node:https').request
-    : process.getBuiltinModule('node:http').request;
 
 const PREFETCH_TIMEOUT_MS = scaled(15_000);
 
@@ -29,18 +21,6 @@ export interface PrefetchHooks {
   onRetryAfter?: (ms: number) => void;
 }
 
-/**
- * Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3), in ms. Parsed here rather than
- * imported from gcp/errors.ts, which would load the error model before the entry point needs it.
- */
-export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** An answer as it came: status, headers and body, for the library to read as if it had asked. */
 export interface RecordedAnswer {
   method: string;
@@ -51,44 +31,30 @@ export interface RecordedAnswer {
 }
 
 /** The whole answer, whatever its status; undefined when none came (network, timeout, refused header). */
-export function prefetchAnswer(
+export async function prefetchAnswer(
   url: string,
   init: PrefetchRequest,
   hooks: PrefetchHooks = {},
 ): Promise<RecordedAnswer | undefined> {
-  const onSent = hooks.onSent ?? (() => undefined);
   const method = init.method ?? 'GET';
-  return new Promise((resolve) => {
-    const done = (v: RecordedAnswer | undefined) => {
-      onSent();
-      resolve(v);
-    };
-    const request = requestFor(url);
-    let req: ReturnType<typeof httpRequest>;
-    try {
-      req = request(url, { method, headers: init.headers, timeout: PREFETCH_TIMEOUT_MS }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers))
-            if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-          done({ method, url, status: res.statusCode ?? 0, headers, body });
-        });
-        res.on('error', () => done(undefined));
-      });
-    } catch {
-      // A header node:http refuses (it validates names and values): no request was made.
-      return done(undefined);
-    }
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => done(undefined));
-    req.on('finish', onSent);
-    req.end(init.body);
-  });
+  try {
+    const answer = await sendRequest(url, {
+      method,
+      headers: init.headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      signal: AbortSignal.timeout(PREFETCH_TIMEOUT_MS),
+      ...(hooks.onSent ? { onSent: hooks.onSent } : {}),
+    });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(answer.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    return { method, url, status: answer.status, headers, body: answer.body.toString('utf8') };
+  } catch {
+    return undefined;
+  } finally {
+    // Sent or failed: either way the caller may now block the thread.
+    hooks.onSent?.();
+  }
 }
 
 /** The parsed JSON body of a 200 answer; undefined for anything else (status, body, network). */

@@ -8,22 +8,16 @@
 // other request goes to the network. An answer still on its way is waited for, so the library
 // reads the first while the second is in flight.
 import type { AuthClient } from 'google-auth-library';
+import { responseOf } from '../gcp/http-fetch.ts';
 import { type Prepared, transportsOf } from './attribution.ts';
 import type { PendingAnswer } from './exchange-prefetch.ts';
 import type { RecordedAnswer } from './prefetch-http.ts';
 
 type DefaultAdapter = (options: Prepared & { fetchImplementation?: unknown }) => Promise<unknown>;
 
-/** Statuses whose Response has no body (the Fetch standard's null body status). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
-
 /** A fetch that answers once with `answer`, as fetch would have. */
 function recordedFetch(answer: RecordedAnswer): () => Promise<Response> {
-  return async () =>
-    new Response(NULL_BODY.has(answer.status) ? null : answer.body, {
-      status: answer.status,
-      headers: answer.headers,
-    });
+  return async () => responseOf(answer.status, answer.body, { headers: answer.headers });
 }
 
 /** A Response cannot carry a status outside 200-599: such an answer is asked for again. */

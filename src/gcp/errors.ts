@@ -3,6 +3,7 @@
 // with what the action was attempting.
 import { BadAnswer } from './answer.ts';
 import { isPermission, permissionsInText } from './permission-grammar.ts';
+import { retryAfterMs } from './retry-after.ts';
 import { serviceOfUrl } from './services.ts';
 import { parseDetails, type StatusDetails } from './status.ts';
 import { seconds } from './timeout.ts';
@@ -120,14 +121,6 @@ export function fromStatus(body: GoogleStatus, httpStatus?: number): ApiError {
   const permission = named ?? permissionFromText(message);
   if (permission) result.permission = permission;
   return result;
-}
-
-/** Retry-After as delta-seconds or an HTTP date (RFC 9110 10.2.3), in ms; undefined when absent or bad. */
-export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function header(headers: unknown, name: string): unknown {

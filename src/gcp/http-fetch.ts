@@ -10,13 +10,23 @@
 // certificate) is used; a redirect is never followed (node:http does not: the 3xx is the answer,
 // which transport.ts refuses); a compressed body is decompressed. No Accept-Encoding is sent, so
 // Google answers uncompressed.
-import type { Agent, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { sendRequest } from './node-request.ts';
 
 /** What gaxios passes (its prepared GaxiosOptions, a RequestInit plus `agent`). */
 export type FetchInit = Omit<RequestInit, 'body'> & { body?: unknown; agent?: unknown };
 
 /** Statuses whose Response has no body (the Fetch standard's null body status). */
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/** A Response for an answer, with no body where the Fetch standard allows none. */
+export function responseOf(
+  status: number,
+  body: Buffer | string,
+  init: { statusText?: string; headers?: Headers | Record<string, string> } = {},
+): Response {
+  return new Response(NULL_BODY.has(status) ? null : body, { status, ...init });
+}
 
 /**
  * The Content-Type a fetch gives a body that comes without one (the Fetch standard's "extract a
@@ -38,8 +48,8 @@ function bodyBytes(body: unknown): Buffer | undefined {
   return Buffer.from(String(body), 'utf8');
 }
 
-function decompressed(res: IncomingMessage, raw: Buffer): Buffer {
-  const encoding = String(res.headers['content-encoding'] ?? '')
+function decompressed(headers: IncomingHttpHeaders, raw: Buffer): Buffer {
+  const encoding = String(headers['content-encoding'] ?? '')
     .trim()
     .toLowerCase();
   if (!encoding || encoding === 'identity') return raw;
@@ -50,9 +60,9 @@ function decompressed(res: IncomingMessage, raw: Buffer): Buffer {
   return raw;
 }
 
-function responseHeaders(res: IncomingMessage): Headers {
+function responseHeaders(incoming: IncomingHttpHeaders): Headers {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(res.headers)) {
+  for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined) continue;
     // A decompressed body no longer has the encoding or length the server sent.
     if (name === 'content-encoding' || name === 'content-length') continue;
@@ -62,12 +72,7 @@ function responseHeaders(res: IncomingMessage): Headers {
 }
 
 /** fetch(url, init) for gaxios: one request, its whole answer as a Response. */
-export function httpFetch(input: string | URL | Request, init: FetchInit = {}): Promise<Response> {
-  const url = new URL(input instanceof Request ? input.url : String(input));
-  const http =
-    url.protocol === 'https:'
-      ? process.getBuiltinModule('node:https')
-      : process.getBuiltinModule('node:http');
+export async function httpFetch(input: string | URL | Request, init: FetchInit = {}): Promise<Response> {
   const headers: OutgoingHttpHeaders = {};
   new Headers(init.headers ?? {}).forEach((value, name) => {
     headers[name] = value;
@@ -76,46 +81,15 @@ export function httpFetch(input: string | URL | Request, init: FetchInit = {}): 
   if (body && headers['content-length'] === undefined) headers['content-length'] = body.length;
   const type = bodyType(init.body);
   if (type && headers['content-type'] === undefined) headers['content-type'] = type;
-  return new Promise<Response>((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: init.method ?? 'GET',
-        headers,
-        ...(init.signal ? { signal: init.signal } : {}),
-        ...(init.agent ? { agent: init.agent as Agent } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        // Cut short (a reset, an abort): an error, never a truncated body taken as the answer.
-        res.on('close', () => {
-          if (!res.complete)
-            reject(
-              Object.assign(new Error('the connection closed before the answer ended'), {
-                code: 'ECONNRESET',
-              }),
-            );
-        });
-        res.on('end', () => {
-          try {
-            const status = res.statusCode ?? 0;
-            const bytes = NULL_BODY.has(status) ? null : decompressed(res, Buffer.concat(chunks));
-            resolve(
-              new Response(bytes, {
-                status,
-                statusText: res.statusMessage ?? '',
-                headers: responseHeaders(res),
-              }),
-            );
-          } catch (e) {
-            reject(e);
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
+  const answer = await sendRequest(input instanceof Request ? input.url : input, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(body ? { body } : {}),
+    ...(init.signal ? { signal: init.signal } : {}),
+    ...(init.agent ? { agent: init.agent as Agent } : {}),
+  });
+  return responseOf(answer.status, decompressed(answer.headers, answer.body), {
+    statusText: answer.statusText,
+    headers: responseHeaders(answer.headers),
   });
 }
