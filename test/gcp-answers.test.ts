@@ -24,6 +24,7 @@ const SA = 'runtime@app.iam.gserviceaccount.com';
 const NO_CALL = new Set([
   'answer.ts:decodeAnswer',
   'answer.ts:fail',
+  'answer.ts:integer',
   'answer.ts:isRecord',
   'answer.ts:list',
   'answer.ts:matching',

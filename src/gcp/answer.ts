@@ -69,6 +69,12 @@ export function string(value: unknown, at: string): string {
   return value;
 }
 
+/** A whole number (JSON has one number type; proto3 int32 fields arrive as numbers). */
+export function integer(value: unknown, at: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(at, 'an integer', value);
+  return value;
+}
+
 /** A string that must not be empty (names, etags, tokens). */
 export function text(value: unknown, at: string): string {
   if (typeof value !== 'string' || value === '') fail(at, 'a non-empty string', value);

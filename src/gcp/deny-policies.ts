@@ -2,7 +2,7 @@
 // then read one by one, as listPolicies omits the rules.
 import { type Decoder, list, only, optional, record, string, text } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import { CALL_OPTIONS } from './iam.ts';
+import { IAM_CALL_TIMEOUT_MS } from './iam.ts';
 import { resourcePath, rest } from './rest.ts';
 
 export interface DenyRule {
@@ -46,7 +46,7 @@ const denyPolicy: Decoder<Omit<DenyPolicy, 'name'>> = (v, at) => {
 };
 
 export function createDenyPoliciesClient(o: ApiContext) {
-  const timeout = CALL_OPTIONS.timeout;
+  const timeout = IAM_CALL_TIMEOUT_MS;
   return {
     /** Every deny policy attached to the resource, with its rules (iam v2 policies.list, policies.get). */
     async denyPolicies(hierarchyName: string): Promise<DenyPolicy[]> {

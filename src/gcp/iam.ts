@@ -19,7 +19,7 @@ import {
   strings,
   text,
 } from './answer.ts';
-import { type ApiContext, callOptions } from './clients.ts';
+import type { ApiContext } from './clients.ts';
 import { type Expect, type RestCall, resourcePath, rest } from './rest.ts';
 import { scaled } from './timeout.ts';
 
@@ -37,9 +37,8 @@ export interface Policy {
   auditConfigs?: unknown[];
 }
 
-/** Every IAM-related call gets this shorter bound; the rest is callOptions (gaxios' own retry off, retries are ours). */
-const CALL_TIMEOUT_MS = scaled(20_000);
-export const CALL_OPTIONS = { ...callOptions, timeout: CALL_TIMEOUT_MS } as const;
+/** Every IAM-related call gets this shorter bound than other calls (clients.ts CALL_TIMEOUT_MS). */
+export const IAM_CALL_TIMEOUT_MS = scaled(20_000);
 
 /** A policy as a getIamPolicy answer decoded it: it carries the etag every write must send. */
 export type ReadPolicy = Policy & { etag: string };
@@ -102,7 +101,7 @@ export interface ServiceAccountInfo {
 
 const POLICY: Expect<ReadPolicy> = { what: 'a Policy', decode: policyDecoder };
 const PERMISSIONS: Expect<string[]> = { what: 'a TestIamPermissionsResponse', decode: permissionsAnswer };
-const bounded = (call: RestCall): RestCall => ({ ...call, timeout: CALL_TIMEOUT_MS });
+const bounded = (call: RestCall): RestCall => ({ ...call, timeout: IAM_CALL_TIMEOUT_MS });
 
 /**
  * How an API's getIamPolicy asks for policy version 3 (its discovery document): a GET with
@@ -112,8 +111,18 @@ const bounded = (call: RestCall): RestCall => ({ ...call, timeout: CALL_TIMEOUT_
  */
 export type GetPolicyStyle = 'get-query' | 'post-query' | 'post-body';
 
-/** google.iam.v1.IAMPolicy's three methods on `{version}/{+resource}:verb` of one API. */
-export function policyCalls(ctx: ApiContext, api: GoogleApi, version: string, style: GetPolicyStyle) {
+/**
+ * google.iam.v1.IAMPolicy's three methods on `{version}/{+resource}:verb` of one API. A
+ * setIamPolicy sends `updateMask: bindings,etag` unless the API's SetIamPolicyRequest has no such
+ * field (Artifact Registry's: the whole policy, with its etag, is sent).
+ */
+export function policyCalls(
+  ctx: ApiContext,
+  api: GoogleApi,
+  version: string,
+  style: GetPolicyStyle,
+  { updateMask = true }: { updateMask?: boolean } = {},
+) {
   const at = (resource: string, verb: string) => `${version}/${resourcePath(resource)}:${verb}`;
   const asked =
     style === 'post-body'
@@ -131,7 +140,7 @@ export function policyCalls(ctx: ApiContext, api: GoogleApi, version: string, st
         api,
         at(resource, 'setIamPolicy'),
         POLICY,
-        bounded({ method: 'POST', body: { policy, updateMask: 'bindings,etag' } }),
+        bounded({ method: 'POST', body: updateMask ? { policy, updateMask: 'bindings,etag' } : { policy } }),
       ),
     testIamPermissions: (resource: string, permissions: string[]): Promise<string[]> =>
       rest(

@@ -3,7 +3,7 @@
 // them. There is no @googleapis package for v3, so the call goes through the auth client.
 import { type Decoder, optional, record, text } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import { CALL_OPTIONS } from './iam.ts';
+import { IAM_CALL_TIMEOUT_MS } from './iam.ts';
 import { rest } from './rest.ts';
 
 export type OverallAccessState = 'CAN_ACCESS' | 'CANNOT_ACCESS' | 'UNKNOWN_INFO' | 'UNKNOWN_CONDITIONAL';
@@ -54,7 +54,7 @@ export function createTroubleshooterClient(o: ApiContext) {
         { what: 'a TroubleshootIamPolicyResponse', decode: troubleshooting },
         {
           method: 'POST',
-          timeout: CALL_OPTIONS.timeout,
+          timeout: IAM_CALL_TIMEOUT_MS,
           body: {
             accessTuple: { ...tuple, conditionContext: { request: { receiveTime: now.toISOString() } } },
           },

@@ -2,7 +2,7 @@
 // which the IAM preflight reads as ancestors of every resource it checks.
 import { type Decoder, optional, record, string, text } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import { CALL_OPTIONS, policyCalls } from './iam.ts';
+import { IAM_CALL_TIMEOUT_MS, policyCalls } from './iam.ts';
 import { resourcePath, rest } from './rest.ts';
 
 // Project and Folder (gcloud's cloudresourcemanager/v3 messages): name, and parent when there is one.
@@ -30,7 +30,7 @@ export function createResourcePoliciesClient(o: ApiContext) {
         `v3/${resourcePath(name)}`,
         { what, decode: parentOf },
         {
-          timeout: CALL_OPTIONS.timeout,
+          timeout: IAM_CALL_TIMEOUT_MS,
         },
       );
     },

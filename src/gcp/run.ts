@@ -6,7 +6,7 @@ import type { RunOverrides } from '../model.ts';
 import {
   type Decoder,
   decodeAnswer,
-  fail,
+  integer,
   list,
   only,
   optional,
@@ -168,23 +168,18 @@ export interface TaskResult {
   message?: string;
 }
 
-const int = (v: unknown, at: string): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v)) return fail(at, 'an integer', v);
-  return v;
-};
-
 const taskDecoder: Decoder<TaskResult> = (v, at) => {
   const o = record(v, at);
-  const task: TaskResult = { index: optional(o, 'index', int, at) ?? 0 };
-  const retried = optional(o, 'retried', int, at);
+  const task: TaskResult = { index: optional(o, 'index', integer, at) ?? 0 };
+  const retried = optional(o, 'retried', integer, at);
   if (retried !== undefined) task.retried = retried;
   const result = optional(o, 'lastAttemptResult', record, at);
   if (result) {
-    const exitCode = optional(result, 'exitCode', int, `${at}.lastAttemptResult`);
+    const exitCode = optional(result, 'exitCode', integer, `${at}.lastAttemptResult`);
     if (exitCode !== undefined) task.exitCode = exitCode;
     const status = optional(result, 'status', record, `${at}.lastAttemptResult`);
     if (status) {
-      const code = optional(status, 'code', int, `${at}.lastAttemptResult.status`);
+      const code = optional(status, 'code', integer, `${at}.lastAttemptResult.status`);
       if (code !== undefined) task.statusCode = code;
       const message = optional(status, 'message', string, `${at}.lastAttemptResult.status`);
       if (message) task.message = message;
