@@ -26,16 +26,15 @@ const github = () => {
   return octokitModule;
 };
 
-/** Whether this run will comment on a pull request (the event, the input and a token). */
-export function willComment(
+/** Whether this run comments on a pull request: the input, then the event, then a token. */
+function commentGate(
   result: Pick<RunResult, 'config'>,
   env: Record<string, string | undefined>,
-): boolean {
-  if (result.config && !result.config.prComment) return false;
+): 'skip' | 'no-token' | 'comment' {
+  if (result.config && !result.config.prComment) return 'skip';
   const eventName = env.GITHUB_EVENT_NAME;
-  return (
-    (eventName === 'pull_request' || eventName === 'pull_request_target') && !!result.config?.githubToken
-  );
+  if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return 'skip';
+  return result.config?.githubToken ? 'comment' : 'no-token';
 }
 
 /** Load the GitHub client now (while requests are in flight) when this run will comment. */
@@ -43,7 +42,7 @@ export function commentClient(
   result: Pick<RunResult, 'config'>,
   env: Record<string, string | undefined>,
 ): Promise<unknown> {
-  return willComment(result, env) ? github() : Promise.resolve();
+  return commentGate(result, env) === 'comment' ? github() : Promise.resolve();
 }
 /** GitHub refuses comment bodies over 65536 characters. */
 const MAX_BODY = 65_000;
@@ -230,14 +229,11 @@ export async function publishComment(
   read: (path: string) => string,
   ctx: CommentContext = {},
 ): Promise<CommentOutcome> {
-  if (result.config && !result.config.prComment) return 'skipped';
-  const token = result.config?.githubToken;
+  const gate = commentGate(result, env);
+  if (gate === 'no-token') log.info('No github_token: the pull-request comment is skipped.');
+  if (gate !== 'comment') return 'skipped';
+  const token = result.config?.githubToken ?? '';
   const eventName = env.GITHUB_EVENT_NAME;
-  if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return 'skipped';
-  if (!token) {
-    log.info('No github_token: the pull-request comment is skipped.');
-    return 'skipped';
-  }
   try {
     const pr = pullRequestOf(eventName, readEvent(env.GITHUB_EVENT_PATH, read), env.GITHUB_REPOSITORY);
     if (!pr) {
