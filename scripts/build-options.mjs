@@ -7,10 +7,6 @@ import { fileURLToPath } from 'node:url';
 const root = new URL('../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 
-// A dependency that pins its own copy of google-auth-library or gaxios (googleapis-common did,
-// when the generated API clients were bundled) gets ours: one copy of each in the bundle.
-const top = (name) => fileURLToPath(new URL(`node_modules/${name}`, root));
-
 export const ROOT = fileURLToPath(root);
 
 // @actions/http-client imports undici (~400 KiB, ~55 ms of CPU to evaluate on a loaded 2-core
@@ -95,7 +91,6 @@ export const buildOptions = {
   metafile: true,
   write: false,
   logLevel: 'warning',
-  alias: { 'google-auth-library': top('google-auth-library'), gaxios: top('gaxios') },
   // The version is fixed at build time: the User-Agent and the Job's clientVersion carry it.
   define: { __ACTION_VERSION__: JSON.stringify(pkg.version) },
   // Some CommonJS dependencies call require() for Node built-ins; give the ESM bundle one.

@@ -45,7 +45,6 @@ const NO_CALL = new Set([
   'errors.ts:*',
   'iam.ts:decodePolicy',
   'iam.ts:policyDecoder',
-  'rest.ts:pathOf',
   'rest.ts:rest',
   'rest.ts:requestJson',
   'rest.ts:serviceName',

@@ -4,10 +4,10 @@
 import { type Decoder, optional, permissionsAnswer, record, string, text } from './answer.ts';
 import type { ApiContext } from './clients.ts';
 import { type Policy, policyDecoder } from './iam.ts';
-import { pathOf, rest } from './rest.ts';
+import { resourcePath, rest } from './rest.ts';
 
 /** projects/P/regions/R/subnetworks/S */
-const base = (subnet: string) => `compute/v1/${pathOf(subnet)}`;
+const base = (subnet: string) => `compute/v1/${resourcePath(subnet)}`;
 
 export interface SubnetworkInfo {
   name?: string;
@@ -52,6 +52,6 @@ export function createComputeClient(ctx: ApiContext) {
       rest(ctx, 'compute', base(subnet), { what: 'a Subnetwork', decode: subnetwork }),
     /** projects/P/global/networks/N */
     getNetwork: (network_: string) =>
-      rest(ctx, 'compute', `compute/v1/${pathOf(network_)}`, { what: 'a Network', decode: network }),
+      rest(ctx, 'compute', `compute/v1/${resourcePath(network_)}`, { what: 'a Network', decode: network }),
   };
 }

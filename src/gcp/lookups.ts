@@ -3,7 +3,7 @@
 // Usage v1). Called through the auth client: none of these packages is worth bundling for a GET.
 import { type Decoder, optional, record, string, text } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import { pathOf, rest } from './rest.ts';
+import { resourcePath, rest } from './rest.ts';
 
 export interface SqlInstance {
   name?: string;
@@ -41,10 +41,10 @@ const SERVICE = { what: 'a Service', decode: named<ServiceState>(['state']) };
 export function createLookupClient(ctx: ApiContext) {
   return {
     /** projects/P/instances/I */
-    sqlInstance: (name: string) => rest(ctx, 'sqladmin', `v1/${pathOf(name)}`, SQL),
+    sqlInstance: (name: string) => rest(ctx, 'sqladmin', `v1/${resourcePath(name)}`, SQL),
     /** projects/P/locations/L/connectors/C */
-    connector: (name: string) => rest(ctx, 'vpcaccess', `v1/${pathOf(name)}`, CONNECTOR),
+    connector: (name: string) => rest(ctx, 'vpcaccess', `v1/${resourcePath(name)}`, CONNECTOR),
     /** projects/P/services/S */
-    service: (name: string) => rest(ctx, 'serviceusage', `v1/${pathOf(name)}`, SERVICE),
+    service: (name: string) => rest(ctx, 'serviceusage', `v1/${resourcePath(name)}`, SERVICE),
   };
 }

@@ -5,7 +5,7 @@
 // body of another shape is one clear error, never a guess.
 import { Mismatch } from './answer.ts';
 import type { ApiContext } from './clients.ts';
-import { pathOf, rest } from './rest.ts';
+import { resourcePath, rest } from './rest.ts';
 
 export interface OrgPolicyRule {
   enforce?: boolean;
@@ -103,7 +103,7 @@ export function createOrgPolicyClient(o: ApiContext) {
       return rest(
         o,
         'orgpolicy',
-        `v2/${pathOf(`projects/${project}/policies/${constraint}`)}:getEffectivePolicy`,
+        `v2/${resourcePath(`projects/${project}/policies/${constraint}`)}:getEffectivePolicy`,
         {
           what: 'a Policy',
           decode: (body) => decodeEffectivePolicy(body, what),

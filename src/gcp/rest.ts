@@ -71,18 +71,13 @@ export async function requestJson<T>(
 }
 
 /**
- * A resource name as the path of a Google REST URL, the way the discovery documents' `{+name}`
- * (RFC 6570 reserved expansion) puts it there: reserved characters such as `/`, `@` and `:` and
- * percent-encoded triplets (IAM v2's `%2F` attachment points) stay as they are, anything else is
+ * A resource name as the path of a Google REST URL, for every module here: the way the discovery
+ * documents' `{+name}` (RFC 6570 reserved expansion) puts it there. Reserved characters such as
+ * `/`, `@` and `:` and percent-encoded triplets (IAM v2's `%2F` attachment points) stay as they are, anything else is
  * percent-encoded; `?` and `#`, which would end the path, are encoded too.
  */
 export function resourcePath(name: string): string {
   return name.replace(/%[0-9A-Fa-f]{2}|[^A-Za-z0-9\-._~:/[\]@!$&'()*+,;=]/g, (c) =>
     c.length === 3 ? c : encodeURIComponent(c),
   );
-}
-
-/** Encode each segment of a resource name for a URL path, keeping the slashes. */
-export function pathOf(name: string): string {
-  return name.split('/').map(encodeURIComponent).join('/');
 }

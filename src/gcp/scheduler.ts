@@ -9,7 +9,7 @@
 import { Mismatch, only, record } from './answer.ts';
 import { type ApiContext, read, write } from './clients.ts';
 import { isStatus } from './errors.ts';
-import { type Expect, pathOf, rest } from './rest.ts';
+import { type Expect, resourcePath, rest } from './rest.ts';
 
 export type SchedulerState = 'ENABLED' | 'PAUSED' | 'DISABLED' | 'UPDATE_FAILED' | 'STATE_UNSPECIFIED';
 
@@ -153,7 +153,7 @@ export function decodeSchedulerJob(body: unknown): SchedulerJob {
   return job;
 }
 
-const v1 = (name: string) => `v1/${pathOf(name)}`;
+const v1 = (name: string) => `v1/${resourcePath(name)}`;
 
 /** A Job answer, decoded where it arrives (rest.ts reports another shape as a BadAnswer). */
 const JOB: Expect<SchedulerJob> = { what: 'a Job', decode: (v) => decodeSchedulerJob(v) };

@@ -1,2 +1,0 @@
-const require=process.getBuiltinModule('node:module').createRequire(import.meta.url);
-import{a,b,c,d}from"./chunk-GX6CZ7QD.js";import"./chunk-64RAAG4U.js";import"./chunk-TWJLDHXF.js";import"./chunk-PLS3C4QB.js";import"./chunk-6BUQ6F53.js";import"./chunk-3JAWGNUU.js";import"./chunk-2UYUDHDU.js";import"./chunk-COTPIYH3.js";import"./chunk-2KXACZJN.js";import"./chunk-ZYFPRN5O.js";import"./chunk-LVQNKINO.js";import"./chunk-5BBIVSJR.js";import"./chunk-ZUOFVU7O.js";import"./chunk-7L2VGD67.js";export{b as createJobV1,a as getJobV1,d as readyCondition,c as replaceJobV1};
